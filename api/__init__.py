@@ -1,0 +1,1 @@
+"""FastAPI dispatch service: routers, schemas, auth, the Redis state store. Imports solver and maas."""

@@ -1,0 +1,1 @@
+"""Offline planning: scenario files, demand, the discrete-event simulator, KPIs, reports, sweeps."""
