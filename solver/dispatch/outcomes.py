@@ -1,0 +1,109 @@
+"""What an event led to, as frozen values returned by ``Dispatcher.apply`` (the API turns them
+into responses and server-sent events, the simulator into its log)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solver.dispatch.state import Booking, RejectionReason
+
+
+@dataclass(frozen=True, slots=True)
+class BookingConfirmed:
+    """A booking was committed; its promise is now a hard constraint."""
+
+    booking: Booking
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRejected:
+    """An offer could not be confirmed (or a prebooked ask could not be served)."""
+
+    reason: RejectionReason
+    message: str = ""
+    booking_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BookingCancelled:
+    """A booking was cancelled and its seat released."""
+
+    booking_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseAtRisk:
+    """No plan found keeps this booking's promise any more; ``detail`` says which part."""
+
+    booking_id: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookingsAffected:
+    """Bookings a road closure (or reopening) stops from being served as planned."""
+
+    closure_id: str
+    booking_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChanged:
+    """The routes of these vans changed (order, van or times); manifests must be re-sent."""
+
+    vehicle_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RiderNoShow:
+    """The rider did not come; the seat is released."""
+
+    booking_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiderPickedUp:
+    """The rider boarded."""
+
+    booking_id: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class RiderDroppedOff:
+    """The rider arrived."""
+
+    booking_id: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reoptimised:
+    """A re-optimisation ran; ``improved`` says whether it replaced the plan."""
+
+    improved: bool
+    cost_before: float
+    cost_after: float
+
+
+@dataclass(frozen=True, slots=True)
+class EventRejected:
+    """An event that did not fit the state (unknown booking, early no-show...); state unchanged."""
+
+    reason: RejectionReason
+    message: str
+
+
+Outcome = (
+    BookingConfirmed
+    | BookingRejected
+    | BookingCancelled
+    | PromiseAtRisk
+    | BookingsAffected
+    | PlanChanged
+    | RiderNoShow
+    | RiderPickedUp
+    | RiderDroppedOff
+    | Reoptimised
+    | EventRejected
+)

@@ -1,0 +1,39 @@
+"""Operator policy of one service area: how wide promises are, how long offers live, when to
+re-optimise. Pure configuration; the dispatcher reads it, never changes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from maas.domain import CostWeights, RideTimePolicy, TimeWindow
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchPolicy:
+    """Rules the dispatcher applies to every offer and every re-plan (times in seconds).
+
+    ``service_area`` is an optional ``(min_lon, min_lat, max_lon, max_lat)`` box; points
+    snapped farther than ``max_snap_distance_m`` from a road count as outside the area too.
+    Re-optimisation runs on a ``Tick`` once ``reoptimise_every_s`` seconds or
+    ``reoptimise_every_bookings`` confirmations have passed since the last one.
+    """
+
+    pickup_window: int = 600
+    offer_ttl: int = 120
+    alternative_horizon: int = 7_200
+    alternative_step: int = 900
+    arrive_by_slack: int = 1_800
+    reoptimise_every_s: int = 300
+    reoptimise_every_bookings: int = 10
+    reoptimise_time_limit_s: float = 1.0
+    no_show_wait: int = 300
+    ride_time: RideTimePolicy = field(default_factory=RideTimePolicy)
+    operating_hours: TimeWindow = field(default_factory=lambda: TimeWindow(7 * 3600, 19 * 3600))
+    service_area: tuple[float, float, float, float] | None = None
+    max_snap_distance_m: float = 500.0
+    board_seconds: int = 60
+    alight_seconds: int = 60
+    wheelchair_board_seconds: int = 300
+    wheelchair_alight_seconds: int = 300
+    weights: CostWeights = field(default_factory=CostWeights)
+    seed: int = 0

@@ -1,0 +1,180 @@
+"""The live state of one service area and the promises it holds.
+
+Everything here is frozen and made of domain objects, tuples and plain dicts, so that the API
+can pickle a state into Redis and the simulator can keep every past state. Nothing in this
+module computes; ``solver.dispatch.dispatcher`` does the transitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from maas.domain import Location, Plan, Request, Route, TimeWindow, Vehicle
+
+
+class BookingStatus(StrEnum):
+    """Where a confirmed booking stands."""
+
+    CONFIRMED = "confirmed"
+    ONBOARD = "onboard"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+ACTIVE_STATUSES = frozenset({BookingStatus.CONFIRMED, BookingStatus.ONBOARD})
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """What the rider was told: a pickup window, a latest drop-off and a maximum ride time."""
+
+    pickup: TimeWindow
+    dropoff_by: int
+    max_ride: int
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """A confirmed ride. ``request`` carries the promise (its pickup window, drop-off window and
+    ``max_ride``); it never changes after confirmation."""
+
+    id: str
+    rider_id: str | None
+    request: Request
+    vehicle_id: str
+    status: BookingStatus = BookingStatus.CONFIRMED
+    confirmed_at: int = 0
+    picked_up_at: int | None = None
+    dropped_off_at: int | None = None
+
+    @property
+    def promise(self) -> Promise:
+        """The promise made to the rider."""
+        r = self.request
+        return Promise(r.pickup, r.dropoff.latest, r.max_ride)
+
+    @property
+    def active(self) -> bool:
+        """Whether the booking still needs a van (confirmed or on board)."""
+        return self.status in ACTIVE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class RideAsk:
+    """A rider's question "can you take me?", with snapped locations.
+
+    Give ``pickup_after`` (earliest pickup), ``arrive_before`` (appointment), or neither
+    (as soon as possible from ``now``). ``board``/``alight`` override the policy's service
+    times for this rider (e.g. a rider with a cane).
+    """
+
+    origin: Location
+    destination: Location
+    passengers: int = 1
+    wheelchairs: int = 0
+    pickup_after: int | None = None
+    arrive_before: int | None = None
+    now: int = 0
+    rider_id: str | None = None
+    board: int | None = None
+    alight: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A feasible insertion offered to a rider; it holds no seat until confirmed."""
+
+    id: str
+    ask: RideAsk
+    vehicle_id: str
+    pickup: TimeWindow
+    dropoff_by: int
+    max_ride: int
+    expires_at: int
+    planned_pickup: int = 0
+    planned_dropoff: int = 0
+    board: int = 60
+    alight: int = 60
+
+    def request(self, booking_id: str) -> Request:
+        """The request (with this offer's promise) a confirmation commits as ``booking_id``."""
+        return Request(
+            id=booking_id,
+            origin=self.ask.origin,
+            destination=self.ask.destination,
+            pickup=self.pickup,
+            dropoff=TimeWindow(self.pickup.earliest, self.dropoff_by),
+            max_ride=self.max_ride,
+            passengers=self.ask.passengers,
+            wheelchairs=self.ask.wheelchairs,
+            board=self.board,
+            alight=self.alight,
+        )
+
+
+class RejectionReason(StrEnum):
+    """Why an ask or an event was turned down."""
+
+    OUTSIDE_SERVICE_AREA = "outside_service_area"
+    OUTSIDE_OPERATING_HOURS = "outside_operating_hours"
+    NO_VEHICLE = "no_vehicle"
+    TOO_LATE = "too_late"
+    OFFER_EXPIRED = "offer_expired"
+    NO_LONGER_FEASIBLE = "no_longer_feasible"
+    DUPLICATE_BOOKING = "duplicate_booking"
+    UNKNOWN_BOOKING = "unknown_booking"
+    UNKNOWN_VEHICLE = "unknown_vehicle"
+    INVALID_EVENT = "invalid_event"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """No offer: why, in words, and the earliest feasible pickup time within the policy
+    horizon when there is one (``alternative``)."""
+
+    reason: RejectionReason
+    message: str
+    alternative: int | None = None
+
+
+@dataclass(frozen=True)
+class DispatchState:
+    """One service area at one moment: vans, the live plan, bookings, closures.
+
+    ``plan`` routes only active bookings (a rider on board has just their drop-off left).
+    ``arrivals`` records when a van reported arriving at a pickup (for the no-show wait).
+    ``version`` grows by one with every change; the API uses it for its optimistic check.
+    """
+
+    area: str
+    vehicles: tuple[Vehicle, ...]
+    plan: Plan
+    bookings: Mapping[str, Booking] = field(default_factory=dict)
+    closures: tuple[Any, ...] = ()
+    now: int = 0
+    version: int = 0
+    arrivals: Mapping[str, int] = field(default_factory=dict)
+    last_reoptimised_at: int = 0
+    confirmed_since_reoptimise: int = 0
+
+    @classmethod
+    def empty(cls, area: str, vehicles: Sequence[Vehicle], now: int) -> DispatchState:
+        """A fresh state: vans with empty routes, no bookings, no closures."""
+        vans = tuple(vehicles)
+        plan = Plan(routes=tuple(Route(v.id) for v in vans))
+        return cls(area=area, vehicles=vans, plan=plan, now=now, last_reoptimised_at=now)
+
+    def vehicle(self, vehicle_id: str) -> Vehicle | None:
+        """The van with this id, if the area has it."""
+        for v in self.vehicles:
+            if v.id == vehicle_id:
+                return v
+        return None
+
+    def active_bookings(self) -> dict[str, Booking]:
+        """Bookings that still need a van, by id."""
+        return {k: b for k, b in self.bookings.items() if b.active}
