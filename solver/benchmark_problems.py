@@ -1,0 +1,117 @@
+"""Benchmark instances as domain problems: integer units chosen so that integer-feasible
+means feasible in the real numbers.
+
+Times and distances are scaled by ``scale`` (1000 by default). Travel times round up
+(``EuclideanTravel``), window ends and ride/duration limits round down, window starts
+round up; service times in these files are whole numbers, so they scale exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from maas.domain import (
+    CostWeights,
+    Location,
+    Problem,
+    Request,
+    TimeWindow,
+    Vehicle,
+    VehicleType,
+)
+from maas.travel import EuclideanTravel
+from solver.readers import DarpInstance, PdptwInstance
+
+DEFAULT_SCALE = 1000
+NO_RIDE_LIMIT = 10**12
+
+
+@dataclass(frozen=True)
+class BenchmarkProblem:
+    """A problem, its travel source, and how its requests map back to file node ids."""
+
+    problem: Problem
+    travel: EuclideanTravel
+    scale: int
+    pickup_node: dict[str, int]
+    delivery_node: dict[str, int]
+
+
+def _up(value: float, scale: int) -> int:
+    return math.ceil(value * scale - 1e-9)
+
+
+def _down(value: float, scale: int) -> int:
+    return math.floor(value * scale + 1e-9)
+
+
+def cordeau_problem(inst: DarpInstance, scale: int = DEFAULT_SCALE) -> BenchmarkProblem:
+    """The Cordeau instance as K identical vans from the depot, total travel as the cost."""
+    n = inst.requests
+    nodes = inst.nodes
+    depot, end = nodes[0], nodes[2 * n + 1]
+    requests: dict[str, Request] = {}
+    pickup_node: dict[str, int] = {}
+    delivery_node: dict[str, int] = {}
+    for i in range(1, n + 1):
+        p, d = nodes[i], nodes[n + i]
+        rid = str(i)
+        requests[rid] = Request(
+            id=rid,
+            origin=Location(lat=p.y, lon=p.x),
+            destination=Location(lat=d.y, lon=d.x),
+            pickup=TimeWindow(_up(p.earliest, scale), _down(p.latest, scale)),
+            dropoff=TimeWindow(_up(d.earliest, scale), _down(d.latest, scale)),
+            max_ride=_down(inst.max_ride, scale),
+            passengers=max(p.load, 1),
+            wheelchairs=0,
+            board=_up(p.service, scale),
+            alight=_up(d.service, scale),
+        )
+        pickup_node[rid], delivery_node[rid] = p.id, d.id
+    van = VehicleType(name="cordeau", seats=inst.capacity, wheelchair_places=0)
+    shift = TimeWindow(_up(depot.earliest, scale), _down(min(depot.latest, end.latest), scale))
+    vehicles = tuple(
+        Vehicle(id=str(k), type=van, depot=Location(lat=depot.y, lon=depot.x), shift=shift,
+                end=Location(lat=end.y, lon=end.x), max_duration=_down(inst.max_duration, scale))
+        for k in range(inst.vehicles)
+    )
+    weights = CostWeights(travel_time=1.0, ride_time=0.0, rejection=1e9)
+    return BenchmarkProblem(Problem(requests, vehicles, weights), EuclideanTravel(scale=scale),
+                            scale, pickup_node, delivery_node)
+
+
+def lilim_problem(inst: PdptwInstance, scale: int = DEFAULT_SCALE) -> BenchmarkProblem:
+    """The Li & Lim instance: K vans of capacity Q, no ride-time limit, travel as the cost."""
+    nodes = inst.nodes
+    depot = nodes[0]
+    requests: dict[str, Request] = {}
+    pickup_node: dict[str, int] = {}
+    delivery_node: dict[str, int] = {}
+    for p_id, d_id in inst.pairs():
+        p, d = nodes[p_id], nodes[d_id]
+        rid = str(p_id)
+        requests[rid] = Request(
+            id=rid,
+            origin=Location(lat=p.y, lon=p.x),
+            destination=Location(lat=d.y, lon=d.x),
+            pickup=TimeWindow(_up(p.earliest, scale), _down(p.latest, scale)),
+            dropoff=TimeWindow(_up(d.earliest, scale), _down(d.latest, scale)),
+            max_ride=NO_RIDE_LIMIT,
+            passengers=max(p.demand, 1),
+            wheelchairs=0,
+            board=_up(p.service, scale),
+            alight=_up(d.service, scale),
+        )
+        pickup_node[rid], delivery_node[rid] = p.id, d.id
+    van = VehicleType(name="lilim", seats=inst.capacity, wheelchair_places=0)
+    shift = TimeWindow(_up(depot.earliest, scale), _down(depot.latest, scale))
+    vehicles = tuple(
+        Vehicle(id=str(k), type=van, depot=Location(lat=depot.y, lon=depot.x), shift=shift)
+        for k in range(inst.vehicles)
+    )
+    weights = CostWeights(travel_time=1.0, ride_time=0.0, rejection=1e9)
+    return BenchmarkProblem(Problem(requests, vehicles, weights),
+                            EuclideanTravel(scale=scale, speed=inst.speed), scale,
+                            pickup_node, delivery_node)
