@@ -1,0 +1,279 @@
+"""The dial-a-ride core: an OR-Tools routing model warm-started by our own insertion.
+
+Model: one node per stop (riders on board have only their drop-off), a start and an end
+node per van; travel times registered as a matrix (``RegisterTransitMatrix``), never as a
+Python callback per arc; a time dimension whose transit is service + travel, windows on
+its cumul variables, ride-time limits as constraints between a pickup's and its drop-off's
+cumul; seats and wheelchair places as capacity dimensions that start at the on-board load;
+pickup-delivery pairs on one van; locked stops chained to the head of their van's route;
+every new request optional with its rejection penalty (``AddDisjunction``). Objective:
+travel x weight + ride time x weight (exactly, as soft bounds on the two cumuls) +
+rejections. The first solution comes from ``solver.construction`` through
+``ReadAssignmentFromRoutes``; guided local search improves it. Whatever the search returns
+is checked with ``maas.evaluation.evaluate``; an infeasible or worse plan is never
+returned: the warm start is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from maas.domain import Location, Plan, Problem, Route, Stop, StopKind
+from maas.evaluation import evaluate
+from maas.travel import TravelTimeSource
+from solver.construction import construct
+
+COST_SCALE = 100  # objective units per cost unit: weights like 0.2 stay integral
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How long and how to search.
+
+    ``solution_limit`` bounds the number of improving solutions OR-Tools may find: with a
+    generous time limit it makes runs repeatable. ``vehicle_fixed_cost`` (in cost units) is
+    charged per van used (Li & Lim rank fewest vans first). ``seed`` drives our own
+    randomised steps.
+    """
+
+    time_limit_s: float = 5.0
+    seed: int = 0
+    initial: Plan | None = None
+    solution_limit: int | None = None
+    vehicle_fixed_cost: float = 0.0
+    log_search: bool = False
+
+
+@dataclass
+class _Model:
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    stop_of_node: dict[int, Stop]
+    node_of_stop: dict[tuple[str, StopKind], int]
+
+
+def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
+           locked: dict[str, list[Stop]]) -> _Model:
+    vehicles = problem.vehicles
+    nv = len(vehicles)
+    requests = problem.requests
+    onboard_of = {rid: v.id for v in vehicles for rid in v.onboard if rid in requests}
+    locked_on = {s.request_id: vid for vid, stops in locked.items() for s in stops}
+    # Nodes: starts 0..nv-1, ends nv..2nv-1, then the stops.
+    locations: list[Location] = [v.start_location for v in vehicles]
+    locations += [v.end_location for v in vehicles]
+    service: list[int] = [0] * (2 * nv)
+    windows: list[tuple[int, int]] = [(v.start_time, v.shift.latest) for v in vehicles]
+    for v in vehicles:
+        end_latest = v.shift.latest
+        if v.max_duration is not None and v.position is not None:
+            end_latest = min(end_latest, v.shift.earliest + v.max_duration)
+        windows.append((0, end_latest))
+    seats: list[int] = [0] * (2 * nv)
+    chairs: list[int] = [0] * (2 * nv)
+    stop_of_node: dict[int, Stop] = {}
+    node_of_stop: dict[tuple[str, StopKind], int] = {}
+    for rid, req in requests.items():
+        kinds = [StopKind.DROPOFF] if rid in onboard_of else [StopKind.PICKUP, StopKind.DROPOFF]
+        for kind in kinds:
+            node = len(locations)
+            pickup = kind is StopKind.PICKUP
+            locations.append(req.origin if pickup else req.destination)
+            service.append(req.board if pickup else req.alight)
+            window = req.pickup if pickup else req.dropoff
+            windows.append((window.earliest, window.latest))
+            sign = 1 if pickup else -1
+            seats.append(sign * req.passengers)
+            chairs.append(sign * req.wheelchairs)
+            stop_of_node[node] = Stop(rid, kind)
+            node_of_stop[(rid, kind)] = node
+    unique = list(dict.fromkeys(locations))
+    pos = {loc: k for k, loc in enumerate(unique)}
+    matrix = travel.durations(unique, unique)
+    idx = [pos[loc] for loc in locations]
+    n = len(locations)
+    manager = pywrapcp.RoutingIndexManager(n, nv, list(range(nv)), list(range(nv, 2 * nv)))
+    routing = pywrapcp.RoutingModel(manager)
+    # Matrices are indexed by node; OR-Tools maps indices to nodes itself.
+    travel_rows = [[int(matrix[idx[a], idx[b]]) for b in range(n)] for a in range(n)]
+    w = problem.weights
+    arc_cost = round(w.travel_time * COST_SCALE)
+    cost_cb = routing.RegisterTransitMatrix([[c * arc_cost for c in row] for row in travel_rows])
+    routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+    if params.vehicle_fixed_cost:
+        routing.SetFixedCostOfAllVehicles(round(params.vehicle_fixed_cost * COST_SCALE))
+    time_cb = routing.RegisterTransitMatrix(
+        [[service[a] + travel_rows[a][b] for b in range(n)] for a in range(n)])
+    horizon = max(hi for _, hi in windows) + 1
+    routing.AddDimension(time_cb, horizon, horizon, False, "time")
+    time = routing.GetDimensionOrDie("time")
+    seats_cb = routing.RegisterUnaryTransitVector(seats)
+    chairs_cb = routing.RegisterUnaryTransitVector(chairs)
+    routing.AddDimensionWithVehicleCapacity(
+        seats_cb, 0, [v.type.seats for v in vehicles], False, "seats")
+    routing.AddDimensionWithVehicleCapacity(
+        chairs_cb, 0, [v.type.wheelchair_places for v in vehicles], False, "wheelchairs")
+    seats_dim = routing.GetDimensionOrDie("seats")
+    chairs_dim = routing.GetDimensionOrDie("wheelchairs")
+    solver = routing.solver()
+    for k, v in enumerate(vehicles):
+        start, end = routing.Start(k), routing.End(k)
+        time.CumulVar(start).SetRange(*windows[k])
+        time.CumulVar(end).SetRange(*windows[nv + k])
+        if v.max_duration is not None and v.position is None:
+            time.SetSpanUpperBoundForVehicle(v.max_duration, k)
+        on = [requests[r] for r in v.onboard if r in requests]
+        seats_dim.CumulVar(start).SetValue(sum(r.passengers for r in on))
+        chairs_dim.CumulVar(start).SetValue(sum(r.wheelchairs for r in on))
+    penalty = round(w.rejection * COST_SCALE)
+    ride_coeff = round(w.ride_time * COST_SCALE)
+    for rid, req in requests.items():
+        d_node = node_of_stop[(rid, StopKind.DROPOFF)]
+        d_idx = manager.NodeToIndex(d_node)
+        time.CumulVar(d_idx).SetRange(*windows[d_node])
+        if rid in onboard_of:
+            routing.SetAllowedVehiclesForIndex(
+                [next(k for k, v in enumerate(vehicles) if v.id == onboard_of[rid])], d_idx)
+            continue
+        p_node = node_of_stop[(rid, StopKind.PICKUP)]
+        p_idx = manager.NodeToIndex(p_node)
+        time.CumulVar(p_idx).SetRange(*windows[p_node])
+        routing.AddPickupAndDelivery(p_idx, d_idx)
+        solver.Add(routing.VehicleVar(p_idx) == routing.VehicleVar(d_idx))
+        solver.Add(time.CumulVar(p_idx) <= time.CumulVar(d_idx))
+        solver.Add(time.CumulVar(d_idx) - time.CumulVar(p_idx) <= req.max_ride + req.board)
+        if rid in locked_on:
+            vk = next(k for k, v in enumerate(vehicles) if v.id == locked_on[rid])
+            routing.SetAllowedVehiclesForIndex([vk], p_idx)
+            routing.SetAllowedVehiclesForIndex([vk], d_idx)
+        else:
+            routing.AddDisjunction([p_idx], penalty)
+            routing.AddDisjunction([d_idx], 0)
+            solver.Add(routing.ActiveVar(p_idx) == routing.ActiveVar(d_idx))
+        if ride_coeff:
+            # ride = cumul(d) - cumul(p) - board; both terms below are >= 0 when feasible.
+            earliest_drop = req.pickup.earliest + req.board
+            time.SetCumulVarSoftUpperBound(d_idx, earliest_drop, ride_coeff)
+            time.SetCumulVarSoftLowerBound(p_idx, req.pickup.latest, ride_coeff)
+    # Locked stops: the head of their van's route, in their order.
+    for vid, stops in locked.items():
+        k = next(k for k, v in enumerate(vehicles) if v.id == vid)
+        prev = routing.Start(k)
+        for stop in stops:
+            node_idx = manager.NodeToIndex(node_of_stop[(stop.request_id, stop.kind)])
+            solver.Add(routing.NextVar(prev) == node_idx)
+            prev = node_idx
+    for k in range(nv):
+        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(k)))
+        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(k)))
+    return _Model(manager, routing, stop_of_node, node_of_stop)
+
+
+def _search_parameters(params: SolveParams) -> Any:
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
+    search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
+    if params.solution_limit is not None:
+        search.solution_limit = params.solution_limit
+    search.log_search = params.log_search
+    return search
+
+
+def _to_plan(model: _Model, problem: Problem, assignment: pywrapcp.Assignment) -> Plan:
+    routing, manager = model.routing, model.manager
+    routes = []
+    served: set[str] = set()
+    for k, v in enumerate(problem.vehicles):
+        stops: list[Stop] = []
+        index = assignment.Value(routing.NextVar(routing.Start(k)))
+        while not routing.IsEnd(index):
+            stop = model.stop_of_node[manager.IndexToNode(index)]
+            stops.append(stop)
+            served.add(stop.request_id)
+            index = assignment.Value(routing.NextVar(index))
+        routes.append(Route(v.id, tuple(stops)))
+    unserved = tuple(rid for rid in problem.requests if rid not in served)
+    return Plan(tuple(routes), unserved)
+
+
+def _locked_stops(problem: Problem, plan: Plan) -> dict[str, list[Stop]]:
+    out: dict[str, list[Stop]] = {}
+    for route in plan.routes:
+        head = []
+        for stop in route.stops:
+            if not stop.locked:
+                break
+            head.append(stop)
+        if head:
+            out[route.vehicle_id] = head
+    return out
+
+
+def _with_locks(plan: Plan, locked: dict[str, list[Stop]]) -> Plan:
+    """Restore the ``locked`` flags the OR-Tools round trip does not carry."""
+    routes = []
+    for route in plan.routes:
+        head = {(s.request_id, s.kind) for s in locked.get(route.vehicle_id, [])}
+        stops = tuple(Stop(s.request_id, s.kind, (s.request_id, s.kind) in head)
+                      for s in route.stops)
+        routes.append(Route(route.vehicle_id, stops))
+    return Plan(tuple(routes), plan.unserved)
+
+
+def _node_routes(model: _Model, plan: Plan, problem: Problem) -> list[list[int]]:
+    by_vehicle = {r.vehicle_id: r for r in plan.routes}
+    out: list[list[int]] = []
+    for v in problem.vehicles:
+        route = by_vehicle.get(v.id, Route(v.id))
+        out.append([model.manager.NodeToIndex(model.node_of_stop[(s.request_id, s.kind)])
+                    for s in route.stops])
+    return out
+
+
+def optimise(problem: Problem, travel: TravelTimeSource, start: Plan, params: SolveParams,
+             locked: dict[str, list[Stop]]) -> Plan | None:
+    """Guided local search from ``start``; the plan it ends with (unchecked), or None."""
+    model = _build(problem, travel, params, locked)
+    search = _search_parameters(params)
+    model.routing.CloseModelWithParameters(search)
+    initial = model.routing.ReadAssignmentFromRoutes(_node_routes(model, start, problem), True)
+    if initial is None:
+        return None
+    solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
+    if solution is None:
+        return None
+    return _with_locks(_to_plan(model, problem, solution), locked)
+
+
+def plan_cost(problem: Problem, plan: Plan, travel: TravelTimeSource,
+              vehicle_fixed_cost: float = 0.0) -> float | None:
+    """Cost of a plan by the evaluator (+ fixed cost per van used), None if infeasible."""
+    report = evaluate(problem, plan, travel)
+    if not report.feasible:
+        return None
+    used = sum(1 for r in plan.routes if r.stops)
+    return report.cost + vehicle_fixed_cost * used
+
+
+def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None = None) -> Plan:
+    """The best plan found within ``params.time_limit_s``; always feasible by ``evaluate``.
+
+    ``params.initial`` (e.g. the dispatcher's current plan, with its locks) is kept as the
+    starting point; otherwise our insertion heuristic builds one.
+    """
+    params = params or SolveParams()
+    warm = construct(problem, travel, params.initial, seed=params.seed)
+    locked = _locked_stops(problem, warm)
+    best, best_cost = warm, plan_cost(problem, warm, travel, params.vehicle_fixed_cost)
+    if params.time_limit_s <= 0:
+        return best
+    found = optimise(problem, travel, warm, params, locked)
+    if found is not None:
+        cost = plan_cost(problem, found, travel, params.vehicle_fixed_cost)
+        if cost is not None and (best_cost is None or cost <= best_cost):
+            best = found
+    return best
