@@ -8,18 +8,22 @@ round up; service times in these files are whole numbers, so they scale exactly.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 from maas.domain import (
     CostWeights,
     Location,
+    Plan,
     Problem,
     Request,
+    StopKind,
     TimeWindow,
     Vehicle,
     VehicleType,
 )
+from maas.evaluation import NO_LIMIT, TimedSequence, schedule_sequence
 from maas.travel import EuclideanTravel
 from solver.readers import DarpInstance, PdptwInstance
 
@@ -27,15 +31,77 @@ DEFAULT_SCALE = 1000
 NO_RIDE_LIMIT = 10**12
 
 
+@dataclass(frozen=True, slots=True)
+class FileNode:
+    """A node as the file gives it, in the file's (double precision) units."""
+
+    x: float
+    y: float
+    service: float
+    earliest: float
+    latest: float
+
+
 @dataclass(frozen=True)
 class BenchmarkProblem:
-    """A problem, its travel source, and how its requests map back to file node ids."""
+    """A problem, its travel source, and how its requests map back to the file's nodes."""
 
     problem: Problem
     travel: EuclideanTravel
     scale: int
     pickup_node: dict[str, int]
     delivery_node: dict[str, int]
+    nodes: dict[int, FileNode]
+    start_node: int
+    end_node: int
+    max_ride: float | None
+    max_duration: float | None
+    speed: float = 1.0
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRoute:
+    """A van's route as file node ids (depots left out) and service start times."""
+
+    vehicle: int
+    nodes: tuple[int, ...]
+    starts: tuple[float, ...]
+
+
+def _dist(a: FileNode, b: FileNode) -> float:
+    return math.hypot(a.x - b.x, a.y - b.y)
+
+
+def file_solution(bp: BenchmarkProblem, plan: Plan) -> tuple[list[FileRoute], float]:
+    """The plan in the file's terms: routes with start times recomputed in double precision
+    (ride-time-aware eight-step schedule, exact fallback), and the total Euclidean distance.
+    """
+    routes: list[FileRoute] = []
+    total = 0.0
+    for route in plan.routes:
+        if not route.stops:
+            continue
+        ids = [bp.pickup_node[s.request_id] if s.kind is StopKind.PICKUP
+               else bp.delivery_node[s.request_id] for s in route.stops]
+        path = [bp.nodes[bp.start_node], *(bp.nodes[i] for i in ids), bp.nodes[bp.end_node]]
+        dists = [_dist(a, b) for a, b in itertools.pairwise(path)]
+        total += sum(dists)
+        position = {node: pos for pos, node in enumerate(ids, start=1)}
+        rides: list[tuple[int, int, float]] = []
+        if bp.max_ride is not None:
+            rides = [(position[bp.pickup_node[s.request_id]],
+                      position[bp.delivery_node[s.request_id]], bp.max_ride)
+                     for s in route.stops if s.kind is StopKind.PICKUP]
+        seq = TimedSequence(
+            earliest=[p.earliest for p in path], latest=[p.latest for p in path],
+            service=[p.service for p in path], travel=[d / bp.speed for d in dists],
+            rides=rides,
+            max_duration=bp.max_duration if bp.max_duration is not None else NO_LIMIT)
+        starts, _ = schedule_sequence(seq, tol=1e-9)
+        vehicle = int(route.vehicle_id)
+        routes.append(FileRoute(vehicle, tuple(ids), tuple(starts[1:-1])))
+    return routes, total
 
 
 def _up(value: float, scale: int) -> int:
@@ -78,8 +144,11 @@ def cordeau_problem(inst: DarpInstance, scale: int = DEFAULT_SCALE) -> Benchmark
         for k in range(inst.vehicles)
     )
     weights = CostWeights(travel_time=1.0, ride_time=0.0, rejection=1e9)
+    file_nodes = {nd.id: FileNode(nd.x, nd.y, nd.service, nd.earliest, nd.latest)
+                  for nd in nodes}
     return BenchmarkProblem(Problem(requests, vehicles, weights), EuclideanTravel(scale=scale),
-                            scale, pickup_node, delivery_node)
+                            scale, pickup_node, delivery_node, file_nodes, 0, 2 * n + 1,
+                            inst.max_ride, inst.max_duration, name=inst.name)
 
 
 def lilim_problem(inst: PdptwInstance, scale: int = DEFAULT_SCALE) -> BenchmarkProblem:
@@ -112,6 +181,9 @@ def lilim_problem(inst: PdptwInstance, scale: int = DEFAULT_SCALE) -> BenchmarkP
         for k in range(inst.vehicles)
     )
     weights = CostWeights(travel_time=1.0, ride_time=0.0, rejection=1e9)
+    file_nodes = {nd.id: FileNode(nd.x, nd.y, nd.service, nd.earliest, nd.latest)
+                  for nd in nodes}
     return BenchmarkProblem(Problem(requests, vehicles, weights),
                             EuclideanTravel(scale=scale, speed=inst.speed), scale,
-                            pickup_node, delivery_node)
+                            pickup_node, delivery_node, file_nodes, 0, 0, None, None, inst.speed,
+                            name=inst.name)
