@@ -1,31 +1,528 @@
-"""``Dispatcher``: offers (pure query) and event transitions (pure function of state and event)."""
+"""``Dispatcher``: offers (a pure query) and event transitions (a pure function of state and
+event), the one dispatch logic the API and the simulator share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
+from maas.domain import Location, Plan, Problem, Route, Stop, StopKind
+from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.travel import TravelTimeSource
+from solver.dispatch import events as ev
+from solver.dispatch import outcomes as oc
 from solver.dispatch.events import Event
+from solver.dispatch.offers import (
+    SEARCH_ID,
+    desired_pickup,
+    make_offer,
+    promise_request,
+    search_request,
+)
 from solver.dispatch.outcomes import Outcome
+from solver.dispatch.planning import (
+    at_risk,
+    changed_vehicles,
+    evaluate_route,
+    lock_head,
+    planning_problem,
+    replace_vehicle,
+    without_request,
+)
 from solver.dispatch.policy import DispatchPolicy
-from solver.dispatch.state import DispatchState, Offer, Rejection, RideAsk
+from solver.dispatch.prebook import prebook
+from solver.dispatch.reoptimise import reoptimise
+from solver.dispatch.repair import repair
+from solver.dispatch.state import (
+    Booking,
+    BookingStatus,
+    DispatchState,
+    Offer,
+    Rejection,
+    RejectionReason,
+    RideAsk,
+)
+from solver.insertion import best_insertion, insert
+
+# Any travel time beyond ten days means "no open road" (road sources use a large sentinel).
+UNREACHABLE_S = 10 * 86_400
+
+Handler = Callable[[DispatchState, Any], tuple[DispatchState, list[Outcome]]]
 
 
 class Dispatcher:
-    """One dispatch logic for the API and the simulator (interface; being filled in)."""
+    """Offers, confirmations and re-planning of one service area on one travel-time source.
+
+    ``travel`` is normally a ``maas.roads.RoadNetwork``; its active closures are set from the
+    state before every use, so dispatchers sharing a state behave as one.
+    """
 
     def __init__(self, travel: TravelTimeSource, policy: DispatchPolicy | None = None) -> None:
         self.travel = travel
         self.policy = policy if policy is not None else DispatchPolicy()
+        self._handlers: dict[type, Handler] = {
+            ev.ConfirmOffer: self._confirm,
+            ev.CancelBooking: self._cancel,
+            ev.VehicleMoved: self._vehicle_moved,
+            ev.StopReported: self._stop_reported,
+            ev.RoadClosed: self._road_closed,
+            ev.RoadReopened: self._road_reopened,
+            ev.Tick: self._tick,
+            ev.AddVehicle: self._add_vehicle,
+            ev.PrebookBatch: self._prebook,
+        }
+
+    # ------------------------------------------------------------------ queries
 
     def offer(self, state: DispatchState, ask: RideAsk) -> Offer | Rejection:
-        """Best feasible insertion of ``ask`` as an offer, or a rejection with a reason."""
-        raise NotImplementedError("issue 4: being built")
+        """Best feasible insertion of ``ask`` as an offer, or a rejection with a reason and,
+        when one exists within the policy horizon, the earliest feasible alternative pickup."""
+        self._sync_closures(state)
+        outside = self._outside_area(ask)
+        if outside is not None:
+            return outside
+        direct = self._direct(ask)
+        if direct >= UNREACHABLE_S:
+            msg = "no open road connects the origin and the destination"
+            return Rejection(RejectionReason.NO_VEHICLE, msg)
+        now = max(ask.now, state.now)
+        ask = replace(ask, now=now)
+        problem = planning_problem(state, self.policy, now)
+        hours = self.policy.operating_hours
+        if ask.arrive_before is not None:
+            wanted = ask.arrive_before
+            if wanted > hours.latest or wanted - direct < hours.earliest:
+                alt = self._alternative(state, problem, ask, direct) if wanted <= hours.latest \
+                    else None
+                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
+                                 f"arrivals are served between {hours.earliest} and "
+                                 f"{hours.latest} s", alt)
+        else:
+            wanted = desired_pickup(ask)
+            if wanted > hours.latest:
+                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
+                                 f"pickups are served until {hours.latest} s")
+            if wanted < hours.earliest:
+                at_opening = replace(ask, pickup_after=hours.earliest)
+                alt = self._earliest(state, problem, at_opening, direct, first_step=0)
+                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
+                                 f"pickups are served from {hours.earliest} s", alt)
+        found = self._find(state, problem, ask, direct)
+        if found is not None:
+            return found
+        alt = self._alternative(state, problem, ask, direct)
+        return Rejection(RejectionReason.NO_VEHICLE,
+                         "no van can keep this pickup window and ride time", alt)
+
+    def schedule(self, state: DispatchState) -> PlanReport:
+        """``maas.evaluation.evaluate`` of the live plan at ``state.now`` (times per stop)."""
+        self._sync_closures(state)
+        problem = planning_problem(state, self.policy, state.now)
+        return evaluate(problem, state.plan, self.travel)
+
+    # ------------------------------------------------------------------ transitions
 
     def apply(self, state: DispatchState, event: Event) -> tuple[DispatchState, list[Outcome]]:
-        """Apply one event; returns the new state (version + 1 if it changed) and outcomes."""
-        raise NotImplementedError("issue 4: being built")
+        """Apply one event. Returns the new state (``version`` + 1 if anything changed; the
+        same object otherwise) and what happened."""
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            msg = f"unknown event type {type(event).__name__}"
+            raise TypeError(msg)
+        self._sync_closures(state)
+        new, outcomes = handler(state, event)
+        if new is not state:
+            new = replace(new, version=state.version + 1)
+        return new, outcomes
 
-    def schedule(self, state: DispatchState) -> Any:
-        """``maas.evaluation.evaluate`` of the live plan: planned times per stop."""
-        raise NotImplementedError("issue 4: being built")
+    def _confirm(self, state: DispatchState, e: ev.ConfirmOffer
+                 ) -> tuple[DispatchState, list[Outcome]]:
+        bid = e.booking_id
+        if bid in state.bookings:
+            return state, [oc.BookingRejected(RejectionReason.DUPLICATE_BOOKING,
+                                              f"booking {bid} exists already", bid)]
+        if e.now > e.offer.expires_at:
+            return state, [oc.BookingRejected(RejectionReason.OFFER_EXPIRED,
+                                              "the offer has expired: ask again", bid)]
+        now = max(state.now, e.now)
+        request = e.offer.request(bid)
+        if request.pickup.latest < now:
+            return state, [oc.BookingRejected(RejectionReason.TOO_LATE,
+                                              "the pickup window has passed", bid)]
+        problem = planning_problem(state, self.policy, now, extra=[request])
+        ins = best_insertion(problem, state.plan, request, self.travel,
+                             vehicles={e.offer.vehicle_id})
+        if ins is None:
+            ins = best_insertion(problem, state.plan, request, self.travel)
+        if ins is None:
+            return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
+                                              "the plan changed: no van can keep this offer "
+                                              "any more", bid)]
+        plan = insert(state.plan, ins, bid)
+        if not evaluate_route(problem, plan, ins.vehicle_id, self.travel).feasible:
+            return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
+                                              "the plan changed: the offer no longer fits", bid)]
+        booking = Booking(id=bid, rider_id=e.offer.ask.rider_id, request=request,
+                          vehicle_id=ins.vehicle_id, confirmed_at=now)
+        new = replace(state, plan=plan, bookings={**state.bookings, bid: booking}, now=now,
+                      confirmed_since_reoptimise=state.confirmed_since_reoptimise + 1)
+        return new, [oc.BookingConfirmed(booking), oc.PlanChanged((ins.vehicle_id,))]
+
+    def _cancel(self, state: DispatchState, e: ev.CancelBooking
+                ) -> tuple[DispatchState, list[Outcome]]:
+        booking = state.bookings.get(e.booking_id)
+        if booking is None:
+            return state, [oc.EventRejected(RejectionReason.UNKNOWN_BOOKING,
+                                            f"no booking {e.booking_id}")]
+        if booking.status is BookingStatus.CANCELLED:
+            return state, [oc.BookingCancelled(booking.id)]  # idempotent
+        if booking.status is not BookingStatus.CONFIRMED:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"booking {booking.id} is {booking.status}: "
+                                            "it can no longer be cancelled")]
+        vid = state.plan.vehicle_of(booking.id)
+        plan = without_request(state.plan, booking.id)
+        bookings = {**state.bookings,
+                    booking.id: replace(booking, status=BookingStatus.CANCELLED)}
+        new = replace(state, plan=plan, bookings=bookings, now=max(state.now, e.now),
+                      at_risk=state.at_risk - {booking.id})
+        out: list[Outcome] = [oc.BookingCancelled(booking.id)]
+        if vid is not None:
+            out.append(oc.PlanChanged((vid,)))
+        return new, out
+
+    def _vehicle_moved(self, state: DispatchState, e: ev.VehicleMoved
+                       ) -> tuple[DispatchState, list[Outcome]]:
+        vehicle = state.vehicle(e.vehicle_id)
+        if vehicle is None:
+            return state, [_unknown_vehicle(e.vehicle_id)]
+        plan = state.plan
+        if e.position != vehicle.start_location:
+            plan = lock_head(plan, vehicle.id)  # it has set off towards its next stop
+        moved = replace(vehicle, position=e.position, available_at=e.at)
+        new = replace(state, vehicles=replace_vehicle(state.vehicles, moved), plan=plan,
+                      now=max(state.now, e.at))
+        return self._recheck(new, [vehicle.id], [])
+
+    def _stop_reported(self, state: DispatchState, e: ev.StopReported
+                       ) -> tuple[DispatchState, list[Outcome]]:
+        vehicle = state.vehicle(e.vehicle_id)
+        if vehicle is None:
+            return state, [_unknown_vehicle(e.vehicle_id)]
+        booking = state.bookings.get(e.booking_id)
+        if booking is None:
+            return state, [oc.EventRejected(RejectionReason.UNKNOWN_BOOKING,
+                                            f"no booking {e.booking_id}")]
+        if booking.vehicle_id != vehicle.id or not booking.active:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"booking {booking.id} is {booking.status} on "
+                                            f"{booking.vehicle_id}, not active on {vehicle.id}")]
+        expected = StopKind.DROPOFF if booking.status is BookingStatus.ONBOARD \
+            else StopKind.PICKUP
+        needs = {"arrived": expected, "picked_up": StopKind.PICKUP,
+                 "no_show": StopKind.PICKUP, "dropped_off": StopKind.DROPOFF}
+        if e.kind is not expected or needs[e.what] is not expected:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"booking {booking.id} is {booking.status}: "
+                                            f"{e.what} at its {e.kind} does not fit")]
+        now = max(state.now, e.at)
+        req = booking.request
+        place = req.origin if expected is StopKind.PICKUP else req.destination
+        at_stop = replace(vehicle, position=place, available_at=e.at)
+        bookings = dict(state.bookings)
+        plan = state.plan
+        out: list[Outcome] = []
+        if e.what == "arrived":
+            plan = _to_head(plan, vehicle.id, Stop(booking.id, expected, locked=True))
+            new = replace(state, plan=plan, vehicles=replace_vehicle(state.vehicles, at_stop),
+                          arrivals={**state.arrivals, booking.id: e.at}, now=now)
+            return self._recheck(new, [vehicle.id], out)
+        if e.what == "picked_up":
+            plan = without_request(plan, booking.id, [StopKind.PICKUP])
+            at_stop = replace(at_stop, onboard=(*vehicle.onboard, booking.id))
+            bookings[booking.id] = replace(booking, status=BookingStatus.ONBOARD,
+                                           picked_up_at=e.at)
+            out.append(oc.RiderPickedUp(booking.id, e.at))
+        elif e.what == "dropped_off":
+            plan = without_request(plan, booking.id, [StopKind.DROPOFF])
+            at_stop = replace(at_stop,
+                              onboard=tuple(r for r in vehicle.onboard if r != booking.id))
+            bookings[booking.id] = replace(booking, status=BookingStatus.COMPLETED,
+                                           dropped_off_at=e.at)
+            out.append(oc.RiderDroppedOff(booking.id, e.at))
+        else:  # no_show
+            arrived = state.arrivals.get(booking.id, req.pickup.earliest)
+            may_leave = max(arrived, req.pickup.earliest) + self.policy.no_show_wait
+            if e.at < may_leave:
+                return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                                f"a no-show can be reported from {may_leave} "
+                                                f"s (wait {self.policy.no_show_wait} s)")]
+            plan = without_request(plan, booking.id)
+            bookings[booking.id] = replace(booking, status=BookingStatus.NO_SHOW)
+            out += [oc.RiderNoShow(booking.id), oc.PlanChanged((vehicle.id,))]
+        arrivals = {k: t for k, t in state.arrivals.items() if k != booking.id}
+        new = replace(state, plan=plan, bookings=bookings, arrivals=arrivals, now=now,
+                      vehicles=replace_vehicle(state.vehicles, at_stop),
+                      at_risk=state.at_risk - ({booking.id} if e.what != "picked_up" else set()))
+        return self._recheck(new, [vehicle.id], out)
+
+    def _road_closed(self, state: DispatchState, e: ev.RoadClosed
+                     ) -> tuple[DispatchState, list[Outcome]]:
+        cid = _closure_id(e.closure)
+        closures = (*(c for c in state.closures if _closure_id(c) != cid), e.closure)
+        new = replace(state, closures=closures, now=max(state.now, e.now))
+        self._sync_closures(new)
+        checked, out = self._recheck(new, [v.id for v in new.vehicles], [])
+        affected = tuple(sorted(checked.at_risk - state.at_risk))
+        return checked, [oc.BookingsAffected(cid, affected), *out]
+
+    def _road_reopened(self, state: DispatchState, e: ev.RoadReopened
+                       ) -> tuple[DispatchState, list[Outcome]]:
+        closures = tuple(c for c in state.closures if _closure_id(c) != e.closure_id)
+        if len(closures) == len(state.closures):
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"no active closure {e.closure_id}")]
+        new = replace(state, closures=closures, now=max(state.now, e.now))
+        self._sync_closures(new)
+        checked, out = self._recheck(new, [v.id for v in new.vehicles], [])
+        affected = tuple(sorted(checked.at_risk - state.at_risk))
+        return checked, [oc.BookingsAffected(e.closure_id, affected), *out]
+
+    def _tick(self, state: DispatchState, e: ev.Tick) -> tuple[DispatchState, list[Outcome]]:
+        now = max(state.now, e.now)
+        new = state if now == state.now else replace(state, now=now)
+        new = self._lock_departed(new, now)
+        new, out = self._recheck(new, [v.id for v in new.vehicles], [])
+        due = (now - new.last_reoptimised_at >= self.policy.reoptimise_every_s
+               or new.confirmed_since_reoptimise >= self.policy.reoptimise_every_bookings)
+        if due and any(b.active for b in new.bookings.values()):
+            new, more = self._reoptimise(new)
+            out += more
+        return new, out
+
+    def _add_vehicle(self, state: DispatchState, e: ev.AddVehicle
+                     ) -> tuple[DispatchState, list[Outcome]]:
+        if state.vehicle(e.vehicle.id) is not None:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"vehicle {e.vehicle.id} exists already")]
+        plan = replace(state.plan, routes=(*state.plan.routes, Route(e.vehicle.id)))
+        new = replace(state, vehicles=(*state.vehicles, e.vehicle), plan=plan)
+        return new, [oc.PlanChanged((e.vehicle.id,))]
+
+    def _prebook(self, state: DispatchState, e: ev.PrebookBatch
+                 ) -> tuple[DispatchState, list[Outcome]]:
+        now = max(state.now, e.now)
+        ids = e.booking_ids or tuple(f"pb-{now}-{i}" for i in range(len(e.asks)))
+        if len(ids) != len(e.asks) or len(set(ids)) != len(ids):
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            "one distinct booking id per prebooked ask")]
+        out: list[Outcome] = []
+        asks: dict[str, RideAsk] = {}
+        directs: dict[str, int] = {}
+        for bid, ask in zip(ids, e.asks, strict=True):
+            if bid in state.bookings:
+                out.append(oc.BookingRejected(RejectionReason.DUPLICATE_BOOKING,
+                                              f"booking {bid} exists already", bid))
+                continue
+            ask = replace(ask, now=now)
+            outside = self._outside_area(ask)
+            if outside is not None:
+                out.append(oc.BookingRejected(outside.reason, outside.message, bid))
+                continue
+            asks[bid], directs[bid] = ask, self._direct(ask)
+        requests = {}
+        for bid, ask in asks.items():
+            req = None if directs[bid] >= UNREACHABLE_S else \
+                search_request(ask, self.policy, directs[bid], bid)
+            if req is None:
+                out.append(oc.BookingRejected(RejectionReason.OUTSIDE_OPERATING_HOURS,
+                                              "the asked times cannot be served", bid))
+                continue
+            requests[bid] = req
+        problem = planning_problem(state, self.policy, now, extra=requests.values())
+        plan = prebook(problem, state.plan, list(requests.values()), self.travel, self.policy)
+        served = {s.request_id for r in plan.routes for s in r.stops}
+        bookings = dict(state.bookings)
+        for bid, req in requests.items():
+            if bid in served:
+                booking = Booking(id=bid, rider_id=asks[bid].rider_id, request=req,
+                                  vehicle_id=plan.vehicle_of(bid) or "", confirmed_at=now)
+                bookings[bid] = booking
+                out.append(oc.BookingConfirmed(booking))
+            else:
+                out.append(oc.BookingRejected(RejectionReason.NO_VEHICLE,
+                                              "no van can serve this prebooked ride", bid))
+        changed = changed_vehicles(state.plan, plan)
+        if changed:
+            out.append(oc.PlanChanged(changed))
+        new = replace(state, plan=plan, bookings=_with_vehicles(bookings, plan), now=now)
+        return new, out
+
+    # ------------------------------------------------------------------ helpers
+
+    def _sync_closures(self, state: DispatchState) -> None:
+        """Make the travel source's active closures those of ``state`` (idempotent)."""
+        apply = getattr(self.travel, "apply_closures", None)
+        if apply is not None:
+            apply(list(state.closures))
+
+    def _direct(self, ask: RideAsk) -> int:
+        return int(self.travel.durations([ask.origin], [ask.destination])[0, 0])
+
+    def _outside_area(self, ask: RideAsk) -> Rejection | None:
+        limit = self.policy.max_snap_distance_m
+        box = self.policy.service_area
+        for name, loc in (("origin", ask.origin), ("destination", ask.destination)):
+            if loc.snap_distance_m > limit or (box is not None and not _in_box(loc, box)):
+                return Rejection(RejectionReason.OUTSIDE_SERVICE_AREA,
+                                 f"the {name} lies outside the service area")
+        return None
+
+    def _find(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int
+              ) -> Offer | None:
+        """The offer for ``ask`` on the current plan, or None if no van can take it."""
+        search = search_request(ask, self.policy, direct)
+        if search is None:
+            return None
+        ins = best_insertion(problem, state.plan, search, self.travel)
+        if ins is None:
+            return None
+        promise = promise_request(search, ins.pickup_time, self.policy, ask.arrive_before)
+        plan = insert(state.plan, ins, SEARCH_ID)
+        with_promise = replace(problem, requests={**problem.requests, SEARCH_ID: promise})
+        if not evaluate_route(with_promise, plan, ins.vehicle_id, self.travel).feasible:
+            # The narrowed window changed the schedule: search again with the promise itself.
+            ins = best_insertion(problem, state.plan, promise, self.travel)
+            if ins is None:
+                return None
+        return make_offer(ask, promise, ins.vehicle_id, state.area, state.version, self.policy,
+                          (ins.pickup_time, ins.dropoff_time))
+
+    def _alternative(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int
+                     ) -> int | None:
+        return self._earliest(state, problem, ask, direct, first_step=1)
+
+    def _earliest(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int,
+                  first_step: int) -> int | None:
+        """Earliest pickup time a van can keep within the policy horizon, stepping later."""
+        step, horizon = self.policy.alternative_step, self.policy.alternative_horizon
+        hours = self.policy.operating_hours
+        for k in range(first_step, horizon // step + 1):
+            if ask.arrive_before is not None:
+                shifted = replace(ask, arrive_before=ask.arrive_before + k * step)
+                if shifted.arrive_before is not None and shifted.arrive_before > hours.latest:
+                    return None
+            else:
+                shifted = replace(ask, pickup_after=desired_pickup(ask) + k * step)
+                if desired_pickup(shifted) > hours.latest:
+                    return None
+            found = self._find(state, problem, shifted, direct)
+            if found is not None:
+                return found.pickup.earliest
+        return None
+
+    def _recheck(self, state: DispatchState, vehicle_ids: Iterable[str], out: list[Outcome]
+                 ) -> tuple[DispatchState, list[Outcome]]:
+        """Re-time the given vans; re-plan those that break a promise; report what stays broken.
+
+        A promise at risk is reported once, when it first breaks; ``state.at_risk`` remembers
+        it until the plan keeps it again or the booking ends.
+        """
+        vids = list(vehicle_ids)
+        problem = planning_problem(state, self.policy, state.now)
+        broken = [vid for vid in vids
+                  if not evaluate_route(problem, state.plan, vid, self.travel).feasible]
+        plan = repair(problem, state.plan, broken, self.travel) if broken else state.plan
+        risky: dict[str, str] = {}
+        for vid in {*broken, *changed_vehicles(state.plan, plan)}:
+            report = evaluate_route(problem, plan, vid, self.travel)
+            risky.update(at_risk(report, state.bookings))
+        on_checked = {s.request_id for vid in vids for s in plan.route(vid).stops}
+        on_checked |= {rid for v in state.vehicles if v.id in vids for rid in v.onboard}
+        still = (state.at_risk - on_checked) | set(risky)
+        changed = changed_vehicles(state.plan, plan)
+        if changed:
+            out = [*out, oc.PlanChanged(changed)]
+        out = [*out, *(oc.PromiseAtRisk(b, risky[b]) for b in sorted(risky)
+                       if b not in state.at_risk)]
+        if plan == state.plan and still == state.at_risk:
+            return state, out
+        bookings = _with_vehicles(state.bookings, plan) if changed else state.bookings
+        return replace(state, plan=plan, bookings=bookings, at_risk=frozenset(still)), out
+
+    def _lock_departed(self, state: DispatchState, now: int) -> DispatchState:
+        """Lock the next stop of every van that, by the plan, has left for it by ``now``."""
+        problem = planning_problem(state, self.policy, 0)  # the vans' clocks as reported
+        heads = [(r.vehicle_id, r.stops[0]) for r in state.plan.routes
+                 if r.stops and not r.stops[0].locked]
+        if not heads:
+            return state
+        report = evaluate(problem, state.plan, self.travel)
+        vans = {v.id: v for v in state.vehicles}
+        legs = []
+        for vid, stop in heads:
+            req = problem.requests[stop.request_id]
+            place = req.origin if stop.kind is StopKind.PICKUP else req.destination
+            legs.append((vans[vid].start_location, place))
+        durations = leg_durations(self.travel, legs)
+        plan = state.plan
+        for (vid, _), leg in zip(heads, durations, strict=True):
+            sched = report.schedules.get(vid)
+            if sched and sched[0].arrival - leg <= now:
+                plan = lock_head(plan, vid)
+        return state if plan == state.plan else replace(state, plan=plan)
+
+    def _reoptimise(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
+        problem = planning_problem(state, self.policy, state.now)
+        result = reoptimise(problem, state.plan, self.travel, self.policy)
+        new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0)
+        out: list[Outcome] = [oc.Reoptimised(result.improved, result.cost_before,
+                                             result.cost_after)]
+        if result.improved:
+            changed = changed_vehicles(state.plan, result.plan)
+            new = replace(new, plan=result.plan,
+                          bookings=_with_vehicles(state.bookings, result.plan),
+                          at_risk=frozenset(b for b in state.at_risk
+                                            if b not in problem.requests))
+            if changed:
+                out.append(oc.PlanChanged(changed))
+        return new, out
+
+
+def _unknown_vehicle(vehicle_id: str) -> oc.EventRejected:
+    return oc.EventRejected(RejectionReason.UNKNOWN_VEHICLE, f"no vehicle {vehicle_id}")
+
+
+def _closure_id(closure: Any) -> str:
+    return str(getattr(closure, "id", closure))
+
+
+def _in_box(loc: Location, box: tuple[float, float, float, float]) -> bool:
+    min_lon, min_lat, max_lon, max_lat = box
+    return min_lon <= loc.lon <= max_lon and min_lat <= loc.lat <= max_lat
+
+
+def _to_head(plan: Plan, vehicle_id: str, head: Stop) -> Plan:
+    """The van's route with ``head`` (same request and kind) moved to the front, locked."""
+    routes = []
+    for r in plan.routes:
+        if r.vehicle_id == vehicle_id:
+            rest = tuple(s for s in r.stops
+                         if not (s.request_id == head.request_id and s.kind is head.kind))
+            r = Route(vehicle_id, (head, *rest))
+        routes.append(r)
+    return replace(plan, routes=tuple(routes))
+
+
+def _with_vehicles(bookings: Mapping[str, Booking], plan: Plan) -> dict[str, Booking]:
+    """Bookings with ``vehicle_id`` following the plan (re-planning may move riders)."""
+    where = {s.request_id: r.vehicle_id for r in plan.routes for s in r.stops}
+    out = dict(bookings)
+    for bid, b in bookings.items():
+        vid = where.get(bid)
+        if b.active and vid is not None and vid != b.vehicle_id:
+            out[bid] = replace(b, vehicle_id=vid)
+    return out
+
+

@@ -14,11 +14,16 @@ class DispatchPolicy:
 
     ``service_area`` is an optional ``(min_lon, min_lat, max_lon, max_lat)`` box; points
     snapped farther than ``max_snap_distance_m`` from a road count as outside the area too.
-    Re-optimisation runs on a ``Tick`` once ``reoptimise_every_s`` seconds or
-    ``reoptimise_every_bookings`` confirmations have passed since the last one.
+    An ask for "as soon as possible" searches pickups within ``max_wait`` of now; the
+    promise then narrows to ``pickup_window`` around the planned pickup. Re-optimisation
+    runs on a ``Tick`` once ``reoptimise_every_s`` seconds or ``reoptimise_every_bookings``
+    confirmations have passed since the last one; the solver stops at
+    ``reoptimise_solution_limit`` improving solutions or the time limit, whichever comes
+    first (the solution limit makes runs repeatable: same inputs and seed, same plan).
     """
 
     pickup_window: int = 600
+    max_wait: int = 1_800
     offer_ttl: int = 120
     alternative_horizon: int = 7_200
     alternative_step: int = 900
@@ -26,6 +31,8 @@ class DispatchPolicy:
     reoptimise_every_s: int = 300
     reoptimise_every_bookings: int = 10
     reoptimise_time_limit_s: float = 1.0
+    reoptimise_solution_limit: int | None = 200
+    prebook_time_limit_s: float = 5.0
     no_show_wait: int = 300
     ride_time: RideTimePolicy = field(default_factory=RideTimePolicy)
     operating_hours: TimeWindow = field(default_factory=lambda: TimeWindow(7 * 3600, 19 * 3600))

@@ -146,7 +146,8 @@ class DispatchState:
     """One service area at one moment: vans, the live plan, bookings, closures.
 
     ``plan`` routes only active bookings (a rider on board has just their drop-off left).
-    ``arrivals`` records when a van reported arriving at a pickup (for the no-show wait).
+    ``arrivals`` records when a van reported arriving at a pickup (for the no-show wait);
+    ``at_risk`` the bookings already reported as "promise at risk" (reported once).
     ``version`` grows by one with every change; the API uses it for its optimistic check.
     """
 
@@ -160,6 +161,7 @@ class DispatchState:
     arrivals: Mapping[str, int] = field(default_factory=dict)
     last_reoptimised_at: int = 0
     confirmed_since_reoptimise: int = 0
+    at_risk: frozenset[str] = frozenset()
 
     @classmethod
     def empty(cls, area: str, vehicles: Sequence[Vehicle], now: int) -> DispatchState:

@@ -1,0 +1,144 @@
+"""The planning view of a state: the ``Problem`` the solver and evaluator see at a moment,
+and small pure edits of plans (remove a request, lock a head stop)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+
+from maas.domain import Plan, Problem, Request, Route, Stop, StopKind, TimeWindow, Vehicle
+from maas.evaluation import PlanReport, evaluate
+from maas.travel import TravelTimeSource
+from solver.dispatch.policy import DispatchPolicy
+from solver.dispatch.state import Booking, BookingStatus, DispatchState
+
+
+def planning_request(booking: Booking) -> Request:
+    """The request the planner must honour for ``booking``.
+
+    For a rider on board, the ride-time promise becomes a drop-off deadline counted from the
+    reported pickup (the plan no longer holds the pickup stop the evaluator would measure from).
+    """
+    r = booking.request
+    if booking.status is BookingStatus.ONBOARD and booking.picked_up_at is not None:
+        latest = min(r.dropoff.latest, booking.picked_up_at + r.max_ride)
+        latest = max(latest, booking.picked_up_at)
+        return replace(r, dropoff=TimeWindow(min(r.dropoff.earliest, latest), latest))
+    return r
+
+
+def view_vehicle(vehicle: Vehicle, route: Route, now: int) -> Vehicle:
+    """The van as a planner at ``now`` must see it.
+
+    A van whose next stop is not locked (it has not set off towards it) is waiting where it
+    is, so it cannot start before ``now``; a van heading for a locked stop keeps its reported
+    clock.
+    """
+    if route.stops and route.stops[0].locked:
+        return vehicle
+    if vehicle.start_time >= now:
+        return vehicle
+    return replace(vehicle, available_at=now)
+
+
+def planning_problem(
+    state: DispatchState,
+    policy: DispatchPolicy,
+    now: int,
+    extra: Iterable[Request] = (),
+) -> Problem:
+    """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``."""
+    requests: dict[str, Request] = {
+        b.id: planning_request(b) for b in state.bookings.values() if b.active
+    }
+    for r in extra:
+        requests[r.id] = r
+    routes = {r.vehicle_id: r for r in state.plan.routes}
+    vehicles = tuple(
+        view_vehicle(v, routes.get(v.id, Route(v.id)), now) for v in state.vehicles
+    )
+    return Problem(requests=requests, vehicles=vehicles, weights=policy.weights)
+
+
+def route_problem(problem: Problem, plan: Plan, vehicle_id: str) -> tuple[Problem, Plan]:
+    """The sub-problem of one van: its route, its riders on board, nothing else."""
+    route = plan.route(vehicle_id)
+    vehicle = problem.vehicle(vehicle_id)
+    ids = {s.request_id for s in route.stops} | set(vehicle.onboard)
+    requests = {rid: problem.requests[rid] for rid in ids if rid in problem.requests}
+    sub = Problem(requests=requests, vehicles=(vehicle,), weights=problem.weights)
+    return sub, Plan(routes=(route,))
+
+
+def evaluate_route(
+    problem: Problem, plan: Plan, vehicle_id: str, travel: TravelTimeSource
+) -> PlanReport:
+    """``evaluate`` restricted to one van (cheap: about 20 stops instead of the fleet's)."""
+    sub, sub_plan = route_problem(problem, plan, vehicle_id)
+    return evaluate(sub, sub_plan, travel)
+
+
+def without_request(
+    plan: Plan, request_id: str, kinds: Iterable[StopKind] = tuple(StopKind)
+) -> Plan:
+    """The plan with the given stops of ``request_id`` removed."""
+    drop = set(kinds)
+    routes = tuple(
+        Route(r.vehicle_id, tuple(s for s in r.stops
+                                  if not (s.request_id == request_id and s.kind in drop)))
+        if any(s.request_id == request_id for s in r.stops) else r
+        for r in plan.routes
+    )
+    return replace(plan, routes=routes)
+
+
+def lock_head(plan: Plan, vehicle_id: str) -> Plan:
+    """The plan with the first stop of ``vehicle_id`` locked (the van is on its way to it)."""
+    routes = []
+    for r in plan.routes:
+        if r.vehicle_id == vehicle_id and r.stops and not r.stops[0].locked:
+            head = Stop(r.stops[0].request_id, r.stops[0].kind, locked=True)
+            r = Route(r.vehicle_id, (head, *r.stops[1:]))
+        routes.append(r)
+    return replace(plan, routes=tuple(routes))
+
+
+def replace_vehicle(vehicles: tuple[Vehicle, ...], vehicle: Vehicle) -> tuple[Vehicle, ...]:
+    """The fleet with ``vehicle`` in place of the van with the same id."""
+    return tuple(vehicle if v.id == vehicle.id else v for v in vehicles)
+
+
+def changed_vehicles(before: Plan, after: Plan) -> tuple[str, ...]:
+    """Ids of the vans whose stop sequence differs between two plans (fleet order)."""
+    old: Mapping[str, Route] = {r.vehicle_id: r for r in before.routes}
+    out = []
+    for r in after.routes:
+        prev = old.get(r.vehicle_id)
+        if prev is None or _sequence(prev) != _sequence(r):
+            out.append(r.vehicle_id)
+    return tuple(out)
+
+
+def _sequence(route: Route) -> tuple[tuple[str, StopKind], ...]:
+    return tuple((s.request_id, s.kind) for s in route.stops)
+
+
+def unserved_bookings(problem: Problem, plan: Plan) -> list[str]:
+    """Requests of ``problem`` that no route of ``plan`` visits."""
+    served = {s.request_id for r in plan.routes for s in r.stops}
+    return sorted(rid for rid in problem.requests if rid not in served)
+
+
+def at_risk(report: PlanReport, bookings: Collection[str]) -> dict[str, str]:
+    """Booking id -> what the plan breaks for it (promise or ride time), from a report.
+
+    Van-level violations (seats, shift) are charged to every booking on that van's route.
+    """
+    out: dict[str, str] = {}
+    for v in report.violations:
+        if v.subject in bookings:
+            out.setdefault(v.subject, f"{v.kind}: {v.detail}")
+        elif v.subject in report.schedules:
+            for stop in report.schedules[v.subject]:
+                out.setdefault(stop.stop.request_id, f"{v.kind} of {v.subject}: {v.detail}")
+    return out
