@@ -1,0 +1,121 @@
+"""Every error leaves the service as JSON ``{"error": {"code", "message"}}``, never a stack trace.
+
+Routers raise ``ApiError`` (or let a typed ``maas.errors.MaasError`` through); the handlers
+registered here map them, request-validation failures and anything unexpected, in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from maas.errors import InvalidInput, MaasError
+
+log = logging.getLogger("maas.api")
+
+
+class ApiError(Exception):
+    """An error with its HTTP status, a stable machine code and a message a person can act on."""
+
+    def __init__(
+        self, status: int, code: str, message: str, extra: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra or {}
+
+
+def unauthorized(message: str = "missing or unknown bearer token") -> ApiError:
+    """401: no token, or one the service does not know."""
+    return ApiError(401, "unauthorized", message)
+
+
+def forbidden(message: str = "this role may not use this endpoint") -> ApiError:
+    """403: a known caller asking for an operation its role never has."""
+    return ApiError(403, "forbidden", message)
+
+
+def not_found(what: str) -> ApiError:
+    """404: absent, or not the caller's (the two look the same so existence does not leak)."""
+    return ApiError(404, "not_found", f"{what} not found")
+
+
+def conflict(code: str, message: str, **extra: Any) -> ApiError:
+    """409: well-formed, but the current state of the service area does not allow it."""
+    return ApiError(409, code, message, extra)
+
+
+def invalid(message: str, code: str = "invalid_input") -> ApiError:
+    """422: input that can never be served as given."""
+    return ApiError(422, code, message)
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """The one error shape of the API."""
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the one JSON shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(
+            error_body(exc.code, exc.message, **exc.extra), exc.status, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
+        code = "malformed_json" if malformed else "invalid_input"
+        return JSONResponse(error_body(code, _validation_message(exc)), 422)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, str(exc)), 422)
+
+    @app.exception_handler(MaasError)
+    async def _maas_error(_: Request, exc: MaasError) -> JSONResponse:
+        log.warning("engine error: %s", exc)
+        return JSONResponse(error_body(exc.code, str(exc)), 409)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal", "internal error; it has been logged"), 500)

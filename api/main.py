@@ -1,0 +1,177 @@
+"""``create_app(settings)``: the dispatch service of one service area.
+
+At start the app connects to Redis (or, in demo mode, an in-process fakeredis), loads the
+road network (derived data: rebuilt from its source at every start), opens the area in Redis
+if it is new, and starts a ticker that lets time pass in the dispatcher (re-timing,
+re-optimisation, lifting closures whose ``until`` has passed). Everything else it knows lives
+in Redis, so a restarted process picks up exactly where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from api.clock import ServiceClock, local_date, utc_now
+from api.errors import install_error_handlers
+from api.metrics import record_request
+from api.middleware import BodySizeLimit
+from api.notify import apply_event
+from api.routers import bookings, closures, events, health, offers, riders, vehicles
+from api.settings import Settings
+from api.store import StateStore, Write
+from api.views import ScheduleCache
+from maas.domain import TimeWindow
+from solver.dispatch import Dispatcher, DispatchPolicy, DispatchState
+from solver.dispatch.events import RoadReopened, Tick
+
+log = logging.getLogger("maas.api")
+
+DEMO_OPERATOR_TOKEN = "demo-operator"  # demo mode only; printed at start
+
+
+def create_app(settings: Settings, *, redis: Redis | None = None, network: Any = None) -> FastAPI:
+    """The FastAPI app for ``settings``; ``redis`` and ``network`` may be given ready-made
+    (tests share one loaded road network between apps)."""
+    settings.check_startable()
+    if settings.demo and settings.operator_token is None:
+        settings = settings.model_copy(update={"operator_token": DEMO_OPERATOR_TOKEN})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = redis if redis is not None else _connect(settings)
+        store = StateStore(client, settings.area, events_maxlen=settings.events_maxlen)
+        roads = network if network is not None else _load_network(settings)
+        start, end = settings.hours_seconds()
+        dispatcher = Dispatcher(roads, DispatchPolicy(
+            offer_ttl=settings.offer_ttl_seconds, operating_hours=TimeWindow(start, end)))
+        today = local_date(utc_now(), settings.timezone)
+        day = await store.open_area(today, settings.timezone, lambda: DispatchState.empty(
+            settings.area, (), ServiceClock(today, settings.timezone).now_seconds()))
+        clock = ServiceClock(day, settings.timezone)
+        app.state.settings, app.state.store, app.state.network = settings, store, roads
+        app.state.dispatcher, app.state.clock = dispatcher, clock
+        app.state.schedules = ScheduleCache(dispatcher)
+        if settings.demo:
+            await _open_demo_fleet(app)
+        ticker = asyncio.create_task(_tick_forever(app)) if settings.tick_seconds > 0 else None
+        try:
+            yield
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+            if redis is None:
+                await client.aclose()
+
+    app = FastAPI(
+        title="maas dispatch API",
+        version="1",
+        summary="On-demand rural transit: offers, bookings, manifests, closures.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.middleware("http")(record_request)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for module in (health, riders, vehicles, offers, bookings, closures, events):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app with settings from ``MAAS_*`` environment variables (``uvicorn --factory``)."""
+    return create_app(Settings())
+
+
+def _connect(settings: Settings) -> Redis:
+    if settings.redis_url:
+        return Redis.from_url(settings.redis_url)
+    import fakeredis  # demo mode only: an in-process Redis-compatible server
+
+    return fakeredis.FakeAsyncRedis()
+
+
+def _load_network(settings: Settings) -> Any:
+    from maas.roads import load_network
+
+    return load_network(settings.network, polygon=settings.polygon)
+
+
+async def tick_once(app: FastAPI) -> None:
+    """Let time pass in the dispatcher and lift closures whose ``until`` has passed."""
+    store: StateStore = app.state.store
+    clock: ServiceClock = app.state.clock
+    expired = [cid for cid, rec in (await store.records(store.keys.closures)).items()
+               if rec.get("until") is not None and rec["until"] <= clock.now_seconds()]
+
+    async def tick(w: Write) -> None:
+        now = clock.now_seconds()
+        for closure_id in expired:
+            if any(getattr(c, "id", None) == closure_id for c in w.state.closures):
+                apply_event(w, app.state.dispatcher, app.state.schedules, clock,
+                            RoadReopened(closure_id, now))
+                w.state = w.new_state or w.state
+            w.hdel(store.keys.closures, closure_id)
+        apply_event(w, app.state.dispatcher, app.state.schedules, clock, Tick(now))
+
+    await store.write(tick)
+
+
+async def _tick_forever(app: FastAPI) -> None:
+    while True:
+        await asyncio.sleep(app.state.settings.tick_seconds)
+        try:
+            await tick_once(app)
+        except Exception:  # a failed tick must not stop the next one
+            log.exception("tick failed")
+
+
+async def _open_demo_fleet(app: FastAPI) -> None:
+    """Demo mode: put a small fleet at the demo town's depot if the area has no vans."""
+    from api.auth import Role, hash_token
+    from maas.domain import Vehicle, VehicleType
+    from solver.dispatch.events import AddVehicle
+
+    settings: Settings = app.state.settings
+    store: StateStore = app.state.store
+    clock: ServiceClock = app.state.clock
+    if (await store.state()).vehicles:
+        return
+    depot = demo_depot(app.state.network)
+    now = clock.now()
+    shift = TimeWindow(clock.earliest(now - timedelta(hours=1)),
+                       clock.latest(now + timedelta(hours=14)))
+    for i in range(1, settings.demo_vehicles + 1):
+        vehicle = Vehicle(id=f"demo-van-{i}", type=VehicleType(name=f"Demo van {i}"),
+                          depot=depot, shift=shift)
+        token = f"demo-driver-{i}"
+
+        async def add(w: Write, vehicle: Vehicle = vehicle, token: str = token) -> None:
+            apply_event(w, app.state.dispatcher, app.state.schedules, clock, AddVehicle(vehicle))
+            w.hset(store.keys.vehicles, vehicle.id, json.dumps({
+                "id": vehicle.id, "name": vehicle.type.name, "seats": vehicle.type.seats,
+                "wheelchair_places": vehicle.type.wheelchair_places,
+                "depot": {"lat": depot.lat, "lon": depot.lon},
+                "shift_start": clock.iso(shift.earliest), "shift_end": clock.iso(shift.latest)}))
+            w.hset(store.keys.tokens, hash_token(token),
+                   json.dumps({"role": Role.DRIVER.value, "id": vehicle.id}))
+
+        await store.write(add)
+    log.warning("demo fleet: %d vans at (%.5f, %.5f); driver tokens demo-driver-1..%d",
+                settings.demo_vehicles, depot.lat, depot.lon, settings.demo_vehicles)
+
+
+def demo_depot(network: Any) -> Any:
+    """Where the demo fleet starts: the demo town's centre, snapped onto the road network."""
+    raise NotImplementedError
+

@@ -1,0 +1,89 @@
+"""Applying a dispatcher event inside a store write, and turning its outcomes into
+server-sent events queued on the same Redis transaction as the state they describe (so an
+event is published exactly when its change is committed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from api.clock import ServiceClock
+from api.errors import conflict
+from api.store import Write
+from api.views import ScheduleCache, manifest
+from solver.dispatch import Dispatcher, DispatchState, outcomes
+from solver.dispatch.events import Event
+
+
+def publish_outcomes(
+    w: Write,
+    clock: ServiceClock,
+    state: DispatchState,
+    schedules: ScheduleCache,
+    results: Iterable[outcomes.Outcome],
+) -> None:
+    """Queue one event per outcome; a driver is told of their van's changes, a rider of
+    their own bookings, the operator of everything."""
+
+    def riders_of(booking_id: str) -> tuple[str, ...]:
+        booking = state.bookings.get(booking_id)
+        return (booking.rider_id,) if booking is not None and booking.rider_id else ()
+
+    def vans_of(booking_id: str) -> tuple[str, ...]:
+        booking = state.bookings.get(booking_id)
+        return (booking.vehicle_id,) if booking is not None else ()
+
+    for outcome in results:
+        match outcome:
+            case outcomes.PlanChanged(vehicle_ids=vans):
+                for van in vans:
+                    if state.vehicle(van) is None:
+                        continue
+                    body = manifest(clock, state, schedules(state), van).model_dump()
+                    w.publish("manifest", body, vehicle_ids=(van,))
+            case outcomes.BookingConfirmed(booking=b):
+                w.publish("booking_confirmed", {"booking_id": b.id, "vehicle_id": b.vehicle_id},
+                          vehicle_ids=(b.vehicle_id,), rider_ids=riders_of(b.id))
+            case outcomes.BookingCancelled(booking_id=bid):
+                w.publish("booking_cancelled", {"booking_id": bid},
+                          vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.PromiseAtRisk(booking_id=bid, detail=detail):
+                w.publish("promise_at_risk", {"booking_id": bid, "detail": detail},
+                          vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.BookingsAffected(closure_id=cid, booking_ids=bids):
+                w.publish("bookings_affected", {"closure_id": cid, "booking_ids": list(bids)})
+            case outcomes.RiderPickedUp(booking_id=bid, at=at):
+                w.publish("picked_up", {"booking_id": bid, "at": clock.iso(at)},
+                          vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.RiderDroppedOff(booking_id=bid, at=at):
+                w.publish("dropped_off", {"booking_id": bid, "at": clock.iso(at)},
+                          vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.RiderNoShow(booking_id=bid):
+                w.publish("no_show", {"booking_id": bid},
+                          vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.Reoptimised(improved=improved, cost_before=before, cost_after=after):
+                if improved:
+                    w.publish("reoptimised", {"cost_before": before, "cost_after": after})
+            case _:
+                pass
+
+
+def apply_event(
+    w: Write,
+    dispatcher: Dispatcher,
+    schedules: ScheduleCache,
+    clock: ServiceClock,
+    event: Event,
+) -> tuple[DispatchState, list[outcomes.Outcome]]:
+    """Inside a store write: apply one event, stage the new state and its events.
+
+    An event the dispatcher turns down (``EventRejected``) aborts the write with a 409 that
+    carries the dispatcher's reason, and nothing is committed.
+    """
+    state, results = dispatcher.apply(w.state, event)
+    for outcome in results:
+        if isinstance(outcome, outcomes.EventRejected):
+            raise conflict(outcome.reason.value, outcome.message)
+    if state is not w.state and state != w.state:
+        w.new_state = state
+    publish_outcomes(w, clock, state, schedules, results)
+    return state, results

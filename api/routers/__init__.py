@@ -1,0 +1,1 @@
+"""HTTP routers of contract v1, one module per resource."""

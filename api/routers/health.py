@@ -1,0 +1,35 @@
+"""``/healthz`` (the process runs), ``/readyz`` (Redis answers, network loaded), ``/metrics``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.deps import StoreDep
+from api.errors import ApiError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request, store: StoreDep) -> dict[str, str]:
+    """Readiness: Redis answers and the road network is loaded."""
+    try:
+        await store.redis.ping()
+    except Exception as exc:
+        raise ApiError(503, "redis_unreachable", f"Redis does not answer: {exc}") from exc
+    if getattr(request.app.state, "network", None) is None:
+        raise ApiError(503, "network_not_loaded", "the road network is not loaded yet")
+    return {"status": "ready", "area": store.area}
+
+
+@router.get("/metrics", response_class=Response)
+async def metrics() -> Response:
+    """Prometheus metrics of this process."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,277 @@
+"""Request and response bodies of contract v1: one class per use (``BookingCreate``,
+``BookingPublic``...). Validation of shapes and ranges happens here; checks that need the
+service area (the road network, the clock, the fleet) happen in the routers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Id = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _plausible(moment: datetime) -> datetime:
+    # A guard against far-off dates that would overflow time arithmetic downstream.
+    if not 2000 <= moment.year <= 2100:
+        msg = "time must lie between the years 2000 and 2100"
+        raise ValueError(msg)
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible)]
+
+
+class Strict(BaseModel):
+    """Bodies reject unknown fields, so a typo is an error rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LatLon(Strict):
+    """A WGS 84 position."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+
+
+class TimeWindowPublic(BaseModel):
+    """An interval of clock times (ISO 8601 with the area's UTC offset)."""
+
+    start: str
+    end: str
+
+
+# --- riders -------------------------------------------------------------------------------
+
+
+class RiderCreate(Strict):
+    """A resident registered by the operator."""
+
+    name: Name
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    needs_wheelchair: bool = False
+
+
+class RiderPublic(BaseModel):
+    """A rider as the API shows them."""
+
+    id: str
+    name: str
+    phone: str | None = None
+    needs_wheelchair: bool = False
+
+
+class RiderCreated(RiderPublic):
+    """A new rider with their bearer token (shown once; only its hash is stored)."""
+
+    token: str
+
+
+# --- vehicles -----------------------------------------------------------------------------
+
+
+class VehicleCreate(Strict):
+    """A van and its shift (ISO 8601 times; without an offset they are the area's local time)."""
+
+    name: Name
+    seats: int = Field(ge=0, le=60)
+    wheelchair_places: int = Field(default=0, ge=0, le=10)
+    depot: LatLon
+    shift_start: Moment
+    shift_end: Moment
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VehicleCreate:
+        if self.seats + self.wheelchair_places < 1:
+            msg = "a vehicle needs at least one seat or wheelchair place"
+            raise ValueError(msg)
+        start, end = self.shift_start, self.shift_end
+        if (start.tzinfo is None) != (end.tzinfo is None):
+            msg = "give both shift times with a UTC offset, or neither"
+            raise ValueError(msg)
+        if end <= start:
+            msg = "shift_end must be after shift_start"
+            raise ValueError(msg)
+        return self
+
+
+class VehiclePublic(BaseModel):
+    """A van as registered."""
+
+    id: str
+    name: str
+    seats: int
+    wheelchair_places: int
+    depot: LatLon
+    shift_start: str
+    shift_end: str
+
+
+class VehicleCreated(VehiclePublic):
+    """A new van with its driver's bearer token (shown once)."""
+
+    driver_token: str
+
+
+class PositionReport(Strict):
+    """Where the van is, and when it was there."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    at: Moment
+
+
+class ManifestStop(BaseModel):
+    """One stop of a van's manifest."""
+
+    stop_id: str
+    booking_id: str
+    type: Literal["pickup", "dropoff"]
+    passengers: int
+    planned_at: str
+    location: LatLon
+
+
+class Manifest(BaseModel):
+    """The stops a van still has to make, in driving order."""
+
+    vehicle_id: str
+    stops: list[ManifestStop]
+
+
+class Load(BaseModel):
+    """Riders on board now."""
+
+    passengers: int
+    wheelchairs: int
+
+
+class VehicleStatus(BaseModel):
+    """A van as the operator watches it: where it is, how full, where it goes next."""
+
+    id: str
+    name: str
+    position: LatLon
+    position_at: str | None
+    load: Load
+    next_stops: list[ManifestStop]
+
+
+class VehicleList(BaseModel):
+    """The whole fleet."""
+
+    vehicles: list[VehicleStatus]
+
+
+class StopEventCreate(Strict):
+    """A driver's report at a stop."""
+
+    type: Literal["arrived", "picked_up", "dropped_off", "no_show"]
+
+
+class StopEventResult(BaseModel):
+    """What the report changed."""
+
+    booking_id: str
+    type: str
+    booking_status: str
+
+
+# --- offers and bookings ------------------------------------------------------------------
+
+
+class OfferCreate(Strict):
+    """A ride request. Give ``pickup_after`` or ``arrive_before`` (neither: as soon as
+    possible). ``passengers`` counts everyone travelling; with ``wheelchair`` one of them
+    uses a wheelchair place instead of a seat. The operator books for a rider by phone with
+    ``rider_id``."""
+
+    origin: LatLon
+    destination: LatLon
+    passengers: int = Field(default=1, ge=1, le=60)
+    wheelchair: bool = False
+    pickup_after: Moment | None = None
+    arrive_before: Moment | None = None
+    rider_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OfferCreate:
+        if self.pickup_after is not None and self.arrive_before is not None:
+            msg = "give pickup_after or arrive_before, not both"
+            raise ValueError(msg)
+        if (self.origin.lat, self.origin.lon) == (self.destination.lat, self.destination.lon):
+            msg = "origin and destination are the same place"
+            raise ValueError(msg)
+        return self
+
+
+class OfferPublic(BaseModel):
+    """An offer: a pickup window and a latest drop-off, valid until ``expires_at``."""
+
+    offer_id: str
+    pickup_window: TimeWindowPublic
+    dropoff_by: str
+    expires_at: str
+
+
+class BookingCreate(Strict):
+    """Accept an offer."""
+
+    offer_id: Id
+
+
+class BookingPublic(BaseModel):
+    """A booking and the promise it carries."""
+
+    id: str
+    status: str
+    pickup_window: TimeWindowPublic
+    dropoff_by: str
+    vehicle_id: str
+    rider_id: str | None
+    origin: LatLon
+    destination: LatLon
+    passengers: int
+    wheelchair: bool
+
+
+# --- closures -----------------------------------------------------------------------------
+
+Position = Annotated[list[Annotated[float, Field(allow_inf_nan=False)]],
+                     Field(min_length=2, max_length=3)]
+
+
+class LineStringGeometry(Strict):
+    """A GeoJSON LineString (lon, lat order)."""
+
+    type: Literal["LineString"]
+    coordinates: Annotated[list[Position], Field(min_length=2, max_length=10_000)]
+
+
+class PolygonGeometry(Strict):
+    """A GeoJSON Polygon (lon, lat order; rings closed)."""
+
+    type: Literal["Polygon"]
+    coordinates: Annotated[
+        list[Annotated[list[Position], Field(min_length=4, max_length=10_000)]],
+        Field(min_length=1, max_length=100),
+    ]
+
+
+class ClosureCreate(Strict):
+    """A road closure: the roads a line crosses, or every road inside a polygon."""
+
+    geometry: Annotated[LineStringGeometry | PolygonGeometry, Field(discriminator="type")]
+    until: Moment | None = None
+
+
+class ClosurePublic(BaseModel):
+    """A closure in force and the bookings it stops from being served as planned."""
+
+    id: str
+    until: str | None
+    affected_bookings: list[str]
+    promises_at_risk: list[str]

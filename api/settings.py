@@ -1,0 +1,72 @@
+"""The dispatch service's settings: one ``Settings`` read from ``MAAS_*`` environment variables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from maas.errors import MaasError
+
+AREA_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+class SettingsError(MaasError):
+    """Settings under which the service must not start."""
+
+    code = "settings_error"
+
+
+class Settings(BaseSettings):
+    """Everything a ``maas serve`` process needs; nothing here is state (that lives in Redis)."""
+
+    model_config = SettingsConfigDict(env_prefix="MAAS_", extra="ignore")
+
+    operator_token: SecretStr | None = None
+    redis_url: str | None = None
+    area: str = "demo"
+    demo: bool = False
+    network: str = "demo"
+    polygon: Path | None = None
+    timezone: str = "Asia/Tokyo"
+    max_body_bytes: int = Field(default=64 * 1024, gt=0)
+    max_passengers: int = Field(default=8, gt=0)
+    offer_ttl_seconds: int = Field(default=120, gt=0)
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+    events_maxlen: int = Field(default=10_000, gt=0)
+    demo_vehicles: int = Field(default=4, ge=0)
+    # Hours a ride may be booked for, as "HH:MM-HH:MM" local time of the service day (the end
+    # may pass 24:00). The demo runs around the clock so that it works whenever it is tried.
+    operating_hours: str = Field(default="07:00-19:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
+    # Seconds between ticks (re-timing, re-optimisation, lifting closures); 0 turns them off.
+    tick_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("area")
+    @classmethod
+    def _area_is_a_key_part(cls, value: str) -> str:
+        if not AREA_PATTERN.match(value):
+            msg = f"MAAS_AREA {value!r} must be lower-case letters, digits, '-' or '_'"
+            raise ValueError(msg)
+        return value
+
+    def hours_seconds(self) -> tuple[int, int]:
+        """``operating_hours`` as service-day seconds ``(start, end)``."""
+        start, end = (int(h) * 3600 + int(m) * 60
+                      for h, m in (part.split(":") for part in self.operating_hours.split("-")))
+        if end <= start:
+            msg = f"MAAS_OPERATING_HOURS {self.operating_hours!r} ends before it starts"
+            raise SettingsError(msg)
+        return start, end
+
+    def check_startable(self) -> None:
+        """Refuse to start without an operator token or a Redis URL, except in demo mode."""
+        if self.demo:
+            return
+        if self.operator_token is None or not self.operator_token.get_secret_value():
+            msg = "MAAS_OPERATOR_TOKEN is not set: the service refuses to start without one"
+            raise SettingsError(msg)
+        if not self.redis_url:
+            msg = "MAAS_REDIS_URL is not set: only `maas serve --demo` runs without Redis"
+            raise SettingsError(msg)

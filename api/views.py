@@ -1,0 +1,142 @@
+"""Domain objects -> response bodies: the one place that turns the dispatcher's state (integer
+service-day seconds, ``maas.domain`` objects) into contract v1's JSON shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from api.clock import ServiceClock
+from api.schemas import (
+    BookingPublic,
+    LatLon,
+    Load,
+    Manifest,
+    ManifestStop,
+    OfferPublic,
+    TimeWindowPublic,
+    VehicleStatus,
+)
+from maas.domain import Location, StopKind, TimeWindow
+from solver.dispatch import Booking, DispatchState, Offer
+
+STOP_ID_SEPARATOR = "~"
+
+
+def stop_id(booking_id: str, kind: StopKind) -> str:
+    """A stop's id, stable across re-plans: the booking and whether it is the pickup."""
+    return f"{booking_id}{STOP_ID_SEPARATOR}{kind.value}"
+
+
+def parse_stop_id(value: str) -> tuple[str, StopKind] | None:
+    """``(booking_id, kind)`` of a stop id, or None if it is not one."""
+    booking_id, sep, kind = value.rpartition(STOP_ID_SEPARATOR)
+    if not sep or not booking_id or kind not in ("pickup", "dropoff"):
+        return None
+    return booking_id, StopKind(kind)
+
+
+def lat_lon(location: Location) -> LatLon:
+    """The position of a location as the API shows it."""
+    return LatLon(lat=location.lat, lon=location.lon)
+
+
+def window(clock: ServiceClock, tw: TimeWindow) -> TimeWindowPublic:
+    """A time window as clock times."""
+    return TimeWindowPublic(start=clock.iso(tw.earliest), end=clock.iso(tw.latest))
+
+
+def offer_public(clock: ServiceClock, offer: Offer) -> OfferPublic:
+    """An offer as the rider sees it."""
+    return OfferPublic(
+        offer_id=offer.id,
+        pickup_window=window(clock, offer.pickup),
+        dropoff_by=clock.iso(offer.dropoff_by),
+        expires_at=clock.iso(offer.expires_at),
+    )
+
+
+def booking_public(clock: ServiceClock, booking: Booking) -> BookingPublic:
+    """A booking and its promise."""
+    r = booking.request
+    return BookingPublic(
+        id=booking.id,
+        status=booking.status.value,
+        pickup_window=window(clock, r.pickup),
+        dropoff_by=clock.iso(r.dropoff.latest),
+        vehicle_id=booking.vehicle_id,
+        rider_id=booking.rider_id,
+        origin=lat_lon(r.origin),
+        destination=lat_lon(r.destination),
+        passengers=r.passengers + r.wheelchairs,
+        wheelchair=r.wheelchairs > 0,
+    )
+
+
+def manifest(
+    clock: ServiceClock, state: DispatchState, schedules: Mapping[str, Any], vehicle_id: str
+) -> Manifest:
+    """The stops ``vehicle_id`` still has to make, in driving order, with planned times."""
+    planned = {(s.stop.request_id, s.stop.kind): s.start for s in schedules.get(vehicle_id, ())}
+    stops = []
+    for stop in state.plan.route(vehicle_id).stops:
+        booking = state.bookings.get(stop.request_id)
+        if booking is None:
+            continue
+        r = booking.request
+        place = r.origin if stop.kind is StopKind.PICKUP else r.destination
+        at = planned.get((stop.request_id, stop.kind), r.pickup.earliest)
+        stops.append(
+            ManifestStop(
+                stop_id=stop_id(booking.id, stop.kind),
+                booking_id=booking.id,
+                type=stop.kind.value,
+                passengers=r.passengers + r.wheelchairs,
+                planned_at=clock.iso(at),
+                location=lat_lon(place),
+            )
+        )
+    return Manifest(vehicle_id=vehicle_id, stops=stops)
+
+
+def vehicle_status(
+    clock: ServiceClock,
+    state: DispatchState,
+    schedules: Mapping[str, Any],
+    vehicle_id: str,
+    name: str,
+    next_stops: int = 3,
+) -> VehicleStatus:
+    """Where a van is, how full it is and its next stops (the operator's fleet view)."""
+    vehicle = state.vehicle(vehicle_id)
+    assert vehicle is not None
+    onboard = [state.bookings[b].request for b in vehicle.onboard if b in state.bookings]
+    at = vehicle.available_at
+    return VehicleStatus(
+        id=vehicle.id,
+        name=name,
+        position=lat_lon(vehicle.start_location),
+        position_at=None if at is None else clock.iso(at),
+        load=Load(
+            passengers=sum(r.passengers for r in onboard),
+            wheelchairs=sum(r.wheelchairs for r in onboard),
+        ),
+        next_stops=manifest(clock, state, schedules, vehicle_id).stops[:next_stops],
+    )
+
+
+class ScheduleCache:
+    """Planned stop times of the latest state seen (one entry: states are immutable and the
+    store hands out the same object until the version changes)."""
+
+    def __init__(self, dispatcher: Any) -> None:
+        self.dispatcher = dispatcher
+        self._state: DispatchState | None = None
+        self._schedules: Mapping[str, Any] = {}
+
+    def __call__(self, state: DispatchState) -> Mapping[str, Any]:
+        """Planned times per van for ``state`` (``maas.evaluation.ScheduledStop`` tuples)."""
+        if self._state is not state:
+            self._schedules = self.dispatcher.schedule(state).schedules
+            self._state = state
+        return self._schedules
