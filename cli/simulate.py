@@ -2,16 +2,99 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
 
-def simulate(scenario: str) -> None:
-    """Simulate one day of a scenario (being built: issue 6)."""
-    typer.echo("maas simulate: not built yet", err=True)
-    raise typer.Exit(2)
+def _fail(exc: BaseException) -> typer.Exit:
+    """Print a one-line reason and return the exit to raise."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    typer.echo(f"error: {reason}", err=True)
+    return typer.Exit(1)
 
 
-def sweep(scenario: str) -> None:
-    """Run a grid of scenario variants (being built: issue 6)."""
-    typer.echo("maas sweep: not built yet", err=True)
-    raise typer.Exit(2)
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the outputs.")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Demand seed (overrides the file).")]
+    = None,
+) -> None:
+    """Simulate one day of a scenario: kpis.json, trips.csv, report.html, map.html in OUT."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from maas.errors import MaasError
+    from scenarios.config import load_scenario
+    from scenarios.run import SYNTHETIC_NOTE, run_scenario
+
+    console = Console(stderr=True)
+    try:
+        config = load_scenario(scenario)
+        with Progress(TextColumn("{task.description:<20}"), BarColumn(),
+                      TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                      console=console, transient=False) as progress:
+            task = progress.add_task("starting", total=1.0)
+
+            def stage(what: str, done: float) -> None:
+                progress.update(task, description=what, completed=done)
+
+            run = run_scenario(config, out, seed=seed, stage=stage)
+    except (MaasError, OSError, ValueError) as exc:
+        raise _fail(exc) from None
+    k = run.kpis
+    if run.result.synthetic_network:
+        typer.echo(SYNTHETIC_NOTE)
+    typer.echo(
+        f"{config.name} (seed {k['seed']}): {k['requests']} requests, {k['served']} served, "
+        f"{k['rejected']} rejected, {k['cancelled']} cancelled, {k['no_shows']} no-shows; "
+        f"wait p90 {k['wait_minutes']['p90']:.1f} min, promises kept "
+        f"{100 * k['promise_kept_share']:.1f}%, cost per trip {k['cost_per_trip']} yen"
+    )
+    typer.echo(f"wrote {out}/kpis.json, trips.csv, report.html, map.html ({run.seconds:.1f} s)")
+
+
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    set_: Annotated[list[str], typer.Option("--set", help="KEY=V1,V2,... (repeatable).")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the sweep outputs.")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Demand seed for every run.")]
+    = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: local processes).")]
+    = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Local processes.")] = None,
+) -> None:
+    """Run a grid of scenario variants in parallel; write sweep.csv and sweep.png in OUT."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from maas.errors import MaasError
+    from scenarios.sweep import grid, parse_set, run_sweep
+
+    console = Console(stderr=True)
+    try:
+        sets = [parse_set(s) for s in set_]
+        total = len(grid(sets))
+        with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                      console=console) as progress:
+            task = progress.add_task("sweep", total=total)
+
+            def on_done(_: dict[str, Any]) -> None:
+                progress.advance(task)
+
+            rows = run_sweep(scenario, sets, out, seed=seed, scheduler=scheduler,
+                             workers=workers, on_done=on_done)
+    except (MaasError, OSError, ValueError) as exc:
+        raise _fail(exc) from None
+    except Exception as exc:  # a worker's failure arrives re-raised from the pool
+        raise _fail(exc) from None
+    keys = [k for k, _ in sets]
+    shown = ("served_share", "cost_per_trip", "promise_kept_share", "vehicle_hours")
+    table = Table(*keys, *shown)
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in (*keys, *shown)))
+    Console().print(table)
+    typer.echo(f"wrote {out}/sweep.csv, sweep.json, sweep.png ({len(rows)} runs)")

@@ -1,0 +1,253 @@
+"""Scenario files: the YAML a planner writes, validated into typed settings.
+
+Parsing lives here only; the simulator receives a validated ``Scenario``. A bad field raises
+``ScenarioError`` naming the field (``fleet.vehicles: ...``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from maas.errors import InvalidInput
+from maas.settings import settings
+
+
+class ScenarioError(InvalidInput):
+    """A scenario file that cannot be read or has a bad field."""
+
+    code = "bad_scenario"
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently fall back to a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LatLon(_Strict):
+    """A point given as latitude/longitude in degrees."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+def clock_to_seconds(text: str) -> int:
+    """``"07:30"`` (or ``"07:30:15"``) -> seconds since midnight."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        msg = f"{text!r} is not a clock time HH:MM"
+        raise ValueError(msg)
+    h, m, s = (int(p) for p in (*parts, "0")[:3])
+    if h > 47 or m > 59 or s > 59:
+        msg = f"{text!r} is not a clock time HH:MM"
+        raise ValueError(msg)
+    return h * 3600 + m * 60 + s
+
+
+class NetworkConfig(_Strict):
+    """Where the roads come from and which part of them is served."""
+
+    source: str
+    service_area: str | tuple[float, float, float, float] | None = None
+    winter: bool = False
+
+
+class FleetConfig(_Strict):
+    """Vans, their seats and their shift."""
+
+    depot: LatLon | None = None
+    vehicles: int = Field(ge=1, le=500)
+    seats: int = Field(default=8, ge=1, le=60)
+    wheelchair_places: int = Field(default=1, ge=0, le=10)
+    shift: tuple[str, str] = ("07:00", "19:00")
+
+    @field_validator("shift")
+    @classmethod
+    def _shift_is_clock_range(cls, value: tuple[str, str]) -> tuple[str, str]:
+        start, end = (clock_to_seconds(v) for v in value)
+        if end <= start:
+            msg = f"shift ends ({value[1]}) before it starts ({value[0]})"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def shift_seconds(self) -> tuple[int, int]:
+        """The shift as seconds since midnight."""
+        return clock_to_seconds(self.shift[0]), clock_to_seconds(self.shift[1])
+
+
+class Attractor(_Strict):
+    """A place that draws trips (clinic, supermarket, station...)."""
+
+    name: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    weight: float = Field(default=1.0, gt=0)
+    purpose: str | None = None
+
+
+class PopulationCell(_Strict):
+    """One cell of a population grid: people living around a point."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    population: float = Field(ge=0)
+
+
+class DemandConfig(_Strict):
+    """Who travels when and where; every draw is seeded."""
+
+    requests: int = Field(ge=0, le=100_000)
+    seed: int = 1
+    prebooked_share: float = Field(default=0.3, ge=0, le=1)
+    wheelchair_share: float = Field(default=0.05, ge=0, le=1)
+    profile: Literal["rural-elderly", "flat"] = "rural-elderly"
+    attractors: tuple[Attractor, ...] = ()
+    population_grid: tuple[PopulationCell, ...] | str | None = None
+    group_share: float = Field(default=0.1, ge=0, le=1)
+    exact_count: bool = False
+
+
+class PolicyConfig(_Strict):
+    """The promises the service makes."""
+
+    max_wait_minutes: float = Field(default=20, gt=0, le=240)
+    max_detour_factor: float = Field(default=2.0, ge=1.0, le=10)
+    pickup_window_minutes: float = Field(default=10, gt=0, le=120)
+    ride_time_base_minutes: float = Field(default=10, ge=0, le=120)
+    no_show_wait_minutes: float = Field(default=3, ge=0, le=30)
+    prebook_cutoff: str = "06:00"
+    reoptimise_every_minutes: float | None = Field(default=None, gt=0)
+
+    @field_validator("prebook_cutoff")
+    @classmethod
+    def _cutoff_is_clock(cls, value: str) -> str:
+        clock_to_seconds(value)
+        return value
+
+
+class SimulationConfig(_Strict):
+    """How the real day deviates from the plan."""
+
+    travel_time_noise: float = Field(default=0.1, ge=0, le=1)
+    no_show_rate: float = Field(default=0.03, ge=0, le=1)
+    cancel_rate: float = Field(default=0.03, ge=0, le=1)
+    decline_rate: float = Field(default=0.05, ge=0, le=1)
+    immediate_lead_minutes: tuple[float, float] = (5, 45)
+
+
+class CostConfig(_Strict):
+    """A simple operator cost model (yen) and emissions factor."""
+
+    per_vehicle_hour: float = Field(default=3500, ge=0)
+    per_km: float = Field(default=25, ge=0)
+    fixed_per_vehicle_day: float = Field(default=4000, ge=0)
+    fare: float = Field(default=300, ge=0)
+    co2_kg_per_km: float = Field(default=0.2, ge=0)
+
+
+class Scenario(_Strict):
+    """A validated scenario; ``base_dir`` is where relative paths in it are resolved first."""
+
+    name: str
+    network: NetworkConfig
+    fleet: FleetConfig
+    demand: DemandConfig
+    policy: PolicyConfig = PolicyConfig()
+    simulation: SimulationConfig = SimulationConfig()
+    cost: CostConfig = CostConfig()
+    base_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _cutoff_before_shift(self) -> Scenario:
+        if clock_to_seconds(self.policy.prebook_cutoff) > self.fleet.shift_seconds[0]:
+            msg = "policy.prebook_cutoff must not be later than the start of the shift"
+            raise ValueError(msg)
+        return self
+
+    def resolve_path(self, name: str) -> Path:
+        """A file named in the scenario: beside the scenario file, then under MAAS_DATA_DIR."""
+        return resolve_data_path(name, self.base_dir)
+
+
+def resolve_data_path(name: str, base_dir: Path) -> Path:
+    """Find ``name`` relative to ``base_dir``, then ``MAAS_DATA_DIR`` (and its ``osm/``)."""
+    path = Path(name).expanduser()
+    if path.is_absolute():
+        candidates = [path]
+    else:
+        data_dir = settings().data_dir
+        candidates = [base_dir / path, data_dir / path, data_dir / "osm" / path]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    msg = f"file {name!r} not found (tried {tried}); set MAAS_DATA_DIR"
+    raise ScenarioError(msg)
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def parse_scenario(data: Mapping[str, Any], base_dir: Path, origin: str = "scenario") -> Scenario:
+    """Validate a mapping (the parsed YAML) into a ``Scenario``."""
+    if not isinstance(data, Mapping):
+        msg = f"{origin}: expected a mapping of sections, got {type(data).__name__}"
+        raise ScenarioError(msg)
+    if "base_dir" in data:
+        msg = f"{origin}: base_dir: not a scenario field"
+        raise ScenarioError(msg)
+    try:
+        return Scenario.model_validate({**data, "base_dir": base_dir})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        msg = f"{origin}: {_field_name(first['loc'])}: {first['msg']}"
+        raise ScenarioError(msg) from exc
+
+
+def read_scenario_data(path: Path) -> dict[str, Any]:
+    """The raw mapping of a scenario YAML file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        msg = f"cannot read scenario {path}: {exc.strerror or exc}"
+        raise ScenarioError(msg) from exc
+    except yaml.YAMLError as exc:
+        msg = f"scenario {path} is not valid YAML: {exc}".replace("\n", " ")
+        raise ScenarioError(msg) from exc
+    if not isinstance(data, dict):
+        msg = f"scenario {path}: expected a mapping of sections"
+        raise ScenarioError(msg)
+    return data
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read, override (``{"fleet.vehicles": 3}``) and validate a scenario file."""
+    path = Path(path)
+    data = read_scenario_data(path)
+    if overrides:
+        data = apply_overrides(data, overrides)
+    return parse_scenario(data, path.resolve().parent, origin=str(path))
+
+
+def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``data`` with dotted keys (``policy.max_wait_minutes``) set."""
+    result: dict[str, Any] = copy.deepcopy(dict(data))
+    for dotted, value in overrides.items():
+        keys = dotted.split(".")
+        node = result
+        for key in keys[:-1]:
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                msg = f"--set {dotted}: {key} is not a section"
+                raise ScenarioError(msg)
+            node = child
+        node[keys[-1]] = value
+    return result

@@ -1,0 +1,87 @@
+"""Key figures of a simulated day: a pure function of the run records (no wall clock)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from scenarios.config import CostConfig
+from scenarios.records import SimulationResult, TripStatus
+
+
+def _quantiles(values: Sequence[float], keys: Sequence[tuple[str, float]]) -> dict[str, float]:
+    if not values:
+        return {name: 0.0 for name, _ in keys}
+    arr = np.asarray(values, dtype=float)
+    return {name: round(float(np.quantile(arr, q)), 3) for name, q in keys}
+
+
+def vehicle_hours(result: SimulationResult) -> float:
+    """Hours vans were out: from each van's first departure to its last arrival."""
+    spans: dict[str, tuple[int, int]] = {}
+    for leg in result.legs:
+        lo, hi = spans.get(leg.vehicle_id, (leg.depart, leg.arrive))
+        spans[leg.vehicle_id] = (min(lo, leg.depart), max(hi, leg.arrive))
+    return sum(hi - lo for lo, hi in spans.values()) / 3600
+
+
+def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
+    """The KPI mapping written to ``kpis.json`` (names fixed by the issue)."""
+    trips = result.trips
+    status = Counter(t.status for t in trips)
+    served = [t for t in trips if t.status is TripStatus.SERVED]
+    waits = [t.wait_seconds / 60 for t in served if t.wait_seconds is not None]
+    rides = [t.ride_seconds / 60 for t in served if t.ride_seconds is not None]
+    detours = [
+        t.ride_seconds / t.direct_seconds
+        for t in served
+        if t.ride_seconds is not None and t.direct_seconds > 0
+    ]
+    kept = [t.promise_kept for t in served]
+    metres = sum(leg.metres for leg in result.legs)
+    empty_metres = sum(leg.metres for leg in result.legs if leg.load == 0)
+    place_metres = sum(leg.metres * leg.load for leg in result.legs)
+    hours = vehicle_hours(result)
+    vans_used = len({leg.vehicle_id for leg in result.legs})
+    km = metres / 1000
+    riders = sum(t.passengers + t.wheelchairs for t in served)
+    total_cost = (
+        cost.per_vehicle_hour * hours + cost.per_km * km + cost.fixed_per_vehicle_day * vans_used
+    )
+    fares = cost.fare * riders
+    reasons = Counter(t.reject_reason or "unknown" for t in trips
+                      if t.status is TripStatus.REJECTED)
+    return {
+        "scenario": result.scenario_name,
+        "seed": result.seed,
+        "synthetic_network": result.synthetic_network,
+        "requests": len(trips),
+        "served": status[TripStatus.SERVED],
+        "rejected": status[TripStatus.REJECTED],
+        "cancelled": status[TripStatus.CANCELLED],
+        "no_shows": status[TripStatus.NO_SHOW],
+        "rejected_by_reason": dict(sorted(reasons.items())),
+        "served_share": round(len(served) / len(trips), 4) if trips else 0.0,
+        "riders_served": riders,
+        "wait_minutes": _quantiles(waits, [("p50", 0.5), ("p90", 0.9), ("max", 1.0)]),
+        "promise_kept_share": round(sum(bool(k) for k in kept) / len(kept), 4) if kept else 1.0,
+        "ride_minutes": _quantiles(rides, [("p50", 0.5), ("p90", 0.9)]),
+        "detour_factor": _quantiles(detours, [("p50", 0.5), ("p90", 0.9)]),
+        "vehicles_used": vans_used,
+        "vehicle_hours": round(hours, 3),
+        "vehicle_km": round(km, 3),
+        "empty_km_share": round(empty_metres / metres, 4) if metres else 0.0,
+        # Riders (places) on board averaged over the kilometres driven.
+        "mean_occupancy": round(place_metres / metres, 4) if metres else 0.0,
+        "pooled_share": round(sum(t.shared for t in served) / len(served), 4) if served else 0.0,
+        "passengers_per_vehicle_hour": round(riders / hours, 4) if hours else 0.0,
+        "cost_total": round(total_cost, 2),
+        "cost_per_trip": round(total_cost / len(served), 2) if served else None,
+        "fare_revenue": round(fares, 2),
+        "fare_recovery_ratio": round(fares / total_cost, 4) if total_cost else 0.0,
+        "co2_kg": round(km * cost.co2_kg_per_km, 3),
+        "promise_at_risk_events": result.promise_at_risk,
+    }

@@ -1,0 +1,118 @@
+"""What a simulated day leaves behind: one record per trip, per van leg and per stop visit.
+
+The simulator writes these; KPIs, ``trips.csv``, the report and the map only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from maas.domain import Location, Request
+
+
+class TripStatus(StrEnum):
+    """How a request ended (the four add up to all requests)."""
+
+    SERVED = "served"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+@dataclass(slots=True)
+class TripRecord:
+    """One request from ask to drop-off (mutable while the day runs, read-only after)."""
+
+    request_id: str
+    purpose: str
+    prebooked: bool
+    passengers: int
+    wheelchairs: int
+    origin: Location
+    destination: Location
+    requested_at: int
+    desired_pickup: int
+    direct_seconds: int
+    direct_metres: int
+    status: TripStatus = TripStatus.REJECTED
+    reject_reason: str | None = None
+    vehicle_id: str | None = None
+    booking: Request | None = None  # the committed request carrying the promise
+    pickup_at: int | None = None  # boarding starts
+    boarded_at: int | None = None  # boarding ends: the ride starts
+    dropoff_at: int | None = None  # alighting starts: the ride ends
+    ride_metres: int = 0
+    shared: bool = False
+
+    @property
+    def ride_seconds(self) -> int | None:
+        """Time on board, from the end of boarding to the start of alighting."""
+        if self.boarded_at is None or self.dropoff_at is None:
+            return None
+        return self.dropoff_at - self.boarded_at
+
+    @property
+    def wait_seconds(self) -> int | None:
+        """How long after the wished time the van started boarding the rider."""
+        if self.pickup_at is None:
+            return None
+        return max(0, self.pickup_at - self.desired_pickup)
+
+    @property
+    def promise_kept(self) -> bool | None:
+        """Whether pickup, drop-off and ride time stayed inside the promise (served only)."""
+        if self.status is not TripStatus.SERVED or self.booking is None:
+            return None
+        ride = self.ride_seconds
+        assert self.pickup_at is not None and self.dropoff_at is not None and ride is not None
+        b = self.booking
+        return (
+            b.pickup.contains(self.pickup_at)
+            and self.dropoff_at <= b.dropoff.latest
+            and ride <= b.max_ride
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """A van driving from one place to the next, with ``load`` riders (places) on board."""
+
+    vehicle_id: str
+    depart: int
+    arrive: int
+    origin: Location
+    destination: Location
+    metres: int
+    load: int
+    riders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StopVisit:
+    """A van at a stop: ``kind`` is pickup, dropoff, no_show or depot."""
+
+    vehicle_id: str
+    request_id: str
+    kind: str
+    arrive: int
+    start: int
+    end: int
+    location: Location
+
+
+@dataclass(slots=True)
+class SimulationResult:
+    """Everything a run produced, in simulated seconds."""
+
+    scenario_name: str
+    seed: int
+    synthetic_network: bool
+    shift: tuple[int, int]
+    vehicle_ids: tuple[str, ...]
+    depot: Location
+    trips: list[TripRecord] = field(default_factory=list)
+    legs: list[Leg] = field(default_factory=list)
+    visits: list[StopVisit] = field(default_factory=list)
+    promise_at_risk: int = 0
+    replans: int = 0

@@ -1,0 +1,145 @@
+"""One scenario run end to end: roads, demand, the simulated day, and every output file."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from maas.domain import Location
+from maas.errors import InvalidInput, OffNetworkError
+from scenarios.config import Scenario
+from scenarios.demand import generate_demand, network_places
+from scenarios.kpis import compute_kpis
+from scenarios.mapping import write_map
+from scenarios.records import SimulationResult
+from scenarios.report import write_report
+from scenarios.simulator import simulate
+from scenarios.trips import write_trips_csv
+
+Stage = Callable[[str, float], None]  # (what is happening, fraction of the day done)
+
+SYNTHETIC_NOTE = "The town is synthetic: a generated Hokkaido-style valley, not a real place."
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What a run wrote and its KPIs."""
+
+    out: Path
+    kpis: dict[str, Any]
+    result: SimulationResult
+    seconds: float
+
+
+def load_roads(scenario: Scenario) -> Any:
+    """The scenario's road network (``maas.roads.load_network``), clipped to its area."""
+    from maas.roads import load_network
+
+    net = scenario.network
+    source = net.source
+    if source != "demo" and not source.startswith("place:"):
+        source = str(scenario.resolve_path(source))
+    area: Any = net.service_area
+    if isinstance(area, str):
+        area = scenario.resolve_path(area)
+    return load_network(source, polygon=area, winter=net.winter)
+
+
+def service_area_outline(scenario: Scenario) -> list[list[float]] | None:
+    """The service area as ``[[lat, lon], ...]`` for the map (bbox or GeoJSON polygon)."""
+    area = scenario.network.service_area
+    if area is None:
+        return None
+    if not isinstance(area, str):
+        w, s, e, n = area
+        return [[s, w], [s, e], [n, e], [n, w], [s, w]]
+    data = json.loads(scenario.resolve_path(area).read_text(encoding="utf-8"))
+    geom = data
+    if data.get("type") == "FeatureCollection":
+        geom = data["features"][0]["geometry"]
+    elif data.get("type") == "Feature":
+        geom = data["geometry"]
+    ring = geom["coordinates"][0] if geom["type"] == "Polygon" else geom["coordinates"][0][0]
+    return [[lat, lon] for lon, lat in ring]
+
+
+def depot_location(scenario: Scenario, roads: Any) -> Location:
+    """The depot snapped to the road: the configured point, else the town's named depot
+    or town hall, else the network's first node."""
+    depot = scenario.fleet.depot
+    if depot is not None:
+        lat, lon = depot.lat, depot.lon
+    else:
+        places = {p.name.lower(): p for p in network_places(roads)}
+        pick = next((places[k] for k in places if "depot" in k or "hall" in k), None)
+        if pick is None and places:
+            pick = next(iter(places.values()))
+        if pick is not None:
+            lat, lon = pick.lat, pick.lon
+        else:
+            node = next(iter(roads.graph.nodes))
+            lat, lon = roads.graph.nodes[node]["y"], roads.graph.nodes[node]["x"]
+    try:
+        return roads.snap(lat, lon)
+    except OffNetworkError as exc:
+        msg = f"fleet.depot: {exc}"
+        raise InvalidInput(msg) from exc
+
+
+def run_scenario(
+    scenario: Scenario,
+    out: Path,
+    seed: int | None = None,
+    stage: Stage | None = None,
+) -> RunOutput:
+    """Simulate ``scenario`` (with ``seed`` replacing its demand seed) and write all outputs."""
+    started = time.perf_counter()
+    if seed is not None:
+        scenario = scenario.model_copy(
+            update={"demand": scenario.demand.model_copy(update={"seed": seed})}
+        )
+    seed = scenario.demand.seed
+
+    def say(what: str, done: float = 0.0) -> None:
+        if stage:
+            stage(what, done)
+
+    say("loading roads")
+    roads = load_roads(scenario)
+    say("drawing demand")
+    depot = depot_location(scenario, roads)
+    demand = generate_demand(scenario, roads)
+    area = scenario.network.service_area
+    bbox = tuple(area) if area is not None and not isinstance(area, str) else None
+    result = simulate(
+        scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
+        service_area=bbox, progress=lambda f: say("simulating the day", f),
+    )
+    say("writing outputs", 1.0)
+    out.mkdir(parents=True, exist_ok=True)
+    kpis = compute_kpis(result, scenario.cost)
+    (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+    write_trips_csv(result.trips, out / "trips.csv")
+    note = SYNTHETIC_NOTE if result.synthetic_network else ""
+    write_report(result, kpis, out, note)
+    write_map(result, roads.graph, out, service_area_outline(scenario), roads.path)
+    seconds = time.perf_counter() - started
+    run_meta = {
+        "scenario": scenario.name,
+        "seed": seed,
+        "runtime_seconds": round(seconds, 3),
+        "requests": kpis["requests"],
+        "synthetic_network": result.synthetic_network,
+        "network_source": scenario.network.source,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (out / "run.json").write_text(json.dumps(run_meta, indent=2) + "\n", encoding="utf-8")
+    return RunOutput(out, kpis, result, seconds)

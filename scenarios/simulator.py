@@ -1,0 +1,426 @@
+"""A discrete-event simulation of one service day in simulated seconds.
+
+The simulator owns no dispatch logic: every decision (offers, the plan, re-planning, what
+happens at a stop) is the ``solver.dispatch.Dispatcher``'s, driven through its pure
+``offer``/``apply`` functions exactly as the API drives it. The simulator plays the world
+around it: riders who ask, accept or decline, cancel and fail to show up, and vans that
+follow the live plan's head stop with noisy travel times and report back.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from maas.domain import (
+    Location,
+    Request,
+    RideTimePolicy,
+    StopKind,
+    TimeWindow,
+    Vehicle,
+    VehicleType,
+)
+from maas.travel import TravelTimeSource
+from scenarios.config import Scenario, clock_to_seconds
+from scenarios.demand import TripDemand
+from scenarios.records import Leg, SimulationResult, StopVisit, TripRecord, TripStatus
+from solver.dispatch import (
+    BookingStatus,
+    Dispatcher,
+    DispatchPolicy,
+    DispatchState,
+    Offer,
+    Rejection,
+    RideAsk,
+    events,
+    outcomes,
+)
+
+TICK_SECONDS = 300  # how often time passes for the dispatcher (re-timing, re-optimisation)
+DISABLED = 10**9  # "never" for re-optimisation triggers
+
+Progress = Callable[[float], None]
+
+
+def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) -> DispatchPolicy:
+    """The dispatcher's policy from the scenario's promises (fields it lacks are skipped)."""
+    p, (start, end) = scenario.policy, scenario.fleet.shift_seconds
+    every = p.reoptimise_every_minutes
+    wanted: dict[str, Any] = {
+        "pickup_window": int(p.pickup_window_minutes * 60),
+        "max_wait": int(p.max_wait_minutes * 60),
+        "no_show_wait": int(p.no_show_wait_minutes * 60),
+        "ride_time": RideTimePolicy(int(p.ride_time_base_minutes * 60), p.max_detour_factor),
+        "operating_hours": TimeWindow(start, end),
+        "reoptimise_every_s": int(every * 60) if every else DISABLED,
+        "reoptimise_every_bookings": 10 if every else DISABLED,
+        "seed": scenario.demand.seed,
+    }
+    if service_area is not None and len(service_area) == 4:
+        wanted["service_area"] = tuple(service_area)
+    known = {f.name for f in fields(DispatchPolicy)}
+    return DispatchPolicy(**{k: v for k, v in wanted.items() if k in known})
+
+
+def fleet(scenario: Scenario, depot: Location) -> tuple[Vehicle, ...]:
+    """The scenario's vans, all starting their shift at the depot."""
+    f = scenario.fleet
+    start, end = f.shift_seconds
+    van = VehicleType(name="van", seats=f.seats, wheelchair_places=f.wheelchair_places)
+    return tuple(
+        Vehicle(id=f"v{i + 1}", type=van, depot=depot, shift=TimeWindow(start, end))
+        for i in range(f.vehicles)
+    )
+
+
+@dataclass(slots=True)
+class _Van:
+    """Where a van physically is and what it is doing."""
+
+    id: str
+    position: Location
+    free_at: int
+    busy: bool = False  # driving or serving: the van will report back by itself
+    target: Location | None = None
+    wake_at: int | None = None
+    onboard: set[str] = field(default_factory=set)
+    load: int = 0
+    home: bool = True  # at the depot, shift not begun or finished
+
+
+@dataclass(order=True, slots=True)
+class _Event:
+    time: int
+    seq: int
+    kind: str = field(compare=False)
+    payload: Any = field(compare=False, default=None)
+
+
+class Simulation:
+    """One day: feed the dispatcher the world's events in time order, record what happens."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        travel: TravelTimeSource,
+        demand: Sequence[TripDemand],
+        depot: Location,
+        seed: int,
+        synthetic: bool = False,
+        service_area: tuple[float, ...] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.travel = travel
+        self.demand = {t.id: t for t in demand}
+        self.policy = dispatch_policy(scenario, service_area)
+        self.dispatcher = Dispatcher(travel, self.policy)
+        vehicles = fleet(scenario, depot)
+        self.shift = scenario.fleet.shift_seconds
+        self.cutoff = clock_to_seconds(scenario.policy.prebook_cutoff)
+        self.state = DispatchState.empty(scenario.name, vehicles, self.cutoff)
+        self.vans = {v.id: _Van(v.id, depot, self.shift[0]) for v in vehicles}
+        self.depot = depot
+        self.rng = np.random.default_rng([seed, 7])  # travel-time noise stream
+        self.noise = scenario.simulation.travel_time_noise
+        self.queue: list[_Event] = []
+        self.now = self.cutoff
+        self._seq = 0
+        self._schedule_cache: tuple[int, Any] | None = None
+        self._leg_cache: dict[tuple[Location, Location], tuple[int, int]] = {}
+        self.result = SimulationResult(
+            scenario_name=scenario.name, seed=seed, synthetic_network=synthetic,
+            shift=self.shift, vehicle_ids=tuple(self.vans), depot=depot,
+        )
+        self.trips: dict[str, TripRecord] = {}
+
+    # ---------------------------------------------------------------- time and travel
+
+    def _push(self, time: int, kind: str, payload: Any = None) -> None:
+        self._seq += 1
+        heapq.heappush(self.queue, _Event(int(time), self._seq, kind, payload))
+
+    def _leg(self, a: Location, b: Location) -> tuple[int, int]:
+        """Noise-free (seconds, metres) along the fastest path."""
+        key = (a, b)
+        if key not in self._leg_cache:
+            if a == b:
+                self._leg_cache[key] = (0, 0)
+            else:
+                secs = int(self.travel.durations([a], [b])[0, 0])
+                metres = int(self.travel.distances([a], [b])[0, 0])
+                self._leg_cache[key] = (secs, metres)
+        return self._leg_cache[key]
+
+    def _noisy(self, seconds: int) -> int:
+        if seconds <= 0 or self.noise <= 0:
+            return seconds
+        return max(1, round(seconds * math.exp(self.rng.normal(0.0, self.noise))))
+
+    def _apply(self, event: Any) -> list[Any]:
+        self.state, outs = self.dispatcher.apply(self.state, event)
+        for out in outs:
+            if isinstance(out, outcomes.PromiseAtRisk):
+                self.result.promise_at_risk += 1
+            elif isinstance(out, outcomes.Reoptimised) and out.improved:
+                self.result.replans += 1
+        self._wake_idle_vans()
+        return outs
+
+    def _schedule(self) -> Any:
+        """The dispatcher's timing of the live plan (cached per state version)."""
+        if self._schedule_cache is None or self._schedule_cache[0] != self.state.version:
+            self._schedule_cache = (self.state.version, self.dispatcher.schedule(self.state))
+        return self._schedule_cache[1]
+
+    # ---------------------------------------------------------------- the day
+
+    def run(self, progress: Progress | None = None) -> SimulationResult:
+        """Simulate the whole day and return its records."""
+        start, end = self.shift
+        for t in self.demand.values():
+            direct_s, direct_m = self._leg(t.origin, t.destination)
+            self.trips[t.id] = TripRecord(
+                request_id=t.id, purpose=t.purpose, prebooked=t.prebooked,
+                passengers=t.passengers, wheelchairs=t.wheelchairs, origin=t.origin,
+                destination=t.destination, requested_at=t.requested_at,
+                desired_pickup=t.desired_pickup, direct_seconds=direct_s, direct_metres=direct_m,
+            )
+            if not t.prebooked:
+                self._push(t.requested_at, "ask", t.id)
+            if t.cancel_at is not None:
+                self._push(t.cancel_at, "cancel", t.id)
+        self._push(self.cutoff, "prebook")
+        for van in self.vans:
+            self._push(start, "wake", van)
+            self._push(end, "wake", van)
+        for tick in range(start, end + 1, TICK_SECONDS):
+            self._push(tick, "tick")
+        span = max(1, end - self.cutoff)
+        while self.queue:
+            ev = heapq.heappop(self.queue)
+            self.now = ev.time
+            handler = getattr(self, f"_on_{ev.kind}")
+            handler(ev.time, ev.payload)
+            if progress:
+                progress(min(1.0, (ev.time - self.cutoff) / span))
+        self._finish()
+        return self.result
+
+    def _finish(self) -> None:
+        for rec in self.trips.values():
+            booking = self.state.bookings.get(rec.request_id)
+            if booking is not None and booking.status is BookingStatus.CANCELLED:
+                rec.status = TripStatus.CANCELLED
+            elif booking is not None and booking.status is BookingStatus.NO_SHOW:
+                rec.status = TripStatus.NO_SHOW
+            elif rec.dropoff_at is not None:
+                rec.status = TripStatus.SERVED
+            elif booking is not None:
+                # Confirmed but never completed: count it against the service, with a reason.
+                rec.status = TripStatus.REJECTED
+                rec.reject_reason = f"not_completed_{booking.status.value}"
+        self.result.trips = sorted(self.trips.values(), key=lambda r: r.request_id)
+
+    # ---------------------------------------------------------------- riders
+
+    def _ask(self, trip: TripDemand, now: int, pickup_after: int) -> RideAsk:
+        return RideAsk(
+            origin=trip.origin, destination=trip.destination, passengers=trip.passengers,
+            wheelchairs=trip.wheelchairs, pickup_after=pickup_after, now=now,
+            rider_id=trip.id, board=trip.board, alight=trip.alight,
+        )
+
+    def _on_prebook(self, now: int, _: Any) -> None:
+        prebooked = sorted((t for t in self.demand.values() if t.prebooked),
+                           key=lambda t: (t.desired_pickup, t.id))
+        if not prebooked:
+            return
+        batch = events.PrebookBatch(
+            asks=tuple(self._ask(t, now, t.desired_pickup) for t in prebooked),
+            now=now, booking_ids=tuple(t.id for t in prebooked),
+        )
+        for out in self._apply(batch):
+            if isinstance(out, outcomes.BookingConfirmed):
+                self._confirmed(out.booking.id, out.booking.request, out.booking.vehicle_id)
+            elif isinstance(out, outcomes.BookingRejected) and out.booking_id in self.trips:
+                self.trips[out.booking_id].reject_reason = out.reason.value
+
+    def _on_ask(self, now: int, trip_id: str) -> None:
+        trip = self.demand[trip_id]
+        rec = self.trips[trip_id]
+        answer = self.dispatcher.offer(self.state, self._ask(trip, now, trip.desired_pickup))
+        if isinstance(answer, Rejection):
+            alternative = answer.alternative
+            max_wait = int(self.scenario.policy.max_wait_minutes * 60)
+            if alternative is None or alternative - trip.desired_pickup > max_wait:
+                rec.reject_reason = answer.reason.value
+                return
+            # The rider hears the earliest alternative and asks again for it.
+            answer = self.dispatcher.offer(self.state, self._ask(trip, now, alternative))
+            if isinstance(answer, Rejection):
+                rec.reject_reason = answer.reason.value
+                return
+        assert isinstance(answer, Offer)
+        if trip.decline_draw < self.scenario.simulation.decline_rate:
+            rec.reject_reason = "declined_by_rider"
+            return
+        for out in self._apply(events.ConfirmOffer(answer, trip_id, now)):
+            if isinstance(out, outcomes.BookingConfirmed):
+                self._confirmed(trip_id, out.booking.request, out.booking.vehicle_id)
+            elif isinstance(out, outcomes.BookingRejected):
+                rec.reject_reason = out.reason.value
+
+    def _confirmed(self, trip_id: str, request: Request, vehicle_id: str) -> None:
+        rec = self.trips[trip_id]
+        rec.booking, rec.vehicle_id, rec.reject_reason = request, vehicle_id, None
+
+    def _on_cancel(self, now: int, trip_id: str) -> None:
+        booking = self.state.bookings.get(trip_id)
+        if booking is None or booking.status is not BookingStatus.CONFIRMED:
+            return  # never booked, or already on board: nothing to cancel
+        self._apply(events.CancelBooking(trip_id, now))
+
+    def _on_tick(self, now: int, _: Any) -> None:
+        self._apply(events.Tick(now))
+
+    # ---------------------------------------------------------------- vans
+
+    def _head(self, van_id: str) -> tuple[Any, Location] | None:
+        stops = self.state.plan.route(van_id).stops
+        if not stops:
+            return None
+        stop = stops[0]
+        request = self.state.bookings[stop.request_id].request
+        loc = request.origin if stop.kind is StopKind.PICKUP else request.destination
+        return stop, loc
+
+    def _wake_idle_vans(self) -> None:
+        """After a plan change, every idle van looks at its route again (now, not later)."""
+        for van in self.vans.values():
+            when = max(van.free_at, self.now)
+            if not van.busy and (van.wake_at is None or van.wake_at > when):
+                van.wake_at = when
+                self._push(when, "wake", van.id)
+
+    def _on_wake(self, now: int, van_id: str) -> None:
+        van = self.vans[van_id]
+        if van.wake_at is not None and van.wake_at <= now:
+            van.wake_at = None
+        if van.home and now < self.shift[0]:
+            return
+        if van.busy:
+            return
+        head = self._head(van_id)
+        if head is None:
+            if now >= self.shift[1] and van.position != self.depot:
+                self._drive(van, self.depot, now, None)
+            return
+        stop, loc = head
+        if loc == van.position:
+            self._serve(van, stop, now)
+            return
+        travel, _ = self._leg(van.position, loc)
+        depart = self._planned_departure(van_id, travel, now)
+        if depart > now:
+            # Wait where it is (the plan delays departure to keep ride times short).
+            van.wake_at = depart
+            self._push(depart, "wake", van_id)
+            return
+        self._drive(van, loc, now, stop)
+
+    def _planned_departure(self, van_id: str, travel: int, now: int) -> int:
+        report = self._schedule()
+        timed = report.schedules.get(van_id) if report is not None else None
+        if not timed:
+            return now
+        return max(now, int(timed[0].arrival) - travel)
+
+    def _drive(self, van: _Van, target: Location, now: int, stop: Any) -> None:
+        seconds, metres = self._leg(van.position, target)
+        actual = self._noisy(seconds)
+        riders = tuple(sorted(van.onboard))
+        self.result.legs.append(Leg(van.id, now, now + actual, van.position, target, metres,
+                                    van.load, riders))
+        for rid in riders:
+            self.trips[rid].ride_metres += metres
+            if len(riders) > 1:
+                self.trips[rid].shared = True
+        van.busy, van.target, van.home = True, target, False
+        if stop is not None:
+            # Tell the dispatcher the van has set off: it is next free at the stop at the ETA.
+            self._apply(events.VehicleMoved(van.id, target, now + seconds))
+        self._push(now + actual, "arrive", van.id)
+
+    def _on_arrive(self, now: int, van_id: str) -> None:
+        van = self.vans[van_id]
+        assert van.target is not None
+        van.position, van.free_at, van.busy, van.target = van.target, now, False, None
+        if van.position == self.depot and now >= self.shift[1] and self._head(van_id) is None:
+            van.home = True
+            self.result.visits.append(StopVisit(van.id, "", "depot", now, now, now, van.position))
+            return
+        self._apply(events.VehicleMoved(van.id, van.position, now))
+        self._on_wake(now, van_id)
+
+    def _serve(self, van: _Van, stop: Any, now: int) -> None:
+        booking = self.state.bookings[stop.request_id]
+        request, rec = booking.request, self.trips[stop.request_id]
+        van.busy = True
+        if stop.kind is StopKind.PICKUP:
+            self._apply(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
+            start = max(now, request.pickup.earliest)
+            if self.demand[request.id].no_show:
+                gave_up = start + self.policy.no_show_wait
+                self.result.visits.append(
+                    StopVisit(van.id, request.id, "no_show", now, start, gave_up, van.position))
+                self._push(gave_up, "stop_done", (van.id, request.id, "no_show", stop.kind))
+                return
+            end = start + request.board
+            rec.pickup_at, rec.boarded_at = start, end
+            self.result.visits.append(
+                StopVisit(van.id, request.id, "pickup", now, start, end, van.position))
+            self._push(end, "stop_done", (van.id, request.id, "picked_up", stop.kind))
+        else:
+            start = max(now, request.dropoff.earliest)
+            end = start + request.alight
+            rec.dropoff_at = start
+            self.result.visits.append(
+                StopVisit(van.id, request.id, "dropoff", now, start, end, van.position))
+            self._push(end, "stop_done", (van.id, request.id, "dropped_off", stop.kind))
+
+    def _on_stop_done(self, now: int, payload: tuple[str, str, str, StopKind]) -> None:
+        van_id, request_id, what, kind = payload
+        van = self.vans[van_id]
+        rec = self.trips[request_id]
+        if what == "picked_up":
+            van.onboard.add(request_id)
+            van.load += rec.passengers + rec.wheelchairs
+        elif what == "dropped_off":
+            van.onboard.discard(request_id)
+            van.load -= rec.passengers + rec.wheelchairs
+        van.busy, van.free_at = False, now
+        # Reported when boarding (alighting) ends: the ride is measured from the end of boarding.
+        self._apply(events.StopReported(van_id, request_id, kind, what, now))  # type: ignore[arg-type]
+        self._apply(events.VehicleMoved(van_id, van.position, now))
+        self._on_wake(now, van_id)
+
+
+def simulate(
+    scenario: Scenario,
+    travel: TravelTimeSource,
+    demand: Sequence[TripDemand],
+    depot: Location,
+    seed: int,
+    synthetic: bool = False,
+    service_area: tuple[float, ...] | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Run one simulated day of ``scenario`` on ``travel`` with this demand."""
+    sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area)
+    return sim.run(progress)
