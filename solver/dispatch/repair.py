@@ -12,9 +12,9 @@ from solver.insertion import best_insertion, insert
 
 
 def _movable(problem: Problem, plan: Plan, vehicle_id: str) -> list[str]:
-    """Riders on the van's route whose pickup is still ahead and not under way."""
-    return [s.request_id for s in plan.route(vehicle_id).stops
-            if s.kind is StopKind.PICKUP and not s.locked]
+    """Riders on the van's route who have not boarded (even one the late van is heading for:
+    another van that can still make the window should take them)."""
+    return [s.request_id for s in plan.route(vehicle_id).stops if s.kind is StopKind.PICKUP]
 
 
 def _violation_count(problem: Problem, plan: Plan, vehicle_id: str,
