@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from api.clock import ServiceClock, local_date, utc_now
@@ -44,7 +45,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
     (tests share one loaded road network between apps)."""
     settings.check_startable()
     if settings.demo and settings.operator_token is None:
-        settings = settings.model_copy(update={"operator_token": DEMO_OPERATOR_TOKEN})
+        settings = settings.model_copy(update={"operator_token": SecretStr(DEMO_OPERATOR_TOKEN)})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -172,6 +173,7 @@ async def _open_demo_fleet(app: FastAPI) -> None:
 
 
 def demo_depot(network: Any) -> Any:
-    """Where the demo fleet starts: the demo town's centre, snapped onto the road network."""
-    raise NotImplementedError
+    """Where the demo fleet starts: the demo town's depot yard, snapped onto the road network."""
+    lat, lon = network.graph.graph["places"]["depot"]
+    return network.snap(lat, lon)
 

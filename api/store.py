@@ -130,7 +130,8 @@ class StateStore:
     async def open_area(self, service_day: date, timezone: str,
                         initial: Callable[[], DispatchState]) -> date:
         """Create the area's state if Redis has none; return the service day it runs on."""
-        created = await _pending(self.redis.hsetnx(self.keys.meta, "service_day", service_day.isoformat()))
+        created = await _pending(
+            self.redis.hsetnx(self.keys.meta, "service_day", service_day.isoformat()))
         if created:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hset(self.keys.meta, "timezone", timezone)
@@ -143,17 +144,6 @@ class StateStore:
         while not await self.redis.exists(self.keys.state):  # another process is creating it
             await asyncio.sleep(0.01)
         return date.fromisoformat(day)
-
-    async def persistence(self) -> dict[str, str]:
-        """Redis's persistence settings (``appendonly``, ``appendfsync``, ``save``)."""
-        config: dict[str, str] = {}
-        for name in ("appendonly", "appendfsync", "save"):
-            try:
-                got = await self.redis.config_get(name)
-            except Exception:  # fakeredis and managed Redis may refuse CONFIG
-                continue
-            config.update({_text(k) or "": _text(v) or "" for k, v in got.items()})
-        return config
 
     # --- the dispatch state ---------------------------------------------------------------
 

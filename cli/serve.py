@@ -1,11 +1,76 @@
-"""`maas serve`: run the dispatch API."""
+"""`maas serve`: run the dispatch API (``api.main.create_app``) under uvicorn."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
-def serve() -> None:
-    """Run the dispatch API (being built: issue 5)."""
-    typer.echo("maas serve: not built yet", err=True)
-    raise typer.Exit(2)
+def serve(
+    network: Annotated[
+        str, typer.Option("--network", help="Road network SOURCE: a file, 'demo' or 'place:NAME'.")
+    ] = "demo",
+    polygon: Annotated[
+        Path | None, typer.Option("--polygon", help="Service-area polygon (GeoJSON file).")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="No Redis server: in-process fakeredis, the synthetic demo "
+                                    "town and a demo fleet."),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="uvicorn worker processes (one Redis).")
+    ] = 1,
+) -> None:
+    """Run the dispatch API for one service area (settings from MAAS_* variables)."""
+    import uvicorn
+
+    from api.settings import Settings, SettingsError
+
+    # Settings travel to the workers through the environment, like every other MAAS_* setting.
+    os.environ["MAAS_NETWORK"] = "demo" if demo else network
+    if polygon is not None:
+        os.environ["MAAS_POLYGON"] = str(polygon)
+    if demo:
+        os.environ["MAAS_DEMO"] = "true"
+        if "MAAS_REDIS_URL" not in os.environ:
+            workers = 1  # the in-process fakeredis cannot be shared between processes
+    try:
+        settings = Settings()
+        settings.check_startable()
+        settings.hours_seconds()
+    except (SettingsError, ValueError) as exc:
+        typer.echo(f"maas serve: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if settings.redis_url:
+        _warn_without_persistence(settings.redis_url)
+    else:
+        typer.echo("maas serve: demo mode on an in-process fakeredis: state ends with the "
+                   "process; operator token 'demo-operator' unless MAAS_OPERATOR_TOKEN is set",
+                   err=True)
+    uvicorn.run("api.main:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+def _warn_without_persistence(redis_url: str) -> None:
+    """Say so when Redis would lose confirmed bookings on a crash (docs/operations.md)."""
+    import redis
+
+    from api.persistence import persistence_warning
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_timeout=5, decode_responses=True)
+        config = {}
+        for name in ("appendonly", "appendfsync", "save"):
+            config.update({str(k): str(v) for k, v in client.config_get(name).items()})
+    except redis.RedisError as exc:
+        typer.echo(f"maas serve: cannot read the Redis persistence settings ({exc})", err=True)
+        return
+    warning = persistence_warning(config)
+    if warning:
+        typer.echo(f"maas serve: WARNING: {warning}", err=True)
