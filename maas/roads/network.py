@@ -1,0 +1,478 @@
+"""``RoadNetwork``: a drivable road graph with snapping, travel-time matrices and closures."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import shapely
+from shapely.geometry import LineString
+from shapely.ops import substring
+
+from maas.domain import Location
+from maas.errors import InvalidInput
+from maas.roads.closures import Closure
+from maas.roads.matrix import UNREACHABLE, PathEngine, Seeds
+from maas.roads.snapping import EdgeIndex, LocalProjection
+
+#: Columns of a location's link record (see ``RoadNetwork._links``).
+_EXIT_NODE, _EXIT_TIME, _EXIT_LEN = slice(0, 2), slice(2, 4), slice(4, 6)
+_ENTRY_NODE, _ENTRY_TIME, _ENTRY_LEN = slice(6, 8), slice(8, 10), slice(10, 12)
+_ROAD, _POS = 12, 13
+
+
+class RoadNetwork:
+    """A drivable road graph of one town, ready for routing.
+
+    ``graph`` is an osmnx-style ``MultiDiGraph`` (nodes with ``x``/``y`` in degrees, edges
+    with ``length`` in metres, ``travel_time`` in seconds, ``geometry``). Travel times are
+    exact shortest paths between road positions (``Location`` on an edge at an offset),
+    in float seconds rounded once to the nearest integer. ``version`` bumps whenever travel
+    times change (closures, winter); every cached row is keyed on it.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, *, source: str, winter: bool = False) -> None:
+        self.graph = graph
+        self.source = source
+        self.synthetic = bool(graph.graph.get("synthetic", False))
+        self._version = 0
+        self._winter = bool(winter)
+        self._closures: dict[str, Closure] = {}
+        self._closure_edges: dict[Closure, frozenset[int]] = {}
+
+        self.nodes = list(graph.nodes)
+        self.node_index = {node: i for i, node in enumerate(self.nodes)}
+        self.lon = np.array([graph.nodes[n]["x"] for n in self.nodes], dtype=float)
+        self.lat = np.array([graph.nodes[n]["y"] for n in self.nodes], dtype=float)
+
+        self.edges: list[tuple[int, int, int]] = list(graph.edges(keys=True))
+        self.edge_index = {e: i for i, e in enumerate(self.edges)}
+        data = [graph.edges[e] for e in self.edges]
+        self.tails = np.array([self.node_index[u] for u, _, _ in self.edges], dtype=np.int64)
+        self.heads = np.array([self.node_index[v] for _, v, _ in self.edges], dtype=np.int64)
+        self.lengths = np.array([d["length"] for d in data], dtype=float)
+        self.summer_times = np.array(
+            [d.get("summer_travel_time", d["travel_time"]) for d in data], dtype=float
+        )
+        self.winter_times = np.array(
+            [d.get("winter_travel_time", d["travel_time"]) for d in data], dtype=float
+        )
+        self.closed = np.zeros(len(self.edges), dtype=bool)
+        self.geoms = np.array(
+            [
+                d.get("geometry") or self._straight(u, v)
+                for (u, v, _), d in zip(self.edges, data, strict=True)
+            ],
+            dtype=object,
+        )
+        self.twins = self._find_twins()
+        canonical = np.nonzero((self.twins < 0) | (np.arange(len(self.edges)) < self.twins))[0]
+        self.road_of = np.where(
+            (self.twins >= 0) & (self.twins < np.arange(len(self.edges))),
+            self.twins,
+            np.arange(len(self.edges)),
+        )
+        self.projection = LocalProjection(
+            float((self.lon.min() + self.lon.max()) / 2),
+            float((self.lat.min() + self.lat.max()) / 2),
+        )
+        self._index = EdgeIndex(
+            self.projection, self.projection.geometry(self.geoms[canonical]), canonical
+        )
+        self._refresh()
+
+    # ------------------------------------------------------------------ building
+    def _straight(self, u: int, v: int) -> LineString:
+        a, b = self.graph.nodes[u], self.graph.nodes[v]
+        return LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+
+    def _find_twins(self) -> np.ndarray:
+        """Index of the opposite direction of each edge on the same road (-1 if one-way)."""
+        twins = np.full(len(self.edges), -1, dtype=np.int64)
+        for i, (u, v, _) in enumerate(self.edges):
+            if twins[i] >= 0 or not self.graph.has_edge(v, u):
+                continue
+            best, best_gap = -1, math.inf
+            for k2 in self.graph[v][u]:
+                j = self.edge_index[(v, u, k2)]
+                if j == i or twins[j] >= 0:
+                    continue
+                gap = abs(self.lengths[j] - self.lengths[i])
+                same = (
+                    self.geoms[i].reverse().equals_exact(self.geoms[j], 1e-7)
+                    if (self.geoms[i] is not None)
+                    else True
+                )
+                if same and gap < best_gap:
+                    best, best_gap = j, gap
+            if best >= 0:
+                twins[i], twins[best] = best, i
+        return twins
+
+    def _refresh(self) -> None:
+        """Recompute effective travel times and the path engine after a change."""
+        base = self.winter_times if self._winter else self.summer_times
+        times = np.where(self.closed, np.inf, base)
+        previous = getattr(self, "times", None)
+        changed = range(len(self.edges)) if previous is None else np.nonzero(times != previous)[0]
+        for i in changed:
+            d = self.graph.edges[self.edges[i]]
+            d["travel_time"] = float(times[i])
+            d["closed"] = bool(self.closed[i])
+        self.times = times
+        self._engine = PathEngine(len(self.nodes), self.tails, self.heads, self.times, self.lengths)
+        self._link_cache: dict[Location, tuple[float, ...]] = {}
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def version(self) -> int:
+        """Bumps on every change of travel times."""
+        return self._version
+
+    @property
+    def winter(self) -> bool:
+        """Whether the winter profile's travel times are in force."""
+        return self._winter
+
+    def set_winter(self, active: bool) -> bool:
+        """Switch the winter profile on or off; returns whether travel times changed."""
+        if bool(active) == self._winter:
+            return False
+        self._winter = bool(active)
+        self._version += 1
+        self._refresh()
+        return True
+
+    @property
+    def closures(self) -> tuple[Closure, ...]:
+        """The active closures."""
+        return tuple(self._closures.values())
+
+    def info(self) -> dict[str, Any]:
+        """Counts and extent: nodes, edges, road km (each two-way road once), bbox, source."""
+        km = float(self.lengths[self.road_of == np.arange(len(self.edges))].sum() / 1000.0)
+        return {
+            "nodes": len(self.nodes),
+            "edges": len(self.edges),
+            "km": round(km, 3),
+            "bbox": [
+                round(float(self.lon.min()), 6),
+                round(float(self.lat.min()), 6),
+                round(float(self.lon.max()), 6),
+                round(float(self.lat.max()), 6),
+            ],
+            "source": self.source,
+            "synthetic": self.synthetic,
+            "winter": self._winter,
+        }
+
+    # ------------------------------------------------------------------ snapping
+    def _location(self, edge: int, offset: float, distance: float) -> Location:
+        line = self.geoms[edge]
+        point = line.interpolate(offset, normalized=True)
+        return Location(
+            lat=float(point.y),
+            lon=float(point.x),
+            edge=self.edges[edge],
+            offset=float(offset),
+            snap_distance_m=float(distance),
+        )
+
+    def snap(self, lat: float, lon: float, max_distance_m: float = 500.0) -> Location:
+        """The nearest position on the nearest open drivable edge.
+
+        Raises ``OffNetworkError`` (naming the point and the distance) when no open road is
+        within ``max_distance_m``.
+        """
+        edge, offset, dist = self._index.nearest(lat, lon, max_distance_m, ~self.closed)
+        return self._location(edge, offset, dist)
+
+    def snap_many(
+        self, points: Sequence[tuple[float, float]], max_distance_m: float = 500.0
+    ) -> list[Location]:
+        """``snap`` for many ``(lat, lon)`` points at once (one spatial-index query)."""
+        found = self._index.nearest_many(points, max_distance_m, ~self.closed)
+        return [self._location(e, o, d) for e, o, d in found]
+
+    def random_locations(self, n: int, seed: int = 0) -> list[Location]:
+        """``n`` seeded positions spread over open roads in proportion to their length."""
+        roads = np.nonzero((self.road_of == np.arange(len(self.edges))) & ~self.closed)[0]
+        rng = np.random.default_rng(seed)
+        weights = self.lengths[roads] / self.lengths[roads].sum()
+        picks = roads[rng.choice(len(roads), size=n, p=weights)]
+        offsets = rng.random(n)
+        points = shapely.line_interpolate_point(self.geoms[picks], offsets, normalized=True)
+        return [
+            Location(lat=float(p.y), lon=float(p.x), edge=self.edges[e], offset=float(f))
+            for p, e, f in zip(points, picks, offsets, strict=True)
+        ]
+
+    # ------------------------------------------------------------------ travel
+    def _edge_of(self, loc: Location) -> int:
+        if loc.edge is None:
+            msg = f"location ({loc.lat:.6f}, {loc.lon:.6f}) is not on the road graph: snap it first"
+            raise InvalidInput(msg)
+        try:
+            return self.edge_index[loc.edge]
+        except KeyError:
+            msg = f"edge {loc.edge} is not in this road network ({self.source})"
+            raise InvalidInput(msg) from None
+
+    def _links(self, loc: Location) -> tuple[float, ...]:
+        """How a position joins the graph: exits (node, s, m) x2, entries x2, road, position.
+
+        Leaving: through the rest of its edge to the head, or back along the reverse edge of
+        a two-way road to the tail. Arriving: from the tail through the start of the edge, or
+        from the head along the reverse edge. Unusable links carry infinite time.
+        """
+        cached = self._link_cache.get(loc)
+        if cached is not None:
+            return cached
+        e = self._edge_of(loc)
+        f = min(max(loc.offset, 0.0), 1.0)
+        t = int(self.twins[e])
+        inf = math.inf
+        u, v = float(self.tails[e]), float(self.heads[e])
+        te, le = self.times[e], self.lengths[e]
+        tt, lt = (self.times[t], self.lengths[t]) if t >= 0 else (inf, 0.0)
+        road = int(self.road_of[e])
+        rec = (
+            v,
+            u,
+            (1 - f) * te,
+            f * tt,
+            (1 - f) * le,
+            f * lt,
+            u,
+            v,
+            f * te,
+            (1 - f) * tt,
+            f * le,
+            (1 - f) * lt,
+            float(road),
+            f if road == e else 1 - f,
+        )
+        self._link_cache[loc] = rec
+        return rec
+
+    def _records(self, locs: Sequence[Location]) -> np.ndarray:
+        return np.array([self._links(x) for x in locs], dtype=float).reshape(-1, 14)
+
+    @staticmethod
+    def _seeds(rec: np.ndarray, exits: bool) -> Seeds:
+        n, t, ln = (
+            (_EXIT_NODE, _EXIT_TIME, _EXIT_LEN) if exits else (_ENTRY_NODE, _ENTRY_TIME, _ENTRY_LEN)
+        )
+        return Seeds(rec[:, n].astype(np.int64), rec[:, t], rec[:, ln])
+
+    def _keys(self, locs: Sequence[Location]) -> list[Hashable]:
+        return [(loc, self._version) for loc in locs]
+
+    def _solve(
+        self, origins: Sequence[Location], destinations: Sequence[Location], with_lengths: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Float seconds (and metres along the fastest path), ``len(o) x len(d)``."""
+        ro, rd = self._records(origins), self._records(destinations)
+        if len(origins) == 0 or len(destinations) == 0:
+            empty = np.zeros((len(origins), len(destinations)))
+            return empty, (empty.copy() if with_lengths else None)
+        if len(origins) <= len(destinations):
+            t_rows, l_rows = self._engine.rows(
+                self._keys(origins),
+                self._seeds(ro, exits=True),
+                reverse=False,
+                with_lengths=with_lengths,
+            )
+            nodes = rd[:, _ENTRY_NODE].astype(np.int64)
+            times = t_rows[:, nodes] + rd[None, :, _ENTRY_TIME]  # (o, d, 2)
+            pick = np.argmin(times, axis=2)[..., None]
+            best = np.take_along_axis(times, pick, axis=2)[..., 0]
+            lengths = None
+            if l_rows is not None:
+                lens = l_rows[:, nodes] + rd[None, :, _ENTRY_LEN]
+                lengths = np.take_along_axis(lens, pick, axis=2)[..., 0]
+        else:
+            t_rows, l_rows = self._engine.rows(
+                self._keys(destinations),
+                self._seeds(rd, exits=False),
+                reverse=True,
+                with_lengths=with_lengths,
+            )
+            nodes = ro[:, _EXIT_NODE].astype(np.int64)
+            times = t_rows[:, nodes].transpose(1, 0, 2) + ro[:, None, _EXIT_TIME]  # (o, d, 2)
+            pick = np.argmin(times, axis=2)[..., None]
+            best = np.take_along_axis(times, pick, axis=2)[..., 0]
+            lengths = None
+            if l_rows is not None:
+                lens = l_rows[:, nodes].transpose(1, 0, 2) + ro[:, None, _EXIT_LEN]
+                lengths = np.take_along_axis(lens, pick, axis=2)[..., 0]
+        self._same_road(ro, rd, best, lengths)
+        return best, lengths
+
+    def _same_road(
+        self, ro: np.ndarray, rd: np.ndarray, best: np.ndarray, lengths: np.ndarray | None
+    ) -> None:
+        """Pairs on one road: driving straight along it may beat leaving it."""
+        oi, di = np.nonzero(ro[:, None, _ROAD] == rd[None, :, _ROAD])
+        if len(oi) == 0:
+            return
+        road = ro[oi, _ROAD].astype(np.int64)
+        po, pd = ro[oi, _POS], rd[di, _POS]
+        twin = self.twins[road]
+        ahead = pd >= po
+        fwd_t = np.where(ahead, (pd - po) * self.times[road], np.inf)
+        fwd_l = (pd - po) * self.lengths[road]
+        has_twin = twin >= 0
+        tw = np.where(has_twin, twin, 0)
+        back_t = np.where(~ahead & has_twin, (po - pd) * self.times[tw], np.inf)
+        back_t = np.where(pd == po, 0.0, back_t)
+        back_l = (po - pd) * self.lengths[tw]
+        direct = np.minimum(fwd_t, back_t)
+        direct_l = np.where(fwd_t <= back_t, fwd_l, back_l)
+        better = direct < best[oi, di]
+        best[oi[better], di[better]] = direct[better]
+        if lengths is not None:
+            lengths[oi[better], di[better]] = direct_l[better]
+
+    @staticmethod
+    def _to_int(values: np.ndarray) -> np.ndarray:
+        out = np.full(values.shape, UNREACHABLE, dtype=np.int64)
+        ok = np.isfinite(values)
+        out[ok] = np.rint(values[ok]).astype(np.int64)
+        return out
+
+    def durations(
+        self, origins: Sequence[Location], destinations: Sequence[Location]
+    ) -> np.ndarray:
+        """``len(origins) x len(destinations)`` int64 seconds (``UNREACHABLE`` if cut off).
+
+        Searches run from the origins when they are fewer, else backwards from the
+        destinations; single-source rows are cached by (location, direction, version).
+        """
+        return self._to_int(self._solve(origins, destinations, with_lengths=False)[0])
+
+    def distances(
+        self, origins: Sequence[Location], destinations: Sequence[Location]
+    ) -> np.ndarray:
+        """``len(origins) x len(destinations)`` int64 metres along the fastest paths."""
+        times, lengths = self._solve(origins, destinations, with_lengths=True)
+        assert lengths is not None
+        lengths = np.where(np.isfinite(times), lengths, np.inf)
+        return self._to_int(lengths)
+
+    def path(self, a: Location, b: Location) -> list[tuple[float, float]]:
+        """``(lat, lon)`` polyline of the fastest path from ``a`` to ``b``.
+
+        Raises ``InvalidInput`` when closures cut ``b`` off from ``a``.
+        """
+        ra, rb = self._records([a]), self._records([b])
+        direct = np.full((1, 1), np.inf)
+        self._same_road(ra, rb, direct, None)
+        seeds = self._seeds(ra, exits=True)
+        graph = self._engine.forward.graph(seeds)
+        n = len(self.nodes)
+        times, preds = _dijkstra_one(graph, n)
+        entry_nodes = rb[0, _ENTRY_NODE].astype(np.int64)
+        via = times[entry_nodes] + rb[0, _ENTRY_TIME]
+        j = int(np.argmin(via))
+        if not np.isfinite(min(via[j], direct[0, 0])):
+            msg = f"no open road from ({a.lat:.6f}, {a.lon:.6f}) to ({b.lat:.6f}, {b.lon:.6f})"
+            raise InvalidInput(msg)
+        ea, eb = self._edge_of(a), self._edge_of(b)
+        if direct[0, 0] <= via[j]:
+            return self._piece(ea, a.offset, self._offset_on(ea, eb, b.offset))
+        # walk the predecessor tree back from the entry node to the virtual source
+        chain = [int(entry_nodes[j])]
+        while preds[chain[-1]] >= 0 and preds[chain[-1]] < n:
+            chain.append(int(preds[chain[-1]]))
+        chain.reverse()
+        coords: list[tuple[float, float]] = []
+        coords += self._piece(ea, a.offset, 1.0 if self.heads[ea] == chain[0] else 0.0)
+        for u, v in itertools.pairwise(chain):
+            coords += self._edge_coords(u, v)
+        coords += self._piece(eb, 0.0 if j == 0 else 1.0, b.offset)
+        # drop repeated vertices at the joins
+        out = [coords[0]]
+        for c in coords[1:]:
+            if c != out[-1]:
+                out.append(c)
+        return out
+
+    def _offset_on(self, ea: int, eb: int, offset: float) -> float:
+        """``eb``'s ``offset`` expressed along ``ea`` (the same road, maybe reversed)."""
+        return offset if ea == eb else 1.0 - offset
+
+    def _piece(self, e: int, start: float, end: float) -> list[tuple[float, float]]:
+        """``(lat, lon)`` of edge ``e``'s geometry between two fractions (either order)."""
+        line = self.geoms[e]
+        lo, hi = sorted((start, end))
+        part = substring(line, lo, hi, normalized=True)
+        coords = list(part.coords) if part.geom_type == "LineString" else [part.coords[0]]
+        if start > end:
+            coords.reverse()
+        return [(float(y), float(x)) for x, y in coords]
+
+    def _edge_coords(self, u: int, v: int) -> list[tuple[float, float]]:
+        cands = [
+            self.edge_index[(self.nodes[u], self.nodes[v], k)]
+            for k in self.graph[self.nodes[u]][self.nodes[v]]
+        ]
+        best = min(cands, key=lambda i: self.times[i])
+        return [(float(y), float(x)) for x, y in self.geoms[best].coords]
+
+    # ------------------------------------------------------------------ closures
+    def _closure_edge_set(self, closure: Closure) -> frozenset[int]:
+        hit = self._closure_edges.get(closure)
+        if hit is not None:
+            return hit
+        found: set[int] = set()
+        for e in closure.edges:
+            if e not in self.edge_index:
+                msg = f"closure {closure.id!r}: edge {e} is not in this road network"
+                raise InvalidInput(msg)
+            found.add(self.edge_index[e])
+        if closure.geometry is not None:
+            shape = self.projection.geometry(closure.geometry)
+            tree_hits = self._index.tree.query(shape, predicate="intersects")
+            for road in self._index.edge_ids[tree_hits]:
+                found.add(int(road))
+                if self.twins[road] >= 0:
+                    found.add(int(self.twins[road]))
+        result = frozenset(found)
+        self._closure_edges[closure] = result
+        return result
+
+    def apply_closures(self, closures: Sequence[Closure]) -> set[tuple[int, int, int]]:
+        """Make ``closures`` the active set (others reopen); return edges whose state changed.
+
+        Idempotent: applying the same set again changes nothing and keeps ``version``.
+        Otherwise ``version`` bumps and every cached row is dropped.
+        """
+        ids = [c.id for c in closures]
+        if len(set(ids)) != len(ids):
+            msg = f"closure ids must be unique: {ids}"
+            raise InvalidInput(msg)
+        closed = np.zeros(len(self.edges), dtype=bool)
+        for closure in closures:
+            idx = self._closure_edge_set(closure)
+            if idx:
+                closed[list(idx)] = True
+        changed = np.nonzero(closed != self.closed)[0]
+        self._closures = {c.id: c for c in closures}
+        if len(changed) == 0:
+            return set()
+        self.closed = closed
+        self._version += 1
+        self._refresh()
+        return {self.edges[i] for i in changed}
+
+
+def _dijkstra_one(graph: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.sparse.csgraph import dijkstra
+
+    times, preds = dijkstra(graph, directed=True, indices=n, return_predecessors=True)
+    return times, preds
