@@ -116,9 +116,10 @@ class Dispatcher:
                          "no van can keep this pickup window and ride time", alt)
 
     def schedule(self, state: DispatchState) -> PlanReport:
-        """``maas.evaluation.evaluate`` of the live plan at ``state.now`` (times per stop)."""
+        """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
+        planned time of every stop, and whether every promise is kept."""
         self._sync_closures(state)
-        problem = planning_problem(state, self.policy, state.now)
+        problem = planning_problem(state, self.policy, None)
         return evaluate(problem, state.plan, self.travel)
 
     # ------------------------------------------------------------------ transitions
@@ -292,7 +293,6 @@ class Dispatcher:
     def _tick(self, state: DispatchState, e: ev.Tick) -> tuple[DispatchState, list[Outcome]]:
         now = max(state.now, e.now)
         new = state if now == state.now else replace(state, now=now)
-        new = self._lock_departed(new, now)
         new, out = self._recheck(new, [v.id for v in new.vehicles], [])
         due = (now - new.last_reoptimised_at >= self.policy.reoptimise_every_s
                or new.confirmed_since_reoptimise >= self.policy.reoptimise_every_bookings)
@@ -430,6 +430,7 @@ class Dispatcher:
         it until the plan keeps it again or the booking ends.
         """
         vids = list(vehicle_ids)
+        state = self._lock_departed(state, state.now, vids)
         problem = planning_problem(state, self.policy, state.now)
         broken = [vid for vid in vids
                   if not evaluate_route(problem, state.plan, vid, self.travel).feasible]
@@ -451,14 +452,16 @@ class Dispatcher:
         bookings = _with_vehicles(state.bookings, plan) if changed else state.bookings
         return replace(state, plan=plan, bookings=bookings, at_risk=frozenset(still)), out
 
-    def _lock_departed(self, state: DispatchState, now: int) -> DispatchState:
-        """Lock the next stop of every van that, by the plan, has left for it by ``now``."""
-        problem = planning_problem(state, self.policy, 0)  # the vans' clocks as reported
-        heads = [(r.vehicle_id, r.stops[0]) for r in state.plan.routes
-                 if r.stops and not r.stops[0].locked]
+    def _lock_departed(self, state: DispatchState, now: int, vehicle_ids: Iterable[str]
+                       ) -> DispatchState:
+        """Lock the next stop of each given van that, by the plan, has left for it by ``now``
+        (from then on nothing may be inserted before it, and its clock is the reported one)."""
+        routes = {r.vehicle_id: r for r in state.plan.routes}
+        heads = [(vid, routes[vid].stops[0]) for vid in vehicle_ids
+                 if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
         if not heads:
             return state
-        report = evaluate(problem, state.plan, self.travel)
+        problem = planning_problem(state, self.policy, None)  # the vans' clocks as reported
         vans = {v.id: v for v in state.vehicles}
         legs = []
         for vid, stop in heads:
@@ -468,7 +471,7 @@ class Dispatcher:
         durations = leg_durations(self.travel, legs)
         plan = state.plan
         for (vid, _), leg in zip(heads, durations, strict=True):
-            sched = report.schedules.get(vid)
+            sched = evaluate_route(problem, state.plan, vid, self.travel).schedules.get(vid)
             if sched and sched[0].arrival - leg <= now:
                 plan = lock_head(plan, vid)
         return state if plan == state.plan else replace(state, plan=plan)

@@ -44,19 +44,23 @@ def view_vehicle(vehicle: Vehicle, route: Route, now: int) -> Vehicle:
 def planning_problem(
     state: DispatchState,
     policy: DispatchPolicy,
-    now: int,
+    now: int | None,
     extra: Iterable[Request] = (),
 ) -> Problem:
-    """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``."""
+    """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``
+    (``None``: the vans' clocks exactly as reported, the view promises are judged in)."""
     requests: dict[str, Request] = {
         b.id: planning_request(b) for b in state.bookings.values() if b.active
     }
     for r in extra:
         requests[r.id] = r
     routes = {r.vehicle_id: r for r in state.plan.routes}
-    vehicles = tuple(
-        view_vehicle(v, routes.get(v.id, Route(v.id)), now) for v in state.vehicles
-    )
+    if now is None:
+        vehicles = state.vehicles
+    else:
+        vehicles = tuple(
+            view_vehicle(v, routes.get(v.id, Route(v.id)), now) for v in state.vehicles
+        )
     return Problem(requests=requests, vehicles=vehicles, weights=policy.weights)
 
 

@@ -45,6 +45,6 @@ def book(disp: Dispatcher, state: DispatchState, ask: RideAsk, booking_id: str
 
 
 def report(disp: Dispatcher, state: DispatchState) -> PlanReport:
-    """The evaluator's verdict on the live plan, at the state's clock."""
-    problem: Problem = planning_problem(state, disp.policy, state.now)
+    """The evaluator's verdict on the live plan, on the vans' reported clocks."""
+    problem: Problem = planning_problem(state, disp.policy, None)
     return evaluate(problem, state.plan, disp.travel)
