@@ -65,9 +65,10 @@ def _warn_without_persistence(redis_url: str) -> None:
 
     try:
         client = redis.Redis.from_url(redis_url, socket_timeout=5, decode_responses=True)
-        config = {}
+        config: dict[str, str] = {}
         for name in ("appendonly", "appendfsync", "save"):
-            config.update({str(k): str(v) for k, v in client.config_get(name).items()})
+            got: dict[str, str] = client.config_get(name)  # type: ignore[assignment]
+            config.update(got)
     except redis.RedisError as exc:
         typer.echo(f"maas serve: cannot read the Redis persistence settings ({exc})", err=True)
         return
