@@ -17,9 +17,9 @@ class DispatchPolicy:
     An ask for "as soon as possible" searches pickups within ``max_wait`` of now; the
     promise then narrows to ``pickup_window`` around the planned pickup. Re-optimisation
     runs on a ``Tick`` once ``reoptimise_every_s`` seconds or ``reoptimise_every_bookings``
-    confirmations have passed since the last one; the solver stops at
-    ``reoptimise_solution_limit`` improving solutions or the time limit, whichever comes
-    first (the solution limit makes runs repeatable: same inputs and seed, same plan).
+    confirmations have passed since the last one. ``deterministic`` asks the solver core for
+    a search that ends by itself (a local optimum) rather than one cut by the clock, so that
+    the same inputs and seed give the same plan; the time limit stays a safety net.
     """
 
     pickup_window: int = 600
@@ -31,7 +31,7 @@ class DispatchPolicy:
     reoptimise_every_s: int = 300
     reoptimise_every_bookings: int = 10
     reoptimise_time_limit_s: float = 1.0
-    reoptimise_solution_limit: int | None = 200
+    deterministic: bool = True
     prebook_time_limit_s: float = 5.0
     no_show_wait: int = 300
     ride_time: RideTimePolicy = field(default_factory=RideTimePolicy)

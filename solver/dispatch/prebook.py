@@ -48,7 +48,7 @@ def prebook(problem: Problem, plan: Plan, new: Sequence[Request], travel: Travel
     if cost is not None:
         best_key = (-_served(greedy, new), cost)
     params = SolveParams(time_limit_s=policy.prebook_time_limit_s, seed=policy.seed,
-                         initial=greedy, solution_limit=policy.reoptimise_solution_limit)
+                         initial=greedy, deterministic=policy.deterministic)
     solved = Plan(solve(problem, travel, params).routes)
     cost = _keeps_existing(problem, solved, new, travel)
     if cost is not None and locks_kept(plan, solved):

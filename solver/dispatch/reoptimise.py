@@ -52,7 +52,7 @@ def reoptimise(
     before = keeps_promises(problem, plan, travel)
     report_before = evaluate(problem, plan, travel)
     params = SolveParams(time_limit_s=policy.reoptimise_time_limit_s, seed=policy.seed,
-                         initial=plan, solution_limit=policy.reoptimise_solution_limit)
+                         initial=plan, deterministic=policy.deterministic)
     candidate = solve(problem, travel, params)
     after = keeps_promises(problem, candidate, travel)
     better = after is not None and locks_kept(plan, candidate) and (

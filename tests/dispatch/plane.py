@@ -5,7 +5,7 @@ from __future__ import annotations
 from maas.domain import Location, Problem, TimeWindow, Vehicle, VehicleType
 from maas.evaluation import PlanReport, evaluate
 from maas.travel import EuclideanTravel
-from solver.dispatch import DispatchPolicy, DispatchState, Dispatcher, Offer, RideAsk
+from solver.dispatch import Dispatcher, DispatchPolicy, DispatchState, Offer, RideAsk
 from solver.dispatch import events as ev
 from solver.dispatch.planning import planning_problem
 
@@ -13,8 +13,7 @@ HOUR = 3600
 DAY = TimeWindow(7 * HOUR, 19 * HOUR)
 TRAVEL = EuclideanTravel(scale=1.0, speed=10.0)
 POLICY = DispatchPolicy(reoptimise_every_s=10**6, reoptimise_every_bookings=10**6,
-                        reoptimise_time_limit_s=0.5, reoptimise_solution_limit=50,
-                        prebook_time_limit_s=0.5)
+                        reoptimise_time_limit_s=0.5, prebook_time_limit_s=0.5)
 
 
 def at(x: float, y: float) -> Location:

@@ -90,7 +90,7 @@ def test_cancellation_frees_the_seat_for_the_next_offer() -> None:
                     "b1")
     ask = RideAsk(at(100, 0), at(9000, 0), pickup_after=now, now=now)
     assert isinstance(disp.offer(state, ask), Rejection)
-    state, outcomes = disp.apply(state, ev.CancelBooking("b1", now))
+    state, _ = disp.apply(state, ev.CancelBooking("b1", now))
     assert state.bookings["b1"].status == "cancelled"
     assert isinstance(disp.offer(state, ask), Offer)
 
