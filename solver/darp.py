@@ -33,8 +33,9 @@ COST_SCALE = 100  # objective units per cost unit: weights like 0.2 stay integra
 class SolveParams:
     """How long and how to search.
 
-    ``solution_limit`` bounds the number of improving solutions OR-Tools may find: with a
-    generous time limit it makes runs repeatable. ``vehicle_fixed_cost`` (in cost units) is
+    ``deterministic`` replaces guided local search by plain descent to a local optimum, so
+    that a run ends by itself before a generous time limit and repeats exactly (a search
+    cut by the clock does not). ``vehicle_fixed_cost`` (in cost units) is
     charged per van used (Li & Lim rank fewest vans first). ``seed`` drives our own
     randomised steps.
     """
@@ -42,7 +43,7 @@ class SolveParams:
     time_limit_s: float = 5.0
     seed: int = 0
     initial: Plan | None = None
-    solution_limit: int | None = None
+    deterministic: bool = False
     vehicle_fixed_cost: float = 0.0
     log_search: bool = False
 
@@ -135,8 +136,8 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
         d_idx = manager.NodeToIndex(d_node)
         time.CumulVar(d_idx).SetRange(*windows[d_node])
         if rid in onboard_of:
-            routing.SetAllowedVehiclesForIndex(
-                [next(k for k, v in enumerate(vehicles) if v.id == onboard_of[rid])], d_idx)
+            routing.VehicleVar(d_idx).SetValue(
+                next(k for k, v in enumerate(vehicles) if v.id == onboard_of[rid]))
             continue
         p_node = node_of_stop[(rid, StopKind.PICKUP)]
         p_idx = manager.NodeToIndex(p_node)
@@ -147,8 +148,8 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
         solver.Add(time.CumulVar(d_idx) - time.CumulVar(p_idx) <= req.max_ride + req.board)
         if rid in locked_on:
             vk = next(k for k, v in enumerate(vehicles) if v.id == locked_on[rid])
-            routing.SetAllowedVehiclesForIndex([vk], p_idx)
-            routing.SetAllowedVehiclesForIndex([vk], d_idx)
+            routing.VehicleVar(p_idx).SetValue(vk)
+            routing.VehicleVar(d_idx).SetValue(vk)
         else:
             routing.AddDisjunction([p_idx], penalty)
             routing.AddDisjunction([d_idx], 0)
@@ -166,19 +167,15 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
             node_idx = manager.NodeToIndex(node_of_stop[(stop.request_id, stop.kind)])
             solver.Add(routing.NextVar(prev) == node_idx)
             prev = node_idx
-    for k in range(nv):
-        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(k)))
-        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(k)))
     return _Model(manager, routing, stop_of_node, node_of_stop)
 
 
 def _search_parameters(params: SolveParams) -> Any:
     search = pywrapcp.DefaultRoutingSearchParameters()
+    heuristics = routing_enums_pb2.LocalSearchMetaheuristic
     search.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
+        heuristics.GREEDY_DESCENT if params.deterministic else heuristics.GUIDED_LOCAL_SEARCH)
     search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
-    if params.solution_limit is not None:
-        search.solution_limit = params.solution_limit
     search.log_search = params.log_search
     return search
 
@@ -240,8 +237,11 @@ def optimise(problem: Problem, travel: TravelTimeSource, start: Plan, params: So
     model = _build(problem, travel, params, locked)
     search = _search_parameters(params)
     model.routing.CloseModelWithParameters(search)
-    initial = model.routing.ReadAssignmentFromRoutes(_node_routes(model, start, problem), True)
-    if initial is None:
+    # RoutesToAssignment only sets the next variables; ReadAssignmentFromRoutes would run a
+    # tree search over the time cumuls that can eat the whole time limit.
+    initial = model.routing.solver().Assignment()
+    if not model.routing.RoutesToAssignment(_node_routes(model, start, problem), True, True,
+                                            initial):
         return None
     solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
     if solution is None:
