@@ -56,18 +56,66 @@ def problem_with(problem: Problem, requests: dict[str, Request]) -> Problem:
     return Problem(requests, problem.vehicles, problem.weights)
 
 
+def _without(plan: Plan, request_id: str) -> Plan:
+    routes = tuple(Route(r.vehicle_id, tuple(s for s in r.stops if s.request_id != request_id))
+                   for r in plan.routes)
+    return Plan(routes, plan.unserved)
+
+
+def repair(problem: Problem, plan: Plan, travel: TravelTimeSource, tries: int = 12) -> Plan:
+    """Serve left-out requests by swapping each with a served one close in time.
+
+    For each unserved request, take out one of the ``tries`` served requests whose pickup
+    windows are nearest, insert the left-out one, and put the taken-out one back anywhere.
+    """
+    unserved = list(plan.unserved)
+    for rid in list(unserved):
+        req = problem.requests[rid]
+        onboard = {r for v in problem.vehicles for r in v.onboard}
+        served = [problem.requests[s.request_id] for r in plan.routes for s in r.stops
+                  if s.kind is StopKind.PICKUP and not s.locked and s.request_id not in onboard]
+        served.sort(key=lambda r: (abs(r.pickup.latest - req.pickup.latest), r.id))
+        for other in served[:tries]:
+            reduced = _without(plan, other.id)
+            known = {s.request_id: problem.requests[s.request_id]
+                     for r in reduced.routes for s in r.stops}
+            known.update({r: problem.requests[r] for r in onboard if r in problem.requests})
+            first = best_insertion(problem_with(problem, known), reduced, req, travel)
+            if first is None:
+                continue
+            trial = insert(reduced, first, rid)
+            known[rid] = req
+            second = best_insertion(problem_with(problem, known), trial, other, travel)
+            if second is None:
+                continue
+            plan = insert(trial, second, other.id)
+            unserved.remove(rid)
+            break
+    return Plan(plan.routes, tuple(unserved))
+
+
+ORDERS = (
+    lambda r: min(r.pickup.latest, r.dropoff.latest),
+    lambda r: max(r.pickup.earliest, r.dropoff.earliest - r.max_ride),
+    lambda r: min(r.pickup.latest, r.dropoff.latest)
+    + max(r.pickup.earliest, r.dropoff.earliest - r.max_ride),
+)
+
+
 def construct(
     problem: Problem, travel: TravelTimeSource, initial: Plan | None = None, seed: int = 0
 ) -> Plan:
-    """A feasible plan: ``initial`` kept as it is, the other requests inserted by urgency.
+    """A feasible plan: ``initial`` kept as it is, the other requests inserted by urgency,
+    then left-out requests swapped in where possible.
 
-    ``seed`` > 0 shuffles requests of similar urgency a little, for diverse restarts.
+    ``seed`` picks one of three urgency keys (latest pickup, earliest pickup, their sum);
+    seeds from 3 on also shuffle requests of similar urgency a little.
     """
     base = required_plan(problem, initial)
-    order = urgency_order(problem.requests.values())
-    if seed:
-        rng = random.Random(seed)
-        keyed = [(min(r.pickup.latest, r.dropoff.latest) * (1 + 0.1 * rng.random()), r)
-                 for r in order]
-        order = [r for _, r in sorted(keyed, key=lambda kr: (kr[0], kr[1].id))]
-    return insert_all(problem, Plan(base.routes), order, travel)
+    key = ORDERS[seed % len(ORDERS)]
+    rng = random.Random(seed)
+    jitter = 0.1 if seed >= len(ORDERS) else 0.0
+    order = sorted(problem.requests.values(),
+                   key=lambda r: (key(r) * (1 + jitter * rng.random()), r.id))
+    plan = insert_all(problem, Plan(base.routes), order, travel)
+    return repair(problem, plan, travel) if plan.unserved else plan

@@ -16,7 +16,8 @@ returned: the warm start is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -27,6 +28,8 @@ from maas.travel import TravelTimeSource
 from solver.construction import construct
 
 COST_SCALE = 100  # objective units per cost unit: weights like 0.2 stay integral
+CONSTRUCTION_SHARE = 0.1
+MAX_RESTARTS = 20
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class _Model:
 
 
 def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
-           locked: dict[str, list[Stop]]) -> _Model:
+           locked: dict[str, list[Stop]], optional: bool = True) -> _Model:
     vehicles = problem.vehicles
     nv = len(vehicles)
     requests = problem.requests
@@ -150,7 +153,7 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
             vk = next(k for k, v in enumerate(vehicles) if v.id == locked_on[rid])
             routing.VehicleVar(p_idx).SetValue(vk)
             routing.VehicleVar(d_idx).SetValue(vk)
-        else:
+        elif optional:
             routing.AddDisjunction([p_idx], penalty)
             routing.AddDisjunction([d_idx], 0)
             solver.Add(routing.ActiveVar(p_idx) == routing.ActiveVar(d_idx))
@@ -266,12 +269,26 @@ def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None
     starting point; otherwise our insertion heuristic builds one.
     """
     params = params or SolveParams()
+    began = time.perf_counter()
     warm = construct(problem, travel, params.initial, seed=params.seed)
+    best_cost = plan_cost(problem, warm, travel, params.vehicle_fixed_cost)
+    # Restarts of the construction with perturbed orders while they are cheap (a tenth of
+    # the budget): fewer rejections matter most, and guided local search rarely adds them.
+    restart = 1
+    budget = CONSTRUCTION_SHARE * params.time_limit_s
+    while (not params.deterministic and restart <= MAX_RESTARTS
+           and (time.perf_counter() - began) * (restart + 1) / restart < budget):
+        other = construct(problem, travel, params.initial, seed=params.seed * 1000 + restart)
+        cost = plan_cost(problem, other, travel, params.vehicle_fixed_cost)
+        if cost is not None and (best_cost is None or cost < best_cost):
+            warm, best_cost = other, cost
+        restart += 1
     locked = _locked_stops(problem, warm)
-    best, best_cost = warm, plan_cost(problem, warm, travel, params.vehicle_fixed_cost)
+    best = warm
     if params.time_limit_s <= 0:
         return best
-    found = optimise(problem, travel, warm, params, locked)
+    remaining = max(0.1, params.time_limit_s - (time.perf_counter() - began))
+    found = optimise(problem, travel, warm, replace(params, time_limit_s=remaining), locked)
     if found is not None:
         cost = plan_cost(problem, found, travel, params.vehicle_fixed_cost)
         if cost is not None and (best_cost is None or cost <= best_cost):
