@@ -34,10 +34,10 @@ class CodecError(ValueError):
 
 def to_jsonable(obj: Any) -> Any:
     """A JSON-compatible tree for ``obj`` (see the module docstring for the rules)."""
+    if isinstance(obj, Enum):  # first: a StrEnum is also a str
+        return {"__e": _type_name(type(obj)), "v": obj.value}
     if obj is None or isinstance(obj, bool | int | float | str):
         return obj
-    if isinstance(obj, Enum):
-        return {"__e": _type_name(type(obj)), "v": obj.value}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {"__t": _type_name(type(obj))}
         for f in dataclasses.fields(obj):
