@@ -14,7 +14,7 @@ from maas.domain import Location, StopKind
 from maas.evaluation import PlanReport, evaluate
 from solver.dispatch import events as ev
 from solver.dispatch.dispatcher import Dispatcher
-from solver.dispatch.planning import planning_problem
+from solver.dispatch.planning import no_show_deadline, planning_problem
 from solver.dispatch.state import BookingStatus, DispatchState, Offer, RideAsk
 
 # Evaluator findings that break a promise or a hard rule of the vans.
@@ -211,9 +211,9 @@ class DayRun:
                 if self.state.arrivals.get(rid) is None:
                     e = ev.StopReported(vid, rid, StopKind.PICKUP, "arrived", first.start)
                 else:
-                    wait_from = max(self.state.arrivals[rid], booking.request.pickup.earliest)
-                    e = ev.StopReported(vid, rid, StopKind.PICKUP, "no_show",
-                                        wait_from + self.disp.policy.no_show_wait)
+                    leave = no_show_deadline(booking.request, self.state.arrivals[rid],
+                                             self.disp.policy.no_show_wait)
+                    e = ev.StopReported(vid, rid, StopKind.PICKUP, "no_show", leave)
             elif stop.kind is StopKind.PICKUP:
                 e = ev.StopReported(vid, rid, StopKind.PICKUP, "picked_up", first.departure)
             else:

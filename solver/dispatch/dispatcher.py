@@ -26,6 +26,7 @@ from solver.dispatch.planning import (
     changed_vehicles,
     evaluate_route,
     lock_head,
+    no_show_deadline,
     planning_problem,
     replace_vehicle,
     without_request,
@@ -253,12 +254,13 @@ class Dispatcher:
                                            dropped_off_at=e.at)
             out.append(oc.RiderDroppedOff(booking.id, e.at))
         else:  # no_show
-            arrived = state.arrivals.get(booking.id, req.pickup.earliest)
-            may_leave = max(arrived, req.pickup.earliest) + self.policy.no_show_wait
+            arrived = state.arrivals.get(booking.id, e.at)
+            may_leave = no_show_deadline(req, arrived, self.policy.no_show_wait)
             if e.at < may_leave:
                 return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
-                                                f"a no-show can be reported from {may_leave} "
-                                                f"s (wait {self.policy.no_show_wait} s)")]
+                                                f"a no-show can be reported from {may_leave} s"
+                                                f" ({self.policy.no_show_wait} s after the "
+                                                "window opens)")]
             plan = without_request(plan, booking.id)
             bookings[booking.id] = replace(booking, status=BookingStatus.NO_SHOW)
             out += [oc.RiderNoShow(booking.id), oc.PlanChanged((vehicle.id,))]

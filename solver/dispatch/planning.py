@@ -13,18 +13,34 @@ from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.state import Booking, BookingStatus, DispatchState
 
 
-def planning_request(booking: Booking) -> Request:
+def planning_request(booking: Booking, arrived_at: int | None = None,
+                     no_show_wait: int = 0) -> Request:
     """The request the planner must honour for ``booking``.
 
     For a rider on board, the ride-time promise becomes a drop-off deadline counted from the
-    reported pickup (the plan no longer holds the pickup stop the evaluator would measure from).
+    reported pickup (the plan no longer holds the pickup stop the evaluator would measure
+    from). While a van stands at the pickup (``arrived_at``), it may have to wait for the
+    rider until the no-show wait is over: the plan reserves that wait as boarding time, and
+    the drop-off deadline stays the one the original boarding time gives.
     """
     r = booking.request
     if booking.status is BookingStatus.ONBOARD and booking.picked_up_at is not None:
         latest = min(r.dropoff.latest, booking.picked_up_at + r.max_ride)
         latest = max(latest, booking.picked_up_at)
         return replace(r, dropoff=TimeWindow(min(r.dropoff.earliest, latest), latest))
+    if arrived_at is not None and booking.status is BookingStatus.CONFIRMED:
+        begin = max(arrived_at, r.pickup.earliest)
+        board = max(r.board, no_show_deadline(r, arrived_at, no_show_wait) - begin)
+        latest = max(min(r.dropoff.latest, begin + r.board + r.max_ride), begin + board)
+        return replace(r, board=board, max_ride=r.max_ride + board - r.board,
+                       dropoff=TimeWindow(min(r.dropoff.earliest, latest), latest))
     return r
+
+
+def no_show_deadline(request: Request, arrived_at: int, wait: int) -> int:
+    """When a van at the pickup may report a no-show: ``wait`` seconds after the window
+    opens (the rider was told the window), and not before the van arrived."""
+    return max(arrived_at, request.pickup.earliest + wait)
 
 
 def view_vehicle(vehicle: Vehicle, route: Route, now: int) -> Vehicle:
@@ -49,8 +65,10 @@ def planning_problem(
 ) -> Problem:
     """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``
     (``None``: the vans' clocks exactly as reported, the view promises are judged in)."""
+    wait = policy.no_show_wait
     requests: dict[str, Request] = {
-        b.id: planning_request(b) for b in state.bookings.values() if b.active
+        b.id: planning_request(b, state.arrivals.get(b.id), wait)
+        for b in state.bookings.values() if b.active
     }
     for r in extra:
         requests[r.id] = r
