@@ -240,8 +240,17 @@ class BookingPublic(BaseModel):
 
 # --- closures -----------------------------------------------------------------------------
 
+
+
+def _lon_lat(position: list[float]) -> list[float]:
+    if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
+        msg = "a position is [longitude, latitude] within [-180, 180] x [-90, 90]"
+        raise ValueError(msg)
+    return position[:2]  # an altitude, if given, plays no part in closing roads
+
+
 Position = Annotated[list[Annotated[float, Field(allow_inf_nan=False)]],
-                     Field(min_length=2, max_length=3)]
+                     Field(min_length=2, max_length=3), AfterValidator(_lon_lat)]
 
 
 class LineStringGeometry(Strict):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 
+import shapely.errors
 import shapely.geometry
 from fastapi import APIRouter
 
@@ -38,8 +39,12 @@ async def create_closure(
     clock: ClockDep,
 ) -> ClosurePublic:
     """Close the roads a line crosses or a polygon covers; re-plan; list affected bookings."""
-    geometry = shapely.geometry.shape(body.geometry.model_dump())
-    if not geometry.is_valid or geometry.is_empty:
+    try:
+        geometry = shapely.geometry.shape(body.geometry.model_dump())
+        usable = geometry.is_valid and not geometry.is_empty
+    except (ValueError, TypeError, shapely.errors.ShapelyError):
+        usable = False
+    if not usable:
         raise invalid("the closure geometry is not a valid line or polygon")
     now = clock.now_seconds()
     until = None if body.until is None else clock.latest(body.until)

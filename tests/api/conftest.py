@@ -4,13 +4,22 @@ vans and ask for rides at the demo town's places."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -19,6 +28,7 @@ from maas.roads import RoadNetwork, load_network
 
 OPERATOR_TOKEN = "test-operator-token"
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+MAAS = Path(sys.executable).parent / "maas"
 
 
 @pytest.fixture(scope="session")
@@ -117,3 +127,67 @@ class Area:
 def area(client: TestClient, places: dict[str, dict[str, float]]) -> Area:
     """Helpers on the started app."""
     return Area(client, places)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(ready: Any, what: str, timeout: float = 60.0) -> None:
+    """Poll ``ready()`` until it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except (httpx.HTTPError, redis.RedisError, OSError):
+            pass
+        time.sleep(0.1)
+    msg = f"{what} did not come up within {timeout:.0f} s"
+    raise RuntimeError(msg)
+
+
+class ServedApi:
+    """``maas serve`` in a subprocess, on a free port, against a given Redis."""
+
+    def __init__(self, url: str, area: str, tmp: Path) -> None:
+        self.env = {**os.environ, "MAAS_OPERATOR_TOKEN": OPERATOR_TOKEN, "MAAS_REDIS_URL": url,
+                    "MAAS_AREA": area, "MAAS_OPERATING_HOURS": "00:00-48:00",
+                    "MAAS_TICK_SECONDS": "0"}
+        self.tmp = tmp
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.base = ""
+        self.starts = 0
+
+    def start(self) -> httpx.Client:
+        port = free_port()
+        self.starts += 1
+        self.stderr = self.tmp / f"serve-{self.starts}.err"
+        with self.stderr.open("wb") as err:
+            self.proc = subprocess.Popen(
+                [str(MAAS), "serve", "--network", "demo", "--port", str(port)],
+                env=self.env, stdout=subprocess.DEVNULL, stderr=err)
+        self.base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200,
+                    "maas serve")
+        return httpx.Client(base_url=self.base, timeout=30)
+
+    def kill_9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.kill_9()
+
+
+@pytest.fixture
+def served(redisdb: Any, redis_proc: Any, tmp_path: Path) -> Iterator[ServedApi]:
+    """A ``maas serve`` controller on the test Redis (its process killed at the end)."""
+    api = ServedApi(redis_url(redis_proc), make_settings("redis://unused").area, tmp_path)
+    yield api
+    api.stop()

@@ -5,13 +5,9 @@ off, and a driver's event stream carries their manifest changes."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,72 +21,17 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.persistence import persistence_warning
 from maas.roads import RoadNetwork
-from tests.api.conftest import OPERATOR, OPERATOR_TOKEN, Area, iso, make_settings, redis_url
+from tests.api.conftest import (
+    OPERATOR,
+    Area,
+    ServedApi,
+    free_port,
+    iso,
+    make_settings,
+    wait_until,
+)
 
-MAAS = Path(sys.executable).parent / "maas"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until(ready: Any, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return
-        except (httpx.HTTPError, redis.RedisError, OSError):
-            pass
-        time.sleep(0.1)
-    msg = f"{what} did not come up within {timeout:.0f} s"
-    raise RuntimeError(msg)
-
-
-class ServedApi:
-    """``maas serve`` in a subprocess, on a free port, against a given Redis."""
-
-    def __init__(self, url: str, area: str, tmp: Path) -> None:
-        self.env = {**os.environ, "MAAS_OPERATOR_TOKEN": OPERATOR_TOKEN, "MAAS_REDIS_URL": url,
-                    "MAAS_AREA": area, "MAAS_OPERATING_HOURS": "00:00-48:00",
-                    "MAAS_TICK_SECONDS": "0"}
-        self.tmp = tmp
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.base = ""
-        self.starts = 0
-
-    def start(self) -> httpx.Client:
-        port = _free_port()
-        self.starts += 1
-        self.stderr = self.tmp / f"serve-{self.starts}.err"
-        with self.stderr.open("wb") as err:
-            self.proc = subprocess.Popen(
-                [str(MAAS), "serve", "--network", "demo", "--port", str(port)],
-                env=self.env, stdout=subprocess.DEVNULL, stderr=err)
-        self.base = f"http://127.0.0.1:{port}"
-        _wait_until(lambda: httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200,
-                    "maas serve")
-        return httpx.Client(base_url=self.base, timeout=30)
-
-    def kill_9(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.kill_9()
-
-
-@pytest.fixture
-def served(redisdb: Any, redis_proc: Any, tmp_path: Path) -> Iterator[ServedApi]:
-    """A ``maas serve`` controller on the test Redis (stopped at the end)."""
-    api = ServedApi(redis_url(redis_proc), make_settings("redis://x").area, tmp_path)
-    yield api
-    api.stop()
 
 
 def _snapshot(c: httpx.Client | TestClient, bookings: list[str],
@@ -189,14 +130,14 @@ def test_driver_event_stream_carries_manifest_changes(
 @pytest.fixture
 def aof_redis(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A redis-server of our own with AOF (fsync on every write), restartable on one port."""
-    port = _free_port()
+    port = free_port()
     args = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path),
             "--appendonly", "yes", "--appendfsync", "always", "--save", ""]
     server: dict[str, Any] = {"url": f"redis://127.0.0.1:{port}/0"}
 
     def start() -> None:
         server["proc"] = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-        _wait_until(lambda: redis.Redis(port=port).ping(), "redis-server")
+        wait_until(lambda: redis.Redis(port=port).ping(), "redis-server")
 
     server["start"] = start
     start()

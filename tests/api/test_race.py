@@ -45,7 +45,8 @@ def test_twenty_concurrent_bookings_fill_two_seats_exactly(
         assert statuses == [201, 201] + [409] * (RIDERS - 2)
         manifest = one.get(f"/v1/vehicles/{van_id}/manifest", headers=driver).json()["stops"]
         assert len(manifest) == 4
-        state = one.portal.call(one.app.state.store.state)  # type: ignore[attr-defined]
+        assert one.portal is not None
+        state = one.portal.call(one.app.state.store.state)  # type: ignore[attr-defined,call-arg]
         report = one.app.state.dispatcher.schedule(state)  # type: ignore[attr-defined]
         assert report.feasible
         assert max(s.load_seats for s in report.schedules[van_id]) == 2
