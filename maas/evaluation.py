@@ -5,8 +5,8 @@ earliest arrival with waiting allowed, then the departure from the start and eve
 is delayed within its forward time slack, so that riders do not sit waiting on board and
 the route is as short as it can be. That scheme is a heuristic for ride-time limits; when
 it leaves a ride-time or duration violation, the exact check (the route's constraints are
-difference constraints: a simple temporal network solved by Bellman-Ford) decides, and its
-earliest feasible schedule is used if there is one. The same code, on floats, recomputes
+difference constraints, solved by Bellman-Ford) decides, and its earliest feasible
+schedule is used if there is one. The same code, on floats, recomputes
 benchmark schedules in double precision.
 """
 
@@ -162,31 +162,40 @@ def eight_step(seq: TimedSequence) -> list[float]:
     return starts
 
 
-def _stn_earliest(seq: TimedSequence) -> list[float] | None:
-    """Earliest schedule meeting every constraint exactly, or ``None`` if none exists."""
-    n = len(seq.earliest)
-    z = n
-    # Constraint x_v - x_u <= w as (u, v, w); solve for y = -x by shortest paths from z.
-    edges: list[tuple[int, int, float]] = []
-    for i in range(n):
-        edges.append((i, z, -seq.earliest[i]))  # x_z - x_i <= -e_i  (x_z = 0)
-        edges.append((z, i, seq.latest[i]))
-    for i in range(n - 1):
-        edges.append((i + 1, i, -(seq.service[i] + seq.travel[i])))
-    for p, d, lim in seq.rides:
-        edges.append((p, d, lim + seq.service[p]))
-    edges.append((0, n - 1, seq.max_duration))
-    y = [float(NO_LIMIT)] * (n + 1)
-    y[z] = 0.0
-    # In the y-graph each constraint (u, v, w) becomes the edge v -> u of weight w.
+def earliest_feasible(seq: TimedSequence) -> list[float] | None:
+    """The earliest schedule meeting every constraint exactly, or ``None`` if none exists.
+
+    The constraints are difference constraints; this is Bellman-Ford on them, ordered so
+    that one round is a forward pass (travel and waiting) followed by the backward pulls of
+    ride-time limits and the duration limit on pickups and the start. Lower bounds only
+    grow, so a start beyond its window end proves infeasibility; without a positive cycle
+    the bounds settle within as many rounds as there are positions.
+    """
+    e, late, s, t = seq.earliest, seq.latest, seq.service, seq.travel
+    n = len(e)
+    low = list(e)
+    starts = [0.0] * n
     for _ in range(n + 1):
+        starts[0] = low[0]
+        if starts[0] > late[0]:
+            return None
+        for i in range(1, n):
+            arrival = starts[i - 1] + s[i - 1] + t[i - 1]
+            starts[i] = arrival if arrival > low[i] else low[i]
+            if starts[i] > late[i]:
+                return None
         changed = False
-        for u, v, w in edges:
-            if y[v] + w < y[u]:
-                y[u] = y[v] + w
+        for p, d, lim in seq.rides:
+            need = starts[d] - lim - s[p]
+            if need > starts[p]:
+                low[p] = need
                 changed = True
+        need = starts[-1] - seq.max_duration
+        if need > starts[0]:
+            low[0] = need
+            changed = True
         if not changed:
-            return [-y[i] for i in range(n)]
+            return starts
     return None
 
 
@@ -218,7 +227,7 @@ def schedule_sequence(seq: TimedSequence, tol: float = 0.0) -> tuple[list[float]
         return starts, True
     if any(b.startswith("window") for b in broken) and starts == _earliest_only(seq):
         return starts, False  # time windows alone already fail at the earliest start
-    exact = _stn_earliest(seq)
+    exact = earliest_feasible(seq)
     if exact is not None and not timing_violations(seq, exact, tol):
         return exact, True
     return starts, False

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind, Vehicle
 from maas.evaluation import (
-    leg_cache,
+    earliest_feasible,
     leg_durations,
     route_legs,
     route_sequence,
@@ -80,11 +80,14 @@ def route_cost(
 ) -> tuple[float, list[float]] | None:
     """Travel + weighted ride cost of a route and its start times, or None if infeasible."""
     seq = route_sequence(vehicle, requests, stops, legs)
+    w = problem.weights
+    if w.ride_time == 0:  # only feasibility matters: the exact check alone is enough
+        exact = earliest_feasible(seq)
+        return None if exact is None else (w.travel_time * sum(legs), exact)
     starts, ok = schedule_sequence(seq)
     if not ok:
         return None
     ride = sum(starts[d] - starts[p] - seq.service[p] for p, d, _ in seq.rides)
-    w = problem.weights
     return w.travel_time * sum(legs) + w.ride_time * ride, starts
 
 
@@ -101,21 +104,46 @@ def _loads_ok(vehicle: Vehicle, requests: Mapping[str, Request], stops: Sequence
     return True
 
 
-def _screen_vehicle(
-    problem: Problem,
-    vehicle: Vehicle,
-    stops: Sequence[Stop],
-    requests: Mapping[str, Request],
-    request: Request,
-    legs: Sequence[int],
-    to_o: Sequence[int], to_d: Sequence[int], from_o: Sequence[int], from_d: Sequence[int],
-    o_to_d: int,
-) -> list[_Candidate]:
-    """Position pairs that pass the slack and load screens, with a cost estimate.
+@dataclass
+class _RouteData:
+    """What the screen needs to know about one route, computed once per stop sequence."""
 
-    Sequence positions: 0 = start, 1..n = stops, n+1 = end; ``to_o[k]`` is the time from
-    position k to the origin, ``from_o[k]`` from the origin to position k, etc.
-    """
+    vehicle: Vehicle
+    stops: tuple[Stop, ...]
+    points: list[Location]
+    legs: list[int]
+    earliest: Sequence[float]
+    service: Sequence[float]
+    early: list[float]
+    wait: list[float]
+    late: list[float]
+    seats: list[int]
+    chairs: list[int]
+    first: int
+    usable: bool
+    base_cost: float | None = None
+
+
+class RouteCache:
+    """Route data per route object, for callers that insert many times into one problem
+    (ruin and recreate); valid only while the problem and travel times stay the same.
+    Keyed by identity (the cache holds the route, so its id cannot be reused)."""
+
+    def __init__(self) -> None:
+        self.data: dict[int, tuple[Route, _RouteData]] = {}
+
+    def get(self, route: Route) -> _RouteData | None:
+        found = self.data.get(id(route))
+        return found[1] if found is not None and found[0] is route else None
+
+    def put(self, route: Route, value: _RouteData) -> None:
+        if len(self.data) > 20_000:
+            self.data.clear()
+        self.data[id(route)] = (route, value)
+
+
+def _route_data(vehicle: Vehicle, stops: tuple[Stop, ...], requests: Mapping[str, Request],
+                legs: list[int]) -> _RouteData:
     seq = route_sequence(vehicle, requests, stops, legs)
     e, lat, s = seq.earliest, seq.latest, seq.service
     n2 = len(e)
@@ -125,10 +153,9 @@ def _screen_vehicle(
     early[0] = e[0]
     for k in range(1, n2):
         arrival = early[k - 1] + s[k - 1] + legs[k - 1]
-        early[k] = max(arrival, e[k])
+        early[k] = arrival if arrival > e[k] else e[k]
         wait[k] = early[k] - arrival
-    if any(early[k] > lat[k] for k in range(n2)):
-        return []  # the route is already late: leave it alone
+    usable = all(early[k] <= lat[k] for k in range(n2))
     late = list(lat)
     for k in range(n2 - 2, -1, -1):
         late[k] = min(lat[k], late[k + 1] - s[k] - legs[k])
@@ -144,14 +171,44 @@ def _screen_vehicle(
     first = 0
     while first < len(stops) and stops[first].locked:
         first += 1
+    points = [vehicle.start_location]
+    points += [stop_location(requests[st.request_id], st) for st in stops]
+    points.append(vehicle.end_location)
+    return _RouteData(vehicle, stops, points, legs, e, s, early, wait, late, seats, chairs,
+                      first, usable)
+
+
+def _screen_vehicle(
+    problem: Problem,
+    route: _RouteData,
+    request: Request,
+    to_o: Sequence[int], to_d: Sequence[int], from_o: Sequence[int], from_d: Sequence[int],
+    o_to_d: int,
+) -> list[_Candidate]:
+    """Position pairs that pass the slack and load screens, with a cost estimate.
+
+    Sequence positions: 0 = start, 1..n = stops, n+1 = end; ``to_o[k]`` is the time from
+    position k to the origin, ``from_o[k]`` from the origin to position k, etc.
+    """
+    if not route.usable:
+        return []  # the route is already late: leave it alone
+    vehicle, legs = route.vehicle, route.legs
+    e, s = route.earliest, route.service
+    early, wait, late = route.early, route.wait, route.late
+    seats, chairs = route.seats, route.chairs
+    n2 = len(e)
     cap_seats = vehicle.type.seats - request.passengers
     cap_chairs = vehicle.type.wheelchair_places - request.wheelchairs
-    pe, pl, board = request.pickup.earliest, request.pickup.latest, request.board
-    de, dl, alight = request.dropoff.earliest, request.dropoff.latest, request.alight
+    board, alight, limit = request.board, request.alight, request.max_ride
+    # The request's own windows, narrowed through its direct time and ride limit.
+    pe = max(request.pickup.earliest, request.dropoff.earliest - board - limit)
+    pl = min(request.pickup.latest, request.dropoff.latest - board - o_to_d)
+    de = max(request.dropoff.earliest, request.pickup.earliest + board + o_to_d)
+    dl = min(request.dropoff.latest, request.pickup.latest + board + limit)
     wt, wr = problem.weights.travel_time, problem.weights.ride_time
     out: list[_Candidate] = []
     last = n2 - 2  # last stop position; inserting after position i means before i+1
-    for i in range(first, last + 1):
+    for i in range(route.first, last + 1):
         if seats[i] > cap_seats or chairs[i] > cap_chairs:
             continue
         b_p = max(early[i] + s[i] + to_o[i], pe)
@@ -162,7 +219,7 @@ def _screen_vehicle(
         b_d = max(leave_p + o_to_d, de)
         if b_d <= dl and max(b_d + alight + from_d[i + 1], e[i + 1]) <= late[i + 1]:
             added = to_o[i] + o_to_d + from_d[i + 1] - legs[i]
-            out.append(_Candidate(wt * added + wr * (b_d - leave_p), vehicle.id, i, i + 1))
+            out.append(_Candidate(wt * added + wr * (b_d - leave_p), vehicle.id, i, i))
         # Drop-off later: push the delay of the pickup through the waits.
         nxt = max(leave_p + from_o[i + 1], e[i + 1])
         if nxt > late[i + 1]:
@@ -184,7 +241,7 @@ def _screen_vehicle(
                 continue
             added = added_p + to_d[j] + from_d[j + 1] - legs[j]
             ride = max(b_d - leave_p, o_to_d)
-            out.append(_Candidate(wt * added + wr * ride, vehicle.id, i, j + 1))
+            out.append(_Candidate(wt * added + wr * ride, vehicle.id, i, j))
     return out
 
 
@@ -194,87 +251,114 @@ def best_insertion(
     request: Request,
     travel: TravelTimeSource,
     vehicles: Collection[str] | None = None,
+    cache: RouteCache | None = None,
 ) -> Insertion | None:
     """The cheapest feasible way to add ``request`` to one van of ``plan``, or None.
 
     ``problem.requests`` holds the requests already in the plan; ``request`` is new.
-    ``vehicles`` restricts the vans tried.
+    ``vehicles`` restricts the vans tried; ``cache`` keeps route data between calls on
+    the same problem.
     """
     fleet = [v for v in problem.vehicles
              if (vehicles is None or v.id in vehicles) and _fits(v, request)]
     if not fleet:
         return None
     o, d = request.origin, request.destination
-    routes = {v.id: plan.route(v.id).stops for v in fleet}
-    requests: dict[str, Request] = {request.id: request}
-    for stops in routes.values():
-        for stop in stops:
-            requests[stop.request_id] = problem.requests[stop.request_id]
+    requests: Mapping[str, Request] = _WithNew(problem.requests, request)
+    routes: dict[str, _RouteData] = {}
+    missing: list[tuple[Vehicle, Route]] = []
     for v in fleet:
-        for rid in v.onboard:
-            if rid in problem.requests:
-                requests[rid] = problem.requests[rid]
+        route_obj = plan.route(v.id)
+        found = cache.get(route_obj) if cache is not None else None
+        if found is None:
+            missing.append((v, route_obj))
+        else:
+            routes[v.id] = found
+    if missing:
+        all_legs = leg_durations(travel, [leg for v, r in missing
+                                          for leg in route_legs(v, requests, r.stops)])
+        k = 0
+        for v, route_obj in missing:
+            stops = route_obj.stops
+            legs = all_legs[k : k + len(stops) + 1]
+            k += len(stops) + 1
+            routes[v.id] = _route_data(v, stops, requests, legs)
+            if cache is not None:
+                cache.put(route_obj, routes[v.id])
     # One row and one column per new location, over every location of the candidate routes.
-    points: dict[Location, int] = {}
-    per_vehicle_points: dict[str, list[Location]] = {}
+    locs: list[Location] = []
+    offset: dict[str, int] = {}
     for v in fleet:
-        pts = [v.start_location]
-        pts += [stop_location(requests[s.request_id], s) for s in routes[v.id]]
-        pts.append(v.end_location)
-        per_vehicle_points[v.id] = pts
-        for p in pts:
-            points.setdefault(p, len(points))
-    locs = list(points)
-    rows = travel.durations([o, d], [*locs, d])
-    cols = travel.durations(locs, [o, d])
-    o_to_d = int(rows[0, len(locs)])
-    cache = leg_cache(travel)  # so that the exact checks below need no further travel calls
-    cache[(o, d)] = o_to_d
-    for p, x in points.items():
-        cache[(o, p)], cache[(d, p)] = int(rows[0, x]), int(rows[1, x])
-        cache[(p, o)], cache[(p, d)] = int(cols[x, 0]), int(cols[x, 1])
-    all_legs = leg_durations(
-        travel, [leg for v in fleet for leg in route_legs(v, requests, routes[v.id])])
-    legs_of: dict[str, list[int]] = {}
-    k = 0
+        offset[v.id] = len(locs)
+        locs += routes[v.id].points
+    rows = travel.durations([o, d], [*locs, d]).tolist()
+    cols = travel.durations(locs, [o, d]).tolist()
+    o_to_d = int(rows[0][len(locs)])
     candidates: list[_Candidate] = []
+    index_of: dict[str, list[int]] = {}
     for v in fleet:
-        stops = routes[v.id]
-        legs = all_legs[k : k + len(stops) + 1]
-        k += len(stops) + 1
-        legs_of[v.id] = legs
-        idx = [points[p] for p in per_vehicle_points[v.id]]
+        idx = list(range(offset[v.id], offset[v.id] + len(routes[v.id].points)))
+        index_of[v.id] = idx
         candidates += _screen_vehicle(
-            problem, v, stops, requests, request, legs,
-            to_o=[int(cols[x, 0]) for x in idx], to_d=[int(cols[x, 1]) for x in idx],
-            from_o=[int(rows[0, x]) for x in idx], from_d=[int(rows[1, x]) for x in idx],
+            problem, routes[v.id], request,
+            to_o=[cols[x][0] for x in idx], to_d=[cols[x][1] for x in idx],
+            from_o=[rows[0][x] for x in idx], from_d=[rows[1][x] for x in idx],
             o_to_d=o_to_d,
         )
     candidates.sort(key=lambda c: (c.estimate, c.vehicle_id, c.pickup_index, c.dropoff_index))
-    vehicle_by_id = {v.id: v for v in fleet}
-    base_cost: dict[str, float] = {}
     best: Insertion | None = None
     for checked, cand in enumerate(candidates):
         if checked >= MAX_EXACT_CHECKS or (best is not None and cand.estimate >= best.cost_delta):
             break
-        v = vehicle_by_id[cand.vehicle_id]
-        old = routes[v.id]
-        if v.id not in base_cost:
-            before = route_cost(problem, v, requests, old, legs_of[v.id])
-            base_cost[v.id] = before[0] if before is not None else 0.0
-        new_stops = list(old)
-        new_stops.insert(cand.pickup_index, Stop(request.id, StopKind.PICKUP))
-        new_stops.insert(cand.dropoff_index, Stop(request.id, StopKind.DROPOFF))
+        route = routes[cand.vehicle_id]
+        v = route.vehicle
+        if route.base_cost is None:
+            before = route_cost(problem, v, requests, route.stops, route.legs)
+            route.base_cost = before[0] if before is not None else 0.0
+        i, j = cand.pickup_index, cand.dropoff_index
+        idx = index_of[v.id]
+        new_stops = list(route.stops)
+        pickup, dropoff = Stop(request.id, StopKind.PICKUP), Stop(request.id, StopKind.DROPOFF)
+        legs = route.legs
+        if i == j:
+            new_stops[i:i] = [pickup, dropoff]
+            new_legs = [*legs[:i], cols[idx[i]][0], o_to_d, rows[1][idx[i + 1]], *legs[i + 1:]]
+        else:
+            new_stops.insert(j, dropoff)
+            new_stops.insert(i, pickup)
+            new_legs = [*legs[:i], cols[idx[i]][0], rows[0][idx[i + 1]], *legs[i + 1 : j],
+                        cols[idx[j]][1], rows[1][idx[j + 1]], *legs[j + 1 :]]
         if not _loads_ok(v, requests, new_stops):
             continue
-        legs = leg_durations(travel, route_legs(v, requests, new_stops))
-        after = route_cost(problem, v, requests, new_stops, legs)
+        after = route_cost(problem, v, requests, new_stops, new_legs)
         if after is None:
             continue
         cost, starts = after
-        delta = cost - base_cost[v.id]
+        delta = cost - route.base_cost
         if best is None or delta < best.cost_delta:
-            best = Insertion(v.id, cand.pickup_index, cand.dropoff_index, delta,
-                             round(starts[cand.pickup_index + 1]),
-                             round(starts[cand.dropoff_index + 1]))
+            p_index = i
+            d_index = i + 1 if i == j else j + 1
+            best = Insertion(v.id, p_index, d_index, delta,
+                             round(starts[p_index + 1]), round(starts[d_index + 1]))
     return best
+
+
+class _WithNew(Mapping[str, Request]):
+    """The plan's requests plus the new one, without copying the mapping."""
+
+    def __init__(self, base: Mapping[str, Request], new: Request) -> None:
+        self.base, self.new = base, new
+
+    def __getitem__(self, key: str) -> Request:
+        return self.new if key == self.new.id else self.base[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        yield from self.base
+        if self.new.id not in self.base:
+            yield self.new.id
+
+    def __len__(self) -> int:
+        return len(self.base) + (self.new.id not in self.base)
+
+    def __contains__(self, key: object) -> bool:
+        return key == self.new.id or key in self.base
