@@ -5,6 +5,7 @@ property test; the simulator of ``scenarios`` is the realistic (noisy) counterpa
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -238,3 +239,32 @@ class DayRun:
             back = self.disp.travel.durations([van.start_location], [van.depot])[0, 0]
             total += self._last_move[vid] - first + int(out) + int(back)
         return total
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank) of ``values``; 0 for none."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[rank]
+
+
+def summary(result: DayResult) -> dict[str, object]:
+    """The figures ``maas bench dispatch`` prints (latencies in ms, rounded)."""
+    ms = result.offer_ms
+    return {
+        "offer_latency_ms": {"p50": round(percentile(ms, 50), 3),
+                             "p99": round(percentile(ms, 99), 3),
+                             "max": round(max(ms, default=0.0), 3)},
+        "requests": result.requests,
+        "accepted": result.accepted,
+        "rejected": result.rejected,
+        "cancelled": result.cancelled,
+        "no_shows": result.no_shows,
+        "completed": result.completed,
+        "promise_violations": result.promise_violations,
+        "promise_at_risk": result.promise_at_risk,
+        "plans_checked": result.plans_checked,
+        "vehicle_hours": round(result.vehicle_seconds / 3600, 2),
+    }
