@@ -10,7 +10,13 @@ Encoding rules: a dataclass -> ``{"__t": "module:Class", field: value...}``; a t
 -> a JSON array (decoded as a tuple: domain objects are immutable); a mapping -> ``{"__m":
 [[key, value], ...]}`` (keys need not be strings); a set -> ``{"__s": [...]}``; an enum ->
 ``{"__e": "module:Class", "v": value}``; a shapely geometry (a road closure) -> ``{"__g":
-GeoJSON}``; ``None``, bool, int, float, str as themselves.
+GeoJSON}``; ``None``, bool, int, float, str as themselves. A booking, a route or a vehicle
+-> ``{"__f": "its JSON text"}``.
+
+Why those three travel as JSON text: they are a state's bulk, and successive states share all
+but a few of them (they are immutable). Each one's text is cached by the object (encoding)
+and each object by its text (decoding), so a write encodes, and a reader decodes, only the
+bookings and routes that changed.
 """
 
 from __future__ import annotations
@@ -26,6 +32,12 @@ import shapely.geometry
 from shapely.geometry.base import BaseGeometry
 
 TRUSTED_PACKAGES = ("maas.", "solver.")
+SHARED_TYPES = frozenset({
+    "solver.dispatch.state:Booking", "maas.domain:Route", "maas.domain:Vehicle"})
+CACHE_LIMIT = 200_000  # entries per cache; cleared when full (they refill from live states)
+
+_text_of: dict[Any, str] = {}
+_value_of: dict[str, Any] = {}
 
 
 class CodecError(ValueError):
@@ -39,11 +51,10 @@ def to_jsonable(obj: Any) -> Any:
     if obj is None or isinstance(obj, bool | int | float | str):
         return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out: dict[str, Any] = {"__t": _type_name(type(obj))}
-        for f in dataclasses.fields(obj):
-            if f.init:
-                out[f.name] = to_jsonable(getattr(obj, f.name))
-        return out
+        if _type_name(type(obj)) in SHARED_TYPES:
+            return {"__f": _text(obj)}
+        return _dataclass_tree(obj)
+
     if isinstance(obj, tuple | list):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, BaseGeometry):
@@ -68,6 +79,8 @@ def from_jsonable(data: Any) -> Any:
         cls = _trusted_type(data["__t"])
         kwargs = {k: from_jsonable(v) for k, v in data.items() if k != "__t"}
         return cls(**kwargs)
+    if "__f" in data:
+        return _value(data["__f"])
     if "__m" in data:
         return {from_jsonable(k): from_jsonable(v) for k, v in data["__m"]}
     if "__s" in data:
@@ -88,6 +101,46 @@ def dumps(obj: Any) -> str:
 def loads(text: str | bytes) -> Any:
     """The object ``dumps`` wrote."""
     return from_jsonable(json.loads(text))
+
+
+def _dataclass_tree(obj: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"__t": _type_name(type(obj))}
+    for name in _init_fields(type(obj)):
+        out[name] = to_jsonable(getattr(obj, name))
+    return out
+
+
+def _text(value: Any) -> str:
+    """JSON text of a shared object, cached by the object (hashable: it is immutable)."""
+    cacheable = True
+    try:
+        return _text_of[value]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable after all: encode without the cache
+        cacheable = False
+    text = json.dumps(_dataclass_tree(value), separators=(",", ":"), allow_nan=False)
+    if cacheable:
+        if len(_text_of) >= CACHE_LIMIT:
+            _text_of.clear()
+        _text_of[value] = text
+    return text
+
+
+def _value(text: str) -> Any:
+    """The object ``_text`` wrote (one object for one text: they are immutable)."""
+    value = _value_of.get(text)
+    if value is None:
+        value = from_jsonable(json.loads(text))
+        if len(_value_of) >= CACHE_LIMIT:
+            _value_of.clear()
+        _value_of[text] = value
+    return value
+
+
+@cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
 
 
 def _type_name(cls: type) -> str:
