@@ -105,7 +105,8 @@ def loads(text: str | bytes) -> Any:
 
 def _dataclass_tree(obj: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"__t": _type_name(type(obj))}
-    for name in _init_fields(type(obj)):
+    cls: type = type(obj)
+    for name in _init_fields(cls):
         out[name] = to_jsonable(getattr(obj, name))
     return out
 

@@ -38,7 +38,8 @@ def publish_outcomes(
                 for van in vans:
                     if state.vehicle(van) is None:
                         continue
-                    body = manifest(clock, state, schedules(state), van).model_dump()
+                    times = schedules.of_vehicle(state, van)
+                    body = manifest(clock, state, times, van).model_dump()
                     w.publish("manifest", body, vehicle_ids=(van,))
             case outcomes.BookingConfirmed(booking=b):
                 w.publish("booking_confirmed", {"booking_id": b.id, "vehicle_id": b.vehicle_id},

@@ -4,6 +4,7 @@ service-day seconds, ``maas.domain`` objects) into contract v1's JSON shapes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from api.clock import ServiceClock
@@ -17,7 +18,7 @@ from api.schemas import (
     TimeWindowPublic,
     VehicleStatus,
 )
-from maas.domain import Location, StopKind, TimeWindow
+from maas.domain import Location, Plan, StopKind, TimeWindow
 from solver.dispatch import Booking, DispatchState, Offer
 
 STOP_ID_SEPARATOR = "~"
@@ -126,17 +127,30 @@ def vehicle_status(
 
 
 class ScheduleCache:
-    """Planned stop times of the latest state seen (one entry: states are immutable and the
-    store hands out the same object until the version changes)."""
+    """Planned stop times of the latest state seen (states are immutable and the store hands
+    out the same object until the version changes, so identity is the key)."""
 
     def __init__(self, dispatcher: Any) -> None:
         self.dispatcher = dispatcher
         self._state: DispatchState | None = None
         self._schedules: Mapping[str, Any] = {}
+        self._van_state: DispatchState | None = None
+        self._vans: dict[str, Mapping[str, Any]] = {}
 
     def __call__(self, state: DispatchState) -> Mapping[str, Any]:
-        """Planned times per van for ``state`` (``maas.evaluation.ScheduledStop`` tuples)."""
+        """Planned times of every van (``maas.evaluation.ScheduledStop`` tuples by van id)."""
         if self._state is not state:
             self._schedules = self.dispatcher.schedule(state).schedules
             self._state = state
         return self._schedules
+
+    def of_vehicle(self, state: DispatchState, vehicle_id: str) -> Mapping[str, Any]:
+        """Planned times of one van only (a manifest need not time the whole fleet)."""
+        if self._state is state:
+            return self._schedules
+        if self._van_state is not state:
+            self._van_state, self._vans = state, {}
+        if vehicle_id not in self._vans:
+            alone = replace(state, plan=Plan(routes=(state.plan.route(vehicle_id),)))
+            self._vans[vehicle_id] = self.dispatcher.schedule(alone).schedules
+        return self._vans[vehicle_id]

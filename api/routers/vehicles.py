@@ -143,7 +143,7 @@ async def get_manifest(
     state = await store.state()
     if state.vehicle(vehicle_id) is None:
         raise not_found(f"vehicle {vehicle_id!r}")
-    return manifest(clock, state, schedules(state), vehicle_id)
+    return manifest(clock, state, schedules.of_vehicle(state, vehicle_id), vehicle_id)
 
 
 @router.post("/{vehicle_id}/stops/{stop_id}/events", response_model=StopEventResult)
