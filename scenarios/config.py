@@ -124,6 +124,8 @@ class PolicyConfig(_Strict):
     no_show_wait_minutes: float = Field(default=3, ge=0, le=30)
     prebook_cutoff: str = "06:00"
     reoptimise_every_minutes: float | None = Field(default=None, gt=0)
+    reoptimise_solver_seconds: float = Field(default=1.0, gt=0, le=60)
+    prebook_solver_seconds: float = Field(default=2.0, ge=0, le=600)
 
     @field_validator("prebook_cutoff")
     @classmethod

@@ -97,7 +97,7 @@ def map_data(
 
 _SCRIPT = """
 const D = JSON.parse(document.getElementById('map-data').textContent);
-const map = L.map('map', {preferCanvas: true, zoomSnap: 0.25});
+const map = L.map('map', {preferCanvas: true, zoomSnap: 0.25, attributionControl: false});
 const roads = L.layerGroup([
   L.polyline(D.roads.minor, {color: '#9aa0a6', weight: 1}),
   L.polyline(D.roads.major, {color: '#555', weight: 2.5}),

@@ -60,6 +60,8 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
         "operating_hours": TimeWindow(start, end),
         "reoptimise_every_s": int(every * 60) if every else DISABLED,
         "reoptimise_every_bookings": 10 if every else DISABLED,
+        "reoptimise_time_limit_s": p.reoptimise_solver_seconds,
+        "prebook_time_limit_s": p.prebook_solver_seconds,
         "seed": scenario.demand.seed,
     }
     if service_area is not None and len(service_area) == 4:
@@ -164,12 +166,16 @@ class Simulation:
 
     def _apply(self, event: Any) -> list[Any]:
         self.state, outs = self.dispatcher.apply(self.state, event)
+        changed: set[str] = set()
         for out in outs:
             if isinstance(out, outcomes.PromiseAtRisk):
                 self.result.promise_at_risk += 1
             elif isinstance(out, outcomes.Reoptimised) and out.improved:
                 self.result.replans += 1
-        self._wake_idle_vans()
+            elif isinstance(out, outcomes.PlanChanged):
+                changed.update(out.vehicle_ids)
+        if changed:
+            self._wake_idle_vans(changed)
         return outs
 
     def _schedule(self) -> Any:
@@ -300,9 +306,9 @@ class Simulation:
         loc = request.origin if stop.kind is StopKind.PICKUP else request.destination
         return stop, loc
 
-    def _wake_idle_vans(self) -> None:
-        """After a plan change, every idle van looks at its route again (now, not later)."""
-        for van in self.vans.values():
+    def _wake_idle_vans(self, vehicle_ids: set[str]) -> None:
+        """After a plan change, the idle vans concerned look at their routes again (now)."""
+        for van in (self.vans[v] for v in sorted(vehicle_ids) if v in self.vans):
             when = max(van.free_at, self.now)
             if not van.busy and (van.wake_at is None or van.wake_at > when):
                 van.wake_at = when
@@ -327,6 +333,10 @@ class Simulation:
             return
         travel, _ = self._leg(van.position, loc)
         depart = self._planned_departure(van_id, travel, now)
+        if not van.onboard:
+            # An empty van leaves early by two noise deviations of the leg and waits at the
+            # stop instead: nobody rides longer, and a slow road less often breaks a promise.
+            depart = max(now, depart - round(2 * self.noise * travel))
         if depart > now:
             # Wait where it is (the plan delays departure to keep ride times short).
             van.wake_at = depart
@@ -353,8 +363,9 @@ class Simulation:
                 self.trips[rid].shared = True
         van.busy, van.target, van.home = True, target, False
         if stop is not None:
-            # Tell the dispatcher the van has set off: it is next free at the stop at the ETA.
-            self._apply(events.VehicleMoved(van.id, target, now + seconds))
+            # Time passes for the dispatcher: by its plan the van has now left for its head
+            # stop, which the tick locks (nothing may be inserted before it any more).
+            self._apply(events.Tick(now))
         self._push(now + actual, "arrive", van.id)
 
     def _on_arrive(self, now: int, van_id: str) -> None:
@@ -407,7 +418,6 @@ class Simulation:
         van.busy, van.free_at = False, now
         # Reported when boarding (alighting) ends: the ride is measured from the end of boarding.
         self._apply(events.StopReported(van_id, request_id, kind, what, now))  # type: ignore[arg-type]
-        self._apply(events.VehicleMoved(van_id, van.position, now))
         self._on_wake(now, van_id)
 
 

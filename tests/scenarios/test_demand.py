@@ -1,0 +1,86 @@
+"""Demand generation: seeded, where people live, with the rural elderly time profile."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from maas.roads import load_network
+from scenarios.config import Scenario
+from scenarios.demand import RESIDENTIAL_CLASSES, generate_demand, purpose_of
+from tests.scenarios.conftest import demo
+
+
+@cache
+def _town() -> object:
+    return load_network("demo")
+
+
+def _demand(scenario: Scenario) -> list:
+    return generate_demand(scenario, _town())  # type: ignore[arg-type]
+
+
+def test_same_seed_same_demand() -> None:
+    """Two draws with one seed are identical; another seed differs."""
+    a, b = _demand(demo()), _demand(demo())
+    c = _demand(demo(**{"demand.seed": 2}))
+    assert a == b
+    assert [t.desired_pickup for t in a] != [t.desired_pickup for t in c]
+
+
+def test_exact_count_and_expected_count() -> None:
+    """exact_count gives the asked number; otherwise the count is Poisson around it."""
+    assert len(_demand(demo())) == 40
+    counts = [len(_demand(demo(**{"demand.exact_count": False, "demand.seed": s})))
+              for s in range(5)]
+    assert all(20 <= n <= 60 for n in counts)
+
+
+def test_homes_lie_on_residential_roads() -> None:
+    """Trips leave from or return to homes on residential-class roads."""
+    town = _town()
+    trips = _demand(demo(**{"demand.requests": 200}))
+    homes = [t.origin if t.outbound else t.destination for t in trips]
+    classes = []
+    for home in homes:
+        highway = town.graph.edges[home.edge].get("highway")  # type: ignore[attr-defined]
+        classes.append(set(highway) if isinstance(highway, list) else {highway})
+    share = np.mean([bool(c & RESIDENTIAL_CLASSES) for c in classes])
+    assert share > 0.95
+
+
+def test_clinic_trips_peak_in_the_morning() -> None:
+    """Outbound clinic trips mostly leave before noon; few trips ask for the evening."""
+    trips = _demand(demo(**{"demand.requests": 400}))
+    clinic = [t for t in trips if t.purpose == "clinic" and t.outbound]
+    assert np.mean([t.desired_pickup < 12 * 3600 for t in clinic]) > 0.7
+    assert np.mean([t.desired_pickup >= 17 * 3600 for t in trips]) < 0.1
+
+
+def test_prebooked_requests_are_asked_at_the_cutoff() -> None:
+    """Prebooked trips are asked at the cut-off; immediate ones before their pickup."""
+    trips = _demand(demo(**{"demand.requests": 200, "demand.prebooked_share": 0.5}))
+    prebooked = [t for t in trips if t.prebooked]
+    assert 0.35 < len(prebooked) / len(trips) < 0.65
+    assert {t.requested_at for t in prebooked} == {6 * 3600}
+    assert all(t.requested_at <= t.desired_pickup for t in trips if not t.prebooked)
+
+
+def test_population_grid_places_homes_near_cells() -> None:
+    """With a population grid, homes cluster around the populated cell."""
+    town = _town()
+    node = next(iter(town.graph.nodes))  # type: ignore[attr-defined]
+    lat, lon = town.graph.nodes[node]["y"], town.graph.nodes[node]["x"]  # type: ignore[attr-defined]
+    scenario = demo(**{"demand.population_grid": [{"lat": lat, "lon": lon, "population": 100}]})
+    homes = [t.origin if t.outbound else t.destination for t in _demand(scenario)]
+    distances_km = [np.hypot(h.lat - lat, (h.lon - lon) * np.cos(np.radians(lat))) * 111
+                    for h in homes]
+    assert np.median(distances_km) < 1.0
+
+
+def test_purpose_from_place_names() -> None:
+    """Place names map to trip purposes; an explicit purpose wins."""
+    assert purpose_of("Town clinic") == "clinic"
+    assert purpose_of("駅") == "station"
+    assert purpose_of("Somewhere", "shopping") == "shopping"

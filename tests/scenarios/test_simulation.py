@@ -1,0 +1,124 @@
+"""A simulated day: reproducible, consistent counts, kept promises, honest kilometres."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from maas.domain import Plan, Problem, Route, Stop, StopKind, TimeWindow, Vehicle, VehicleType
+from maas.evaluation import evaluate
+from maas.roads import load_network
+from scenarios.records import TripStatus
+from scenarios.run import RunOutput, run_scenario
+from scenarios.trips import TRIP_COLUMNS
+from tests.scenarios.conftest import demo
+
+
+def test_same_seed_gives_identical_kpis(small_run: RunOutput, tmp_path: Path) -> None:
+    """A second run of the same scenario and seed writes a byte-identical kpis.json."""
+    again = run_scenario(demo(), tmp_path)
+    first = (small_run.out / "kpis.json").read_text(encoding="utf-8")
+    assert (again.out / "kpis.json").read_text(encoding="utf-8") == first
+
+
+def test_another_seed_gives_another_day(small_run: RunOutput, tmp_path: Path) -> None:
+    """--seed replaces the demand seed: the day differs and kpis.json records the seed."""
+    other = run_scenario(demo(), tmp_path, seed=7)
+    assert other.kpis["seed"] == 7
+    assert other.kpis != small_run.kpis
+
+
+def test_outcome_counts_add_up(small_run: RunOutput) -> None:
+    """served + rejected + cancelled + no_shows equals requests, and reasons sum to rejected."""
+    k = small_run.kpis
+    assert k["requests"] == 40
+    assert k["served"] + k["rejected"] + k["cancelled"] + k["no_shows"] == k["requests"]
+    assert sum(k["rejected_by_reason"].values()) == k["rejected"]
+    assert k["served"] > 0
+
+
+def test_trips_csv_has_one_row_per_request(small_run: RunOutput) -> None:
+    """trips.csv lists every request once with the contract columns and statuses."""
+    with (small_run.out / "trips.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == small_run.kpis["requests"]
+    assert len({r["request_id"] for r in rows}) == len(rows)
+    for column in ("request_id", "status", "requested_pickup", "promised_pickup_earliest",
+                   "promised_pickup_latest", "actual_pickup", "actual_dropoff",
+                   "ride_minutes", "promise_kept"):
+        assert column in TRIP_COLUMNS
+    assert {r["status"] for r in rows} <= {s.value for s in TripStatus}
+    served = [r for r in rows if r["status"] == "served"]
+    assert all(r["promise_kept"] in ("true", "false") and r["actual_dropoff"] for r in served)
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("served", "no_show")}
+    assert counts == {"served": small_run.kpis["served"], "no_show": small_run.kpis["no_shows"]}
+
+
+def test_kpis_hold_no_wall_clock_values(small_run: RunOutput) -> None:
+    """Runtime goes to run.json, never to kpis.json."""
+    run = json.loads((small_run.out / "run.json").read_text(encoding="utf-8"))
+    assert "runtime_seconds" in run
+    assert not any("runtime" in key or "finished" in key for key in small_run.kpis)
+
+
+def test_vehicle_km_cover_km_with_riders(small_run: RunOutput) -> None:
+    """Vans drive at least every kilometre any rider rode, and at least the loaded legs."""
+    result = small_run.result
+    loaded_km = sum(leg.metres for leg in result.legs if leg.load > 0) / 1000
+    longest_ride_km = max(t.ride_metres for t in result.trips) / 1000
+    assert small_run.kpis["vehicle_km"] >= loaded_km >= longest_ride_km > 0
+    assert 0 <= small_run.kpis["empty_km_share"] <= 1
+
+
+def test_served_trips_keep_promises_by_the_evaluator(exact_run: RunOutput) -> None:
+    """With exact travel times, the vans' driven stop sequences keep every promise and ride
+    limit when the plan evaluator judges them, and the actual times agree."""
+    result = exact_run.result
+    served = {t.request_id: t for t in result.trips if t.status is TripStatus.SERVED}
+    assert served
+    assert all(t.promise_kept for t in served.values())
+    by_van: dict[str, list[Stop]] = defaultdict(list)
+    for visit in sorted(result.visits, key=lambda v: (v.start, v.end)):
+        if visit.request_id in served and visit.kind in ("pickup", "dropoff"):
+            by_van[visit.vehicle_id].append(Stop(visit.request_id, StopKind(visit.kind)))
+    scenario = demo()
+    start, end = scenario.fleet.shift_seconds
+    van = VehicleType("van", scenario.fleet.seats, scenario.fleet.wheelchair_places)
+    vehicles = tuple(Vehicle(v, van, result.depot, TimeWindow(start, end + 3 * 3600))
+                     for v in result.vehicle_ids)
+    requests = {rid: t.booking for rid, t in served.items() if t.booking is not None}
+    plan = Plan(tuple(Route(v, tuple(by_van[v])) for v in result.vehicle_ids))
+    report = evaluate(Problem(requests, vehicles), plan, load_network("demo"))
+    promise_kinds = {"pickup_window", "dropoff_window", "ride_time", "seats", "wheelchairs",
+                     "precedence"}
+    assert [v for v in report.violations if v.kind in promise_kinds] == []
+
+
+def test_synthetic_town_is_declared(small_run: RunOutput) -> None:
+    """Outputs on the demo town say that the town is synthetic."""
+    assert small_run.kpis["synthetic_network"] is True
+    report = (small_run.out / "report.html").read_text(encoding="utf-8")
+    assert "synthetic" in report
+
+
+def test_report_and_map_need_no_network(small_run: RunOutput) -> None:
+    """report.html and map.html load nothing from the network and embed what they show."""
+    loads = re.compile(r"<script[^>]*\bsrc=|<link[^>]*\bhref=|<img[^>]*\bsrc=[\"']?http"
+                       r"|url\(\s*[\"']?http|@import|tileLayer\(", re.IGNORECASE)
+    for name in ("report.html", "map.html"):
+        page = (small_run.out / name).read_text(encoding="utf-8")
+        assert loads.findall(page) == [], name
+    report = (small_run.out / "report.html").read_text(encoding="utf-8")
+    assert report.count('src="data:image/png;base64,') == 4
+    page = (small_run.out / "map.html").read_text(encoding="utf-8")
+    data = page.split('<script type="application/json" id="map-data">')[1].split("</script>")[0]
+    drawn = json.loads(data)
+    assert len(drawn["roads"]["minor"]) + len(drawn["roads"]["major"]) > 100
+    assert drawn["routes"] and len(drawn["stops"]) == 40
+    assert "L.map(" in page and "Leaflet" in page
+    for png in ("wait_histogram.png", "occupancy.png", "vehicle_timeline.png",
+                "requests_by_hour.png"):
+        assert (small_run.out / png).read_bytes()[:4] == b"\x89PNG"
