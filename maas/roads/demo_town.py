@@ -11,13 +11,14 @@ the ridge. Ways carry OSM-style tags and go through the same pipeline as real ex
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from maas.roads.snapping import EARTH_RADIUS_M
 from maas.roads.speeds import SpeedProfile
 from maas.roads.winter import WinterProfile
+
+if TYPE_CHECKING:
+    from maas.roads.loading import Segments
 
 TOWN_NAME = "Kitanosawa (synthetic)"
 CENTRE_LAT, CENTRE_LON = 43.0105, 142.0321
@@ -238,11 +239,10 @@ def graph_attributes() -> dict[str, Any]:
     }
 
 
-def segment_graph(speeds: SpeedProfile, winter: WinterProfile) -> nx.MultiDiGraph:
-    """The town's unsimplified drivable segment graph (input of the common pipeline)."""
-    from maas.roads.loading import RawWay
-    from maas.roads.loading import segment_graph as build
+def segments(speeds: SpeedProfile, winter: WinterProfile) -> Segments:
+    """The town's directed road segments (input of the common pipeline)."""
+    from maas.roads.loading import RawWay, segment_ways
 
     coords, ways, _ = build_ways()
     raw = [RawWay(wid, refs, [coords[r] for r in refs], tags) for wid, refs, tags in ways]
-    return build(raw, speeds, winter)
+    return segment_ways(raw, speeds, winter)

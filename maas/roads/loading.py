@@ -20,6 +20,8 @@ from typing import Any, TypeAlias, cast
 import networkx as nx
 import numpy as np
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString, MultiPolygon, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -32,7 +34,7 @@ from maas.roads.speeds import SpeedProfile
 from maas.roads.winter import WinterProfile, winter_active
 
 #: Tags kept on edges (everything the filter, the speeds and a map need).
-EDGE_TAGS = ("name", "ref", "maxspeed")
+EDGE_TAGS = ("name", "ref")
 
 PolygonArg: TypeAlias = str | Path | tuple[float, float, float, float] | BaseGeometry | None
 
@@ -170,88 +172,110 @@ def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
 
 
-def segment_graph(
-    ways: Iterable[RawWay], speeds: SpeedProfile, winter: WinterProfile
-) -> nx.MultiDiGraph:
-    """The unsimplified directed graph of the drivable ways, one edge per segment.
+@dataclass
+class Segments:
+    """Directed road segments before simplification: node coordinates and attributed edges."""
+
+    coords: dict[int, tuple[float, float]]
+    edges: list[tuple[int, int, dict[str, Any]]]
+
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph) -> Segments:
+        """The segments of an osmnx-style graph (Overpass download, GraphML)."""
+        coords = {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True)}
+        return cls(coords, [(u, v, dict(d)) for u, v, d in graph.edges(data=True)])
+
+
+def segment_ways(ways: Iterable[RawWay], speeds: SpeedProfile, winter: WinterProfile) -> Segments:
+    """Directed segments of the drivable ways with lengths and summer and winter times.
 
     Segments whose end nodes the extract lacks are dropped (the way is split there).
     """
-    graph = nx.MultiDiGraph()
+    coords: dict[int, tuple[float, float]] = {}
+    edges: list[tuple[int, int, dict[str, Any]]] = []
     for way in ways:
         tags = way.tags
         if not is_drivable(tags):
             continue
         direction = oneway_direction(tags)
         highway = tags["highway"]
-        maxspeed = tags.get("maxspeed")
-        kmh_fwd = speeds.speed_kmh(highway, tags.get("maxspeed:forward", maxspeed))
-        kmh_bwd = speeds.speed_kmh(highway, tags.get("maxspeed:backward", maxspeed))
+        # the posted limit of each direction (maxspeed:forward/backward win over maxspeed)
+        posted_fwd = tags.get("maxspeed:forward", tags.get("maxspeed"))
+        posted_bwd = tags.get("maxspeed:backward", tags.get("maxspeed"))
+        kmh_fwd = speeds.speed_kmh(highway, posted_fwd)
+        kmh_bwd = speeds.speed_kmh(highway, posted_bwd)
         factor = winter.multiplier(highway)
         base = {"osmid": way.id, "highway": highway, "oneway": direction != 0}
         base.update({k: tags[k] for k in EDGE_TAGS if k in tags})
+        fwd_extra = {"maxspeed": posted_fwd} if posted_fwd is not None else {}
+        bwd_extra = {"maxspeed": posted_bwd} if posted_bwd is not None else {}
         for i in range(len(way.nodes) - 1):
             a, b = way.nodes[i], way.nodes[i + 1]
             ca, cb = way.coords[i], way.coords[i + 1]
             if ca is None or cb is None or a == b:
                 continue
-            graph.add_node(a, x=ca[0], y=ca[1])
-            graph.add_node(b, x=cb[0], y=cb[1])
+            coords[a], coords[b] = ca, cb
             length = _haversine_m(ca, cb)
-            if direction >= 0:
-                tt = length / (kmh_fwd / 3.6)
-                graph.add_edge(
-                    a,
-                    b,
-                    **base,
-                    reversed=False,
-                    length=length,
-                    speed_kph=kmh_fwd,
-                    travel_time=tt,
-                    winter_travel_time=tt * factor,
-                )
-            if direction <= 0:
-                tt = length / (kmh_bwd / 3.6)
-                graph.add_edge(
-                    b,
-                    a,
-                    **base,
-                    reversed=direction == 0,
-                    length=length,
-                    speed_kph=kmh_bwd,
-                    travel_time=tt,
-                    winter_travel_time=tt * factor,
-                )
-    return graph
+            for tail, head, kmh, extra, used in (
+                (a, b, kmh_fwd, fwd_extra, direction >= 0),
+                (b, a, kmh_bwd, bwd_extra, direction <= 0),
+            ):
+                if not used:
+                    continue
+                tt = length / (kmh / 3.6)
+                attrs = {**base, **extra, "reversed": tail == b, "length": length}
+                attrs.update(speed_kph=kmh, travel_time=tt, winter_travel_time=tt * factor)
+                edges.append((tail, head, attrs))
+    return Segments(coords, edges)
 
 
 def finish_graph(
-    graph: nx.MultiDiGraph,
+    segments: Segments,
     polygon: Polygon | MultiPolygon | None,
     source: str,
     *,
     simplify: bool = True,
 ) -> nx.MultiDiGraph:
-    """Clip to the service area, keep the largest strongly connected part, simplify."""
+    """Clip to the service area, keep the largest strongly connected part, simplify.
+
+    Clipping and the strongly connected part are computed on arrays (scipy) before any
+    networkx graph is built, so only the kept part is ever materialised.
+    """
     import osmnx as ox
 
-    if polygon is not None and graph.number_of_nodes():
-        nodes = list(graph.nodes)
-        xs = np.array([graph.nodes[n]["x"] for n in nodes])
-        ys = np.array([graph.nodes[n]["y"] for n in nodes])
-        inside = shapely.contains_xy(polygon, xs, ys)
-        graph = graph.subgraph([n for n, keep in zip(nodes, inside, strict=True) if keep]).copy()
-    if graph.number_of_edges() == 0:
+    ids = np.fromiter(segments.coords, dtype=np.int64, count=len(segments.coords))
+    index = {n: i for i, n in enumerate(ids.tolist())}
+    xy = np.array([segments.coords[n] for n in ids.tolist()], dtype=float).reshape(-1, 2)
+    tails = np.array([index[u] for u, _, _ in segments.edges], dtype=np.int64)
+    heads = np.array([index[v] for _, v, _ in segments.edges], dtype=np.int64)
+    keep = np.ones(len(tails), dtype=bool)
+    if polygon is not None and len(ids):
+        inside = shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])
+        keep &= inside[tails] & inside[heads]
+    if not keep.any():
         where = " inside the service area" if polygon is not None else ""
         msg = f"{source}: no drivable roads{where}"
         raise NetworkLoadError(msg)
-    largest = max(nx.strongly_connected_components(graph), key=len)
-    if len(largest) < 2:
+    adjacency = coo_matrix(
+        (np.ones(int(keep.sum())), (tails[keep], heads[keep])), shape=(len(ids), len(ids))
+    ).tocsr()
+    _, labels = connected_components(adjacency, directed=True, connection="strong")
+    used = np.zeros(len(ids), dtype=bool)
+    used[tails[keep]] = True
+    used[heads[keep]] = True
+    sizes = np.bincount(labels[used])
+    largest = int(np.argmax(sizes))
+    if sizes[largest] < 2:
         msg = f"{source}: no two drivable roads connect (largest strongly connected part: 1 node)"
         raise NetworkLoadError(msg)
-    graph = graph.subgraph(largest).copy()
-    graph.graph.update({"crs": "epsg:4326", "source": source})
-    if simplify and not graph.graph.get("simplified"):
+    keep &= (labels[tails] == largest) & (labels[heads] == largest)
+    graph = nx.MultiDiGraph(crs="epsg:4326", source=source)
+    members = np.nonzero(labels == largest)[0]
+    graph.add_nodes_from(
+        (int(ids[i]), {"x": float(xy[i, 0]), "y": float(xy[i, 1])}) for i in members
+    )
+    graph.add_edges_from(edge for edge, k in zip(segments.edges, keep, strict=True) if k)
+    if simplify:
         graph = ox.simplify_graph(
             graph,
             edge_attr_aggs={"length": sum, "travel_time": sum, "winter_travel_time": sum},
@@ -341,7 +365,7 @@ def build_graph(
         area.wkt if area is not None else "",
     )
     if source == "demo":
-        graph = finish_graph(demo_town.segment_graph(speeds, winter_profile), area, "demo")
+        graph = finish_graph(demo_town.segments(speeds, winter_profile), area, "demo")
         graph.graph.update(demo_town.graph_attributes())
         return graph
     if source.startswith("place:"):
@@ -354,7 +378,7 @@ def build_graph(
         if cached is not None:
             return cached
         raw = retime_graph(_place_graph(name), speeds, winter_profile)
-        graph = finish_graph(raw, area, source)
+        graph = finish_graph(Segments.from_graph(raw), area, source)
     else:
         path = Path(source)
         if not path.is_file():
@@ -366,10 +390,12 @@ def build_graph(
             return cached
         if path.name.lower().endswith(".graphml"):
             raw = retime_graph(_graphml_graph(path), speeds, winter_profile)
-            graph = finish_graph(raw, area, source, simplify=not raw.graph.get("simplified"))
+            graph = finish_graph(
+                Segments.from_graph(raw), area, source, simplify=not raw.graph.get("simplified")
+            )
         else:
             ways = read_osm_ways(path)
-            graph = finish_graph(segment_graph(ways, speeds, winter_profile), area, source)
+            graph = finish_graph(segment_ways(ways, speeds, winter_profile), area, source)
     if cache:
         graph_cache.store_cached(key, graph)
     return graph

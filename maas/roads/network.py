@@ -46,16 +46,21 @@ class RoadNetwork:
         self._closures: dict[str, Closure] = {}
         self._closure_edges: dict[Closure, frozenset[int]] = {}
 
-        self.nodes = _locality_order(graph)
-        self.node_index = {node: i for i, node in enumerate(self.nodes)}
-        self.lon = np.array([graph.nodes[n]["x"] for n in self.nodes], dtype=float)
-        self.lat = np.array([graph.nodes[n]["y"] for n in self.nodes], dtype=float)
-
+        nodes = list(graph.nodes)
+        first = {node: i for i, node in enumerate(nodes)}
         self.edges: list[tuple[int, int, int]] = list(graph.edges(keys=True))
         self.edge_index = {e: i for i, e in enumerate(self.edges)}
+        tails = np.fromiter((first[u] for u, _, _ in self.edges), np.int64, len(self.edges))
+        heads = np.fromiter((first[v] for _, v, _ in self.edges), np.int64, len(self.edges))
+        order = _locality_order(len(nodes), tails, heads)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        self.nodes = [nodes[i] for i in order]
+        self.node_index = {node: i for i, node in enumerate(self.nodes)}
+        self.tails, self.heads = rank[tails], rank[heads]
+        self.lon = np.array([graph.nodes[n]["x"] for n in self.nodes], dtype=float)
+        self.lat = np.array([graph.nodes[n]["y"] for n in self.nodes], dtype=float)
         data = [graph.edges[e] for e in self.edges]
-        self.tails = np.array([self.node_index[u] for u, _, _ in self.edges], dtype=np.int64)
-        self.heads = np.array([self.node_index[v] for _, v, _ in self.edges], dtype=np.int64)
         self.lengths = np.array([d["length"] for d in data], dtype=float)
         self.summer_times = np.array(
             [d.get("summer_travel_time", d["travel_time"]) for d in data], dtype=float
@@ -93,24 +98,36 @@ class RoadNetwork:
         return LineString([(a["x"], a["y"]), (b["x"], b["y"])])
 
     def _find_twins(self) -> np.ndarray:
-        """Index of the opposite direction of each edge on the same road (-1 if one-way)."""
-        twins = np.full(len(self.edges), -1, dtype=np.int64)
-        for i, (u, v, _) in enumerate(self.edges):
-            if twins[i] >= 0 or not self.graph.has_edge(v, u):
+        """Index of the opposite direction of each edge on the same road (-1 if one-way).
+
+        Vectorised for the usual case (one edge each way between two nodes, equal lengths);
+        parallel edges and loops are matched by reversed geometry.
+        """
+        m, n = len(self.edges), len(self.nodes)
+        twins = np.full(m, -1, dtype=np.int64)
+        fwd = self.tails * n + self.heads
+        rev = self.heads * n + self.tails
+        order = np.argsort(fwd, kind="stable")
+        lo = np.searchsorted(fwd[order], rev, "left")
+        count = np.searchsorted(fwd[order], rev, "right") - lo
+        single = np.nonzero((count == 1) & (fwd != rev))[0]
+        cand = order[lo[single]]
+        mutual = count[cand] == 1
+        same = (
+            np.abs(self.lengths[cand] - self.lengths[single]) <= 1e-6 * self.lengths[single] + 1e-6
+        )
+        ok = mutual & same
+        twins[single[ok]] = cand[ok]
+        for i in np.nonzero((count > 1) | ((count == 1) & (fwd == rev)))[0]:
+            if twins[i] >= 0:
                 continue
             best, best_gap = -1, math.inf
-            for k2 in self.graph[v][u]:
-                j = self.edge_index[(v, u, k2)]
+            for j in order[lo[i] : lo[i] + count[i]]:
                 if j == i or twins[j] >= 0:
                     continue
                 gap = abs(self.lengths[j] - self.lengths[i])
-                same = (
-                    self.geoms[i].reverse().equals_exact(self.geoms[j], 1e-7)
-                    if (self.geoms[i] is not None)
-                    else True
-                )
-                if same and gap < best_gap:
-                    best, best_gap = j, gap
+                if gap < best_gap and self.geoms[i].reverse().equals_exact(self.geoms[j], 1e-7):
+                    best, best_gap = int(j), gap
             if best >= 0:
                 twins[i], twins[best] = best, i
         return twins
@@ -463,20 +480,12 @@ class RoadNetwork:
         return {self.edges[i] for i in changed}
 
 
-def _locality_order(graph: nx.MultiDiGraph) -> list[Any]:
-    """Nodes in reverse Cuthill-McKee order: neighbours get nearby indices, so searches
-    touch memory that is already in cache (about 15-20 % faster on a 20k-node town)."""
-    nodes = list(graph.nodes)
-    if len(nodes) < 3:
-        return nodes
-    index = {node: i for i, node in enumerate(nodes)}
-    pairs = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
+def _locality_order(n: int, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """Node positions in reverse Cuthill-McKee order: neighbours get nearby indices, so
+    searches touch memory that is already in cache (about 15 % faster on a 20k-node town)."""
+    if n < 3:
+        return np.arange(n)
     adjacency = coo_matrix(
-        (
-            np.ones(2 * len(pairs)),
-            (np.r_[pairs[:, 0], pairs[:, 1]], np.r_[pairs[:, 1], pairs[:, 0]]),
-        ),
-        shape=(len(nodes), len(nodes)),
+        (np.ones(2 * len(tails)), (np.r_[tails, heads], np.r_[heads, tails])), shape=(n, n)
     ).tocsr()
-    order = reverse_cuthill_mckee(adjacency, symmetric_mode=True)
-    return [nodes[i] for i in order]
+    return np.asarray(reverse_cuthill_mckee(adjacency, symmetric_mode=True), dtype=np.int64)

@@ -1,0 +1,121 @@
+"""Travel-time and distance matrices: exact shortest paths, both search directions."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+
+from maas.domain import Location
+from maas.roads import RoadNetwork
+from maas.travel import TravelTimeSource
+from tests.roads.oracle import node_location, reference_times
+
+
+def test_node_to_node_entries_equal_networkx(toyama_network: RoadNetwork) -> None:
+    """At nodes, matrix entries are networkx's Dijkstra travel times, rounded once."""
+    net = toyama_network
+    rng = np.random.default_rng(7)
+    nodes = [net.nodes[i] for i in rng.choice(len(net.nodes), 12, replace=False)]
+    locs = [node_location(net, n) for n in nodes]
+    got = net.durations(locs, locs)
+    for i, a in enumerate(nodes):
+        ref = nx.single_source_dijkstra_path_length(net.graph, a, weight="travel_time")
+        assert [round(ref[b]) for b in nodes] == got[i].tolist()
+
+
+def test_distances_follow_the_fastest_path(toyama_network: RoadNetwork) -> None:
+    """Distances are the metres along networkx's fastest path, rounded."""
+    net = toyama_network
+    rng = np.random.default_rng(8)
+    nodes = [net.nodes[i] for i in rng.choice(len(net.nodes), 6, replace=False)]
+    locs = [node_location(net, n) for n in nodes]
+    got = net.distances(locs, locs)
+    for i, a in enumerate(nodes):
+        _, paths = nx.single_source_dijkstra(net.graph, a, weight="travel_time")
+        for j, b in enumerate(nodes):
+            metres = 0.0
+            for u, v in itertools.pairwise(paths[b]):
+                fastest = min(net.graph[u][v].values(), key=lambda d: d["travel_time"])
+                metres += fastest["length"]
+            assert abs(got[i, j] - metres) <= 1
+
+
+def test_positions_inside_edges_match_a_split_graph(bayreuth_network: RoadNetwork) -> None:
+    """Between points inside edges, times equal networkx on a graph split at those points."""
+    net = bayreuth_network
+    locs = net.random_locations(50, seed=11)
+    ref = np.rint(np.array(reference_times(net, locs, locs))).astype(np.int64)
+    assert (net.durations(locs, locs) == ref).all()
+
+
+def test_same_edge_pairs(demo_network: RoadNetwork) -> None:
+    """Two points on one road: straight along it, either way on a two-way road."""
+    net = demo_network
+    e = next(i for i in range(len(net.edges)) if net.twins[i] >= 0 and net.lengths[i] > 500)
+    a = Location(0.0, 0.0, net.edges[e], 0.2)
+    b = Location(0.0, 0.0, net.edges[e], 0.7)
+    b_on_twin = Location(0.0, 0.0, net.edges[int(net.twins[e])], 0.3)
+    got = net.durations([a, b, b_on_twin], [a, b, b_on_twin])
+    ahead = round(0.5 * net.times[e])
+    back = round(0.5 * net.times[int(net.twins[e])])
+    assert got.tolist() == [[0, ahead, ahead], [back, 0, 0], [back, 0, 0]]
+    ref = np.rint(np.array(reference_times(net, [a, b], [a, b]))).astype(np.int64)
+    assert (got[:2, :2] == ref).all()
+
+
+def test_one_way_edge_behind_goes_around(toyama_network: RoadNetwork) -> None:
+    """On a one-way street a point behind the origin is reached by driving round the block."""
+    net = toyama_network
+    one_way = (net.twins < 0) & (net.tails != net.heads) & (net.lengths > 100)
+    e = int(np.nonzero(one_way)[0][0])
+    a = Location(0.0, 0.0, net.edges[e], 0.8)
+    b = Location(0.0, 0.0, net.edges[e], 0.2)
+    got = net.durations([a], [b])[0, 0]
+    assert got > 0.4 * net.times[e]
+    assert got == round(reference_times(net, [a], [b])[0][0])
+
+
+def test_forward_and_backward_searches_agree(bayreuth_network: RoadNetwork) -> None:
+    """Few origins search forward, few destinations backward: the entries are the same."""
+    net = bayreuth_network
+    stops = net.random_locations(40, seed=3)
+    pair = net.random_locations(2, seed=4)
+    full = net.durations([*pair, *stops], [*pair, *stops])  # 42 x 42, forward
+    rows = net.durations(pair, stops)  # 2 x 40, forward from the pair
+    cols = net.durations(stops, pair)  # 40 x 2, backward to the pair
+    assert (rows == full[:2, 2:]).all()
+    assert (cols == full[2:, :2]).all()
+    assert (net.durations(pair, stops) == rows).all()  # again, from cached rows
+
+
+def test_large_batches_equal_cached_rows(toyama_network: RoadNetwork) -> None:
+    """A 100 x 80 matrix (early-stopping searches) equals its rows asked one by one."""
+    net = toyama_network
+    origins = net.random_locations(100, seed=21)
+    targets = net.random_locations(80, seed=22)
+    big = net.durations(origins, targets)
+    for i in (0, 37, 99):
+        assert (net.durations([origins[i]], targets)[0] == big[i]).all()
+    assert big.dtype == np.int64 and big.shape == (100, 80)
+
+
+def test_road_network_is_a_travel_time_source(demo_network: RoadNetwork) -> None:
+    """The network satisfies the TravelTimeSource protocol the solver codes against."""
+    assert isinstance(demo_network, TravelTimeSource)
+    empty = demo_network.durations([], demo_network.random_locations(3, seed=1))
+    assert empty.shape == (0, 3)
+
+
+def test_path_runs_from_a_to_b_along_the_distance(bayreuth_network: RoadNetwork) -> None:
+    """The path polyline starts at a, ends at b, and is as long as the matrix distance."""
+    from maas.roads.loading import _haversine_m
+
+    net = bayreuth_network
+    a, b = net.random_locations(2, seed=9)
+    line = net.path(a, b)
+    assert line[0] == (a.lat, a.lon) or _haversine_m(line[0][::-1], (a.lon, a.lat)) < 1
+    assert _haversine_m(line[-1][::-1], (b.lon, b.lat)) < 1
+    length = sum(_haversine_m(p[::-1], q[::-1]) for p, q in itertools.pairwise(line))
+    assert abs(length - net.distances([a], [b])[0, 0]) <= 0.01 * length + 2
