@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 
 from api.clock import ServiceClock, local_date, utc_now
 from api.errors import install_error_handlers
-from api.metrics import record_request
+from api.metrics import RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import apply_event
 from api.routers import bookings, closures, events, health, offers, riders, vehicles
@@ -82,7 +82,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.middleware("http")(record_request)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, riders, vehicles, offers, bookings, closures, events):
         app.include_router(module.router)

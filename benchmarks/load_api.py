@@ -1,0 +1,275 @@
+"""Load benchmark of the dispatch API (issue 5): 30 vans, 50 concurrent clients offering and
+booking for 60 s against ``maas serve`` with a real redis-server on loopback.
+
+    python benchmarks/load_api.py [--vans 30] [--clients 50] [--seconds 60] [--workers 2]
+                                  [--warmup 5] [--think 0.35] [--book-share 0.25] [--json FILE]
+
+It starts its own redis-server (AOF on, ``appendfsync everysec``, on a free port; never the one
+on 6379) and ``maas serve --network demo`` with ``--workers`` uvicorn processes, registers the
+fleet and the riders through the API, then runs the clients. Each client loops: ask for a ride
+between two random points of the demo town (pickup 5 min to 4 h ahead), book the offer with
+probability ``--book-share``, pause ``--think`` seconds. The first ``--warmup`` seconds are
+not measured (cold travel-time caches). Reported, side by side with the targets
+(offer p99 <= 100 ms, >= 100 offers/s, zero 5xx, zero overbooking) and with the dispatcher's
+own offer latency in-process on the final state (what HTTP + Redis add): offers and bookings
+per second, p50/p99 latency, status counts, 5xx, and overbookings (the final plan in Redis,
+judged by the plan evaluator: seats, wheelchair places, promises).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import redis
+
+OPERATOR_TOKEN = "bench-operator-" + secrets.token_hex(4)
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+AREA = "bench"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(check: Any, what: str, timeout: float = 60) -> None:
+    """Poll ``check()`` until it is true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception:  # not up yet
+            pass
+        time.sleep(0.1)
+    msg = f"{what} did not start"
+    raise RuntimeError(msg)
+
+
+def iso(delta: timedelta) -> str:
+    """ISO 8601 time ``delta`` from now."""
+    return (datetime.now(UTC) + delta).isoformat()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile in milliseconds (0 when empty)."""
+    return float(np.percentile(values, q) * 1000) if values else 0.0
+
+
+class Results:
+    """Latencies and statuses per endpoint."""
+
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = {"offer": [], "booking": []}
+        self.status: dict[str, Counter[int]] = {"offer": Counter(), "booking": Counter()}
+        self.transport_errors = 0
+
+        self.record_from = 0.0  # monotonic time the measured period starts (after warm-up)
+
+    def add(self, kind: str, seconds: float, status: int) -> None:
+        if time.monotonic() < self.record_from:
+            return
+        self.latency[kind].append(seconds)
+        self.status[kind][status] += 1
+
+
+async def client_loop(base: str, token: str, points: list[dict[str, float]], deadline: float,
+                      args: argparse.Namespace, seed: int, results: Results) -> None:
+    """One rider app: offer, sometimes book, think, repeat until the deadline."""
+    rng = random.Random(seed)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+        while time.monotonic() < deadline:
+            origin, destination = rng.sample(points, 2)
+            body = {"origin": origin, "destination": destination, "passengers": rng.choice(
+                [1, 1, 1, 2]), "pickup_after": iso(timedelta(minutes=rng.uniform(5, 240)))}
+            try:
+                started = time.perf_counter()
+                r = await http.post("/v1/offers", json=body)
+                results.add("offer", time.perf_counter() - started, r.status_code)
+                if r.status_code == 201 and rng.random() < args.book_share:
+                    started = time.perf_counter()
+                    b = await http.post("/v1/bookings", json={"offer_id": r.json()["offer_id"]},
+                                        headers={"Idempotency-Key": secrets.token_hex(8)})
+                    results.add("booking", time.perf_counter() - started, b.status_code)
+            except httpx.HTTPError:
+                results.transport_errors += 1
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
+
+
+def overbooking(redis_url: str, network: Any) -> dict[str, Any]:
+    """Judge the final plan in Redis with the plan evaluator: capacity and promises."""
+    from api import codec
+    from maas.domain import TimeWindow
+    from solver.dispatch import Dispatcher, DispatchPolicy
+
+    state = codec.loads(redis.Redis.from_url(redis_url).get(f"maas:{{{AREA}}}:state"))
+    dispatcher = Dispatcher(network, DispatchPolicy(operating_hours=TimeWindow(0, 48 * 3600)))
+    report = dispatcher.schedule(state)
+    over = 0
+    for vehicle in state.vehicles:
+        for stop in report.schedules.get(vehicle.id, ()):
+            if (stop.load_seats > vehicle.type.seats
+                    or stop.load_wheelchairs > vehicle.type.wheelchair_places):
+                over += 1
+    kinds = Counter(v.kind for v in report.violations)
+    return {"state": state, "dispatcher": dispatcher, "overfull_stops": over,
+            "capacity_violations": kinds["seats"] + kinds["wheelchairs"],
+            "promise_violations": kinds["pickup_window"] + kinds["dropoff_window"]
+            + kinds["ride_time"],
+            "active_bookings": sum(b.active for b in state.bookings.values())}
+
+
+def in_process_offers(judged: dict[str, Any], network: Any, points: list[dict[str, float]],
+                      n: int = 300) -> list[float]:
+    """The dispatcher's own offer latency on the final state (no HTTP, no Redis)."""
+    from solver.dispatch import RideAsk
+
+    state, dispatcher = judged["state"], judged["dispatcher"]
+    rng = random.Random(7)
+    now = state.now
+    latencies = []
+    for _ in range(n):
+        a, b = rng.sample(points, 2)
+        ask = RideAsk(network.snap(a["lat"], a["lon"]), network.snap(b["lat"], b["lon"]),
+                      pickup_after=now + int(rng.uniform(5, 240) * 60), now=now)
+        started = time.perf_counter()
+        dispatcher.offer(state, ask)
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+async def run_clients(base: str, tokens: list[str], points: list[dict[str, float]],
+                      args: argparse.Namespace) -> tuple[Results, float]:
+    results = Results()
+    results.record_from = time.monotonic() + args.warmup
+    deadline = results.record_from + args.seconds
+    await asyncio.gather(*(client_loop(base, t, points, deadline, args, i, results)
+                           for i, t in enumerate(tokens)))
+    return results, time.monotonic() - results.record_from
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vans", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=float, default=5,
+                        help="seconds of load before measuring (cold travel-time caches)")
+    parser.add_argument("--think", type=float, default=0.35,
+                        help="mean pause of a client between requests, seconds")
+    parser.add_argument("--book-share", type=float, default=0.25)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+
+    from maas.roads import load_network
+
+    network = load_network("demo")
+    points = [{"lat": p.lat, "lon": p.lon} for p in network.random_locations(400, seed=5)]
+    tmp = Path(tempfile.mkdtemp(prefix="maas-load-"))
+    redis_port, api_port = free_port(), free_port()
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    redis_proc = subprocess.Popen(
+        [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port),
+         "--bind", "127.0.0.1", "--dir", str(tmp), "--appendonly", "yes",
+         "--appendfsync", "everysec", "--save", ""], stdout=subprocess.DEVNULL)
+    env = {**os.environ, "MAAS_OPERATOR_TOKEN": OPERATOR_TOKEN, "MAAS_REDIS_URL": redis_url,
+           "MAAS_AREA": AREA, "MAAS_OPERATING_HOURS": "00:00-48:00"}
+    maas = Path(sys.executable).parent / "maas"
+    api = None
+    try:
+        wait_for(lambda: redis.Redis(port=redis_port).ping(), "redis-server")
+        with (tmp / "serve.err").open("wb") as err:
+            api = subprocess.Popen([str(maas), "serve", "--network", "demo", "--port",
+                                    str(api_port), "--workers", str(args.workers)],
+                                   env=env, stdout=subprocess.DEVNULL, stderr=err)
+        base = f"http://127.0.0.1:{api_port}"
+        wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, "maas serve")
+        with httpx.Client(base_url=base, headers=OPERATOR, timeout=30) as http:
+            depots = random.Random(3).sample(points, args.vans)
+            for i, depot in enumerate(depots):
+                r = http.post("/v1/vehicles", json={
+                    "name": f"van {i + 1}", "seats": 8, "wheelchair_places": 1, "depot": depot,
+                    "shift_start": iso(-timedelta(hours=1)),
+                    "shift_end": iso(timedelta(hours=12))})
+                r.raise_for_status()
+            tokens = [http.post("/v1/riders", json={"name": f"rider {i}"}).json()["token"]
+                      for i in range(args.clients)]
+        results, elapsed = asyncio.run(run_clients(base, tokens, points, args))
+        judged = overbooking(redis_url, network)
+        direct = in_process_offers(judged, network, points)
+    finally:
+        for proc in (api, redis_proc):
+            if proc is not None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    offers, bookings = results.latency["offer"], results.latency["booking"]
+    statuses = {k: dict(sorted(v.items())) for k, v in results.status.items()}
+    five_xx = sum(n for c in results.status.values() for s, n in c.items() if s >= 500)
+    figures = {
+        "vans": args.vans, "clients": args.clients, "seconds": round(elapsed, 1),
+        "workers": args.workers, "think_s": args.think, "book_share": args.book_share,
+        "offers_per_s": round(len(offers) / elapsed, 1),
+        "bookings_per_s": round(len(bookings) / elapsed, 1),
+        "confirmed_per_s": round(results.status["booking"][201] / elapsed, 1),
+        "offer_ms": {"p50": round(percentile(offers, 50), 1),
+                     "p99": round(percentile(offers, 99), 1)},
+        "booking_ms": {"p50": round(percentile(bookings, 50), 1),
+                       "p99": round(percentile(bookings, 99), 1)},
+        "status": statuses, "5xx": five_xx, "transport_errors": results.transport_errors,
+        "overfull_stops": judged["overfull_stops"],
+        "capacity_violations": judged["capacity_violations"],
+        "promise_violations": judged["promise_violations"],
+        "active_bookings_in_redis": judged["active_bookings"],
+        "in_process_offer_ms": {"p50": round(percentile(direct, 50), 1),
+                                "p99": round(percentile(direct, 99), 1)},
+    }
+    rows = [
+        ("offers/s", figures["offers_per_s"], ">= 100"),
+        ("offer p50 ms", figures["offer_ms"]["p50"],
+         f"in-process dispatcher p50 {figures['in_process_offer_ms']['p50']}"),
+        ("offer p99 ms", figures["offer_ms"]["p99"],
+         f"<= 100 (in-process dispatcher p99 {figures['in_process_offer_ms']['p99']})"),
+        ("bookings/s (confirmed)", f"{figures['bookings_per_s']} "
+         f"({figures['confirmed_per_s']})", "-"),
+        ("booking p50 / p99 ms", f"{figures['booking_ms']['p50']} / "
+         f"{figures['booking_ms']['p99']}", "-"),
+        ("5xx", five_xx, "0"),
+        ("overbooking (overfull stops)", judged["overfull_stops"], "0"),
+        ("promise violations", judged["promise_violations"], "0"),
+    ]
+    print(f"maas serve load: {args.vans} vans, {args.clients} clients, {elapsed:.0f} s, "
+          f"{args.workers} workers, demo town (synthetic), redis-server AOF everysec")
+    print(f"{'measure':32} {'measured':>16}   target / baseline")
+    for name, value, target in rows:
+        print(f"{name:32} {value!s:>16}   {target}")
+    print(json.dumps(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
