@@ -27,6 +27,7 @@ from solver.dispatch.planning import (
     evaluate_route,
     lock_head,
     no_show_deadline,
+    no_show_reserve,
     planning_problem,
     replace_vehicle,
     without_request,
@@ -152,11 +153,12 @@ class Dispatcher:
         if request.pickup.latest < now:
             return state, [oc.BookingRejected(RejectionReason.TOO_LATE,
                                               "the pickup window has passed", bid)]
-        problem = planning_problem(state, self.policy, now, extra=[request])
-        ins = best_insertion(problem, state.plan, request, self.travel,
+        planned = no_show_reserve(request, self.policy.no_show_wait)
+        problem = planning_problem(state, self.policy, now, extra=[planned])
+        ins = best_insertion(problem, state.plan, planned, self.travel,
                              vehicles={e.offer.vehicle_id})
         if ins is None:
-            ins = best_insertion(problem, state.plan, request, self.travel)
+            ins = best_insertion(problem, state.plan, planned, self.travel)
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
                                               "the plan changed: no van can keep this offer "
@@ -342,8 +344,10 @@ class Dispatcher:
                                               "the asked times cannot be served", bid))
                 continue
             requests[bid] = req
-        problem = planning_problem(state, self.policy, now, extra=requests.values())
-        plan = prebook(problem, state.plan, list(requests.values()), self.travel, self.policy)
+        wait = self.policy.no_show_wait
+        planned = [no_show_reserve(r, wait) for r in requests.values()]
+        problem = planning_problem(state, self.policy, now, extra=planned)
+        plan = prebook(problem, state.plan, planned, self.travel, self.policy)
         served = {s.request_id for r in plan.routes for s in r.stops}
         bookings = dict(state.bookings)
         for bid, req in requests.items():
@@ -387,15 +391,17 @@ class Dispatcher:
         search = search_request(ask, self.policy, direct)
         if search is None:
             return None
-        ins = best_insertion(problem, state.plan, search, self.travel)
+        wait = self.policy.no_show_wait
+        ins = best_insertion(problem, state.plan, no_show_reserve(search, wait), self.travel)
         if ins is None:
             return None
         promise = promise_request(search, ins.pickup_time, self.policy, ask.arrive_before)
+        planned = no_show_reserve(promise, wait)
         plan = insert(state.plan, ins, SEARCH_ID)
-        with_promise = replace(problem, requests={**problem.requests, SEARCH_ID: promise})
+        with_promise = replace(problem, requests={**problem.requests, SEARCH_ID: planned})
         if not evaluate_route(with_promise, plan, ins.vehicle_id, self.travel).feasible:
             # The narrowed window changed the schedule: search again with the promise itself.
-            ins = best_insertion(problem, state.plan, promise, self.travel)
+            ins = best_insertion(problem, state.plan, planned, self.travel)
             if ins is None:
                 return None
         return make_offer(ask, promise, ins.vehicle_id, state.area, state.version, self.policy,

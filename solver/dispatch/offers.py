@@ -79,9 +79,13 @@ def search_request(
 def promise_request(search: Request, planned_pickup: int, policy: DispatchPolicy,
                     arrive_before: int | None) -> Request:
     """The promise around a planned pickup: a window of the policy's width containing it,
-    as centred as the rider's own bounds allow, and the latest drop-off that follows."""
+    as centred as the rider's own bounds allow, opening at least the no-show reserve before
+    the planned pickup (see ``planning.no_show_reserve``), and the latest drop-off that
+    follows."""
     width = policy.pickup_window
-    lo = max(search.pickup.earliest, planned_pickup - width // 2)
+    reserve = max(0, policy.no_show_wait - search.board)
+    lo = min(max(search.pickup.earliest, planned_pickup - width // 2), planned_pickup - reserve)
+    lo = max(search.pickup.earliest, lo)
     hi = lo + width
     if arrive_before is not None:
         hi = min(hi, search.pickup.latest)

@@ -28,6 +28,8 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
         latest = min(r.dropoff.latest, booking.picked_up_at + r.max_ride)
         latest = max(latest, booking.picked_up_at)
         return replace(r, dropoff=TimeWindow(min(r.dropoff.earliest, latest), latest))
+    if booking.status is BookingStatus.CONFIRMED and arrived_at is None:
+        return no_show_reserve(r, no_show_wait)
     if arrived_at is not None and booking.status is BookingStatus.CONFIRMED:
         begin = max(arrived_at, r.pickup.earliest)
         board = max(r.board, no_show_deadline(r, arrived_at, no_show_wait) - begin)
@@ -35,6 +37,22 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
         return replace(r, board=board, max_ride=r.max_ride + board - r.board,
                        dropoff=TimeWindow(min(r.dropoff.earliest, latest), latest))
     return r
+
+
+def no_show_reserve(request: Request, wait: int) -> Request:
+    """The planning version of a pickup no van has reached yet.
+
+    A van may have to wait for a rider until ``wait`` seconds after the window opens
+    (``no_show_deadline``). Planning the pickup to start no earlier than that moment minus
+    the boarding time means the van leaves no later than planned whether the rider boards or
+    never comes, so a no-show cannot make the van late for anyone else. The rider's promise
+    (the request itself) is unchanged.
+    """
+    reserve = max(0, wait - request.board)
+    if reserve == 0:
+        return request
+    earliest = min(request.pickup.earliest + reserve, request.pickup.latest)
+    return replace(request, pickup=TimeWindow(earliest, request.pickup.latest))
 
 
 def no_show_deadline(request: Request, arrived_at: int, wait: int) -> int:

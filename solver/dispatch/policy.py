@@ -33,7 +33,7 @@ class DispatchPolicy:
     reoptimise_time_limit_s: float = 1.0
     deterministic: bool = True
     prebook_time_limit_s: float = 5.0
-    no_show_wait: int = 300
+    no_show_wait: int = 180
     ride_time: RideTimePolicy = field(default_factory=RideTimePolicy)
     operating_hours: TimeWindow = field(default_factory=lambda: TimeWindow(7 * 3600, 19 * 3600))
     service_area: tuple[float, float, float, float] | None = None
