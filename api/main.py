@@ -38,6 +38,7 @@ from solver.dispatch.events import RoadReopened, Tick
 log = logging.getLogger("maas.api")
 
 DEMO_OPERATOR_TOKEN = "demo-operator"  # demo mode only; printed at start
+DEMO_OPERATING_HOURS = "00:00-48:00"
 
 
 def create_app(settings: Settings, *, redis: Redis | None = None, network: Any = None) -> FastAPI:
@@ -46,6 +47,9 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
     settings.check_startable()
     if settings.demo and settings.operator_token is None:
         settings = settings.model_copy(update={"operator_token": SecretStr(DEMO_OPERATOR_TOKEN)})
+    if settings.demo and "operating_hours" not in settings.model_fields_set:
+        # The demo must work whenever someone tries it, not only in a town's opening hours.
+        settings = settings.model_copy(update={"operating_hours": DEMO_OPERATING_HOURS})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

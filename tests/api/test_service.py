@@ -1,0 +1,98 @@
+"""The service around the routes: start-up rules, demo mode, the ticker that lifts closures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from api.main import tick_once
+from api.persistence import persistence_warning
+from api.settings import Settings, SettingsError
+from cli import app as maas_cli
+from tests.api.conftest import MAAS, OPERATOR, Area, free_port, iso, wait_until
+
+
+def test_refuses_to_start_without_operator_token_or_redis() -> None:
+    """Outside demo mode the operator token and the Redis URL are required."""
+    with pytest.raises(SettingsError, match="MAAS_OPERATOR_TOKEN"):
+        Settings(redis_url="redis://127.0.0.1:1/0").check_startable()
+    with pytest.raises(SettingsError, match="MAAS_REDIS_URL"):
+        Settings(operator_token="x").check_startable()
+    Settings(demo=True).check_startable()
+
+
+def test_maas_serve_without_token_exits_with_a_reason() -> None:
+    """`maas serve` without MAAS_OPERATOR_TOKEN exits 2 with a one-line reason."""
+    result = CliRunner().invoke(maas_cli, ["serve", "--network", "demo"],
+                                env={"MAAS_OPERATOR_TOKEN": "", "MAAS_REDIS_URL": ""})
+    assert result.exit_code == 2
+    assert "MAAS_OPERATOR_TOKEN" in result.output
+
+
+@pytest.mark.parametrize(("config", "warns"), [
+    ({"appendonly": "no", "save": ""}, "OFF"),
+    ({"appendonly": "no", "save": "3600 1"}, "appendonly"),
+    ({"appendonly": "yes", "appendfsync": "no"}, "appendfsync"),
+    ({"appendonly": "yes", "appendfsync": "everysec"}, None),
+    ({"appendonly": "yes", "appendfsync": "always"}, None),
+])
+def test_persistence_warning(config: dict[str, str], warns: str | None) -> None:
+    """Only settings that can lose confirmed bookings are warned about."""
+    warning = persistence_warning(config)
+    assert (warning is None) if warns is None else (warns in (warning or ""))
+
+
+def test_ticker_lifts_a_closure_whose_until_has_passed(area: Area) -> None:
+    """A closure with `until` is in force until a tick after that time lifts it."""
+    client = area.client
+    line = {"type": "LineString", "coordinates": [[142.02, 43.01], [142.04, 43.02]]}
+    r = client.post("/v1/closures", json={"geometry": line, "until": iso(timedelta(hours=1))},
+                    headers=OPERATOR)
+    assert r.status_code == 201
+    app: Any = client.app
+    store = app.state.store
+    assert client.portal is not None
+    assert len(client.portal.call(store.state).closures) == 1
+    client.portal.call(tick_once, app)
+    assert len(client.portal.call(store.state).closures) == 1  # not yet
+    past = json.dumps({"until": app.state.clock.now_seconds() - 1})
+    client.portal.call(store.redis.hset, store.keys.closures, r.json()["id"], past)
+    client.portal.call(tick_once, app)
+    assert client.portal.call(store.state).closures == ()
+
+
+@pytest.mark.slow
+def test_demo_mode_serves_without_redis(tmp_path: Path) -> None:
+    """`maas serve --demo` runs on fakeredis with a demo fleet: a phone booking works."""
+    port = free_port()
+    with (tmp_path / "err").open("wb") as err:
+        proc = subprocess.Popen([str(MAAS), "serve", "--demo", "--port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    base = f"http://127.0.0.1:{port}"
+    op = {"Authorization": "Bearer demo-operator"}
+    try:
+        wait_until(lambda: httpx.get(f"{base}/readyz", timeout=2).status_code == 200, "demo")
+        with httpx.Client(base_url=base, headers=op, timeout=30) as c:
+            assert len(c.get("/v1/vehicles").json()["vehicles"]) == 4
+            rider = c.post("/v1/riders", json={"name": "Demo"}).json()
+            station = {"lat": 43.0138939, "lon": 142.0291998}
+            clinic = {"lat": 43.0070208, "lon": 142.0285471}
+            offer = c.post("/v1/offers", json={"origin": station, "destination": clinic,
+                                               "rider_id": rider["id"]})
+            assert offer.status_code == 201, offer.text
+            booking = c.post("/v1/bookings", json={"offer_id": offer.json()["offer_id"]},
+                             headers={"Idempotency-Key": "demo"})
+            assert booking.status_code == 201
+            assert booking.json()["vehicle_id"].startswith("demo-van-")
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    assert "demo mode" in (tmp_path / "err").read_text()
