@@ -26,6 +26,7 @@ from maas.domain import Location, Plan, Problem, Route, Stop, StopKind
 from maas.evaluation import evaluate
 from maas.travel import TravelTimeSource
 from solver.construction import construct
+from solver.ruin_recreate import ruin_and_recreate
 
 COST_SCALE = 100  # objective units per cost unit: weights like 0.2 stay integral
 CONSTRUCTION_SHARE = 0.1
@@ -40,13 +41,15 @@ class SolveParams:
     that a run ends by itself before a generous time limit and repeats exactly (a search
     cut by the clock does not). ``vehicle_fixed_cost`` (in cost units) is
     charged per van used (Li & Lim rank fewest vans first). ``seed`` drives our own
-    randomised steps.
+    randomised steps. ``ruin_recreate_share`` of the time goes to our ruin-and-recreate
+    search, the rest to OR-Tools' guided local search from its result.
     """
 
     time_limit_s: float = 5.0
     seed: int = 0
     initial: Plan | None = None
     deterministic: bool = False
+    ruin_recreate_share: float = 0.9
     vehicle_fixed_cost: float = 0.0
     log_search: bool = False
 
@@ -308,8 +311,18 @@ def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None
     best = warm
     if params.time_limit_s <= 0:
         return best
+    remaining = params.time_limit_s - (time.perf_counter() - began)
+    if params.ruin_recreate_share > 0 and not params.deterministic:
+        deadline = time.perf_counter() + params.ruin_recreate_share * max(0.0, remaining)
+        best = ruin_and_recreate(problem, travel, warm, deadline, seed=params.seed,
+                                 vehicle_fixed_cost=params.vehicle_fixed_cost)
+        best_cost = plan_cost(problem, best, travel, params.vehicle_fixed_cost)
+        if best_cost is None:  # cannot happen (it keeps feasible plans), but never risk it
+            best, best_cost = warm, plan_cost(problem, warm, travel, params.vehicle_fixed_cost)
     remaining = max(0.1, params.time_limit_s - (time.perf_counter() - began))
-    found = optimise(problem, travel, warm, replace(params, time_limit_s=remaining), locked)
+    if params.ruin_recreate_share >= 1.0 and not params.deterministic:
+        return best
+    found = optimise(problem, travel, best, replace(params, time_limit_s=remaining), locked)
     if found is not None:
         cost = plan_cost(problem, found, travel, params.vehicle_fixed_cost)
         if cost is not None and (best_cost is None or cost <= best_cost):

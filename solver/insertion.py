@@ -12,6 +12,7 @@ and route duration), until no remaining estimate can beat the best exact cost.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -252,12 +253,15 @@ def best_insertion(
     travel: TravelTimeSource,
     vehicles: Collection[str] | None = None,
     cache: RouteCache | None = None,
+    blink: float = 0.0,
+    rng: random.Random | None = None,
 ) -> Insertion | None:
     """The cheapest feasible way to add ``request`` to one van of ``plan``, or None.
 
     ``problem.requests`` holds the requests already in the plan; ``request`` is new.
     ``vehicles`` restricts the vans tried; ``cache`` keeps route data between calls on
-    the same problem.
+    the same problem; ``blink`` > 0 skips each candidate position with that probability
+    (drawn from ``rng``), the randomisation of SISR's recreate step.
     """
     fleet = [v for v in problem.vehicles
              if (vehicles is None or v.id in vehicles) and _fits(v, request)]
@@ -310,6 +314,8 @@ def best_insertion(
     for checked, cand in enumerate(candidates):
         if checked >= MAX_EXACT_CHECKS or (best is not None and cand.estimate >= best.cost_delta):
             break
+        if blink and rng is not None and rng.random() < blink:
+            continue
         route = routes[cand.vehicle_id]
         v = route.vehicle
         if route.base_cost is None:

@@ -3,9 +3,9 @@
 A large-neighbourhood search around the insertion heuristic, which knows ride-time limits
 exactly (OR-Tools' local search filters do not, so many of its moves die late). Removal
 picks requests related in space and time to a random seed request, or a random stretch of
-one route; recreation inserts them in a random or urgency order; simulated annealing
-decides which plans to keep. Route costs are cached by stop sequence, so only the routes
-an iteration touched are re-timed.
+one route; recreation inserts them in a random or urgency order, skipping a few positions
+at random (SISR's blinks); simulated annealing decides which plans to keep. Route costs
+are cached by stop sequence, so only the routes an iteration touched are re-timed.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class RuinRecreateParams:
     max_remove: int = 30
     start_temperature: float = 0.004  # as a share of the starting cost
     end_temperature: float = 0.0002
+    blink: float = 0.01
 
 
 class _RouteCosts:
@@ -90,7 +91,12 @@ class _Relatedness:
         n = len(ids)
         self.o = m[:n, :n]
         self.d = m[n:, n:]
-        self.time = {rid: problem.requests[rid].pickup.latest for rid in ids}
+        # Latest pickup, narrowed by the drop-off deadline (outbound trips have open pickups).
+        self.time: dict[str, int] = {}
+        for k, rid in enumerate(ids):
+            req = problem.requests[rid]
+            self.time[rid] = min(req.pickup.latest,
+                                 req.dropoff.latest - req.board - int(m[k, n + k]))
 
     def related(self, seed: str, candidates: Sequence[str], k: int,
                 rng: random.Random) -> list[str]:
@@ -120,15 +126,17 @@ def _ruin(plan: Plan, removable: list[str], k: int, rel: _Relatedness,
 
 
 def _recreate(problem: Problem, plan: Plan, ids: Sequence[str], travel: TravelTimeSource,
-              rng: random.Random, cache: RouteCache) -> Plan:
+              rng: random.Random, cache: RouteCache, urgency: dict[str, int],
+              blink: float) -> Plan:
     order = list(ids)
     if rng.random() < 0.5:
         rng.shuffle(order)
     else:
-        order.sort(key=lambda r: (problem.requests[r].pickup.latest, r))
+        order.sort(key=lambda r: (urgency[r], r))
     unserved: list[str] = []
     for rid in order:
-        ins = best_insertion(problem, plan, problem.requests[rid], travel, cache=cache)
+        ins = best_insertion(problem, plan, problem.requests[rid], travel, cache=cache,
+                             blink=blink, rng=rng)
         if ins is None:
             unserved.append(rid)
         else:
@@ -179,7 +187,8 @@ def ruin_and_recreate(
         ids = _ruin(current, removable, k, rel, rng) if removable else set()
         retry = [u for u in current.unserved if u not in ids]
         partial = Plan(_remove(current, ids).routes, ())
-        candidate = _recreate(problem, partial, [*sorted(ids), *retry], travel, rng, cache)
+        candidate = _recreate(problem, partial, [*sorted(ids), *retry], travel, rng, cache,
+                              rel.time, params.blink)
         cost = costs.plan(candidate, vehicle_fixed_cost)
         if cost is None:
             continue
