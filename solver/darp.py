@@ -31,15 +31,17 @@ from solver.ruin_recreate import ruin_and_recreate
 COST_SCALE = 100  # objective units per cost unit: weights like 0.2 stay integral
 CONSTRUCTION_SHARE = 0.1
 MAX_RESTARTS = 20
+DETERMINISTIC_ITERATIONS = 200
 
 
 @dataclass(frozen=True)
 class SolveParams:
     """How long and how to search.
 
-    ``deterministic`` replaces guided local search by plain descent to a local optimum, so
-    that a run ends by itself before a generous time limit and repeats exactly (a search
-    cut by the clock does not). ``vehicle_fixed_cost`` (in cost units) is
+    ``deterministic`` counts ruin-and-recreate iterations instead of watching the clock and
+    replaces guided local search by plain descent to a local optimum, so that a run ends by
+    itself before a generous time limit and repeats exactly (a search cut by the clock
+    does not). ``vehicle_fixed_cost`` (in cost units) is
     charged per van used (Li & Lim rank fewest vans first). ``seed`` drives our own
     randomised steps. ``ruin_recreate_share`` of the time goes to our ruin-and-recreate
     search, the rest to OR-Tools' guided local search from its result.
@@ -312,10 +314,15 @@ def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None
     if params.time_limit_s <= 0:
         return best
     remaining = params.time_limit_s - (time.perf_counter() - began)
-    if params.ruin_recreate_share > 0 and not params.deterministic:
-        deadline = time.perf_counter() + params.ruin_recreate_share * max(0.0, remaining)
+    if params.ruin_recreate_share > 0:
+        if params.deterministic:  # a fixed number of iterations instead of the clock
+            deadline, iterations = float("inf"), DETERMINISTIC_ITERATIONS
+        else:
+            deadline = time.perf_counter() + params.ruin_recreate_share * max(0.0, remaining)
+            iterations = None
         best = ruin_and_recreate(problem, travel, warm, deadline, seed=params.seed,
-                                 vehicle_fixed_cost=params.vehicle_fixed_cost)
+                                 vehicle_fixed_cost=params.vehicle_fixed_cost,
+                                 max_iterations=iterations)
         best_cost = plan_cost(problem, best, travel, params.vehicle_fixed_cost)
         if best_cost is None:  # cannot happen (it keeps feasible plans), but never risk it
             best, best_cost = warm, plan_cost(problem, warm, travel, params.vehicle_fixed_cost)
