@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from maas.errors import InvalidInput, MaasError
@@ -114,6 +115,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers
         )
+
+    @app.exception_handler(RedisError)
+    async def _redis_down(_: Request, exc: RedisError) -> JSONResponse:
+        log.warning("Redis error: %s", exc)
+        return JSONResponse(error_body(
+            "unavailable", "the state store (Redis) is not reachable; retry shortly (a "
+            "repeated Idempotency-Key never books twice)"), 503)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

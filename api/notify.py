@@ -84,7 +84,7 @@ def apply_event(
     for outcome in results:
         if isinstance(outcome, outcomes.EventRejected):
             raise conflict(outcome.reason.value, outcome.message)
-    if state is not w.state and state != w.state:
+    if state is not w.state:  # the dispatcher returns the same object when nothing changed
         w.new_state = state
     publish_outcomes(w, clock, state, schedules, results)
     return state, results

@@ -151,7 +151,7 @@ def test_redis_restart_with_aof_loses_nothing(
     aof_redis: dict[str, Any], demo_network: RoadNetwork, places: dict[str, dict[str, float]]
 ) -> None:
     """kill -9 of an AOF Redis (appendfsync always) and a restart keep every booking, the plan
-    and the manifests; the running API carries on."""
+    and the manifests; meanwhile the API answers 503, then carries on."""
     settings = make_settings(aof_redis["url"])
     assert persistence_warning({"appendonly": "yes", "appendfsync": "always"}) is None
     with TestClient(create_app(settings, network=demo_network)) as c:
@@ -159,6 +159,8 @@ def test_redis_restart_with_aof_loses_nothing(
         before = _snapshot(c, bookings, vans)
         aof_redis["proc"].send_signal(signal.SIGKILL)
         aof_redis["proc"].wait(timeout=10)
+        down = c.get(f"/v1/bookings/{bookings[0]}", headers=OPERATOR)
+        assert down.status_code == 503 and down.json()["error"]["code"] == "unavailable"
         aof_redis["start"]()
         assert _snapshot(c, bookings, vans) == before
     with TestClient(create_app(settings, network=demo_network)) as fresh:
