@@ -14,9 +14,9 @@ GeoJSON}``; ``None``, bool, int, float, str as themselves. A booking, a route or
 -> ``{"__f": "its JSON text"}``.
 
 Why those three travel as JSON text: they are a state's bulk, and successive states share all
-but a few of them (they are immutable). Each one's text is cached by the object (encoding)
-and each object by its text (decoding), so a write encodes, and a reader decodes, only the
-bookings and routes that changed.
+but a few of them (they are immutable). Each one's text is cached by the object's identity
+(encoding) and each object by its text (decoding), so a write encodes, and a reader decodes,
+only the bookings and routes that changed.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ SHARED_TYPES = frozenset({
     "solver.dispatch.state:Booking", "maas.domain:Route", "maas.domain:Vehicle"})
 CACHE_LIMIT = 200_000  # entries per cache; cleared when full (they refill from live states)
 
-_text_of: dict[Any, str] = {}
+_text_of: dict[int, tuple[Any, str]] = {}
 _value_of: dict[str, Any] = {}
 
 
@@ -112,19 +112,15 @@ def _dataclass_tree(obj: Any) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str:
-    """JSON text of a shared object, cached by the object (hashable: it is immutable)."""
-    cacheable = True
-    try:
-        return _text_of[value]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable after all: encode without the cache
-        cacheable = False
+    """JSON text of a shared object, cached by identity: successive states hold the very same
+    objects, and an identity lookup costs nothing whatever the object's size."""
+    cached = _text_of.get(id(value))
+    if cached is not None and cached[0] is value:
+        return cached[1]
     text = json.dumps(_dataclass_tree(value), separators=(",", ":"), allow_nan=False)
-    if cacheable:
-        if len(_text_of) >= CACHE_LIMIT:
-            _text_of.clear()
-        _text_of[value] = text
+    if len(_text_of) >= CACHE_LIMIT:
+        _text_of.clear()
+    _text_of[id(value)] = (value, text)  # holding the object keeps its id from being reused
     return text
 
 
