@@ -14,11 +14,10 @@ from numba import njit, prange
 
 @njit(cache=True, nogil=True, inline="always")
 def _push(heap_t: np.ndarray, heap_v: np.ndarray, size: int, t: float, v: int) -> int:
+    """Add ``(t, v)`` to the 4-ary min-heap of ``size`` entries; returns the new size."""
     i = size
-    heap_t[i] = t
-    heap_v[i] = v
     while i > 0:
-        parent = (i - 1) >> 1
+        parent = (i - 1) >> 2
         if heap_t[parent] <= t:
             break
         heap_t[i] = heap_t[parent]
@@ -31,21 +30,26 @@ def _push(heap_t: np.ndarray, heap_v: np.ndarray, size: int, t: float, v: int) -
 
 @njit(cache=True, nogil=True, inline="always")
 def _pop(heap_t: np.ndarray, heap_v: np.ndarray, size: int) -> int:
+    """Remove the root of the 4-ary min-heap; returns the new size."""
     size -= 1
     t = heap_t[size]
     v = heap_v[size]
     i = 0
     while True:
-        child = 2 * i + 1
-        if child >= size:
+        first = 4 * i + 1
+        if first >= size:
             break
-        if child + 1 < size and heap_t[child + 1] < heap_t[child]:
-            child += 1
-        if heap_t[child] >= t:
+        best = first
+        best_t = heap_t[first]
+        for c in range(first + 1, min(first + 4, size)):
+            if heap_t[c] < best_t:
+                best_t = heap_t[c]
+                best = c
+        if best_t >= t:
             break
-        heap_t[i] = heap_t[child]
-        heap_v[i] = heap_v[child]
-        i = child
+        heap_t[i] = best_t
+        heap_v[i] = heap_v[best]
+        i = best
     heap_t[i] = t
     heap_v[i] = v
     return size
@@ -66,14 +70,17 @@ def search(
     dist_len: np.ndarray,
     pred: np.ndarray,
 ) -> None:
-    """One search; fills ``dist``, ``dist_len`` and ``pred`` (-1 = seed or unreached).
+    """One search; fills ``dist``, ``dist_len`` and, unless it is empty, ``pred`` (-1 = seed
+    or unreached).
 
     Stops once ``n_targets`` nodes flagged in ``is_target`` are settled (``n_targets < 0``:
     search the whole graph).
     """
+    track = pred.shape[0] > 0
     dist[:] = np.inf
     dist_len[:] = np.inf
-    pred[:] = -1
+    if track:
+        pred[:] = -1
     cap = indices.shape[0] + seed_nodes.shape[0] + 1
     heap_t = np.empty(cap, dtype=np.float64)
     heap_v = np.empty(cap, dtype=np.int32)
@@ -96,13 +103,15 @@ def search(
             left -= 1
             if left == 0:
                 break
+        du = dist_len[u]
         for p in range(indptr[u], indptr[u + 1]):
             v = indices[p]
             nt = t + times[p]
             if nt < dist[v]:
                 dist[v] = nt
-                dist_len[v] = dist_len[u] + lengths[p]
-                pred[v] = u
+                dist_len[v] = du + lengths[p]
+                if track:
+                    pred[v] = u
                 size = _push(heap_t, heap_v, size, nt, v)
 
 
@@ -127,10 +136,10 @@ def many_to_targets(
     for j in range(m):
         is_target[targets[j]] = True
     n_targets = int(is_target.sum())
+    no_pred = np.empty(0, dtype=np.int64)
     for i in prange(k):
         dist = np.empty(n, dtype=np.float64)
         dist_len = np.empty(n, dtype=np.float64)
-        pred = np.empty(n, dtype=np.int64)
         search(
             indptr,
             indices,
@@ -143,7 +152,7 @@ def many_to_targets(
             n_targets,
             dist,
             dist_len,
-            pred,
+            no_pred,
         )
         for j in range(m):
             out_t[i, j] = dist[targets[j]]
@@ -169,7 +178,7 @@ def full_rows(
     out_t = np.empty((k, n), dtype=np.float64)
     out_l = np.empty((k, n), dtype=np.float64)
     is_target = np.zeros(n, dtype=np.bool_)
-    pred = np.empty(n, dtype=np.int64)
+    no_pred = np.empty(0, dtype=np.int64)
     for i in range(k):
         search(
             indptr,
@@ -183,6 +192,6 @@ def full_rows(
             -1,
             out_t[i],
             out_l[i],
-            pred,
+            no_pred,
         )
     return out_t, out_l
