@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind, Vehicle
 from maas.evaluation import (
+    TimedSequence,
     earliest_feasible,
     leg_durations,
     route_legs,
@@ -80,8 +81,13 @@ def route_cost(
     legs: Sequence[int],
 ) -> tuple[float, list[float]] | None:
     """Travel + weighted ride cost of a route and its start times, or None if infeasible."""
-    seq = route_sequence(vehicle, requests, stops, legs)
+    return sequence_cost(problem, route_sequence(vehicle, requests, stops, legs))
+
+
+def sequence_cost(problem: Problem, seq: TimedSequence) -> tuple[float, list[float]] | None:
+    """Travel + weighted ride cost of a timed sequence and its start times, or None."""
     w = problem.weights
+    legs = seq.travel
     if w.ride_time == 0:  # only feasibility matters: the exact check alone is enough
         exact = earliest_feasible(seq)
         return None if exact is None else (w.travel_time * sum(legs), exact)
@@ -122,6 +128,7 @@ class _RouteData:
     chairs: list[int]
     first: int
     usable: bool
+    seq: TimedSequence
     base_cost: float | None = None
 
 
@@ -176,7 +183,27 @@ def _route_data(vehicle: Vehicle, stops: tuple[Stop, ...], requests: Mapping[str
     points += [stop_location(requests[st.request_id], st) for st in stops]
     points.append(vehicle.end_location)
     return _RouteData(vehicle, stops, points, legs, e, s, early, wait, late, seats, chairs,
-                      first, usable)
+                      first, usable, seq)
+
+
+def _spliced(seq: TimedSequence, request: Request, i: int, j: int,
+             legs: list[int]) -> TimedSequence:
+    """The sequence with the request's pickup after position i and its drop-off after
+    position j (j == i: right after the pickup), on the new route's ``legs``."""
+    p_pos, d_pos = i + 1, (i + 2 if i == j else j + 2)
+
+    def shift(k: int) -> int:
+        return k + (k >= p_pos) + (k + (k >= p_pos) >= d_pos)
+
+    e, late, sv = list(seq.earliest), list(seq.latest), list(seq.service)
+    for pos, window, service in ((p_pos, request.pickup, request.board),
+                                 (d_pos, request.dropoff, request.alight)):
+        e.insert(pos, window.earliest)
+        late.insert(pos, window.latest)
+        sv.insert(pos, service)
+    rides = [(shift(a), shift(b), lim) for a, b, lim in seq.rides]
+    rides.append((p_pos, d_pos, request.max_ride))
+    return TimedSequence(e, late, sv, legs, rides, seq.max_duration)
 
 
 def _screen_vehicle(
@@ -319,7 +346,7 @@ def best_insertion(
         route = routes[cand.vehicle_id]
         v = route.vehicle
         if route.base_cost is None:
-            before = route_cost(problem, v, requests, route.stops, route.legs)
+            before = sequence_cost(problem, route.seq)
             route.base_cost = before[0] if before is not None else 0.0
         i, j = cand.pickup_index, cand.dropoff_index
         idx = index_of[v.id]
@@ -334,9 +361,7 @@ def best_insertion(
             new_stops.insert(i, pickup)
             new_legs = [*legs[:i], cols[idx[i]][0], rows[0][idx[i + 1]], *legs[i + 1 : j],
                         cols[idx[j]][1], rows[1][idx[j + 1]], *legs[j + 1 :]]
-        if not _loads_ok(v, requests, new_stops):
-            continue
-        after = route_cost(problem, v, requests, new_stops, new_legs)
+        after = sequence_cost(problem, _spliced(route.seq, request, i, j, new_legs))
         if after is None:
             continue
         cost, starts = after
