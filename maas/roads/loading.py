@@ -9,6 +9,7 @@ pyosmium, so the two formats of one extract give the same network.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import math
@@ -299,7 +300,8 @@ def retime_graph(
 ) -> nx.MultiDiGraph:
     """Travel times for a graph that came with lengths and tags only (Overpass, GraphML).
 
-    Ways the van may not use (by the tags the graph kept) are dropped first.
+    Ways the van may not use (by the tags the graph kept) are dropped first. Edges that
+    already carry summer and winter times (a GraphML file this package wrote) keep them.
     """
     drop = []
     for u, v, k, data in graph.edges(keys=True, data=True):
@@ -311,14 +313,35 @@ def retime_graph(
         if "highway" not in tags or not is_drivable(tags):
             drop.append((u, v, k))
             continue
-        kmh = speeds.speed_kmh(tags["highway"], data.get("maxspeed"))
         length = float(data["length"])
         data["length"] = length
+        if "summer_travel_time" in data and "winter_travel_time" in data:
+            data["travel_time"] = float(data["summer_travel_time"])
+            data["winter_travel_time"] = float(data["winter_travel_time"])
+            continue
+        kmh = speeds.speed_kmh(tags["highway"], data.get("maxspeed"))
         data["speed_kph"] = kmh
         data["travel_time"] = length / (kmh / 3.6)
         data["winter_travel_time"] = data["travel_time"] * winter.multiplier(tags["highway"])
     graph.remove_edges_from(drop)
     return graph
+
+
+def _saved_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Graph attributes a GraphML file kept as text (synthetic flag, named places)."""
+    out: dict[str, Any] = {}
+    if "synthetic" in attrs:
+        out["synthetic"] = attrs["synthetic"] in (True, "True", "true")
+    for key in ("name", "places", "hamlets"):
+        value = attrs.get(key)
+        if isinstance(value, str) and key != "name":
+            try:
+                value = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                continue
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def _place_graph(name: str) -> nx.MultiDiGraph:
@@ -393,6 +416,7 @@ def build_graph(
             graph = finish_graph(
                 Segments.from_graph(raw), area, source, simplify=not raw.graph.get("simplified")
             )
+            graph.graph.update(_saved_attributes(raw.graph))
         else:
             ways = read_osm_ways(path)
             graph = finish_graph(segment_ways(ways, speeds, winter_profile), area, source)

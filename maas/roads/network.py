@@ -40,7 +40,7 @@ class RoadNetwork:
     def __init__(self, graph: nx.MultiDiGraph, *, source: str, winter: bool = False) -> None:
         self.graph = graph
         self.source = source
-        self.synthetic = bool(graph.graph.get("synthetic", False))
+        self.synthetic = graph.graph.get("synthetic") in (True, "True", "true")
         self._version = 0
         self._winter = bool(winter)
         self._closures: dict[str, Closure] = {}

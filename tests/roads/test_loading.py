@@ -7,6 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from maas.errors import InvalidInput, NetworkLoadError
 from maas.roads import RoadNetwork, load_network
 from maas.roads import loading as loading_module
 from maas.settings import settings
@@ -128,3 +129,79 @@ def test_ways_with_missing_nodes_do_not_crash(tmp_path: Path) -> None:
     net = load_network(osm, cache=False)
     assert net.info()["nodes"] == 2  # the first run (1-2); 3-4 is as large, ties keep one
     assert nx.is_strongly_connected(net.graph)
+
+
+def test_graphml_round_trip(tmp_path: Path, demo_network: RoadNetwork) -> None:
+    """A graph saved as GraphML loads back to the same network (and stays synthetic)."""
+    import osmnx as ox
+
+    path = tmp_path / "demo.graphml"
+    ox.save_graphml(demo_network.graph, path)
+    again = load_network(path, cache=False)
+    assert again.info() | {"source": "demo"} == demo_network.info()
+    assert again.synthetic
+    locs = demo_network.random_locations(15, seed=3)
+    moved = [loc.__class__(loc.lat, loc.lon, loc.edge, loc.offset) for loc in locs]
+    assert (again.durations(moved, moved) == demo_network.durations(locs, locs)).all()
+
+
+def test_place_goes_through_the_same_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A place download (stubbed with the demo town's raw graph) is filtered, timed, simplified."""
+    import osmnx as ox
+
+    from maas.roads import demo_town
+    from maas.roads.speeds import SpeedProfile
+    from maas.roads.winter import WinterProfile
+
+    segments = demo_town.segments(SpeedProfile(), WinterProfile())
+    raw = nx.MultiDiGraph(crs="epsg:4326")
+    for node, (x, y) in segments.coords.items():
+        raw.add_node(node, x=x, y=y)
+    for u, v, data in segments.edges:
+        keep = {k: data[k] for k in ("osmid", "highway", "name", "length", "oneway") if k in data}
+        raw.add_edge(u, v, **keep)
+    raw.add_edge(*list(raw.nodes)[:2], highway="footway", length=10.0)  # not for vans
+    calls = []
+
+    def fake_download(name: str, **kwargs: object) -> nx.MultiDiGraph:
+        calls.append(name)
+        return raw.copy()
+
+    monkeypatch.setattr(ox, "graph_from_place", fake_download)
+    net = load_network("place:Kitanosawa, Hokkaido", cache=False)
+    assert calls == ["Kitanosawa, Hokkaido"]
+    assert net.info()["nodes"] == load_network("demo").info()["nodes"]
+    assert all(d["highway"] != "footway" for _, _, d in net.graph.edges(data=True))
+
+
+def test_place_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without network access a place name fails with a message saying so."""
+    import osmnx as ox
+
+    def offline(name: str, **kwargs: object) -> nx.MultiDiGraph:
+        raise ConnectionError("Name or service not known")
+
+    monkeypatch.setattr(ox, "graph_from_place", offline)
+    with pytest.raises(NetworkLoadError, match="needs network access"):
+        load_network("place:Biei, Hokkaido, Japan", cache=False)
+    with pytest.raises(InvalidInput, match="place: needs a name"):
+        load_network("place:")
+
+
+def test_gzip_extract_loads(tmp_path: Path) -> None:
+    """`.osm.gz` files are read like `.osm` ones."""
+    import gzip
+
+    xml = (
+        '<?xml version="1.0"?><osm version="0.6">'
+        '<node id="1" lat="43.0" lon="142.0"/><node id="2" lat="43.001" lon="142.0"/>'
+        '<node id="3" lat="43.002" lon="142.001"/>'
+        '<way id="5"><nd ref="1"/><nd ref="2"/><nd ref="3"/>'
+        '<tag k="highway" v="tertiary"/><tag k="maxspeed" v="40"/></way></osm>'
+    )
+    path = tmp_path / "tiny.osm.gz"
+    path.write_bytes(gzip.compress(xml.encode()))
+    net = load_network(path, cache=False)
+    assert net.info()["nodes"] == 2 and net.info()["edges"] == 2  # simplified to one road
+    (_, _, data), *_ = net.graph.edges(data=True)
+    assert data["length"] / data["travel_time"] * 3.6 == pytest.approx(40.0)
