@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import platform
 import time
 from collections.abc import Callable
@@ -91,6 +92,33 @@ def depot_location(scenario: Scenario, roads: Any) -> Location:
         raise InvalidInput(msg) from exc
 
 
+def first_metres(
+    roads: Any, metres: float = 5.0
+) -> Callable[[Location, Location], Location | None]:
+    """A function telling where a van is ``metres`` along its fastest path from a to b."""
+
+    def locate(a: Location, b: Location) -> Location | None:
+        try:
+            coords = roads.path(a, b)
+        except InvalidInput:
+            return None
+        if len(coords) < 2:
+            return None
+        (lat1, lon1), (lat2, lon2) = coords[0], coords[1]
+        dy = (lat2 - lat1) * 111_320
+        dx = (lon2 - lon1) * 111_320 * math.cos(math.radians(lat1))
+        length = math.hypot(dx, dy)
+        if length <= 0:
+            return None
+        f = min(0.5, metres / length)
+        try:
+            return roads.snap(lat1 + f * (lat2 - lat1), lon1 + f * (lon2 - lon1), 50.0)
+        except OffNetworkError:
+            return None
+
+    return locate
+
+
 def run_scenario(
     scenario: Scenario,
     out: Path,
@@ -119,6 +147,7 @@ def run_scenario(
     result = simulate(
         scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
         service_area=bbox, progress=lambda f: say("simulating the day", f),
+        locate=first_metres(roads),
     )
     say("writing outputs", 1.0)
     out.mkdir(parents=True, exist_ok=True)

@@ -41,11 +41,15 @@ from solver.dispatch import (
     events,
     outcomes,
 )
+from solver.dispatch.planning import no_show_deadline
 
 TICK_SECONDS = 300  # how often time passes for the dispatcher (re-timing, re-optimisation)
 DISABLED = 10**9  # "never" for re-optimisation triggers
 
 Progress = Callable[[float], None]
+# Where a van is a few metres after leaving ``a`` for ``b`` (its first position report on the
+# way), or None when that cannot be told (then time passing tells the dispatcher instead).
+Locate = Callable[[Location, Location], Location | None]
 
 
 def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) -> DispatchPolicy:
@@ -116,8 +120,10 @@ class Simulation:
         seed: int,
         synthetic: bool = False,
         service_area: tuple[float, ...] | None = None,
+        locate: Locate | None = None,
     ) -> None:
         self.scenario = scenario
+        self.locate = locate
         self.travel = travel
         self.demand = {t.id: t for t in demand}
         self.policy = dispatch_policy(scenario, service_area)
@@ -363,9 +369,13 @@ class Simulation:
                 self.trips[rid].shared = True
         van.busy, van.target, van.home = True, target, False
         if stop is not None:
-            # Time passes for the dispatcher: by its plan the van has now left for its head
-            # stop, which the tick locks (nothing may be inserted before it any more).
-            self._apply(events.Tick(now))
+            # The van reports its position just after setting off: the dispatcher locks the
+            # head stop (nothing may be inserted before it any more) and re-times the route.
+            ping = self.locate(van.position, target) if self.locate else None
+            if ping is not None and ping != van.position:
+                self._apply(events.VehicleMoved(van.id, ping, now))
+            else:
+                self._apply(events.Tick(now))  # its plan says it has left: the tick locks
         self._push(now + actual, "arrive", van.id)
 
     def _on_arrive(self, now: int, van_id: str) -> None:
@@ -387,7 +397,8 @@ class Simulation:
             self._apply(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
             start = max(now, request.pickup.earliest)
             if self.demand[request.id].no_show:
-                gave_up = start + self.policy.no_show_wait
+                # The driver waits as the operator's rule says, then reports the no-show.
+                gave_up = no_show_deadline(request, now, self.policy.no_show_wait)
                 self.result.visits.append(
                     StopVisit(van.id, request.id, "no_show", now, start, gave_up, van.position))
                 self._push(gave_up, "stop_done", (van.id, request.id, "no_show", stop.kind))
@@ -430,7 +441,8 @@ def simulate(
     synthetic: bool = False,
     service_area: tuple[float, ...] | None = None,
     progress: Progress | None = None,
+    locate: Locate | None = None,
 ) -> SimulationResult:
     """Run one simulated day of ``scenario`` on ``travel`` with this demand."""
-    sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area)
+    sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area, locate)
     return sim.run(progress)

@@ -86,3 +86,21 @@ def test_simulate_missing_file_fails_cleanly(tmp_path: Path) -> None:
                                  str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "nope.yaml" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_sweep_runs_on_a_dask_scheduler(tmp_path: Path) -> None:
+    """With --scheduler the grid runs on a Dask distributed cluster and gives the same rows."""
+    from distributed import LocalCluster
+
+    scenario = write_scenario(tmp_path / "s.yaml", {"demand.requests": 8})
+    out = tmp_path / "sweep"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        result = runner.invoke(app, ["sweep", str(scenario), "--set",
+                                     "policy.max_wait_minutes=15,30", "--out", str(out),
+                                     "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [r["policy.max_wait_minutes"] for r in rows] == [15, 30]
+    assert all(r["requests"] == 8 for r in rows)
