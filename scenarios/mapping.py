@@ -98,6 +98,7 @@ def map_data(
 _SCRIPT = """
 const D = JSON.parse(document.getElementById('map-data').textContent);
 const map = L.map('map', {preferCanvas: true, zoomSnap: 0.25, attributionControl: false});
+map.fitBounds(D.bounds);
 const roads = L.layerGroup([
   L.polyline(D.roads.minor, {color: '#9aa0a6', weight: 1}),
   L.polyline(D.roads.major, {color: '#555', weight: 2.5}),
@@ -126,7 +127,6 @@ overlays['Depot'] = L.circleMarker(D.depot, {radius: 8, color: '#000', fillColor
   weight: 2, fillOpacity: 1}).bindPopup('depot').addTo(map);
 L.control.layers(null, overlays, {collapsed: false}).addTo(map);
 L.control.scale().addTo(map);
-map.fitBounds(D.bounds);
 """
 
 

@@ -94,10 +94,12 @@ def plot_timeline(result: SimulationResult, path: Path) -> None:
                        [vans.index(v.vehicle_id) for v in visits],
                        marker=marker, color=colour, s=14, label=kind, zorder=3)
     ax.set_yticks(range(len(vans)), vans)
-    ax.set_xlabel("hour of day (bars: driving, darker = fewer riders on board)")
+    ax.set_xlabel("hour of day (bars: driving)")
     ax.set_title(PLOTS[path.name])
+    scale = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, top))
+    fig.colorbar(scale, ax=ax, label="riders on board", pad=0.01)
     if result.visits:
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -115,6 +117,8 @@ def plot_requests_by_hour(result: SimulationResult, path: Path) -> None:
                 counts[min(23, t.desired_pickup // 3600)] += 1
         ax.bar(hours, counts, bottom=bottom, color=colour, label=status.value)
         bottom += counts
+    start, end = result.shift
+    ax.set_xlim(start // 3600 - 1.5, end // 3600 + 0.5)
     ax.set_xlabel("wished pickup hour")
     ax.set_ylabel("requests")
     ax.set_title(PLOTS[path.name])
