@@ -272,7 +272,8 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
         cancels = bool(rng.random() < sim.cancel_rate)
         cancel_at = None
         if cancels:
-            cancel_at = int(rng.integers(requested_at, max(requested_at + 1, leave - 300)))
+            # A minute after asking at the soonest, so the booking exists by then.
+            cancel_at = int(rng.integers(requested_at + 60, max(requested_at + 61, leave - 300)))
         trips.append(
             TripDemand(
                 id=f"r{len(trips) + 1:04d}",

@@ -63,7 +63,8 @@ def trip_row(t: TripRecord) -> dict[str, str]:
         "direct_km": f"{t.direct_metres / 1000:.3f}",
         "ride_km": f"{t.ride_metres / 1000:.3f}" if t.pickup_at is not None else "",
         "shared": _flag(t.shared if t.dropoff_at is not None else None),
-        "promise_kept": _flag(t.promise_kept),
+        # Only a ride can keep a promise: rows that were not served say false.
+        "promise_kept": _flag(bool(t.promise_kept)),
         "origin_lat": f"{t.origin.lat:.6f}",
         "origin_lon": f"{t.origin.lon:.6f}",
         "destination_lat": f"{t.destination.lat:.6f}",

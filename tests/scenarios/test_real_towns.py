@@ -45,3 +45,23 @@ def test_bayreuth_villages_day_runs(osm_data_dir: Path, tmp_path: Path) -> None:
                              {"demand.requests": 20, "demand.exact_count": True})
     k = run_scenario(scenario, tmp_path).kpis
     assert k["requests"] == 20 and k["served"] > 0
+
+
+def test_geojson_service_area_beside_the_scenario(tmp_path: Path) -> None:
+    """A GeoJSON service area named relative to the scenario file clips the town to it."""
+    import json
+
+    from tests.scenarios.conftest import write_scenario
+
+    w, s, e, n = 142.0, 43.0, 142.06, 43.03  # the centre and west of the demo valley
+    ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
+    (tmp_path / "area.geojson").write_text(json.dumps(
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon",
+                                                           "coordinates": [ring]}}))
+    path = write_scenario(tmp_path / "clipped.yaml", {"network.service_area": "area.geojson",
+                                                      "demand.requests": 10})
+    run = run_scenario(load_scenario(path), tmp_path / "out")
+    assert run.kpis["requests"] == 10
+    for t in run.result.trips:
+        for p in (t.origin, t.destination):
+            assert w - 0.002 <= p.lon <= e + 0.002 and s - 0.002 <= p.lat <= n + 0.002
