@@ -23,8 +23,17 @@ import sys
 import time
 from pathlib import Path
 
-from maas.domain import Plan, Problem, Request, Route, Stop, StopKind, TimeWindow, Vehicle
-from maas.domain import VehicleType
+from maas.domain import (
+    Plan,
+    Problem,
+    Request,
+    Route,
+    Stop,
+    StopKind,
+    TimeWindow,
+    Vehicle,
+    VehicleType,
+)
 from maas.evaluation import evaluate
 from maas.roads import RoadNetwork, load_network
 from maas.settings import settings
@@ -40,30 +49,33 @@ STOPS_PER_VAN = 20
 
 
 def committed_state(net: RoadNetwork, disp: Dispatcher, seed: int) -> DispatchState:
-    """30 vans at spread-out depots, filled through offers and confirmations until each
-    holds about ``STOPS_PER_VAN`` stops (10 bookings), everything planned from 08:00."""
+    """30 vans at spread-out depots, each given ``STOPS_PER_VAN`` committed stops (10
+    bookings) through the dispatcher's own offers and confirmations, planned from 08:00.
+
+    Each van is filled on a state of its own (so that it gets exactly its share), then the
+    30 routes and their bookings are put together into one state.
+    """
     rng = random.Random(seed)
     places = net.random_locations(4000, seed=seed)
     depots = net.random_locations(VANS, seed=seed + 1)
     fleet = [Vehicle(f"van{i:02d}", VehicleType("hiace", 9, 1), depots[i],
                      TimeWindow(7 * HOUR, 22 * HOUR)) for i in range(VANS)]
-    state = DispatchState.empty("toyama", fleet, 8 * HOUR)
-    per_van = STOPS_PER_VAN // 2
-    for i in range(20 * VANS * per_van):
-        counts = [len(r.stops) for r in state.plan.routes]
-        if min(counts) >= STOPS_PER_VAN:
-            break
-        hungry = [v.id for v, c in zip(state.vehicles, counts, strict=True)
-                  if c < STOPS_PER_VAN]
-        van = next(v for v in state.vehicles if v.id == rng.choice(hungry))
-        # Asks near the hungry van's depot keep every van busy.
-        o = min(rng.sample(places, 40), key=lambda p: _plane(p, van.depot))
-        d = rng.choice(places)
-        after = 8 * HOUR + rng.randint(0, 10 * HOUR)
-        offer = disp.offer(state, RideAsk(o, d, pickup_after=after, now=8 * HOUR))
-        if isinstance(offer, Offer):
-            state, _ = disp.apply(state, ev.ConfirmOffer(offer, f"b{i}", 8 * HOUR))
-    return state
+    routes, bookings = [], {}
+    for van in fleet:
+        state = DispatchState.empty("toyama", [van], 8 * HOUR)
+        nearby = sorted(rng.sample(places, 400), key=lambda p: _plane(p, van.depot))[:60]
+        for k in range(400):
+            if len(state.plan.route(van.id).stops) >= STOPS_PER_VAN:
+                break
+            o, d = rng.sample(nearby, 2)
+            after = 8 * HOUR + rng.randint(0, 12 * HOUR)
+            offer = disp.offer(state, RideAsk(o, d, pickup_after=after, now=8 * HOUR))
+            if isinstance(offer, Offer):
+                state, _ = disp.apply(state, ev.ConfirmOffer(offer, f"{van.id}-{k}", 8 * HOUR))
+        routes.append(state.plan.route(van.id))
+        bookings.update(state.bookings)
+    return DispatchState(area="toyama", vehicles=tuple(fleet), plan=Plan(tuple(routes)),
+                         bookings=bookings, now=8 * HOUR)
 
 
 def _plane(a: object, b: object) -> float:

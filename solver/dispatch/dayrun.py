@@ -78,6 +78,7 @@ class DayResult:
     promise_violations: int = 0
     plans_checked: int = 0
     promise_at_risk: int = 0
+    confirm_failures: int = 0  # offers refused when confirmed at once on the same state
     vehicle_seconds: int = 0
     offer_ms: list[float] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
@@ -189,6 +190,7 @@ class DayRun:
             self.result.accepted += 1
             return True
         self.result.rejected += 1
+        self.result.confirm_failures += 1
         return False
 
     def _drive(self, until: int) -> None:
@@ -265,6 +267,7 @@ def summary(result: DayResult) -> dict[str, object]:
         "completed": result.completed,
         "promise_violations": result.promise_violations,
         "promise_at_risk": result.promise_at_risk,
+        "confirm_failures": result.confirm_failures,
         "plans_checked": result.plans_checked,
         "vehicle_hours": round(result.vehicle_seconds / 3600, 2),
     }

@@ -14,7 +14,6 @@ from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
 from solver.dispatch.events import Event
 from solver.dispatch.offers import (
-    SEARCH_ID,
     desired_pickup,
     make_offer,
     promise_request,
@@ -395,15 +394,10 @@ class Dispatcher:
         ins = best_insertion(problem, state.plan, no_show_reserve(search, wait), self.travel)
         if ins is None:
             return None
+        # The promise narrows the windows around the insertion's own schedule (pickup and
+        # drop-off times stay inside them), so that schedule still proves it feasible; the
+        # confirmation re-checks it against the plan of that moment anyway.
         promise = promise_request(search, ins.pickup_time, self.policy, ask.arrive_before)
-        planned = no_show_reserve(promise, wait)
-        plan = insert(state.plan, ins, SEARCH_ID)
-        with_promise = replace(problem, requests={**problem.requests, SEARCH_ID: planned})
-        if not evaluate_route(with_promise, plan, ins.vehicle_id, self.travel).feasible:
-            # The narrowed window changed the schedule: search again with the promise itself.
-            ins = best_insertion(problem, state.plan, planned, self.travel)
-            if ins is None:
-                return None
         return make_offer(ask, promise, ins.vehicle_id, state.area, state.version, self.policy,
                           (ins.pickup_time, ins.dropoff_time))
 

@@ -39,6 +39,26 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
     return r
 
 
+# Planning requests by booking object (bookings are immutable and shared between successive
+# states, also across Redis round trips through the API's codec): the offer hot path then
+# builds its problem without re-deriving hundreds of requests. Identity-keyed, holding the
+# booking itself so that an id is never reused while cached.
+_PLANNED: dict[tuple[int, int], tuple[Booking, Request]] = {}
+_PLANNED_MAX = 100_000
+
+
+def _cached_planning_request(booking: Booking, wait: int) -> Request:
+    key = (id(booking), wait)
+    hit = _PLANNED.get(key)
+    if hit is not None and hit[0] is booking:
+        return hit[1]
+    if len(_PLANNED) >= _PLANNED_MAX:
+        _PLANNED.clear()
+    request = planning_request(booking, None, wait)
+    _PLANNED[key] = (booking, request)
+    return request
+
+
 def no_show_reserve(request: Request, wait: int) -> Request:
     """The planning version of a pickup no van has reached yet.
 
@@ -84,8 +104,10 @@ def planning_problem(
     """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``
     (``None``: the vans' clocks exactly as reported, the view promises are judged in)."""
     wait = policy.no_show_wait
+    arrivals = state.arrivals
     requests: dict[str, Request] = {
-        b.id: planning_request(b, state.arrivals.get(b.id), wait)
+        b.id: planning_request(b, arrivals[b.id], wait) if b.id in arrivals
+        else _cached_planning_request(b, wait)
         for b in state.bookings.values() if b.active
     }
     for r in extra:

@@ -55,6 +55,7 @@ def _day(script: list[ScriptedAsk], vans: int, seats: int) -> None:
     result = DayRun(disp, state, tick_s=120, check=check).run(script, DAY_START + 3 * HOUR)
     assert result.promise_violations == 0, result.violations
     assert result.promise_at_risk == 0
+    assert result.confirm_failures == 0
     assert result.accepted + result.rejected == len(script)
     assert result.completed + result.cancelled + result.no_shows == result.accepted
 
