@@ -50,11 +50,9 @@ def cache_dir() -> Path:
 def _pack(graph: nx.MultiDiGraph) -> dict[str, object]:
     """The graph with its edge geometries as one WKB array (shapely reads those in bulk,
     several times faster than one pickled geometry at a time)."""
-    edges = list(graph.edges(keys=True, data=True))
-    geoms = [d.get("geometry") for _, _, _, d in edges]
     bare = graph.copy()
-    for u, v, k, _ in edges:
-        bare.edges[u, v, k].pop("geometry", None)
+    datas = [d for nbrs in bare._adj.values() for keyed in nbrs.values() for d in keyed.values()]
+    geoms = [d.pop("geometry", None) for d in datas]
     return {"graph": bare, "geometry_wkb": shapely.to_wkb(np.array(geoms, dtype=object))}
 
 
@@ -62,7 +60,9 @@ def _unpack(packed: dict[str, object]) -> nx.MultiDiGraph:
     graph = packed["graph"]
     assert isinstance(graph, nx.MultiDiGraph)
     geoms = shapely.from_wkb(packed["geometry_wkb"])
-    for (_, _, data), geom in zip(graph.edges(data=True), geoms, strict=True):
+    # graph._adj: the adjacency dicts, several times faster to walk than graph.edges()
+    datas = [d for nbrs in graph._adj.values() for keyed in nbrs.values() for d in keyed.values()]
+    for data, geom in zip(datas, geoms, strict=True):
         if geom is not None:
             data["geometry"] = geom
     return graph

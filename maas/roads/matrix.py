@@ -13,6 +13,7 @@ dispatcher's one-to-many rows) compute whole rows and keep them in an LRU keyed 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -137,6 +138,7 @@ class PathEngine:
             OrderedDict()
         )
         self._cache_rows = max(8, ROW_CACHE_BYTES // (16 * max(n, 1)))
+        self._lock = threading.Lock()  # API workers share one network
 
     def query(
         self, keys: Sequence[Hashable], seeds: Seeds, targets: np.ndarray, *, reverse: bool
@@ -157,12 +159,15 @@ class PathEngine:
         times = np.empty((k, targets.size))
         lengths = np.empty((k, targets.size))
         missing = []
-        for i, key in enumerate(keys):
-            hit = self._cache.get((key, reverse))
+        with self._lock:
+            hits = [self._cache.get((key, reverse)) for key in keys]
+            for key, hit in zip(keys, hits, strict=True):
+                if hit is not None:
+                    self._cache.move_to_end((key, reverse))
+        for i, hit in enumerate(hits):
             if hit is None:
                 missing.append(i)
                 continue
-            self._cache.move_to_end((key, reverse))
             times[i] = hit[0][targets]
             lengths[i] = hit[1][targets]
         if missing:
@@ -170,8 +175,9 @@ class PathEngine:
             t_rows, l_rows = csr.full_rows(seeds.take(idx))
             times[idx] = t_rows[:, targets]
             lengths[idx] = l_rows[:, targets]
-            for j, i in enumerate(missing):
-                self._cache[(keys[i], reverse)] = (t_rows[j].copy(), l_rows[j].copy())
-            while len(self._cache) > self._cache_rows:
-                self._cache.popitem(last=False)
+            with self._lock:
+                for j, i in enumerate(missing):
+                    self._cache[(keys[i], reverse)] = (t_rows[j].copy(), l_rows[j].copy())
+                while len(self._cache) > self._cache_rows:
+                    self._cache.popitem(last=False)
         return times, lengths

@@ -48,7 +48,15 @@ class RoadNetwork:
 
         nodes = list(graph.nodes)
         first = {node: i for i, node in enumerate(nodes)}
-        self.edges: list[tuple[int, int, int]] = list(graph.edges(keys=True))
+        # one pass over the adjacency dicts (networkx's edge views are several times slower)
+        self.edges: list[tuple[int, int, int]] = []
+        self._data: list[dict[str, Any]] = []
+        for u, nbrs in graph._adj.items():
+            for v, keyed in nbrs.items():
+                for k, d in keyed.items():
+                    self.edges.append((u, v, k))
+                    self._data.append(d)
+        data = self._data
         self.edge_index = {e: i for i, e in enumerate(self.edges)}
         tails = np.fromiter((first[u] for u, _, _ in self.edges), np.int64, len(self.edges))
         heads = np.fromiter((first[v] for _, v, _ in self.edges), np.int64, len(self.edges))
@@ -58,9 +66,9 @@ class RoadNetwork:
         self.nodes = [nodes[i] for i in order]
         self.node_index = {node: i for i, node in enumerate(self.nodes)}
         self.tails, self.heads = rank[tails], rank[heads]
-        self.lon = np.array([graph.nodes[n]["x"] for n in self.nodes], dtype=float)
-        self.lat = np.array([graph.nodes[n]["y"] for n in self.nodes], dtype=float)
-        data = [graph.edges[e] for e in self.edges]
+        node_data = graph._node
+        self.lon = np.array([node_data[n]["x"] for n in self.nodes], dtype=float)
+        self.lat = np.array([node_data[n]["y"] for n in self.nodes], dtype=float)
         self.lengths = np.array([d["length"] for d in data], dtype=float)
         self.summer_times = np.array(
             [d.get("summer_travel_time", d["travel_time"]) for d in data], dtype=float
@@ -71,7 +79,7 @@ class RoadNetwork:
         self.closed = np.zeros(len(self.edges), dtype=bool)
         self.geoms = np.array(
             [
-                d.get("geometry") or self._straight(u, v)
+                d["geometry"] if d.get("geometry") is not None else self._straight(u, v)
                 for (u, v, _), d in zip(self.edges, data, strict=True)
             ],
             dtype=object,
@@ -139,7 +147,7 @@ class RoadNetwork:
         previous = getattr(self, "times", None)
         changed = range(len(self.edges)) if previous is None else np.nonzero(times != previous)[0]
         for i in changed:
-            d = self.graph.edges[self.edges[i]]
+            d = self._data[i]
             d["travel_time"] = float(times[i])
             d["closed"] = bool(self.closed[i])
         self.times = times
