@@ -50,7 +50,7 @@ def simulate(
         f"{config.name} (seed {k['seed']}): {k['requests']} requests, {k['served']} served, "
         f"{k['rejected']} rejected, {k['cancelled']} cancelled, {k['no_shows']} no-shows; "
         f"wait p90 {k['wait_minutes']['p90']:.1f} min, promises kept "
-        f"{100 * k['promise_kept_share']:.1f}%, cost per trip {k['cost_per_trip']} yen"
+        f"{100 * k['promise_kept_share']:.1f}%, cost per trip {k['cost_per_trip']} {k['currency']}"
     )
     typer.echo(f"wrote {out}/kpis.json, trips.csv, report.html, map.html ({run.seconds:.1f} s)")
 
@@ -96,5 +96,5 @@ def sweep(
     table = Table(*keys, *shown)
     for row in rows:
         table.add_row(*(str(row[k]) for k in (*keys, *shown)))
-    Console().print(table)
+    Console(width=max(Console().width, 140)).print(table)
     typer.echo(f"wrote {out}/sweep.csv, sweep.json, sweep.png ({len(rows)} runs)")

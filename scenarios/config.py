@@ -145,8 +145,9 @@ class SimulationConfig(_Strict):
 
 
 class CostConfig(_Strict):
-    """A simple operator cost model (yen) and emissions factor."""
+    """A simple operator cost model (in ``currency``) and emissions factor."""
 
+    currency: str = "JPY"
     per_vehicle_hour: float = Field(default=3500, ge=0)
     per_km: float = Field(default=25, ge=0)
     fixed_per_vehicle_day: float = Field(default=4000, ge=0)

@@ -78,6 +78,7 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "mean_occupancy": round(place_metres / metres, 4) if metres else 0.0,
         "pooled_share": round(sum(t.shared for t in served) / len(served), 4) if served else 0.0,
         "passengers_per_vehicle_hour": round(riders / hours, 4) if hours else 0.0,
+        "currency": cost.currency,
         "cost_total": round(total_cost, 2),
         "cost_per_trip": round(total_cost / len(served), 2) if served else None,
         "fare_revenue": round(fares, 2),

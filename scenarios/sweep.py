@@ -144,7 +144,7 @@ def plot_sweep(rows: Sequence[Mapping[str, Any]], keys: Sequence[str], path: Pat
             axes[1][col].plot(xs, [r["cost_per_trip"] or float("nan") for r in members], "o-",
                               label=name)
         axes[0][col].set_ylabel("served share")
-        axes[1][col].set_ylabel("cost per trip (yen)")
+        axes[1][col].set_ylabel("cost per trip")
         axes[1][col].set_xlabel(key)
         if others:
             axes[0][col].legend(fontsize=7)
