@@ -43,6 +43,8 @@ def simulate(
             run = run_scenario(config, out, seed=seed, stage=stage)
     except (MaasError, OSError, ValueError) as exc:
         raise _fail(exc) from None
+    except Exception as exc:  # an engine bug: still one line, naming the exception type
+        raise _fail(RuntimeError(f"{type(exc).__name__}: {exc}")) from None
     k = run.kpis
     if run.result.synthetic_network:
         typer.echo(SYNTHETIC_NOTE)
@@ -90,7 +92,7 @@ def sweep(
     except (MaasError, OSError, ValueError) as exc:
         raise _fail(exc) from None
     except Exception as exc:  # a worker's failure arrives re-raised from the pool
-        raise _fail(exc) from None
+        raise _fail(RuntimeError(f"{type(exc).__name__}: {exc}")) from None
     keys = [k for k, _ in sets]
     shown = ("served_share", "cost_per_trip", "promise_kept_share", "vehicle_hours")
     table = Table(*keys, *shown)

@@ -26,6 +26,7 @@ from maas.domain import (
     Vehicle,
     VehicleType,
 )
+from maas.errors import MaasError
 from maas.travel import TravelTimeSource
 from scenarios.config import Scenario, clock_to_seconds
 from scenarios.demand import TripDemand
@@ -47,6 +48,13 @@ TICK_SECONDS = 300  # how often time passes for the dispatcher (re-timing, re-op
 DISABLED = 10**9  # "never" for re-optimisation triggers
 
 Progress = Callable[[float], None]
+
+
+class SimulationError(MaasError):
+    """The simulated world and the dispatcher's state no longer agree."""
+
+    code = "simulation_error"
+
 # Where a van is a few metres after leaving ``a`` for ``b`` (its first position report on the
 # way), or None when that cannot be told (then time passing tells the dispatcher instead).
 Locate = Callable[[Location, Location], Location | None]
@@ -214,7 +222,12 @@ class Simulation:
         for tick in range(start, end + 1, TICK_SECONDS):
             self._push(tick, "tick")
         span = max(1, end - self.cutoff)
+        budget = 1_000 * (len(self.demand) + len(self.vans)) + 100_000
         while self.queue:
+            budget -= 1
+            if budget < 0:
+                msg = f"the day makes no progress at {self.now} s (event budget spent)"
+                raise SimulationError(msg)
             ev = heapq.heappop(self.queue)
             self.now = ev.time
             handler = getattr(self, f"_on_{ev.kind}")
@@ -394,7 +407,7 @@ class Simulation:
         request, rec = booking.request, self.trips[stop.request_id]
         van.busy = True
         if stop.kind is StopKind.PICKUP:
-            self._apply(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
+            self._report(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
             start = max(now, request.pickup.earliest)
             if self.demand[request.id].no_show:
                 # The driver waits as the operator's rule says, then reports the no-show.
@@ -428,8 +441,18 @@ class Simulation:
             van.load -= rec.passengers + rec.wheelchairs
         van.busy, van.free_at = False, now
         # Reported when boarding (alighting) ends: the ride is measured from the end of boarding.
-        self._apply(events.StopReported(van_id, request_id, kind, what, now))  # type: ignore[arg-type]
+        report = events.StopReported(van_id, request_id, kind, what, now)  # type: ignore[arg-type]
+        self._report(report)
         self._on_wake(now, van_id)
+
+    def _report(self, event: events.StopReported) -> None:
+        """Apply a van's stop report; the dispatcher refusing one means the two worlds
+        disagree, which would otherwise send the van round the same stop for ever."""
+        for out in self._apply(event):
+            if isinstance(out, outcomes.EventRejected):
+                msg = (f"the dispatcher refused {event.what} of {event.booking_id} by "
+                       f"{event.vehicle_id} at {event.at} s: {out.message}")
+                raise SimulationError(msg)
 
 
 def simulate(
