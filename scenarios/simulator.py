@@ -309,6 +309,8 @@ class Simulation:
         booking = self.state.bookings.get(trip_id)
         if booking is None or booking.status is not BookingStatus.CONFIRMED:
             return  # never booked, or already on board: nothing to cancel
+        if trip_id in self.state.arrivals:
+            return  # the van stands at the pickup: the rider boards (or is a no-show)
         self._apply(events.CancelBooking(trip_id, now))
 
     def _on_tick(self, now: int, _: Any) -> None:
