@@ -183,7 +183,9 @@ def lilim_problem(inst: PdptwInstance, scale: int = DEFAULT_SCALE) -> BenchmarkP
     weights = CostWeights(travel_time=1.0, ride_time=0.0, rejection=1e9)
     file_nodes = {nd.id: FileNode(nd.x, nd.y, nd.service, nd.earliest, nd.latest)
                   for nd in nodes}
+    # Some files carry 0 in the speed field; the published results all use time = distance.
+    speed = inst.speed if inst.speed > 0 else 1.0
     return BenchmarkProblem(Problem(requests, vehicles, weights),
-                            EuclideanTravel(scale=scale, speed=inst.speed), scale,
-                            pickup_node, delivery_node, file_nodes, 0, 0, None, None, inst.speed,
+                            EuclideanTravel(scale=scale, speed=speed), scale,
+                            pickup_node, delivery_node, file_nodes, 0, 0, None, None, speed,
                             name=inst.name)

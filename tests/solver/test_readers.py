@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from maas.errors import InstanceFormatError
+from solver.benchmark_problems import lilim_problem
 from solver.readers import read_cordeau, read_lilim
 from tests.solver.feasibility import check_cordeau_payload
 
@@ -68,3 +69,12 @@ def test_solve_command_answers_a2_16_feasibly_in_double_precision(data_dir: Path
     payload = json.loads(result.output)
     assert check_cordeau_payload(path, payload) == []
     assert payload["unserved"] == [] and payload["cost"] <= 294.25 * 1.03
+
+
+def test_lilim_speed_field_of_zero_means_time_equals_distance(data_dir: Path) -> None:
+    """lc105 says speed 0; its travel times are still its distances (x scale)."""
+    bp = lilim_problem(read_lilim(data_dir / "pdptw/lilim-100/lc105.txt"))
+    depot = bp.problem.vehicles[0].depot
+    first = bp.problem.requests[next(iter(bp.problem.requests))].origin
+    assert bp.travel.durations([depot], [first])[0, 0] == bp.travel.distances([depot],
+                                                                             [first])[0, 0]
