@@ -33,7 +33,7 @@ def _store(request: Request) -> StateStore:
 
 
 def _dispatcher(request: Request) -> Dispatcher:
-    return request.app.state.dispatcher  # type: ignore[no-any-return]
+    return request.app.state.dispatcher()  # type: ignore[no-any-return]  # today's
 
 
 def _network(request: Request) -> Any:

@@ -28,11 +28,12 @@ from api.metrics import RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import apply_event
 from api.routers import bookings, closures, events, health, offers, riders, vehicles
+from api.service_day import TodaysDispatcher
 from api.settings import Settings
 from api.store import StateStore, Write
 from api.views import ScheduleCache
 from maas.domain import TimeWindow
-from solver.dispatch import Dispatcher, DispatchPolicy, DispatchState
+from solver.dispatch import DispatchState
 from solver.dispatch.events import RoadReopened, Tick
 
 log = logging.getLogger("maas.api")
@@ -56,16 +57,13 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
         client = redis if redis is not None else _connect(settings)
         store = StateStore(client, settings.area, events_maxlen=settings.events_maxlen)
         roads = network if network is not None else _load_network(settings)
-        start, end = settings.hours_seconds()
-        dispatcher = Dispatcher(roads, DispatchPolicy(
-            offer_ttl=settings.offer_ttl_seconds, operating_hours=TimeWindow(start, end)))
         today = local_date(utc_now(), settings.timezone)
         day = await store.open_area(today, settings.timezone, lambda: DispatchState.empty(
             settings.area, (), ServiceClock(today, settings.timezone).now_seconds()))
         clock = ServiceClock(day, settings.timezone)
         app.state.settings, app.state.store, app.state.network = settings, store, roads
-        app.state.dispatcher, app.state.clock = dispatcher, clock
-        app.state.schedules = ScheduleCache(dispatcher)
+        app.state.dispatcher, app.state.clock = TodaysDispatcher(roads, settings, clock), clock
+        app.state.schedules = ScheduleCache(app.state.dispatcher)
         if settings.demo:
             await _open_demo_fleet(app)
         ticker = asyncio.create_task(_tick_forever(app)) if settings.tick_seconds > 0 else None
@@ -123,11 +121,11 @@ async def tick_once(app: FastAPI) -> None:
         now = clock.now_seconds()
         for closure_id in expired:
             if any(getattr(c, "id", None) == closure_id for c in w.state.closures):
-                apply_event(w, app.state.dispatcher, app.state.schedules, clock,
+                apply_event(w, app.state.dispatcher(), app.state.schedules, clock,
                             RoadReopened(closure_id, now))
                 w.state = w.new_state or w.state
             w.hdel(store.keys.closures, closure_id)
-        apply_event(w, app.state.dispatcher, app.state.schedules, clock, Tick(now))
+        apply_event(w, app.state.dispatcher(), app.state.schedules, clock, Tick(now))
 
     await store.write(tick)
 
@@ -162,7 +160,9 @@ async def _open_demo_fleet(app: FastAPI) -> None:
         token = f"demo-driver-{i}"
 
         async def add(w: Write, vehicle: Vehicle = vehicle, token: str = token) -> None:
-            apply_event(w, app.state.dispatcher, app.state.schedules, clock, AddVehicle(vehicle))
+            if w.state.vehicle(vehicle.id) is not None:  # another worker added it first
+                return
+            apply_event(w, app.state.dispatcher(), app.state.schedules, clock, AddVehicle(vehicle))
             w.hset(store.keys.vehicles, vehicle.id, json.dumps({
                 "id": vehicle.id, "name": vehicle.type.name, "seats": vehicle.type.seats,
                 "wheelchair_places": vehicle.type.wheelchair_places,

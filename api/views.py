@@ -3,7 +3,7 @@ service-day seconds, ``maas.domain`` objects) into contract v1's JSON shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -130,8 +130,8 @@ class ScheduleCache:
     """Planned stop times of the latest state seen (states are immutable and the store hands
     out the same object until the version changes, so identity is the key)."""
 
-    def __init__(self, dispatcher: Any) -> None:
-        self.dispatcher = dispatcher
+    def __init__(self, dispatcher: Callable[[], Any]) -> None:
+        self.dispatcher = dispatcher  # today's dispatcher (``api.service_day``)
         self._state: DispatchState | None = None
         self._schedules: Mapping[str, Any] = {}
         self._van_state: DispatchState | None = None
@@ -140,7 +140,7 @@ class ScheduleCache:
     def __call__(self, state: DispatchState) -> Mapping[str, Any]:
         """Planned times of every van (``maas.evaluation.ScheduledStop`` tuples by van id)."""
         if self._state is not state:
-            self._schedules = self.dispatcher.schedule(state).schedules
+            self._schedules = self.dispatcher().schedule(state).schedules
             self._state = state
         return self._schedules
 
@@ -152,5 +152,5 @@ class ScheduleCache:
             self._van_state, self._vans = state, {}
         if vehicle_id not in self._vans:
             alone = replace(state, plan=Plan(routes=(state.plan.route(vehicle_id),)))
-            self._vans[vehicle_id] = self.dispatcher.schedule(alone).schedules
+            self._vans[vehicle_id] = self.dispatcher().schedule(alone).schedules
         return self._vans[vehicle_id]

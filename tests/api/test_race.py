@@ -47,7 +47,7 @@ def test_twenty_concurrent_bookings_fill_two_seats_exactly(
         assert len(manifest) == 4
         assert one.portal is not None
         state = one.portal.call(one.app.state.store.state)  # type: ignore[attr-defined,call-arg]
-        report = one.app.state.dispatcher.schedule(state)  # type: ignore[attr-defined]
+        report = one.app.state.dispatcher().schedule(state)  # type: ignore[attr-defined]
         assert report.feasible
         assert max(s.load_seats for s in report.schedules[van_id]) == 2
         assert sum(b.active for b in state.bookings.values()) == 2

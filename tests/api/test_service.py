@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
+from api.clock import ServiceClock
 from api.main import tick_once
 from api.persistence import persistence_warning
+from api.service_day import TodaysDispatcher
 from api.settings import Settings, SettingsError
 from cli import app as maas_cli
+from maas.domain import TimeWindow
 from tests.api.conftest import MAAS, OPERATOR, Area, free_port, iso, wait_until
 
 
@@ -96,3 +100,25 @@ def test_demo_mode_serves_without_redis(tmp_path: Path) -> None:
         proc.kill()
         proc.wait(timeout=10)
     assert "demo mode" in (tmp_path / "err").read_text()
+
+
+def test_operating_hours_follow_the_calendar(demo_network: Any) -> None:
+    """On the area's second day, the operating hours are those of that day (24 h later)."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    moment = [datetime(2026, 11, 26, 10, 0, tzinfo=tokyo)]
+    clock = ServiceClock(date(2026, 11, 26), "Asia/Tokyo", now=lambda: moment[0])
+    today = TodaysDispatcher(demo_network, Settings(operating_hours="07:00-19:00"), clock)
+    assert today().policy.operating_hours == TimeWindow(7 * 3600, 19 * 3600)
+    moment[0] += timedelta(days=1)
+    assert today().policy.operating_hours == TimeWindow(31 * 3600, 43 * 3600)
+    assert clock.now_seconds() == 34 * 3600
+
+
+def test_clock_round_trips_iso_times() -> None:
+    """ISO 8601 in any offset maps to service-day seconds and back to the area's offset."""
+    clock = ServiceClock(date(2026, 11, 26), "Asia/Tokyo")
+    seconds = clock.earliest(datetime.fromisoformat("2026-11-26T00:30:00+00:00"))
+    assert seconds == 9 * 3600 + 30 * 60
+    assert clock.iso(seconds) == "2026-11-26T09:30:00+09:00"
+    assert clock.earliest(datetime(2026, 11, 26, 9, 30, 0, 500_000)) == seconds + 1
+    assert clock.latest(datetime(2026, 11, 26, 9, 30, 0, 500_000)) == seconds
