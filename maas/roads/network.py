@@ -95,9 +95,9 @@ class RoadNetwork:
             float((self.lon.min() + self.lon.max()) / 2),
             float((self.lat.min() + self.lat.max()) / 2),
         )
-        self._index = EdgeIndex(
-            self.projection, self.projection.geometry(self.geoms[canonical]), canonical
-        )
+        # plane (metre) geometries: offsets are fractions of length, measured in metres
+        self.plane = self.projection.geometry(self.geoms)
+        self._index = EdgeIndex(self.projection, self.plane[canonical], canonical)
         self._refresh()
 
     # ------------------------------------------------------------------ building
@@ -198,12 +198,18 @@ class RoadNetwork:
         }
 
     # ------------------------------------------------------------------ snapping
+    def _lonlat(self, points: np.ndarray) -> np.ndarray:
+        """(lon, lat) rows of plane points."""
+        xy = shapely.get_coordinates(points)
+        lon, lat = self.projection.inverse(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
     def _location(self, edge: int, offset: float, distance: float) -> Location:
-        line = self.geoms[edge]
-        point = line.interpolate(offset, normalized=True)
+        point = shapely.line_interpolate_point(self.plane[edge], offset, normalized=True)
+        lon, lat = self._lonlat(np.array([point]))[0]
         return Location(
-            lat=float(point.y),
-            lon=float(point.x),
+            lat=float(lat),
+            lon=float(lon),
             edge=self.edges[edge],
             offset=float(offset),
             snap_distance_m=float(distance),
@@ -232,10 +238,11 @@ class RoadNetwork:
         weights = self.lengths[roads] / self.lengths[roads].sum()
         picks = roads[rng.choice(len(roads), size=n, p=weights)]
         offsets = rng.random(n)
-        points = shapely.line_interpolate_point(self.geoms[picks], offsets, normalized=True)
+        points = shapely.line_interpolate_point(self.plane[picks], offsets, normalized=True)
+        lonlat = self._lonlat(points)
         return [
-            Location(lat=float(p.y), lon=float(p.x), edge=self.edges[e], offset=float(f))
-            for p, e, f in zip(points, picks, offsets, strict=True)
+            Location(lat=float(p[1]), lon=float(p[0]), edge=self.edges[e], offset=float(f))
+            for p, e, f in zip(lonlat, picks, offsets, strict=True)
         ]
 
     # ------------------------------------------------------------------ travel
@@ -408,7 +415,9 @@ class RoadNetwork:
             chain.append(int(preds[chain[-1]]))
         chain.reverse()
         coords: list[tuple[float, float]] = []
-        coords += self._piece(ea, a.offset, 1.0 if self.heads[ea] == chain[0] else 0.0)
+        # which way a left its edge: the faster link into the first node (a loop has two)
+        exit_times = np.where(ra[0, _EXIT_NODE] == chain[0], ra[0, _EXIT_TIME], np.inf)
+        coords += self._piece(ea, a.offset, 1.0 if int(np.argmin(exit_times)) == 0 else 0.0)
         for u, v in itertools.pairwise(chain):
             coords += self._edge_coords(u, v)
         coords += self._piece(eb, 0.0 if j == 0 else 1.0, b.offset)
@@ -425,13 +434,12 @@ class RoadNetwork:
 
     def _piece(self, e: int, start: float, end: float) -> list[tuple[float, float]]:
         """``(lat, lon)`` of edge ``e``'s geometry between two fractions (either order)."""
-        line = self.geoms[e]
         lo, hi = sorted((start, end))
-        part = substring(line, lo, hi, normalized=True)
-        coords = list(part.coords) if part.geom_type == "LineString" else [part.coords[0]]
+        part = substring(self.plane[e], lo, hi, normalized=True)
+        coords = self._lonlat(np.array([part]))
         if start > end:
-            coords.reverse()
-        return [(float(y), float(x)) for x, y in coords]
+            coords = coords[::-1]
+        return [(float(lat), float(lon)) for lon, lat in coords]
 
     def _edge_coords(self, u: int, v: int) -> list[tuple[float, float]]:
         cands = [

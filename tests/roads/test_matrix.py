@@ -6,6 +6,7 @@ import itertools
 
 import networkx as nx
 import numpy as np
+import pytest
 
 from maas.domain import Location
 from maas.roads import RoadNetwork
@@ -108,14 +109,21 @@ def test_road_network_is_a_travel_time_source(demo_network: RoadNetwork) -> None
     assert empty.shape == (0, 3)
 
 
-def test_path_runs_from_a_to_b_along_the_distance(bayreuth_network: RoadNetwork) -> None:
-    """The path polyline starts at a, ends at b, and is as long as the matrix distance."""
+@pytest.mark.parametrize("which", ["demo", "bayreuth"])
+def test_path_runs_from_a_to_b_along_the_distance(
+    which: str, demo_network: RoadNetwork, bayreuth_network: RoadNetwork
+) -> None:
+    """Each path polyline starts at a, ends at b, and is as long as the matrix distance."""
     from maas.roads.loading import _haversine_m
 
-    net = bayreuth_network
-    a, b = net.random_locations(2, seed=9)
-    line = net.path(a, b)
-    assert line[0] == (a.lat, a.lon) or _haversine_m(line[0][::-1], (a.lon, a.lat)) < 1
-    assert _haversine_m(line[-1][::-1], (b.lon, b.lat)) < 1
-    length = sum(_haversine_m(p[::-1], q[::-1]) for p, q in itertools.pairwise(line))
-    assert abs(length - net.distances([a], [b])[0, 0]) <= 0.01 * length + 2
+    net = demo_network if which == "demo" else bayreuth_network
+    locs = net.random_locations(40, seed=9)
+    locs.append(Location(0.0, 0.0, locs[0].edge, min(1.0, locs[0].offset + 0.3)))  # same road
+    metres = net.distances(locs, locs)
+    for i, j in [(i, (i * 7 + 3) % len(locs)) for i in range(len(locs))] + [(0, 40), (40, 0)]:
+        a, b = locs[i], locs[j]
+        line = net.path(a, b)
+        assert _haversine_m(line[0][::-1], (a.lon, a.lat)) < 1 or (a.lat, a.lon) == (0.0, 0.0)
+        assert _haversine_m(line[-1][::-1], (b.lon, b.lat)) < 1 or (b.lat, b.lon) == (0.0, 0.0)
+        length = sum(_haversine_m(p[::-1], q[::-1]) for p, q in itertools.pairwise(line))
+        assert abs(length - metres[i, j]) <= 0.002 * length + 1
