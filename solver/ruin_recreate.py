@@ -192,9 +192,10 @@ def ruin_and_recreate(
         cost = costs.plan(candidate, vehicle_fixed_cost)
         if cost is None:
             continue
-        progress = min(1.0, (time.perf_counter() - began) / span)
-        if max_iterations is not None:
-            progress = max(progress, iteration / max_iterations)
+        if max_iterations is not None:  # counted, not timed: repeatable
+            progress = iteration / max_iterations
+        else:
+            progress = min(1.0, (time.perf_counter() - began) / span)
         temperature = t0 * (t1 / t0) ** progress if t0 > 0 else 0.0
         threshold = -temperature * math.log(max(rng.random(), 1e-12))
         if cost < current_cost + threshold:
