@@ -41,6 +41,12 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         if t.ride_seconds is not None and t.direct_seconds > 0
     ]
     kept = [t.promise_kept for t in served]
+    late = [
+        (t.pickup_at - t.booking.pickup.latest) / 60
+        for t in served
+        if t.booking is not None and t.pickup_at is not None
+        and t.pickup_at > t.booking.pickup.latest
+    ]
     metres = sum(leg.metres for leg in result.legs)
     empty_metres = sum(leg.metres for leg in result.legs if leg.load == 0)
     place_metres = sum(leg.metres * leg.load for leg in result.legs)
@@ -68,6 +74,9 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "riders_served": riders,
         "wait_minutes": _quantiles(waits, [("p50", 0.5), ("p90", 0.9), ("max", 1.0)]),
         "promise_kept_share": round(sum(bool(k) for k in kept) / len(kept), 4) if kept else 1.0,
+        # How far past the promised window the late pickups started (0 when none was late).
+        "late_pickups": len(late),
+        "late_pickup_minutes": _quantiles(late, [("p50", 0.5), ("p90", 0.9), ("max", 1.0)]),
         "ride_minutes": _quantiles(rides, [("p50", 0.5), ("p90", 0.9)]),
         "detour_factor": _quantiles(detours, [("p50", 0.5), ("p90", 0.9)]),
         "vehicles_used": vans_used,
@@ -85,4 +94,5 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "fare_recovery_ratio": round(fares / total_cost, 4) if total_cost else 0.0,
         "co2_kg": round(km * cost.co2_kg_per_km, 3),
         "promise_at_risk_events": result.promise_at_risk,
+        "reassigned_at_stop": result.reassigned_at_stop,
     }

@@ -42,6 +42,7 @@ class TripRecord:
     pickup_at: int | None = None  # boarding starts
     boarded_at: int | None = None  # boarding ends: the ride starts
     dropoff_at: int | None = None  # alighting starts: the ride ends
+    picked_by: str | None = None  # the van that boarded the rider
     ride_metres: int = 0
     shared: bool = False
 
@@ -115,4 +116,5 @@ class SimulationResult:
     legs: list[Leg] = field(default_factory=list)
     visits: list[StopVisit] = field(default_factory=list)
     promise_at_risk: int = 0
+    reassigned_at_stop: int = 0  # stops re-planned to another van while a van stood there
     replans: int = 0

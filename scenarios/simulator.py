@@ -44,7 +44,6 @@ from solver.dispatch import (
 )
 from solver.dispatch.planning import no_show_deadline
 
-TICK_SECONDS = 300  # how often time passes for the dispatcher (re-timing, re-optimisation)
 DISABLED = 10**9  # "never" for re-optimisation triggers
 
 Progress = Callable[[float], None]
@@ -219,7 +218,8 @@ class Simulation:
         for van in self.vans:
             self._push(start, "wake", van)
             self._push(end, "wake", van)
-        for tick in range(start, end + 1, TICK_SECONDS):
+        every = int(self.scenario.simulation.tick_minutes * 60)
+        for tick in range(start, end + 1, every):
             self._push(tick, "tick")
         span = max(1, end - self.cutoff)
         budget = 1_000 * (len(self.demand) + len(self.vans)) + 100_000
@@ -401,15 +401,21 @@ class Simulation:
             van.home = True
             self.result.visits.append(StopVisit(van.id, "", "depot", now, now, now, van.position))
             return
-        self._apply(events.VehicleMoved(van.id, van.position, now))
-        self._on_wake(now, van_id)
+        head = self._head(van_id)
+        if head is None or head[1] != van.position:
+            # Not at its next stop (the plan changed on the way): report where it is.
+            self._apply(events.VehicleMoved(van.id, van.position, now))
+        self._on_wake(now, van_id)  # at its stop, the "arrived" report re-times the route
 
     def _serve(self, van: _Van, stop: Any, now: int) -> None:
         booking = self.state.bookings[stop.request_id]
         request, rec = booking.request, self.trips[stop.request_id]
         van.busy = True
+        self._report(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
+        if not self._still_assigned(van.id, request.id):
+            self._reassigned(van, now)
+            return
         if stop.kind is StopKind.PICKUP:
-            self._report(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
             start = max(now, request.pickup.earliest)
             if self.demand[request.id].no_show:
                 # The driver waits as the operator's rule says, then reports the no-show.
@@ -419,7 +425,8 @@ class Simulation:
                 self._push(gave_up, "stop_done", (van.id, request.id, "no_show", stop.kind))
                 return
             end = start + request.board
-            rec.pickup_at, rec.boarded_at = start, end
+            rec.pickup_at, rec.boarded_at, rec.picked_by = start, end, van.id
+            rec.vehicle_id = van.id
             self.result.visits.append(
                 StopVisit(van.id, request.id, "pickup", now, start, end, van.position))
             self._push(end, "stop_done", (van.id, request.id, "picked_up", stop.kind))
@@ -435,6 +442,14 @@ class Simulation:
         van_id, request_id, what, kind = payload
         van = self.vans[van_id]
         rec = self.trips[request_id]
+        if not self._still_assigned(van_id, request_id):
+            # Re-planned away while the van stood at the pickup: the boarding did not happen.
+            if rec.picked_by == van_id:
+                rec.pickup_at = rec.boarded_at = rec.picked_by = None
+            self.result.visits = [v for v in self.result.visits
+                                  if not (v.vehicle_id == van_id and v.request_id == request_id)]
+            self._reassigned(van, now)
+            return
         if what == "picked_up":
             van.onboard.add(request_id)
             van.load += rec.passengers + rec.wheelchairs
@@ -446,6 +461,21 @@ class Simulation:
         report = events.StopReported(van_id, request_id, kind, what, now)  # type: ignore[arg-type]
         self._report(report)
         self._on_wake(now, van_id)
+
+    def _still_assigned(self, van_id: str, request_id: str) -> bool:
+        """Whether the live plan still gives this booking to this van."""
+        booking = self.state.bookings.get(request_id)
+        if booking is None or not booking.active:
+            return False
+        vehicle = self.state.vehicle(van_id)
+        onboard = vehicle is not None and request_id in vehicle.onboard
+        return onboard or self.state.plan.vehicle_of(request_id) == van_id
+
+    def _reassigned(self, van: _Van, now: int) -> None:
+        """The dispatcher gave the stop the van stands at to another van: it drives on."""
+        self.result.reassigned_at_stop += 1
+        van.busy, van.free_at = False, now
+        self._on_wake(now, van.id)
 
     def _report(self, event: events.StopReported) -> None:
         """Apply a van's stop report; the dispatcher refusing one means the two worlds
