@@ -12,6 +12,7 @@ and route duration), until no remaining estimate can beat the best exact cost.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -88,9 +89,11 @@ def sequence_cost(problem: Problem, seq: TimedSequence) -> tuple[float, list[flo
     """Travel + weighted ride cost of a timed sequence and its start times, or None."""
     w = problem.weights
     legs = seq.travel
-    if w.ride_time == 0:  # only feasibility matters: the exact check alone is enough
-        exact = earliest_feasible(seq)
-        return None if exact is None else (w.travel_time * sum(legs), exact)
+    exact = earliest_feasible(seq)  # cheap and exact: rules out infeasible orders first
+    if exact is None:
+        return None
+    if w.ride_time == 0:  # only feasibility matters
+        return w.travel_time * sum(legs), exact
     starts, ok = schedule_sequence(seq)
     if not ok:
         return None
@@ -273,6 +276,19 @@ def _screen_vehicle(
     return out
 
 
+# Route data by value, for callers without their own cache (the dispatcher asks many
+# offers against one plan): the key holds everything the data depends on.
+_SHARED: dict[tuple[object, ...], _RouteData] = {}
+SHARED_CACHE_SIZE = 5_000
+
+
+def _shared_key(problem: Problem, travel: TravelTimeSource, vehicle: Vehicle, route: Route,
+                requests: Mapping[str, Request]) -> tuple[object, ...]:
+    served = tuple(requests[s.request_id] for s in route.stops)
+    onboard = tuple(requests[r] for r in vehicle.onboard if r in requests)
+    return (travel, travel.version, problem.weights, vehicle, route.stops, served, onboard)
+
+
 def best_insertion(
     problem: Problem,
     plan: Plan,
@@ -298,9 +314,17 @@ def best_insertion(
     requests: Mapping[str, Request] = _WithNew(problem.requests, request)
     routes: dict[str, _RouteData] = {}
     missing: list[tuple[Vehicle, Route]] = []
+    shared_keys: dict[str, tuple[object, ...]] = {}
     for v in fleet:
         route_obj = plan.route(v.id)
-        found = cache.get(route_obj) if cache is not None else None
+        if cache is not None:
+            found = cache.get(route_obj)
+        else:
+            shared_keys[v.id] = key = _shared_key(problem, travel, v, route_obj, requests)
+            try:
+                found = _SHARED.get(key)
+            except TypeError:  # an unhashable travel source: no sharing
+                found = None
         if found is None:
             missing.append((v, route_obj))
         else:
@@ -316,6 +340,11 @@ def best_insertion(
             routes[v.id] = _route_data(v, stops, requests, legs)
             if cache is not None:
                 cache.put(route_obj, routes[v.id])
+            else:
+                if len(_SHARED) > SHARED_CACHE_SIZE:
+                    _SHARED.clear()
+                with contextlib.suppress(TypeError):
+                    _SHARED[shared_keys[v.id]] = routes[v.id]
     # One row and one column per new location, over every location of the candidate routes.
     locs: list[Location] = []
     offset: dict[str, int] = {}
