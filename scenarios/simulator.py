@@ -230,10 +230,10 @@ class Simulation:
                 raise SimulationError(msg)
             ev = heapq.heappop(self.queue)
             self.now = ev.time
-            handler = getattr(self, f"_on_{ev.kind}")
-            handler(ev.time, ev.payload)
             if progress:
                 progress(min(1.0, (ev.time - self.cutoff) / span))
+            handler = getattr(self, f"_on_{ev.kind}")
+            handler(ev.time, ev.payload)
         self._finish()
         return self.result
 
