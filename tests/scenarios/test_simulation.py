@@ -61,6 +61,19 @@ def test_trips_csv_has_one_row_per_request(small_run: RunOutput) -> None:
     assert counts == {"served": small_run.kpis["served"], "no_show": small_run.kpis["no_shows"]}
 
 
+def test_kpis_have_the_contract_keys(small_run: RunOutput) -> None:
+    """kpis.json holds every key the issue names, with the named sub-keys."""
+    k = json.loads((small_run.out / "kpis.json").read_text(encoding="utf-8"))
+    for key in ("requests", "served", "rejected", "cancelled", "no_shows",
+                "rejected_by_reason", "promise_kept_share", "vehicle_hours", "vehicle_km",
+                "empty_km_share", "mean_occupancy", "pooled_share",
+                "passengers_per_vehicle_hour", "cost_per_trip", "co2_kg"):
+        assert key in k, key
+    assert set(k["wait_minutes"]) == {"p50", "p90", "max"}
+    assert set(k["ride_minutes"]) == {"p50", "p90"}
+    assert set(k["detour_factor"]) == {"p50", "p90"}
+
+
 def test_kpis_hold_no_wall_clock_values(small_run: RunOutput) -> None:
     """Runtime goes to run.json, never to kpis.json."""
     run = json.loads((small_run.out / "run.json").read_text(encoding="utf-8"))
@@ -84,6 +97,10 @@ def test_served_trips_keep_promises_by_the_evaluator(exact_run: RunOutput) -> No
     served = {t.request_id: t for t in result.trips if t.status is TripStatus.SERVED}
     assert served
     assert all(t.promise_kept for t in served.values())
+    with (exact_run.out / "trips.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["status"] == "served"]
+    assert len(rows) == len(served)
+    assert all(r["promise_kept"] == "true" for r in rows)
     by_van: dict[str, list[Stop]] = defaultdict(list)
     for visit in sorted(result.visits, key=lambda v: (v.start, v.end)):
         if visit.request_id in served and visit.kind in ("pickup", "dropoff"):
