@@ -68,4 +68,7 @@ def test_insertion_respects_the_ride_time_of_riders_on_board() -> None:
     ins = best_insertion(prob, plan, new, TRAVEL)
     assert ins is not None
     full = Problem({"a": tight, "b": new}, prob.vehicles, prob.weights)
-    assert evaluate(full, insert(plan, ins, "b"), TRAVEL).feasible
+    after = insert(plan, ins, "b")
+    report = evaluate(full, after, TRAVEL)
+    assert report.feasible
+    assert check_plan(full, after, TRAVEL, report.schedules) == []
