@@ -49,13 +49,13 @@ class RoadNetwork:
         nodes = list(graph.nodes)
         first = {node: i for i, node in enumerate(nodes)}
         # one pass over the adjacency dicts (networkx's edge views are several times slower)
-        self.edges: list[tuple[int, int, int]] = []
-        self._data: list[dict[str, Any]] = []
-        for u, nbrs in graph._adj.items():
-            for v, keyed in nbrs.items():
-                for k, d in keyed.items():
-                    self.edges.append((u, v, k))
-                    self._data.append(d)
+        adj = graph._adj
+        self.edges: list[tuple[int, int, int]] = [
+            (u, v, k) for u, nbrs in adj.items() for v, keyed in nbrs.items() for k in keyed
+        ]
+        self._data: list[dict[str, Any]] = [
+            d for nbrs in adj.values() for keyed in nbrs.values() for d in keyed.values()
+        ]
         data = self._data
         self.edge_index = {e: i for i, e in enumerate(self.edges)}
         tails = np.fromiter((first[u] for u, _, _ in self.edges), np.int64, len(self.edges))
