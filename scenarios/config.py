@@ -142,6 +142,7 @@ class SimulationConfig(_Strict):
     cancel_rate: float = Field(default=0.03, ge=0, le=1)
     decline_rate: float = Field(default=0.05, ge=0, le=1)
     immediate_lead_minutes: tuple[float, float] = (5, 45)
+    asap_share: float = Field(default=0.4, ge=0, le=1)
     tick_minutes: float = Field(default=10, ge=1, le=120)
 
 

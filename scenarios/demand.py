@@ -56,7 +56,8 @@ class TripDemand:
     """One rider's wish and behaviour, fixed before the day starts.
 
     ``desired_pickup`` is when the rider wants to leave; ``requested_at`` when they ask
-    (the prebooking cut-off for prebooked trips). ``decline_draw`` is compared with the
+    (the prebooking cut-off for prebooked trips; the same moment for an ``asap`` ask, which
+    wants a van as soon as possible). ``decline_draw`` is compared with the
     offer's delay to decide acceptance; ``cancel_at`` (if any) is when they cancel.
     """
 
@@ -68,6 +69,7 @@ class TripDemand:
     desired_pickup: int
     requested_at: int
     prebooked: bool
+    asap: bool
     passengers: int
     wheelchairs: int
     board: int
@@ -264,7 +266,10 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
         prebooked = bool(rng.random() < d.prebooked_share)
         lead_lo, lead_hi = sim.immediate_lead_minutes
         lead = int(rng.uniform(min(lead_lo, lead_hi), max(lead_lo, lead_hi)) * 60)
-        requested_at = cutoff if prebooked else max(cutoff, leave - lead)
+        # Some immediate riders ask for a van as soon as possible, when they want to go.
+        asap = (not prebooked) and bool(rng.random() < sim.asap_share)
+        asked = leave if asap else leave - lead
+        requested_at = cutoff if prebooked else max(cutoff, asked)
         wheelchair = bool(rng.random() < d.wheelchair_share)
         group = (not wheelchair) and bool(rng.random() < d.group_share)
         slow = bool(rng.random() < 0.5)  # an elderly rider with a cane boards slowly
@@ -284,6 +289,7 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
                 desired_pickup=int(leave),
                 requested_at=int(requested_at),
                 prebooked=prebooked,
+                asap=asap and requested_at == leave,
                 passengers=0 if wheelchair else (2 if group else 1),
                 wheelchairs=1 if wheelchair else 0,
                 board=board,

@@ -254,7 +254,7 @@ class Simulation:
 
     # ---------------------------------------------------------------- riders
 
-    def _ask(self, trip: TripDemand, now: int, pickup_after: int) -> RideAsk:
+    def _ask(self, trip: TripDemand, now: int, pickup_after: int | None) -> RideAsk:
         return RideAsk(
             origin=trip.origin, destination=trip.destination, passengers=trip.passengers,
             wheelchairs=trip.wheelchairs, pickup_after=pickup_after, now=now,
@@ -279,7 +279,8 @@ class Simulation:
     def _on_ask(self, now: int, trip_id: str) -> None:
         trip = self.demand[trip_id]
         rec = self.trips[trip_id]
-        answer = self.dispatcher.offer(self.state, self._ask(trip, now, trip.desired_pickup))
+        wanted = None if trip.asap else trip.desired_pickup
+        answer = self.dispatcher.offer(self.state, self._ask(trip, now, wanted))
         if isinstance(answer, Rejection):
             alternative = answer.alternative
             max_wait = int(self.scenario.policy.max_wait_minutes * 60)

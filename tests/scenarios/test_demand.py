@@ -59,12 +59,14 @@ def test_clinic_trips_peak_in_the_morning() -> None:
 
 
 def test_prebooked_requests_are_asked_at_the_cutoff() -> None:
-    """Prebooked trips are asked at the cut-off; immediate ones before their pickup."""
+    """Prebooked trips are asked at the cut-off; immediate ones at or before their pickup."""
     trips = _demand(demo(**{"demand.requests": 200, "demand.prebooked_share": 0.5}))
     prebooked = [t for t in trips if t.prebooked]
     assert 0.35 < len(prebooked) / len(trips) < 0.65
     assert {t.requested_at for t in prebooked} == {6 * 3600}
     assert all(t.requested_at <= t.desired_pickup for t in trips if not t.prebooked)
+    asap = [t for t in trips if t.asap]
+    assert asap and all(t.requested_at == t.desired_pickup and not t.prebooked for t in asap)
 
 
 def test_population_grid_places_homes_near_cells() -> None:
