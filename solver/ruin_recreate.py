@@ -32,6 +32,7 @@ class RuinRecreateParams:
     start_temperature: float = 0.004  # as a share of the starting cost
     end_temperature: float = 0.0002
     blink: float = 0.01
+    string_share: float = 0.3  # removals of a route stretch; the rest remove related requests
 
 
 class _RouteCosts:
@@ -111,8 +112,8 @@ class _Relatedness:
 
 
 def _ruin(plan: Plan, removable: list[str], k: int, rel: _Relatedness,
-          rng: random.Random) -> set[str]:
-    if rng.random() < 0.3:
+          rng: random.Random, string_share: float) -> set[str]:
+    if rng.random() < string_share:
         # A stretch of one route.
         routes = [r for r in plan.routes if r.stops]
         route = rng.choice(routes)
@@ -184,7 +185,7 @@ def ruin_and_recreate(
         upper = max(params.min_remove,
                     min(params.max_remove, int(params.max_remove_share * len(removable))))
         k = rng.randint(params.min_remove, upper)
-        ids = _ruin(current, removable, k, rel, rng) if removable else set()
+        ids = _ruin(current, removable, k, rel, rng, params.string_share) if removable else set()
         retry = [u for u in current.unserved if u not in ids]
         partial = Plan(_remove(current, ids).routes, ())
         candidate = _recreate(problem, partial, [*sorted(ids), *retry], travel, rng, cache,
