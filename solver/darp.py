@@ -8,10 +8,13 @@ cumul; seats and wheelchair places as capacity dimensions that start at the on-b
 pickup-delivery pairs on one van; locked stops chained to the head of their van's route;
 every new request optional with its rejection penalty (``AddDisjunction``). Objective:
 travel x weight + ride time x weight (exactly, as soft bounds on the two cumuls) +
-rejections. The first solution comes from ``solver.construction`` through
-``ReadAssignmentFromRoutes``; guided local search improves it. Whatever the search returns
-is checked with ``maas.evaluation.evaluate``; an infeasible or worse plan is never
-returned: the warm start is.
+rejections; the model's time windows are first narrowed through each request's direct time
+and ride limit. The first solution comes from ``solver.construction``; ruin and recreate
+(``solver.ruin_recreate``, which checks ride limits exactly) improves it for most of the
+budget, and OR-Tools' guided local search polishes the result, handed over with
+``RoutesToAssignment`` (``ReadAssignmentFromRoutes`` runs a tree search over the time
+cumuls that can eat the whole time limit under ride-time constraints). Every candidate is
+checked with ``maas.evaluation.evaluate``; an infeasible or worse plan is never returned.
 """
 
 from __future__ import annotations
