@@ -95,4 +95,5 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "co2_kg": round(km * cost.co2_kg_per_km, 3),
         "promise_at_risk_events": result.promise_at_risk,
         "reassigned_at_stop": result.reassigned_at_stop,
+        "reoptimisations_adopted": result.replans,
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,31 +54,32 @@ class SimulationError(MaasError):
 
     code = "simulation_error"
 
+
 # Where a van is a few metres after leaving ``a`` for ``b`` (its first position report on the
 # way), or None when that cannot be told (then time passing tells the dispatcher instead).
 Locate = Callable[[Location, Location], Location | None]
 
 
 def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) -> DispatchPolicy:
-    """The dispatcher's policy from the scenario's promises (fields it lacks are skipped)."""
+    """The dispatcher's policy from the scenario's promises."""
     p, (start, end) = scenario.policy, scenario.fleet.shift_seconds
     every = p.reoptimise_every_minutes
-    wanted: dict[str, Any] = {
-        "pickup_window": int(p.pickup_window_minutes * 60),
-        "max_wait": int(p.max_wait_minutes * 60),
-        "no_show_wait": int(p.no_show_wait_minutes * 60),
-        "ride_time": RideTimePolicy(int(p.ride_time_base_minutes * 60), p.max_detour_factor),
-        "operating_hours": TimeWindow(start, end),
-        "reoptimise_every_s": int(every * 60) if every else DISABLED,
-        "reoptimise_every_bookings": 10 if every else DISABLED,
-        "reoptimise_time_limit_s": p.reoptimise_solver_seconds,
-        "prebook_time_limit_s": p.prebook_solver_seconds,
-        "seed": scenario.demand.seed,
-    }
+    box = None
     if service_area is not None and len(service_area) == 4:
-        wanted["service_area"] = tuple(service_area)
-    known = {f.name for f in fields(DispatchPolicy)}
-    return DispatchPolicy(**{k: v for k, v in wanted.items() if k in known})
+        box = (service_area[0], service_area[1], service_area[2], service_area[3])
+    return DispatchPolicy(
+        pickup_window=int(p.pickup_window_minutes * 60),
+        max_wait=int(p.max_wait_minutes * 60),
+        no_show_wait=int(p.no_show_wait_minutes * 60),
+        ride_time=RideTimePolicy(int(p.ride_time_base_minutes * 60), p.max_detour_factor),
+        operating_hours=TimeWindow(start, end),
+        reoptimise_every_s=int(every * 60) if every else DISABLED,
+        reoptimise_every_bookings=10 if every else DISABLED,
+        reoptimise_time_limit_s=p.reoptimise_solver_seconds,
+        prebook_time_limit_s=p.prebook_solver_seconds,
+        service_area=box,
+        seed=scenario.demand.seed,
+    )
 
 
 def fleet(scenario: Scenario, depot: Location) -> tuple[Vehicle, ...]:
