@@ -55,7 +55,7 @@ def dispatch(
     places = net.random_locations(max(50, min(2 * requests, 2000)), seed=seed)
     script = scripted_day(places, requests, seed, DAY_START, DAY_END)
     policy = DispatchPolicy(seed=seed, reoptimise_every_s=900, reoptimise_every_bookings=25,
-                            reoptimise_time_limit_s=3.0, prebook_time_limit_s=5.0)
+                            reoptimise_time_limit_s=10.0, prebook_time_limit_s=20.0)
     state = DispatchState.empty(source, fleet, DAY_START - 3600)
     started = time.perf_counter()
     result = DayRun(Dispatcher(net, policy), state, tick_s=60).run(script, DAY_END)

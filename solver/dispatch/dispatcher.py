@@ -480,8 +480,10 @@ class Dispatcher:
 
     def _reoptimise(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
         problem = planning_problem(state, self.policy, state.now)
-        result = reoptimise(problem, state.plan, self.travel, self.policy)
-        new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0)
+        result = reoptimise(problem, state.plan, self.travel, self.policy,
+                            state.reoptimise_round)
+        new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0,
+                      reoptimise_round=state.reoptimise_round + 1)
         out: list[Outcome] = [oc.Reoptimised(result.improved, result.cost_before,
                                              result.cost_after)]
         if result.improved:

@@ -17,7 +17,8 @@ class DispatchPolicy:
     An ask for "as soon as possible" searches pickups within ``max_wait`` of now; the
     promise then narrows to ``pickup_window`` around the planned pickup. Re-optimisation
     runs on a ``Tick`` once ``reoptimise_every_s`` seconds or ``reoptimise_every_bookings``
-    confirmations have passed since the last one. ``deterministic`` asks the solver core for
+    confirmations have passed since the last one, over ``reoptimise_vans`` vans at a time
+    (rotating through the fleet). ``deterministic`` asks the solver core for
     a search that ends by itself (a local optimum) rather than one cut by the clock, so that
     the same inputs and seed give the same plan; the time limit stays a safety net.
     """
@@ -30,9 +31,10 @@ class DispatchPolicy:
     arrive_by_slack: int = 1_800
     reoptimise_every_s: int = 300
     reoptimise_every_bookings: int = 10
-    reoptimise_time_limit_s: float = 1.0
+    reoptimise_time_limit_s: float = 5.0
+    reoptimise_vans: int = 3
     deterministic: bool = True
-    prebook_time_limit_s: float = 5.0
+    prebook_time_limit_s: float = 20.0  # per group of ``reoptimise_vans`` vans
     no_show_wait: int = 180
     ride_time: RideTimePolicy = field(default_factory=RideTimePolicy)
     operating_hours: TimeWindow = field(default_factory=lambda: TimeWindow(7 * 3600, 19 * 3600))

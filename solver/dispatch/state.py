@@ -161,6 +161,7 @@ class DispatchState:
     arrivals: Mapping[str, int] = field(default_factory=dict)
     last_reoptimised_at: int = 0
     confirmed_since_reoptimise: int = 0
+    reoptimise_round: int = 0
     at_risk: frozenset[str] = frozenset()
 
     @classmethod
