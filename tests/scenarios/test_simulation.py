@@ -8,12 +8,16 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from maas.domain import Plan, Problem, Route, Stop, StopKind, TimeWindow, Vehicle, VehicleType
 from maas.evaluation import evaluate
 from maas.roads import load_network
 from scenarios.records import TripStatus
 from scenarios.run import RunOutput, run_scenario
+from scenarios.simulator import Simulation, SimulationError
 from scenarios.trips import TRIP_COLUMNS
+from solver.dispatch import events
 from tests.scenarios.conftest import demo
 
 
@@ -37,7 +41,7 @@ def test_outcome_counts_add_up(small_run: RunOutput) -> None:
     assert k["requests"] == 40
     assert k["served"] + k["rejected"] + k["cancelled"] + k["no_shows"] == k["requests"]
     assert sum(k["rejected_by_reason"].values()) == k["rejected"]
-    assert k["served"] > 0
+    assert k["served"] > 0 and k["cancelled"] > 0 and k["no_shows"] > 0
 
 
 def test_trips_csv_has_one_row_per_request(small_run: RunOutput) -> None:
@@ -143,3 +147,14 @@ def test_report_and_map_need_no_network(small_run: RunOutput) -> None:
     for png in ("wait_histogram.png", "occupancy.png", "vehicle_timeline.png",
                 "requests_by_hour.png"):
         assert (small_run.out / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_refused_stop_report_stops_the_day() -> None:
+    """A van report the dispatcher refuses is a SimulationError, not an endless loop."""
+    scenario = demo()
+    town = load_network("demo")
+    depot = town.snap(*town.graph.graph["places"]["depot"])
+    sim = Simulation(scenario, town, [], depot, seed=1, synthetic=True)
+    report = events.StopReported("v1", "nobody", StopKind.PICKUP, "arrived", 8 * 3600)
+    with pytest.raises(SimulationError, match="nobody"):
+        sim._report(report)
