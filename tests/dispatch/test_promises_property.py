@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,7 @@ def _day(script: list[ScriptedAsk], vans: int, seats: int) -> None:
     assert result.completed + result.cancelled + result.no_shows == result.accepted
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(script=scripted_asks(no_shows=False), vans=st.integers(1, 3), seats=st.integers(2, 4))
