@@ -112,6 +112,10 @@ class DemandConfig(_Strict):
     population_grid: tuple[PopulationCell, ...] | str | None = None
     group_share: float = Field(default=0.1, ge=0, le=1)
     exact_count: bool = False
+    # Stop-based service: riders walk from home to the nearest meeting point within
+    # walk_max_m ("intersections" uses road junctions); wheelchair riders stay door-to-door.
+    meeting_points: Literal["intersections"] | tuple[LatLon, ...] | None = None
+    walk_max_m: float = Field(default=300, gt=0, le=3000)
 
 
 class PolicyConfig(_Strict):

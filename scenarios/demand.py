@@ -77,6 +77,7 @@ class TripDemand:
     no_show: bool
     cancel_at: int | None
     decline_draw: float
+    walk_metres: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,62 @@ class OriginSampler:
         return _point_on_edge(self.network.graph, u, v, data, float(rng.random()))
 
 
+class MeetingPoints:
+    """Meeting points of a stop-based service; a rider walks to the nearest one in reach."""
+
+    def __init__(self, network: RoadNetworkLike, points: Sequence[tuple[float, float]],
+                 walk_max_m: float) -> None:
+        from scipy.spatial import cKDTree
+
+        if not points:
+            msg = "demand.meeting_points: no meeting points"
+            raise InvalidInput(msg)
+        self.network = network
+        self.points = list(points)
+        self.walk_max_m = walk_max_m
+        self.lat0 = float(np.mean([p[0] for p in points]))
+        self.tree = cKDTree(np.array([self._xy(lat, lon) for lat, lon in points]))
+        self._snapped: dict[int, Location | None] = {}
+
+    def _xy(self, lat: float, lon: float) -> tuple[float, float]:
+        return lon * 111_320 * math.cos(math.radians(self.lat0)), lat * 110_540
+
+    def nearest(self, home: Location) -> tuple[Location, int] | None:
+        """The meeting point for a rider living at ``home`` and the walk in metres."""
+        dist, index = self.tree.query(self._xy(home.lat, home.lon),
+                                      distance_upper_bound=self.walk_max_m)
+        if not np.isfinite(dist):
+            return None
+        i = int(index)
+        if i not in self._snapped:
+            try:
+                self._snapped[i] = self.network.snap(*self.points[i])
+            except OffNetworkError:
+                self._snapped[i] = None
+        stop = self._snapped[i]
+        return None if stop is None else (stop, round(float(dist)))
+
+
+def junctions(graph: Any) -> list[tuple[float, float]]:
+    """``(lat, lon)`` of road junctions: nodes where three or more roads meet."""
+    out = []
+    for node, data in graph.nodes(data=True):
+        neighbours = set(graph.successors(node)) | set(graph.predecessors(node))
+        if len(neighbours) >= 3:
+            out.append((float(data["y"]), float(data["x"])))
+    return out
+
+
+def meeting_points(scenario: Scenario, network: RoadNetworkLike) -> MeetingPoints | None:
+    """The scenario's meeting points, or None for a door-to-door service."""
+    spec = scenario.demand.meeting_points
+    if spec is None:
+        return None
+    points = junctions(network.graph) if spec == "intersections" else [
+        (p.lat, p.lon) for p in spec]
+    return MeetingPoints(network, points, scenario.demand.walk_max_m)
+
+
 def _residential_edges(graph: Any) -> tuple[list[tuple[Any, Any, dict]], np.ndarray]:
     edges, lengths = [], []
     fallback, fallback_lengths = [], []
@@ -241,6 +298,7 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
     window = (shift_start, max(shift_start + 60, shift_end - 3600))
     grid = _population_grid(scenario)
     origins = OriginSampler(network, grid)
+    stops = meeting_points(scenario, network)
     places = resolve_places(scenario, network)
     count = d.requests if d.exact_count else int(rng.poisson(d.requests))
     purposes = list(_PURPOSE_SHARE)
@@ -262,7 +320,6 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
             leave = leave + int(rng.integers(lo, hi))
         if leave is None or leave > window[1] or home == place:
             continue
-        origin, destination = (home, place) if outbound else (place, home)
         prebooked = bool(rng.random() < d.prebooked_share)
         lead_lo, lead_hi = sim.immediate_lead_minutes
         lead = int(rng.uniform(min(lead_lo, lead_hi), max(lead_lo, lead_hi)) * 60)
@@ -271,6 +328,13 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
         asked = leave if asap else leave - lead
         requested_at = cutoff if prebooked else max(cutoff, asked)
         wheelchair = bool(rng.random() < d.wheelchair_share)
+        walk = 0
+        stop = stops.nearest(home) if stops is not None and not wheelchair else None
+        if stop is not None:
+            home, walk = stop
+            if home == place:
+                continue  # the meeting point is the destination itself: nobody rides
+        origin, destination = (home, place) if outbound else (place, home)
         group = (not wheelchair) and bool(rng.random() < d.group_share)
         slow = bool(rng.random() < 0.5)  # an elderly rider with a cane boards slowly
         board = 300 if wheelchair else (120 if slow else 60)
@@ -297,6 +361,7 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
                 no_show=bool(rng.random() < sim.no_show_rate),
                 cancel_at=cancel_at,
                 decline_draw=float(rng.random()),
+                walk_metres=walk,
             )
         )
     trips.sort(key=lambda t: (t.requested_at, t.desired_pickup, t.id))

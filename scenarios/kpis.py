@@ -78,6 +78,7 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "late_pickups": len(late),
         "late_pickup_minutes": _quantiles(late, [("p50", 0.5), ("p90", 0.9), ("max", 1.0)]),
         "ride_minutes": _quantiles(rides, [("p50", 0.5), ("p90", 0.9)]),
+        "walk_metres": _quantiles([t.walk_metres for t in served], [("p50", 0.5), ("p90", 0.9)]),
         "detour_factor": _quantiles(detours, [("p50", 0.5), ("p90", 0.9)]),
         "vehicles_used": vans_used,
         "vehicle_hours": round(hours, 3),

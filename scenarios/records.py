@@ -44,6 +44,7 @@ class TripRecord:
     dropoff_at: int | None = None  # alighting starts: the ride ends
     picked_by: str | None = None  # the van that boarded the rider
     ride_metres: int = 0
+    walk_metres: int = 0  # from home to the meeting point (stop-based service)
     shared: bool = False
 
     @property

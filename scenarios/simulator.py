@@ -210,6 +210,7 @@ class Simulation:
                 passengers=t.passengers, wheelchairs=t.wheelchairs, origin=t.origin,
                 destination=t.destination, requested_at=t.requested_at,
                 desired_pickup=t.desired_pickup, direct_seconds=direct_s, direct_metres=direct_m,
+                walk_metres=t.walk_metres,
             )
             if not t.prebooked:
                 self._push(t.requested_at, "ask", t.id)

@@ -13,7 +13,7 @@ TRIP_COLUMNS = (
     "vehicle_id", "requested_at", "requested_pickup", "promised_pickup_earliest",
     "promised_pickup_latest", "promised_dropoff_latest", "max_ride_minutes", "actual_pickup",
     "actual_dropoff", "wait_minutes", "ride_minutes", "direct_minutes", "detour_factor",
-    "direct_km", "ride_km", "shared", "promise_kept", "origin_lat", "origin_lon",
+    "direct_km", "ride_km", "walk_m", "shared", "promise_kept", "origin_lat", "origin_lon",
     "destination_lat", "destination_lon",
 )
 
@@ -62,6 +62,7 @@ def trip_row(t: TripRecord) -> dict[str, str]:
         "detour_factor": f"{ride / t.direct_seconds:.3f}" if ride and t.direct_seconds else "",
         "direct_km": f"{t.direct_metres / 1000:.3f}",
         "ride_km": f"{t.ride_metres / 1000:.3f}" if t.pickup_at is not None else "",
+        "walk_m": str(t.walk_metres),
         "shared": _flag(t.shared if t.dropoff_at is not None else None),
         # Only a ride can keep a promise: rows that were not served say false.
         "promise_kept": _flag(bool(t.promise_kept)),

@@ -86,3 +86,20 @@ def test_purpose_from_place_names() -> None:
     assert purpose_of("Town clinic") == "clinic"
     assert purpose_of("駅") == "station"
     assert purpose_of("Somewhere", "shopping") == "shopping"
+
+
+def test_meeting_points_gather_riders_within_walking_distance() -> None:
+    """With junctions as meeting points, riders share few pickup places a short walk away;
+    wheelchair riders stay door to door."""
+    scenario = demo(**{"demand.requests": 200, "demand.meeting_points": "intersections",
+                       "demand.walk_max_m": 400, "demand.wheelchair_share": 0.2})
+    trips = _demand(scenario)
+    homes = [t.origin if t.outbound else t.destination for t in trips]
+    walking = [t for t in trips if t.walk_metres > 0]
+    assert len(walking) > len(trips) / 2
+    assert all(t.walk_metres <= 400 for t in trips)
+    assert all(t.walk_metres == 0 for t in trips if t.wheelchairs)
+    door_to_door = [h for h, t in zip(homes, trips, strict=True) if t.walk_metres == 0]
+    stop_based = {h for h, t in zip(homes, trips, strict=True) if t.walk_metres > 0}
+    assert len(stop_based) < len(walking) / 2  # many riders per meeting point
+    assert door_to_door  # wheelchair riders (and homes out of reach) keep their door
