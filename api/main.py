@@ -3,7 +3,8 @@
 At start the app connects to Redis (or, in demo mode, an in-process fakeredis), loads the
 road network (derived data: rebuilt from its source at every start), opens the area in Redis
 if it is new, and starts a ticker that lets time pass in the dispatcher (re-timing,
-re-optimisation, lifting closures whose ``until`` has passed). Everything else it knows lives
+re-optimisation, lifting closures whose ``until`` has passed; ``api.ticker`` runs it in a
+helper process so that OR-Tools never stalls requests). Everything else it knows lives
 in Redis, so a restarted process picks up exactly where the last one stopped.
 """
 
@@ -26,11 +27,12 @@ from api.clock import ServiceClock, local_date, utc_now
 from api.errors import install_error_handlers
 from api.metrics import RequestMetrics
 from api.middleware import BodySizeLimit
-from api.notify import apply_event
+from api.notify import apply_event, stage
 from api.routers import bookings, closures, events, health, offers, riders, vehicles
 from api.service_day import TodaysDispatcher
 from api.settings import Settings
 from api.store import StateStore, Write
+from api.ticker import Ticker
 from api.views import ScheduleCache
 from maas.domain import TimeWindow
 from solver.dispatch import DispatchState
@@ -64,6 +66,9 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
         app.state.settings, app.state.store, app.state.network = settings, store, roads
         app.state.dispatcher, app.state.clock = TodaysDispatcher(roads, settings, clock), clock
         app.state.schedules = ScheduleCache(app.state.dispatcher)
+        helper = settings.tick_seconds > 0 and network is None
+        app.state.ticker = (Ticker.in_helper_process(settings.network, settings.polygon)
+                            if helper else Ticker(None))
         if settings.demo:
             await _open_demo_fleet(app)
         ticker = asyncio.create_task(_tick_forever(app)) if settings.tick_seconds > 0 else None
@@ -74,6 +79,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
                 ticker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
+            app.state.ticker.close()
             if redis is None:
                 await client.aclose()
 
@@ -110,24 +116,28 @@ def _load_network(settings: Settings) -> Any:
     return load_network(settings.network, polygon=settings.polygon)
 
 
-async def tick_once(app: FastAPI) -> None:
-    """Let time pass in the dispatcher and lift closures whose ``until`` has passed."""
+async def tick_once(app: FastAPI) -> bool:
+    """Let time pass in the dispatcher and lift closures whose ``until`` has passed; returns
+    whether the result was committed (not if the state changed while it was computed)."""
     store: StateStore = app.state.store
     clock: ServiceClock = app.state.clock
+    now = clock.now_seconds()
     expired = [cid for cid, rec in (await store.records(store.keys.closures)).items()
-               if rec.get("until") is not None and rec["until"] <= clock.now_seconds()]
+               if rec.get("until") is not None and rec["until"] <= now]
+    epoch, version, state = await store.snapshot()
+    in_force = {getattr(c, "id", None) for c in state.closures}
+    events = [*(RoadReopened(cid, now) for cid in expired if cid in in_force), Tick(now)]
+    new_state, results = await app.state.ticker.run(app.state.dispatcher(), state, events)
 
-    async def tick(w: Write) -> None:
-        now = clock.now_seconds()
+    async def commit(w: Write) -> bool:
+        if (w.epoch, w.version) != (epoch, version):
+            return False  # someone wrote meanwhile: the next tick starts from their state
         for closure_id in expired:
-            if any(getattr(c, "id", None) == closure_id for c in w.state.closures):
-                apply_event(w, app.state.dispatcher(), app.state.schedules, clock,
-                            RoadReopened(closure_id, now))
-                w.state = w.new_state or w.state
             w.hdel(store.keys.closures, closure_id)
-        apply_event(w, app.state.dispatcher(), app.state.schedules, clock, Tick(now))
+        stage(w, clock, app.state.schedules, new_state, results)
+        return True
 
-    await store.write(tick)
+    return await store.write(commit)
 
 
 async def _tick_forever(app: FastAPI) -> None:

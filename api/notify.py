@@ -84,7 +84,18 @@ def apply_event(
     for outcome in results:
         if isinstance(outcome, outcomes.EventRejected):
             raise conflict(outcome.reason.value, outcome.message)
-    if state is not w.state:  # the dispatcher returns the same object when nothing changed
+    stage(w, clock, schedules, state, results)
+    return state, results
+
+
+def stage(
+    w: Write,
+    clock: ServiceClock,
+    schedules: ScheduleCache,
+    state: DispatchState,
+    results: Iterable[outcomes.Outcome],
+) -> None:
+    """Stage a state the dispatcher computed from ``w.state``, and its outcomes as events."""
+    if state.version != w.state.version:  # the dispatcher bumps it whenever anything changed
         w.new_state = state
     publish_outcomes(w, clock, state, schedules, results)
-    return state, results

@@ -81,6 +81,7 @@ class Write:
     pipe: Pipeline
     state: DispatchState
     version: int
+    epoch: str = ""
     new_state: DispatchState | None = None
     _ops: list[Callable[[Pipeline], Any]] = field(default_factory=list)
     _events: list[dict[str, str]] = field(default_factory=list)
@@ -149,8 +150,14 @@ class StateStore:
 
     async def state(self) -> DispatchState:
         """The current dispatch state (read-only use: offers, manifests, listings)."""
+        return (await self.snapshot())[2]
+
+    async def snapshot(self) -> tuple[str, int, DispatchState]:
+        """``(epoch, version, state)``: the state and what identifies it, for a later check
+        (``Write.epoch``, ``Write.version``) that it is still current."""
         epoch, version = await self.redis.mget(self.keys.epoch, self.keys.version)
-        return await self._decoded(self.redis, _text(epoch) or "", int(version or 0))
+        epoch_s, version_i = _text(epoch) or "", int(version or 0)
+        return epoch_s, version_i, await self._decoded(self.redis, epoch_s, version_i)
 
     async def _decoded(self, client: Redis | Pipeline, epoch: str, version: int) -> DispatchState:
         cached = self._cache
@@ -177,7 +184,8 @@ class StateStore:
                         await pipe.watch(self.keys.version, self.keys.epoch)
                         epoch, version = await pipe.mget(self.keys.epoch, self.keys.version)
                         epoch_s, version_i = _text(epoch) or "", int(version or 0)
-                        w = Write(pipe, await self._decoded(pipe, epoch_s, version_i), version_i)
+                        state = await self._decoded(pipe, epoch_s, version_i)
+                        w = Write(pipe, state, version_i, epoch_s)
                         result = await step(w)
                         if w.new_state is None and not w._ops and not w._events:
                             await pipe.unwatch()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import redis
 from typer.testing import CliRunner
 
 from api.clock import ServiceClock
@@ -122,3 +123,32 @@ def test_clock_round_trips_iso_times() -> None:
     assert clock.iso(seconds) == "2026-11-26T09:30:00+09:00"
     assert clock.earliest(datetime(2026, 11, 26, 9, 30, 0, 500_000)) == seconds + 1
     assert clock.latest(datetime(2026, 11, 26, 9, 30, 0, 500_000)) == seconds
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+def test_ticks_run_in_a_helper_that_dies_with_the_api(served: Any) -> None:
+    """With ticks on, the re-optimising helper process commits ticks, and a kill -9 of the
+    API takes it down too (no orphan)."""
+    served.env["MAAS_TICK_SECONDS"] = "0.5"
+    served.start()
+    assert served.proc is not None
+    wait_until(lambda: len(_children(served.proc.pid)) >= 1, "tick helper", timeout=30)
+    version_key = f"maas:{{{served.env['MAAS_AREA']}}}:version"
+    client = redis.Redis.from_url(served.env["MAAS_REDIS_URL"])
+    wait_until(lambda: int(client.get(version_key) or 0) >= 2, "a committed tick", timeout=30)
+    helpers = _children(served.proc.pid)
+    served.kill_9()
+    wait_until(lambda: not any(Path(f"/proc/{p}").exists() for p in helpers), "helper exit",
+               timeout=15)
