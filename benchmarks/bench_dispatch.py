@@ -38,7 +38,7 @@ from maas.domain import (
 from maas.evaluation import evaluate
 from maas.roads import RoadNetwork, load_network
 from maas.settings import settings
-from solver.dispatch import Dispatcher, DispatchPolicy, DispatchState, Offer, RideAsk
+from solver.dispatch import Booking, Dispatcher, DispatchPolicy, DispatchState, Offer, RideAsk
 from solver.dispatch import events as ev
 from solver.dispatch.dayrun import percentile
 from solver.dispatch.offers import search_request
@@ -61,7 +61,8 @@ def committed_state(net: RoadNetwork, disp: Dispatcher, seed: int) -> DispatchSt
     depots = net.random_locations(VANS, seed=seed + 1)
     fleet = [Vehicle(f"van{i:02d}", VehicleType("hiace", 9, 1), depots[i],
                      TimeWindow(7 * HOUR, 22 * HOUR)) for i in range(VANS)]
-    routes, bookings = [], {}
+    routes: list[Route] = []
+    bookings: dict[str, Booking] = {}
     for van in fleet:
         state = DispatchState.empty("toyama", [van], 8 * HOUR)
         nearby = sorted(rng.sample(places, 400), key=lambda p: _plane(p, van.depot))[:60]
