@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Annotated, Any
@@ -23,7 +24,20 @@ PolygonOpt = Annotated[
     str | None, typer.Option("--polygon", help="Clip to this service area (GeoJSON polygon).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-WinterOpt = Annotated[bool, typer.Option("--winter", help="Use the winter travel times.")]
+WinterOpt = Annotated[
+    bool,
+    typer.Option(
+        "--winter", help="Winter: winter travel times, and every seasonal road closure applies."
+    ),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="A day (YYYY-MM-DD): winter speeds if it falls in winter, and the seasonal "
+        "closures in force that day (overrides --winter).",
+    ),
+]
 
 
 def _fail(exc: MaasError) -> typer.Exit:
@@ -31,10 +45,18 @@ def _fail(exc: MaasError) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _load(source: str, polygon: str | None, winter: bool) -> Any:
+def _load(source: str, polygon: str | None, winter: bool, day: str | None = None) -> Any:
     from maas.roads import load_network
 
-    return load_network(source, polygon=polygon, winter=winter)
+    season: bool | dt.date = winter
+    if day is not None:
+        try:
+            season = dt.date.fromisoformat(day)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{day!r} is not a date (YYYY-MM-DD)", param_hint="--date"
+            ) from None
+    return load_network(source, polygon=polygon, winter=season)
 
 
 @app.command("info")
@@ -43,11 +65,12 @@ def info(
     polygon: PolygonOpt = None,
     as_json: JsonOpt = False,
     winter: WinterOpt = False,
+    day: DateOpt = None,
 ) -> None:
     """Nodes, edges, total road km, bounding box and source of a road network."""
     try:
         start = time.perf_counter()
-        net = _load(source, polygon, winter)
+        net = _load(source, polygon, winter, day)
         seconds = time.perf_counter() - start
     except MaasError as exc:
         raise _fail(exc) from None
@@ -63,6 +86,7 @@ def info(
     min_lon, min_lat, max_lon, max_lat = data["bbox"]
     typer.echo(f"bbox:    {min_lon:.5f},{min_lat:.5f},{max_lon:.5f},{max_lat:.5f} (lon/lat)")
     typer.echo(f"winter:  {'yes' if data['winter'] else 'no'}")
+    typer.echo(f"closed for the season: {data['seasonal_closed_km']:.1f} km")
     typer.echo(f"loaded in {seconds:.2f} s")
 
 
@@ -74,10 +98,11 @@ def matrix(
     polygon: PolygonOpt = None,
     as_json: JsonOpt = False,
     winter: WinterOpt = False,
+    day: DateOpt = None,
 ) -> None:
     """Snap N seeded random points on the network and time their N x N travel-time matrix."""
     try:
-        net = _load(source, polygon, winter)
+        net = _load(source, polygon, winter, day)
         points = [(loc.lat, loc.lon) for loc in net.random_locations(sample, seed)]
         start = time.perf_counter()
         locations = net.snap_many(points)

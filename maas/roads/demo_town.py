@@ -5,7 +5,10 @@ Kitanosawa (北の沢, invented) lies in a valley running south-west to north-ea
 street grid (station with a one-way forecourt loop, clinic, supermarket, town hall), a
 farm road on the far bank joined by two bridges, side roads up tributary valleys to hamlets
 with dead-end spurs, a depot yard, and one mountain pass with switchbacks to a hamlet beyond
-the ridge. Ways carry OSM-style tags and go through the same pipeline as real extracts.
+the ridge. The pass closes for the winter (``motor_vehicle:conditional=no @ (Nov 15-Apr 30)``,
+冬期通行止め); a longer river road round the end of the ridge, continuing the national route,
+keeps the hamlet reachable (and the town strongly connected) while it is closed. Ways carry
+OSM-style tags and go through the same pipeline as real extracts.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ PASS_BRANCH = 10_800.0
 GRID_S = (-600.0, -450.0, -300.0, -150.0, 0.0, 150.0, 300.0, 450.0, 600.0)
 GRID_L = (-300.0, -150.0, 0.0, 150.0, 300.0)
 FARM_FROM, FARM_TO, FARM_L = -7000.0, -1400.0, -750.0
+#: The pass's seasonal closure, as Hokkaido road administrators announce it.
+PASS_WINTER_CLOSURE = "no @ (Nov 15-Apr 30)"
 
 
 class _Builder:
@@ -191,8 +196,32 @@ def _mountain_pass(b: _Builder) -> tuple[float, float]:
         s += 250.0
         d -= 280.0
         pts.append((s, d))
-    b.way(pts, highway="secondary", name="道道鹿越峠線", maxspeed="40")
+    b.way(
+        pts,
+        highway="secondary",
+        name="道道鹿越峠線",
+        maxspeed="40",
+        **{"motor_vehicle:conditional": PASS_WINTER_CLOSURE},
+    )
     end = pts[-1]
+    # the year-round way round: the river road from the end of the national route
+    start = (TRUNK_END, trunk_lateral(TRUNK_END))
+    b.way(
+        [
+            start,
+            (13000.0, 200.0),
+            (14200.0, 100.0),
+            (15300.0, -400.0),
+            (16000.0, -1300.0),
+            (16100.0, -2400.0),
+            (15600.0, -3300.0),
+            (14800.0, -3900.0),
+            (13900.0, -3900.0),
+            end,
+        ],
+        highway="tertiary",
+        name="道道鹿越川線",
+    )
     b.way(
         [end, (end[0] + 200.0, end[1] - 60.0), (end[0] + 380.0, end[1] + 20.0)],
         highway="residential",

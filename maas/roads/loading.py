@@ -29,14 +29,24 @@ from shapely.geometry.base import BaseGeometry
 
 from maas.errors import InvalidInput, NetworkLoadError
 from maas.roads import cache as graph_cache
-from maas.roads.filtering import is_drivable, oneway_direction
+from maas.roads.filtering import closed_days, is_drivable, oneway_direction
 from maas.roads.network import RoadNetwork
 from maas.roads.snapping import EARTH_RADIUS_M
 from maas.roads.speeds import SpeedProfile
-from maas.roads.winter import WinterProfile, winter_active
+from maas.roads.winter import WinterProfile, days_text
 
 #: Tags kept on edges (everything the filter, the speeds and a map need).
 EDGE_TAGS = ("name", "ref")
+#: Edge attribute: the days a seasonal closure shuts the edge (``winter.days_text``).
+WINTER_CLOSED = "winter_closed"
+#: Way tags a seasonal closure is read from (also asked of Overpass for place: sources).
+SEASONAL_TAGS = (
+    "motorcar:conditional",
+    "motor_vehicle:conditional",
+    "vehicle:conditional",
+    "access:conditional",
+    "seasonal",
+)
 
 PolygonArg: TypeAlias = str | Path | tuple[float, float, float, float] | BaseGeometry | None
 
@@ -191,7 +201,8 @@ class Segments:
 def segment_ways(ways: Iterable[RawWay], speeds: SpeedProfile, winter: WinterProfile) -> Segments:
     """Directed segments of the drivable ways with lengths and summer and winter times.
 
-    Segments whose end nodes the extract lacks are dropped (the way is split there).
+    Segments whose end nodes the extract lacks are dropped (the way is split there). A way
+    closed for part of the year carries the closed days in ``winter_closed``.
     """
     coords: dict[int, tuple[float, float]] = {}
     edges: list[tuple[int, int, dict[str, Any]]] = []
@@ -209,6 +220,9 @@ def segment_ways(ways: Iterable[RawWay], speeds: SpeedProfile, winter: WinterPro
         factor = winter.multiplier(highway)
         base = {"osmid": way.id, "highway": highway, "oneway": direction != 0}
         base.update({k: tags[k] for k in EDGE_TAGS if k in tags})
+        seasonal = _seasonal_closure(tags, winter)
+        if seasonal:
+            base[WINTER_CLOSED] = seasonal
         fwd_extra = {"maxspeed": posted_fwd} if posted_fwd is not None else {}
         bwd_extra = {"maxspeed": posted_bwd} if posted_bwd is not None else {}
         for i in range(len(way.nodes) - 1):
@@ -281,6 +295,8 @@ def finish_graph(
         graph = ox.simplify_graph(
             graph,
             edge_attr_aggs={"length": sum, "travel_time": sum, "winter_travel_time": sum},
+            # a seasonally closed stretch never merges with an open one
+            edge_attrs_differ=[WINTER_CLOSED],
         )
     for u, v, data in graph.edges(data=True):
         data.setdefault("winter_travel_time", data["travel_time"])
@@ -290,6 +306,13 @@ def finish_graph(
             data["geometry"] = LineString([(nu["x"], nu["y"]), (nv["x"], nv["y"])])
     graph.graph["simplified"] = True
     return graph
+
+
+def _seasonal_closure(tags: dict[str, str], winter: WinterProfile) -> str:
+    """The days a way's tags close it (``days_text``), "" when it is open all year."""
+    if not any(key in tags for key in SEASONAL_TAGS):
+        return ""
+    return days_text(closed_days(tags, winter.months))
 
 
 def _first(value: Any) -> Any:
@@ -316,6 +339,9 @@ def retime_graph(
             continue
         length = float(data["length"])
         data["length"] = length
+        seasonal = _seasonal_closure(tags, winter)
+        if seasonal:
+            data[WINTER_CLOSED] = seasonal
         if "summer_travel_time" in data and "winter_travel_time" in data:
             data["travel_time"] = float(data["summer_travel_time"])
             data["winter_travel_time"] = float(data["winter_travel_time"])
@@ -348,6 +374,8 @@ def _saved_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
 def _place_graph(name: str) -> nx.MultiDiGraph:
     import osmnx as ox
 
+    wanted = list(ox.settings.useful_tags_way)
+    ox.settings.useful_tags_way = wanted + [t for t in SEASONAL_TAGS if t not in wanted]
     try:
         return ox.graph_from_place(name, network_type="drive", simplify=False, retain_all=True)
     except Exception as exc:
@@ -356,6 +384,8 @@ def _place_graph(name: str) -> nx.MultiDiGraph:
             f"(this needs network access): {exc}"
         )
         raise NetworkLoadError(msg) from None
+    finally:
+        ox.settings.useful_tags_way = wanted
 
 
 def _graphml_graph(path: Path) -> nx.MultiDiGraph:
@@ -439,11 +469,11 @@ def load_network(
     ``source``: an OSM file (``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``), a GraphML
     file, ``"demo"`` (the synthetic town, offline) or ``"place:NAME"`` (Overpass, online).
     ``polygon``: a service area to clip to (GeoJSON file, bbox or shapely polygon).
-    ``winter``: a flag, or a date (winter if it falls in the profile's months).
+    ``winter``: a flag, or a date (winter speeds if it falls in the profile's months;
+    seasonal closures whose days contain it). See ``maas.roads.winter``.
     Built graphs are cached by the file's content and every setting.
     """
     winter_profile = winter_profile or WinterProfile()
-    active = winter_active(winter, winter_profile)
     # Building a graph makes a few hundred thousand small objects that all stay alive: the
     # cyclic garbage collector's repeated passes over them would cost a third of the time.
     collecting = gc.isenabled()
@@ -452,7 +482,7 @@ def load_network(
         graph = build_graph(
             str(source), polygon=polygon, speeds=speeds, winter_profile=winter_profile, cache=cache
         )
-        return RoadNetwork(graph, source=str(source), winter=active)
+        return RoadNetwork(graph, source=str(source), winter=winter, winter_profile=winter_profile)
     finally:
         if collecting:
             gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Hashable, Sequence
@@ -20,6 +21,14 @@ from maas.errors import InvalidInput
 from maas.roads.closures import Closure
 from maas.roads.matrix import UNREACHABLE, PathEngine, Seeds
 from maas.roads.snapping import EdgeIndex, LocalProjection
+from maas.roads.winter import (
+    DAYS_IN_YEAR,
+    WinterProfile,
+    day_of_year,
+    month_days,
+    parse_days_text,
+    winter_active,
+)
 
 #: Columns of a location's link record (see ``RoadNetwork._links``).
 _EXIT_NODE, _EXIT_TIME, _EXIT_LEN = slice(0, 2), slice(2, 4), slice(4, 6)
@@ -35,14 +44,26 @@ class RoadNetwork:
     exact shortest paths between road positions (``Location`` on an edge at an offset),
     in float seconds rounded once to the nearest integer. ``version`` bumps whenever travel
     times change (closures, winter); every cached row is keyed on it.
+
+    ``winter`` is a flag or a date (see ``maas.roads.winter``): it picks the winter speeds
+    and the seasonal closures (edges whose ``winter_closed`` days apply). An edge is closed
+    when the operator's closures or the season close it.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, *, source: str, winter: bool = False) -> None:
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        *,
+        source: str,
+        winter: bool | dt.date | None = False,
+        winter_profile: WinterProfile | None = None,
+    ) -> None:
         self.graph = graph
         self.source = source
         self.synthetic = graph.graph.get("synthetic") in (True, "True", "true")
         self._version = 0
-        self._winter = bool(winter)
+        self._winter_profile = winter_profile or WinterProfile()
+        self._winter = winter_active(winter, self._winter_profile)
         self._closures: dict[str, Closure] = {}
         self._closure_edges: dict[Closure, frozenset[int]] = {}
 
@@ -76,7 +97,16 @@ class RoadNetwork:
         self.winter_times = np.array(
             [d.get("winter_travel_time", d["travel_time"]) for d in data], dtype=float
         )
-        self.closed = np.zeros(len(self.edges), dtype=bool)
+        # seasonal closures: edge indices and, per edge, the days of the year it is closed
+        self.seasonal_edges = np.array(
+            [i for i, d in enumerate(data) if d.get("winter_closed")], dtype=np.int64
+        )
+        self.seasonal_days = np.array(
+            [parse_days_text(data[i]["winter_closed"]) for i in self.seasonal_edges], dtype=bool
+        ).reshape(len(self.seasonal_edges), DAYS_IN_YEAR)
+        self.operator_closed = np.zeros(len(self.edges), dtype=bool)
+        self.seasonal_closed = self._seasonal_mask(winter)
+        self.closed = self.operator_closed | self.seasonal_closed
         self.geoms = np.array(
             [
                 d["geometry"] if d.get("geometry") is not None else self._straight(u, v)
@@ -150,6 +180,8 @@ class RoadNetwork:
             d = self._data[i]
             d["travel_time"] = float(times[i])
             d["closed"] = bool(self.closed[i])
+        for i in self.seasonal_edges:
+            self._data[i]["seasonal_closed"] = bool(self.seasonal_closed[i])
         self.times = times
         self._engine = PathEngine(len(self.nodes), self.tails, self.heads, self.times, self.lengths)
         self._link_cache: dict[Location, tuple[float, ...]] = {}
@@ -165,11 +197,32 @@ class RoadNetwork:
         """Whether the winter profile's travel times are in force."""
         return self._winter
 
-    def set_winter(self, active: bool) -> bool:
-        """Switch the winter profile on or off; returns whether travel times changed."""
-        if bool(active) == self._winter:
+    def _seasonal_mask(self, winter: bool | dt.date | None) -> np.ndarray:
+        """Edges the season closes: with a flag, every closure that touches the winter
+        months; with a date, those closed on that day; none in summer."""
+        mask = np.zeros(len(self.edges), dtype=bool)
+        if not len(self.seasonal_edges) or winter is None or winter is False:
+            return mask
+        if isinstance(winter, bool):
+            months = month_days(self._winter_profile.months)
+            mask[self.seasonal_edges] = (self.seasonal_days & months).any(axis=1)
+        else:
+            mask[self.seasonal_edges] = self.seasonal_days[:, day_of_year(winter)]
+        return mask
+
+    def set_winter(self, active: bool | dt.date) -> bool:
+        """Switch the winter profile (speeds and seasonal closures) by flag or date.
+
+        Returns whether travel times changed; ``version`` bumps exactly then.
+        """
+        speeds = winter_active(active, self._winter_profile)
+        seasonal = self._seasonal_mask(active)
+        closed = self.operator_closed | seasonal
+        if speeds == self._winter and (seasonal == self.seasonal_closed).all():
             return False
-        self._winter = bool(active)
+        self._winter = speeds
+        self.seasonal_closed = seasonal
+        self.closed = closed
         self._version += 1
         self._refresh()
         return True
@@ -180,8 +233,11 @@ class RoadNetwork:
         return tuple(self._closures.values())
 
     def info(self) -> dict[str, Any]:
-        """Counts and extent: nodes, edges, road km (each two-way road once), bbox, source."""
-        km = float(self.lengths[self.road_of == np.arange(len(self.edges))].sum() / 1000.0)
+        """Counts and extent: nodes, edges, road km (each two-way road once), bbox, source,
+        and the km of road closed for the season now (``seasonal_closed_km``)."""
+        canonical = self.road_of == np.arange(len(self.edges))
+        km = float(self.lengths[canonical].sum() / 1000.0)
+        seasonal_km = float(self.lengths[canonical & self.seasonal_closed].sum() / 1000.0)
         return {
             "nodes": len(self.nodes),
             "edges": len(self.edges),
@@ -195,6 +251,7 @@ class RoadNetwork:
             "source": self.source,
             "synthetic": self.synthetic,
             "winter": self._winter,
+            "seasonal_closed_km": round(seasonal_km, 3),
         }
 
     # ------------------------------------------------------------------ snapping
@@ -474,8 +531,10 @@ class RoadNetwork:
     def apply_closures(self, closures: Sequence[Closure]) -> set[tuple[int, int, int]]:
         """Make ``closures`` the active set (others reopen); return edges whose state changed.
 
-        Idempotent: applying the same set again changes nothing and keeps ``version``.
-        Otherwise ``version`` bumps and every cached row is dropped.
+        Seasonal closures stay in force underneath: closing an edge the season already
+        closes, or reopening one, changes nothing for it. Idempotent: applying the same set
+        again changes nothing and keeps ``version``. Otherwise ``version`` bumps and every
+        cached row is dropped.
         """
         ids = [c.id for c in closures]
         if len(set(ids)) != len(ids):
@@ -486,11 +545,13 @@ class RoadNetwork:
             idx = self._closure_edge_set(closure)
             if idx:
                 closed[list(idx)] = True
-        changed = np.nonzero(closed != self.closed)[0]
+        self.operator_closed = closed
         self._closures = {c.id: c for c in closures}
+        effective = closed | self.seasonal_closed
+        changed = np.nonzero(effective != self.closed)[0]
         if len(changed) == 0:
             return set()
-        self.closed = closed
+        self.closed = effective
         self._version += 1
         self._refresh()
         return {self.edges[i] for i in changed}
