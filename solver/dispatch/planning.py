@@ -47,6 +47,27 @@ _PLANNED: dict[tuple[int, int], tuple[Booking, Request]] = {}
 _PLANNED_MAX = 100_000
 
 
+# The last state's requests, by the identity of its bookings and arrivals (held here, so
+# that their ids are not reused): repeated offers on one state build them once.
+_LAST: list[tuple[object, object, int, dict[str, Request]]] = []
+
+
+def _active_requests(state: DispatchState, wait: int) -> dict[str, Request]:
+    """Planning requests of the active bookings (shared: callers must not modify it)."""
+    if _LAST:
+        bookings, arrivals, w, requests = _LAST[0]
+        if bookings is state.bookings and arrivals is state.arrivals and w == wait:
+            return requests
+    arrived = state.arrivals
+    requests = {
+        b.id: planning_request(b, arrived[b.id], wait) if b.id in arrived
+        else _cached_planning_request(b, wait)
+        for b in state.bookings.values() if b.active
+    }
+    _LAST[:] = [(state.bookings, state.arrivals, wait, requests)]
+    return requests
+
+
 def _cached_planning_request(booking: Booking, wait: int) -> Request:
     key = (id(booking), wait)
     hit = _PLANNED.get(key)
@@ -103,15 +124,10 @@ def planning_problem(
 ) -> Problem:
     """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``
     (``None``: the vans' clocks exactly as reported, the view promises are judged in)."""
-    wait = policy.no_show_wait
-    arrivals = state.arrivals
-    requests: dict[str, Request] = {
-        b.id: planning_request(b, arrivals[b.id], wait) if b.id in arrivals
-        else _cached_planning_request(b, wait)
-        for b in state.bookings.values() if b.active
-    }
-    for r in extra:
-        requests[r.id] = r
+    requests = _active_requests(state, policy.no_show_wait)
+    extra = list(extra)
+    if extra:
+        requests = {**requests, **{r.id: r for r in extra}}
     routes = {r.vehicle_id: r for r in state.plan.routes}
     if now is None:
         vehicles = state.vehicles
