@@ -155,7 +155,15 @@ def run_scenario(
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     write_trips_csv(result.trips, out / "trips.csv")
-    note = SYNTHETIC_NOTE if result.synthetic_network else ""
+    f, d = scenario.fleet, scenario.demand
+    note = (f"Network {scenario.network.source}"
+            f"{' (winter)' if scenario.network.winter else ''}; {f.vehicles} vans of "
+            f"{f.seats} seats and {f.wheelchair_places} wheelchair places, shift "
+            f"{f.shift[0]}-{f.shift[1]}; about {d.requests} requests, "
+            f"{d.prebooked_share:.0%} prebooked; "
+            f"{'meeting points' if d.meeting_points else 'door to door'}.")
+    if result.synthetic_network:
+        note = f"{SYNTHETIC_NOTE} {note}"
     write_report(result, kpis, out, note)
     write_map(result, roads.graph, out, service_area_outline(scenario), roads.path)
     seconds = time.perf_counter() - started
