@@ -69,6 +69,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
         helper = settings.tick_seconds > 0 and network is None
         app.state.ticker = (Ticker.in_helper_process(settings.network, settings.polygon)
                             if helper else Ticker(None))
+        app.state.ticker.warm()
         if settings.demo:
             await _open_demo_fleet(app)
         ticker = asyncio.create_task(_tick_forever(app)) if settings.tick_seconds > 0 else None

@@ -84,6 +84,11 @@ class Ticker:
             initializer=_start_worker, initargs=(source, polygon, os.getpid()))
         return cls(pool)
 
+    def warm(self) -> None:
+        """Start the helper process now (it loads the road network), not at the first tick."""
+        if self.pool is not None:
+            self.pool.submit(os.getpid)
+
     async def run(self, dispatcher: Dispatcher, state: DispatchState,
                   events: Sequence[Event]) -> Result:
         """The state after ``events`` and what happened."""
