@@ -13,6 +13,7 @@ from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
 from solver.dispatch.events import Event
+from solver.dispatch.margin import PaddedTravel
 from solver.dispatch.offers import (
     desired_pickup,
     make_offer,
@@ -56,12 +57,16 @@ class Dispatcher:
     """Offers, confirmations and re-planning of one service area on one travel-time source.
 
     ``travel`` is normally a ``maas.roads.RoadNetwork``; its active closures are set from the
-    state before every use, so dispatchers sharing a state behave as one.
+    state before every use, so dispatchers sharing a state behave as one. With a policy
+    ``travel_time_margin`` > 0, plans use travel times stretched by that share.
     """
 
     def __init__(self, travel: TravelTimeSource, policy: DispatchPolicy | None = None) -> None:
-        self.travel = travel
         self.policy = policy if policy is not None else DispatchPolicy()
+        self.roads = travel
+        # Everything the dispatcher plans and judges uses the padded times (see margin.py).
+        margin = self.policy.travel_time_margin
+        self.travel: TravelTimeSource = PaddedTravel(travel, margin) if margin > 0 else travel
         self._handlers: dict[type, Handler] = {
             ev.ConfirmOffer: self._confirm,
             ev.CancelBooking: self._cancel,

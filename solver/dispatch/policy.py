@@ -21,6 +21,8 @@ class DispatchPolicy:
     (rotating through the fleet). ``deterministic`` asks the solver core for
     a search that ends by itself (a local optimum) rather than one cut by the clock, so that
     the same inputs and seed give the same plan; the time limit stays a safety net.
+    ``travel_time_margin`` (e.g. 0.1) plans every drive that much longer than the road
+    model says, a buffer against slow traffic that keeps promises when vans run slower.
     """
 
     pickup_window: int = 600
@@ -45,4 +47,5 @@ class DispatchPolicy:
     wheelchair_board_seconds: int = 300
     wheelchair_alight_seconds: int = 300
     weights: CostWeights = field(default_factory=CostWeights)
+    travel_time_margin: float = 0.0
     seed: int = 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from maas.domain import Location
+from maas.evaluation import evaluate
 from solver.dispatch import DispatchPolicy, Offer, Rejection, RejectionReason, RideAsk
 from solver.dispatch import events as ev
+from solver.dispatch.planning import planning_problem
 from tests.dispatch.plane import HOUR, POLICY, at, book, report, start
 
 
@@ -142,3 +144,17 @@ def test_policy_defaults_are_usable() -> None:
     disp, state = start(policy=DispatchPolicy())
     offer = disp.offer(state, RideAsk(at(1000, 0), at(4000, 0), now=state.now))
     assert isinstance(offer, Offer)
+
+
+def test_travel_margin_plans_longer_drives_that_hold_on_the_real_roads() -> None:
+    """With a 20 % margin the planned ride is 20 % longer, and the plan stays feasible on
+    the unpadded travel times."""
+    disp, state = start(vans=2, policy=replace(POLICY, travel_time_margin=0.2))
+    now = state.now
+    for i in range(4):
+        ask = RideAsk(at(1000 * i, 0), at(1000 * i, 6000), pickup_after=now + 1800 * i, now=now)
+        state, offer = book(disp, state, ask, f"b{i}")
+    direct = 600  # 6 km at 10 m/s
+    assert offer.planned_dropoff - offer.planned_pickup - offer.board >= 1.2 * direct
+    problem = planning_problem(state, disp.policy, None)
+    assert evaluate(problem, state.plan, disp.roads).feasible
