@@ -142,10 +142,14 @@ async def tick_once(app: FastAPI) -> bool:
 
 
 async def _tick_forever(app: FastAPI) -> None:
+    store: StateStore = app.state.store
+    interval = app.state.settings.tick_seconds
     while True:
-        await asyncio.sleep(app.state.settings.tick_seconds)
+        await asyncio.sleep(interval)
         try:
-            await tick_once(app)
+            # Of several processes serving the area, the one that takes the lease ticks.
+            if await store.take_lease(store.keys.tick_lease, int(interval * 900)):
+                await tick_once(app)
         except Exception:  # a failed tick must not stop the next one
             log.exception("tick failed")
 

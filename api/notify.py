@@ -35,6 +35,8 @@ def publish_outcomes(
     for outcome in results:
         match outcome:
             case outcomes.PlanChanged(vehicle_ids=vans):
+                if len(vans) > 3:
+                    schedules(state)  # time the whole fleet once rather than van by van
                 for van in vans:
                     if state.vehicle(van) is None:
                         continue

@@ -15,6 +15,7 @@ holds a whole town and many towns share one Redis:
     maas:{area}:offer:{id}    offer record (JSON), with the offer's TTL
     maas:{area}:idem:{who}:{key}  booking id, with the idempotency TTL
     maas:{area}:events        stream of server-sent events
+    maas:{area}:tick-lease    which process runs the next tick (expires by itself)
 
 Writes of the dispatch state are serialised per area by an optimistic version check: WATCH
 the version, read the state, let the dispatcher compute, then MULTI/EXEC the new state with
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import secrets
 from collections.abc import Awaitable, Callable
@@ -61,6 +63,7 @@ class AreaKeys:
         self.state = p + "state"
         self.riders, self.vehicles, self.tokens = p + "riders", p + "vehicles", p + "tokens"
         self.bookings, self.events, self.closures = p + "bookings", p + "events", p + "closures"
+        self.tick_lease = p + "tick-lease"
 
     def offer(self, offer_id: str) -> str:
         return f"{self.prefix}offer:{offer_id}"
@@ -207,6 +210,10 @@ class StateStore:
                     self._cache = (epoch_s, version_i + 1, w.new_state)
                 return result
         raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
+
+    async def take_lease(self, key: str, ttl_ms: int) -> bool:
+        """Whether this process got the lease ``key`` for ``ttl_ms`` (nobody else holds it)."""
+        return bool(await self.redis.set(key, str(os.getpid()), nx=True, px=max(ttl_ms, 1)))
 
     # --- records beside the state ---------------------------------------------------------
 

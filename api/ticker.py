@@ -4,14 +4,16 @@ Every ``tick_seconds`` the service applies ``Tick(now)`` (and ``RoadReopened`` f
 whose ``until`` has passed) to the dispatcher. A tick may re-optimise the plan with OR-Tools
 for up to ``DispatchPolicy.reoptimise_time_limit_s``; the solver holds the GIL throughout, so
 run inside the API process it would stall every request of that worker. It therefore runs
-in a helper process of its own, on a snapshot of the state, and is committed only if the
-area's state has not changed meanwhile (otherwise the next tick tries again: re-optimising
-only ever improves a plan that is already feasible, so a skipped tick loses nothing).
+in a helper process of its own (at lower CPU priority), on a snapshot of the state, and is
+committed only if the area's state has not changed meanwhile (otherwise the next tick tries
+again: re-optimising only ever improves a plan that is already feasible, so a skipped tick
+loses nothing). Of several API processes on one area, one ticks at a time (a lease in Redis).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -47,8 +49,11 @@ def apply_all(dispatcher: Dispatcher, state: DispatchState, events: Sequence[Eve
 
 
 def _start_worker(source: str, polygon: Path | None, parent_pid: int) -> None:
-    """Helper-process start: follow the API process out, then load the road network."""
+    """Helper-process start: follow the API process out, yield the CPU to requests, then
+    load the road network."""
     global _worker_network
+    with contextlib.suppress(OSError):
+        os.nice(10)  # re-optimisation is background work: requests come first
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     from maas.roads import load_network
 
