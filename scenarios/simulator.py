@@ -357,9 +357,11 @@ class Simulation:
             return
         travel, _ = self._leg(van.position, loc)
         depart = self._planned_departure(van_id, travel, now)
-        if not van.onboard:
-            # An empty van leaves early by two noise deviations of the leg and waits at the
-            # stop instead: nobody rides longer, and a slow road less often breaks a promise.
+        last_off = stop.kind is StopKind.DROPOFF and van.onboard == {stop.request_id}
+        if not van.onboard or last_off:
+            # A van that is empty, or about to drop its last rider, leaves early by two noise
+            # deviations of the leg: whoever waits for the next window then waits off board,
+            # and a slow road less often breaks a promise.
             depart = max(now, depart - round(2 * self.noise * travel))
         if depart > now:
             # Wait where it is (the plan delays departure to keep ride times short).
