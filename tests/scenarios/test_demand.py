@@ -6,19 +6,19 @@ from functools import cache
 
 import numpy as np
 
-from maas.roads import load_network
+from maas.roads import RoadNetwork, load_network
 from scenarios.config import Scenario
-from scenarios.demand import RESIDENTIAL_CLASSES, generate_demand, purpose_of
+from scenarios.demand import RESIDENTIAL_CLASSES, TripDemand, generate_demand, purpose_of
 from tests.scenarios.conftest import demo
 
 
 @cache
-def _town() -> object:
+def _town() -> RoadNetwork:
     return load_network("demo")
 
 
-def _demand(scenario: Scenario) -> list:
-    return generate_demand(scenario, _town())  # type: ignore[arg-type]
+def _demand(scenario: Scenario) -> list[TripDemand]:
+    return generate_demand(scenario, _town())
 
 
 def test_same_seed_same_demand() -> None:
@@ -44,7 +44,7 @@ def test_homes_lie_on_residential_roads() -> None:
     homes = [t.origin if t.outbound else t.destination for t in trips]
     classes = []
     for home in homes:
-        highway = town.graph.edges[home.edge].get("highway")  # type: ignore[attr-defined]
+        highway = town.graph.edges[home.edge].get("highway")
         classes.append(set(highway) if isinstance(highway, list) else {highway})
     share = np.mean([bool(c & RESIDENTIAL_CLASSES) for c in classes])
     assert share > 0.95
@@ -72,8 +72,8 @@ def test_prebooked_requests_are_asked_at_the_cutoff() -> None:
 def test_population_grid_places_homes_near_cells() -> None:
     """With a population grid, homes cluster around the populated cell."""
     town = _town()
-    node = next(iter(town.graph.nodes))  # type: ignore[attr-defined]
-    lat, lon = town.graph.nodes[node]["y"], town.graph.nodes[node]["x"]  # type: ignore[attr-defined]
+    node = next(iter(town.graph.nodes))
+    lat, lon = town.graph.nodes[node]["y"], town.graph.nodes[node]["x"]
     scenario = demo(**{"demand.population_grid": [{"lat": lat, "lon": lon, "population": 100}]})
     homes = [t.origin if t.outbound else t.destination for t in _demand(scenario)]
     distances_km = [np.hypot(h.lat - lat, (h.lon - lon) * np.cos(np.radians(lat))) * 111
