@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from maas.domain import Location, Plan, Problem, Route, Stop, StopKind
+from maas.domain import Location, Plan, Problem, Route, Stop, StopKind, TimeWindow
 from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
@@ -412,10 +412,19 @@ class Dispatcher:
 
     def _earliest(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int,
                   first_step: int) -> int | None:
-        """Earliest pickup time a van can keep within the policy horizon, stepping later."""
+        """Earliest pickup time a van can keep within the policy horizon, stepping later.
+
+        For a pickup-time ask, one insertion over the whole horizon first says whether any
+        van can take it at all: when the fleet is full that is one search instead of one per
+        step (every step's window lies inside the horizon's).
+        """
         step, horizon = self.policy.alternative_step, self.policy.alternative_horizon
         hours = self.policy.operating_hours
-        for k in range(first_step, horizon // step + 1):
+        last = horizon // step
+        if ask.arrive_before is None and not self._any_pickup(state, problem, ask, direct,
+                                                              first_step, last):
+            return None
+        for k in range(first_step, last + 1):
             if ask.arrive_before is not None:
                 shifted = replace(ask, arrive_before=ask.arrive_before + k * step)
                 if shifted.arrive_before is not None and shifted.arrive_before > hours.latest:
@@ -428,6 +437,23 @@ class Dispatcher:
             if found is not None:
                 return found.pickup.earliest
         return None
+
+    def _any_pickup(self, state: DispatchState, problem: Problem, ask: RideAsk,
+                    direct: int, first_step: int, last_step: int) -> bool:
+        """Whether some van can pick ``ask`` up anywhere in the steps' whole span."""
+        step = self.policy.alternative_step
+        base = desired_pickup(ask)
+        start = base + first_step * step
+        end = min(base + last_step * step + self.policy.pickup_window,
+                  self.policy.operating_hours.latest)
+        probe = search_request(replace(ask, pickup_after=start), self.policy, direct)
+        if probe is None or end < start:
+            return False
+        wide = replace(probe, pickup=TimeWindow(start, end),
+                       dropoff=TimeWindow(start, end + probe.board + probe.max_ride))
+        wait = self.policy.no_show_wait
+        return best_insertion(problem, state.plan, no_show_reserve(wide, wait),
+                              self.travel) is not None
 
     def _recheck(self, state: DispatchState, vehicle_ids: Iterable[str], out: list[Outcome]
                  ) -> tuple[DispatchState, list[Outcome]]:

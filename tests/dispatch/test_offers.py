@@ -158,3 +158,15 @@ def test_travel_margin_plans_longer_drives_that_hold_on_the_real_roads() -> None
     assert offer.planned_dropoff - offer.planned_pickup - offer.board >= 1.2 * direct
     problem = planning_problem(state, disp.policy, None)
     assert evaluate(problem, state.plan, disp.roads).feasible
+
+
+def test_fleet_busy_beyond_the_horizon_gives_no_alternative() -> None:
+    """When no van is free within the policy horizon, the rejection names no alternative."""
+    disp, state = start(vans=1, seats=1)
+    now = state.now
+    state, _ = book(disp, state, RideAsk(at(0, 100), at(0, 60_000), pickup_after=now, now=now),
+                    "far")
+    result = disp.offer(state, RideAsk(at(100, 0), at(900, 0), pickup_after=now, now=now))
+    assert isinstance(result, Rejection)
+    assert result.reason is RejectionReason.NO_VEHICLE
+    assert result.alternative is None
