@@ -166,7 +166,8 @@ def test_fleet_busy_beyond_the_horizon_gives_no_alternative() -> None:
     now = state.now
     state, _ = book(disp, state, RideAsk(at(0, 100), at(0, 60_000), pickup_after=now, now=now),
                     "far")
-    result = disp.offer(state, RideAsk(at(100, 0), at(900, 0), pickup_after=now, now=now))
+    result = disp.offer(state, RideAsk(at(100, 0), at(900, 0), pickup_after=now + 900,
+                                       now=now))
     assert isinstance(result, Rejection)
     assert result.reason is RejectionReason.NO_VEHICLE
     assert result.alternative is None
