@@ -10,20 +10,25 @@ Encoding rules: a dataclass -> ``{"__t": "module:Class", field: value...}``; a t
 -> a JSON array (decoded as a tuple: domain objects are immutable); a mapping -> ``{"__m":
 [[key, value], ...]}`` (keys need not be strings); a set -> ``{"__s": [...]}``; an enum ->
 ``{"__e": "module:Class", "v": value}``; a shapely geometry (a road closure) -> ``{"__g":
-GeoJSON}``; ``None``, bool, int, float, str as themselves. A booking, a route or a vehicle
--> ``{"__f": "its JSON text"}``.
+GeoJSON}``; ``None``, bool, int, float, str as themselves.
 
-Why those three travel as JSON text: they are a state's bulk, and successive states share all
-but a few of them (they are immutable). Each one's text is cached by the object's identity
-(encoding) and each object by its text (decoding), so a write encodes, and a reader decodes,
-only the bookings and routes that changed.
+Parts: bookings, routes and vans are a state's bulk, and successive states share all but a
+few of them (they are immutable). ``split`` therefore writes each of them as a separate
+*part*, named by a hash of its JSON text, and the state itself as a small root that refers to
+its parts (``{"__r": name}``); the store keeps the parts in a Redis hash, so a booking writes
+the root and the two or three parts that changed, not the whole state. ``dumps`` writes the
+same tree self-contained (a part inline as ``{"__f": text}``). Parts are cached both ways:
+text by object identity (encoding), object by name (decoding), so a write encodes, and a
+reader decodes, only what changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
 import json
+from collections.abc import Mapping
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -32,59 +37,69 @@ import shapely.geometry
 from shapely.geometry.base import BaseGeometry
 
 TRUSTED_PACKAGES = ("maas.", "solver.")
-SHARED_TYPES = frozenset({
+PART_TYPES = frozenset({
     "solver.dispatch.state:Booking", "maas.domain:Route", "maas.domain:Vehicle"})
 CACHE_LIMIT = 200_000  # entries per cache; cleared when full (they refill from live states)
 
-_text_of: dict[int, tuple[Any, str]] = {}
-_value_of: dict[str, Any] = {}
+_part_of: dict[int, tuple[Any, str, str]] = {}  # id(object) -> (object, name, text)
+_object_of: dict[str, Any] = {}  # part name -> object
 
 
 class CodecError(ValueError):
     """Stored JSON that does not describe an engine object."""
 
 
-def to_jsonable(obj: Any) -> Any:
-    """A JSON-compatible tree for ``obj`` (see the module docstring for the rules)."""
+class MissingParts(CodecError):
+    """A root names parts the reader was not given (they changed while it read)."""
+
+
+def to_jsonable(obj: Any, parts: dict[str, str] | None = None) -> Any:
+    """A JSON-compatible tree for ``obj``. With ``parts``, bookings, routes and vans become
+    references and their texts are collected in ``parts``; without, they are inlined."""
     if isinstance(obj, Enum):  # first: a StrEnum is also a str
         return {"__e": _type_name(type(obj)), "v": obj.value}
     if obj is None or isinstance(obj, bool | int | float | str):
         return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        if _type_name(type(obj)) in SHARED_TYPES:
-            return {"__f": _text(obj)}
-        return _dataclass_tree(obj)
-
+        if _type_name(type(obj)) in PART_TYPES:
+            name, text = _part(obj)
+            if parts is None:
+                return {"__f": text}
+            parts[name] = text
+            return {"__r": name}
+        return _dataclass_tree(obj, parts)
     if isinstance(obj, tuple | list):
-        return [to_jsonable(v) for v in obj]
+        return [to_jsonable(v, parts) for v in obj]
     if isinstance(obj, BaseGeometry):
         return {"__g": shapely.geometry.mapping(obj)}
     if isinstance(obj, frozenset | set):
-        return {"__s": [to_jsonable(v) for v in sorted(obj, key=repr)]}
+        return {"__s": [to_jsonable(v, parts) for v in sorted(obj, key=repr)]}
     if hasattr(obj, "items"):
-        return {"__m": [[to_jsonable(k), to_jsonable(v)] for k, v in obj.items()]}
+        return {"__m": [[to_jsonable(k, parts), to_jsonable(v, parts)] for k, v in obj.items()]}
     if hasattr(obj, "item"):  # numpy scalar
         return obj.item()
     msg = f"cannot encode {type(obj).__name__} for Redis"
     raise CodecError(msg)
 
 
-def from_jsonable(data: Any) -> Any:
-    """The object ``to_jsonable`` was given."""
+def from_jsonable(data: Any, parts: Mapping[str, str] | None = None) -> Any:
+    """The object ``to_jsonable`` was given (``parts``: texts of parts not cached here)."""
     if isinstance(data, list):
-        return tuple(from_jsonable(v) for v in data)
+        return tuple(from_jsonable(v, parts) for v in data)
     if not isinstance(data, dict):
         return data
     if "__t" in data:
         cls = _trusted_type(data["__t"])
-        kwargs = {k: from_jsonable(v) for k, v in data.items() if k != "__t"}
+        kwargs = {k: from_jsonable(v, parts) for k, v in data.items() if k != "__t"}
         return cls(**kwargs)
+    if "__r" in data:
+        return _object(data["__r"], parts)
     if "__f" in data:
-        return _value(data["__f"])
+        return _object(_name(data["__f"]), {_name(data["__f"]): data["__f"]})
     if "__m" in data:
-        return {from_jsonable(k): from_jsonable(v) for k, v in data["__m"]}
+        return {from_jsonable(k, parts): from_jsonable(v, parts) for k, v in data["__m"]}
     if "__s" in data:
-        return frozenset(from_jsonable(v) for v in data["__s"])
+        return frozenset(from_jsonable(v, parts) for v in data["__s"])
     if "__g" in data:
         return shapely.geometry.shape(data["__g"])
     if "__e" in data:
@@ -94,7 +109,7 @@ def from_jsonable(data: Any) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """``obj`` as compact JSON text."""
+    """``obj`` as one self-contained JSON text."""
     return json.dumps(to_jsonable(obj), separators=(",", ":"), allow_nan=False)
 
 
@@ -103,36 +118,86 @@ def loads(text: str | bytes) -> Any:
     return from_jsonable(json.loads(text))
 
 
-def _dataclass_tree(obj: Any) -> dict[str, Any]:
+def split(obj: Any) -> tuple[str, dict[str, str]]:
+    """``obj`` as a root text and its parts (name -> text)."""
+    parts: dict[str, str] = {}
+    root = json.dumps(to_jsonable(obj, parts), separators=(",", ":"), allow_nan=False)
+    return root, parts
+
+
+def parse_root(root: str | bytes) -> Any:
+    """The JSON tree of a root (for ``missing_parts`` and ``join``)."""
+    return json.loads(root)
+
+
+def missing_parts(tree: Any) -> set[str]:
+    """Names of the parts a root refers to that this process has not decoded yet."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            name = node.get("__r")
+            if name is not None:
+                if name not in _object_of:
+                    found.add(name)
+                return
+            for value in node.values():
+                walk(value)
+
+    walk(tree)
+    return found
+
+
+def join(tree: Any, parts: Mapping[str, str]) -> Any:
+    """The object of a root tree, given the texts of its ``missing_parts``."""
+    return from_jsonable(tree, parts)
+
+
+def _dataclass_tree(obj: Any, parts: dict[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"__t": _type_name(type(obj))}
     cls: type = type(obj)
     for name in _init_fields(cls):
-        out[name] = to_jsonable(getattr(obj, name))
+        out[name] = to_jsonable(getattr(obj, name), parts)
     return out
 
 
-def _text(value: Any) -> str:
-    """JSON text of a shared object, cached by identity: successive states hold the very same
+def _name(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _part(obj: Any) -> tuple[str, str]:
+    """Name and text of a part, cached by identity: successive states hold the very same
     objects, and an identity lookup costs nothing whatever the object's size."""
-    cached = _text_of.get(id(value))
-    if cached is not None and cached[0] is value:
-        return cached[1]
-    text = json.dumps(_dataclass_tree(value), separators=(",", ":"), allow_nan=False)
-    if len(_text_of) >= CACHE_LIMIT:
-        _text_of.clear()
-    _text_of[id(value)] = (value, text)  # holding the object keeps its id from being reused
-    return text
+    cached = _part_of.get(id(obj))
+    if cached is not None and cached[0] is obj:
+        return cached[1], cached[2]
+    text = json.dumps(_dataclass_tree(obj), separators=(",", ":"), allow_nan=False)
+    name = _name(text)
+    _remember(obj, name, text)
+    return name, text
 
 
-def _value(text: str) -> Any:
-    """The object ``_text`` wrote (one object for one text: they are immutable)."""
-    value = _value_of.get(text)
-    if value is None:
-        value = from_jsonable(json.loads(text))
-        if len(_value_of) >= CACHE_LIMIT:
-            _value_of.clear()
-        _value_of[text] = value
-    return value
+def _object(name: str, parts: Mapping[str, str] | None) -> Any:
+    """The object of part ``name`` (one object per name: parts are immutable)."""
+    obj = _object_of.get(name)
+    if obj is None:
+        if parts is None or name not in parts:
+            raise MissingParts(name)
+        text = parts[name]
+        obj = from_jsonable(json.loads(text))
+        _remember(obj, name, text)
+    return obj
+
+
+def _remember(obj: Any, name: str, text: str) -> None:
+    if len(_part_of) >= CACHE_LIMIT or len(_object_of) >= CACHE_LIMIT:
+        _part_of.clear()
+        _object_of.clear()
+    _part_of[id(obj)] = (obj, name, text)  # holding the object keeps its id from being reused
+    _object_of[name] = obj
 
 
 @cache

@@ -6,7 +6,8 @@ holds a whole town and many towns share one Redis:
     maas:{area}:meta          hash: service_day, timezone
     maas:{area}:epoch         random id of this area's data; changes if the data is recreated
     maas:{area}:version       integer, +1 on every write of the dispatch state
-    maas:{area}:state         the solver.dispatch.DispatchState (JSON, api.codec)
+    maas:{area}:state         the solver.dispatch.DispatchState: root JSON (api.codec.split)
+    maas:{area}:parts         hash part name -> JSON of a booking, route or van of the state
     maas:{area}:riders        hash rider id -> rider record (JSON)
     maas:{area}:vehicles      hash vehicle id -> vehicle record (name, ...) (JSON)
     maas:{area}:tokens        hash sha256(token) -> principal (JSON)
@@ -60,7 +61,7 @@ class AreaKeys:
         self.prefix = f"maas:{{{area}}}:"
         p = self.prefix
         self.meta, self.epoch, self.version = p + "meta", p + "epoch", p + "version"
-        self.state = p + "state"
+        self.state, self.parts = p + "state", p + "parts"
         self.riders, self.vehicles, self.tokens = p + "riders", p + "vehicles", p + "tokens"
         self.bookings, self.events, self.closures = p + "bookings", p + "events", p + "closures"
         self.tick_lease = p + "tick-lease"
@@ -140,7 +141,10 @@ class StateStore:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hset(self.keys.meta, "timezone", timezone)
                 pipe.set(self.keys.epoch, secrets.token_hex(8))
-                pipe.set(self.keys.state, codec.dumps(initial()))
+                root, parts = codec.split(initial())
+                pipe.set(self.keys.state, root)
+                if parts:
+                    pipe.hset(self.keys.parts, mapping=parts)
                 pipe.incr(self.keys.version)
                 await pipe.execute()
         day = _text(await _pending(self.redis.hget(self.keys.meta, "service_day")))
@@ -158,18 +162,34 @@ class StateStore:
     async def snapshot(self) -> tuple[str, int, DispatchState]:
         """``(epoch, version, state)``: the state and what identifies it, for a later check
         (``Write.epoch``, ``Write.version``) that it is still current."""
-        epoch, version = await self.redis.mget(self.keys.epoch, self.keys.version)
-        epoch_s, version_i = _text(epoch) or "", int(version or 0)
-        return epoch_s, version_i, await self._decoded(self.redis, epoch_s, version_i)
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            epoch, version = await self.redis.mget(self.keys.epoch, self.keys.version)
+            epoch_s, version_i = _text(epoch) or "", int(version or 0)
+            try:
+                return epoch_s, version_i, await self._decoded(self.redis, epoch_s, version_i)
+            except codec.MissingParts:  # a writer replaced parts between our two reads
+                continue
+        raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
 
     async def _decoded(self, client: Redis | Pipeline, epoch: str, version: int) -> DispatchState:
+        """The state at ``version``: from the cache, or its root and the parts not yet known
+        here (raises ``codec.MissingParts`` when they changed in between)."""
         cached = self._cache
         if cached is not None and cached[0] == epoch and cached[1] == version:
             return cached[2]
         raw = await client.get(self.keys.state)
         if raw is None:
             raise ApiError(503, "not_ready", "the service area has no state in Redis yet")
-        state: DispatchState = codec.loads(raw)
+        tree = codec.parse_root(raw)
+        names = sorted(codec.missing_parts(tree))
+        texts: dict[str, str] = {}
+        if names:
+            values = await _pending(client.hmget(self.keys.parts, names))
+            if any(v is None for v in values):
+                raise codec.MissingParts(", ".join(n for n, v in zip(names, values,
+                                                                      strict=True) if v is None))
+            texts = {n: _text(v) or "" for n, v in zip(names, values, strict=True)}
+        state: DispatchState = codec.join(tree, texts)
         self._cache = (epoch, version, state)
         return state
 
@@ -187,7 +207,10 @@ class StateStore:
                         await pipe.watch(self.keys.version, self.keys.epoch)
                         epoch, version = await pipe.mget(self.keys.epoch, self.keys.version)
                         epoch_s, version_i = _text(epoch) or "", int(version or 0)
-                        state = await self._decoded(pipe, epoch_s, version_i)
+                        try:
+                            state = await self._decoded(pipe, epoch_s, version_i)
+                        except codec.MissingParts as exc:  # changed while read: run again
+                            raise WatchError(str(exc)) from exc
                         w = Write(pipe, state, version_i, epoch_s)
                         result = await step(w)
                         if w.new_state is None and not w._ops and not w._events:
@@ -195,8 +218,7 @@ class StateStore:
                             return result
                         pipe.multi()
                         if w.new_state is not None:
-                            pipe.set(self.keys.state, codec.dumps(w.new_state))
-                            pipe.incr(self.keys.version)
+                            self._queue_state(pipe, w.state, w.new_state)
                         for op in w._ops:
                             op(pipe)
                         for event in w._events:
@@ -214,6 +236,19 @@ class StateStore:
     async def take_lease(self, key: str, ttl_ms: int) -> bool:
         """Whether this process got the lease ``key`` for ``ttl_ms`` (nobody else holds it)."""
         return bool(await self.redis.set(key, str(os.getpid()), nx=True, px=max(ttl_ms, 1)))
+
+    def _queue_state(self, pipe: Pipeline, old: DispatchState, new: DispatchState) -> None:
+        """Queue the new root, the parts it adds and the removal of the parts it dropped."""
+        root, parts = codec.split(new)
+        _, old_parts = codec.split(old)  # cached by identity: no re-encoding
+        pipe.set(self.keys.state, root)
+        pipe.incr(self.keys.version)
+        added = {name: text for name, text in parts.items() if name not in old_parts}
+        if added:
+            pipe.hset(self.keys.parts, mapping=added)
+        dropped = [name for name in old_parts if name not in parts]
+        if dropped:
+            pipe.hdel(self.keys.parts, *dropped)
 
     # --- records beside the state ---------------------------------------------------------
 

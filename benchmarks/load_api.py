@@ -127,7 +127,11 @@ def overbooking(redis_url: str, network: Any) -> dict[str, Any]:
     from maas.domain import TimeWindow
     from solver.dispatch import Dispatcher, DispatchPolicy
 
-    state = codec.loads(redis.Redis.from_url(redis_url).get(f"maas:{{{AREA}}}:state"))
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    tree = codec.parse_root(client.get(f"maas:{{{AREA}}}:state"))
+    names = sorted(codec.missing_parts(tree))
+    texts = dict(zip(names, client.hmget(f"maas:{{{AREA}}}:parts", names), strict=True))
+    state = codec.join(tree, texts)
     dispatcher = Dispatcher(network, DispatchPolicy(operating_hours=TimeWindow(0, 48 * 3600)))
     report = dispatcher.schedule(state)
     over = 0

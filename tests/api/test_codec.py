@@ -4,6 +4,7 @@ but engine types."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import shapely.geometry
@@ -40,6 +41,30 @@ def test_state_round_trip_is_equal_with_enum_types_kept(demo_network: RoadNetwor
     assert back.bookings["b1"].status is BookingStatus.CONFIRMED
     assert back.plan.routes[0].stops[0].kind is StopKind.PICKUP
     assert back.closures[0].geometry.equals(state.closures[0].geometry)
+
+
+def test_split_state_joins_back_and_shares_unchanged_parts(demo_network: RoadNetwork) -> None:
+    """A state split into root and parts joins back equal; a change of one booking changes
+    one part, the other parts keep their names."""
+    state = _state_with_booking_and_closure(demo_network)
+    root, parts = codec.split(state)
+    assert len(parts) == 3  # the booking, the van's route, the van
+    assert codec.join(codec.parse_root(root), parts) == state
+    booking = state.bookings["b1"]
+    changed = replace(state, bookings={"b1": replace(booking, status=BookingStatus.ONBOARD)})
+    _, changed_parts = codec.split(changed)
+    assert len(set(changed_parts) - set(parts)) == 1
+
+
+def test_missing_part_is_reported(demo_network: RoadNetwork) -> None:
+    """Joining a root without a part this process never saw raises MissingParts."""
+    state = _state_with_booking_and_closure(demo_network)
+    root, parts = codec.split(state)
+    tree = codec.parse_root(root)
+    tree["bookings"]["__m"][0][1] = {"__r": "0" * 24}
+    assert codec.missing_parts(tree) == {"0" * 24}
+    with pytest.raises(codec.MissingParts):
+        codec.join(tree, parts)
 
 
 def test_refuses_types_outside_the_engine() -> None:
