@@ -32,9 +32,13 @@ def simulate(
     console = Console(stderr=True)
     try:
         config = load_scenario(scenario)
+        source = config.network.source
+        if source != "demo" and not source.startswith("place:"):
+            config.resolve_path(source)  # a missing file fails here, before the progress bar
         with Progress(TextColumn("{task.description:<20}"), BarColumn(),
                       TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                      console=console, transient=False) as progress:
+                      console=console, transient=True,
+                      disable=not console.is_terminal) as progress:
             task = progress.add_task("starting", total=1.0)
 
             def stage(what: str, done: float) -> None:
@@ -81,7 +85,7 @@ def sweep(
         sets = [parse_set(s) for s in set_]
         total = len(grid(sets))
         with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
-                      console=console) as progress:
+                      console=console, disable=not console.is_terminal) as progress:
             task = progress.add_task("sweep", total=total)
 
             def on_done(_: dict[str, Any]) -> None:

@@ -104,3 +104,13 @@ def test_sweep_runs_on_a_dask_scheduler(tmp_path: Path) -> None:
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [r["policy.max_wait_minutes"] for r in rows] == [15, 30]
     assert all(r["requests"] == 8 for r in rows)
+
+
+def test_simulate_failure_during_the_run_is_one_line(tmp_path: Path) -> None:
+    """An attractor far from any road fails the run with exit 1 and one line naming it."""
+    far = [{"name": "far clinic", "lat": 44.0, "lon": 142.0}]
+    scenario = write_scenario(tmp_path / "s.yaml", {"demand.attractors": far})
+    result = runner.invoke(app, ["simulate", str(scenario), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "far clinic" in lines[0]
