@@ -120,6 +120,7 @@ def test_served_trips_keep_promises_by_the_evaluator(exact_run: RunOutput) -> No
     promise_kinds = {"pickup_window", "dropoff_window", "ride_time", "seats", "wheelchairs",
                      "precedence"}
     assert [v for v in report.violations if v.kind in promise_kinds] == []
+    assert sum(len(stops) for stops in report.schedules.values()) == 2 * len(requests)
 
 
 def test_synthetic_town_is_declared(small_run: RunOutput) -> None:
