@@ -205,11 +205,10 @@ class Dispatcher:
         vehicle = state.vehicle(e.vehicle_id)
         if vehicle is None:
             return state, [_unknown_vehicle(e.vehicle_id)]
-        plan = state.plan
-        if e.position != vehicle.start_location:
-            plan = lock_head(plan, vehicle.id)  # it has set off towards its next stop
+        # The head stop gets locked by the re-check once the plan says the van has left for
+        # it; a report alone does not lock it (GPS jitter at a depot is not a departure).
         moved = replace(vehicle, position=e.position, available_at=e.at)
-        new = replace(state, vehicles=replace_vehicle(state.vehicles, moved), plan=plan,
+        new = replace(state, vehicles=replace_vehicle(state.vehicles, moved),
                       now=max(state.now, e.at))
         return self._recheck(new, [vehicle.id], [])
 
