@@ -127,6 +127,15 @@ overlays['Depot'] = L.circleMarker(D.depot, {radius: 8, color: '#000', fillColor
   weight: 2, fillOpacity: 1}).bindPopup('depot').addTo(map);
 L.control.layers(null, overlays, {collapsed: false}).addTo(map);
 L.control.scale().addTo(map);
+const legend = L.control({position: 'bottomright'});
+legend.onAdd = () => {
+  const div = L.DomUtil.create('div', 'legend');
+  div.innerHTML = Object.entries(colour).map(([k, c]) =>
+    `<span style="color:${c}">&#9679;</span> ${k.replace('_', '-')}`).join('<br>') +
+    '<br>filled: pickup, ringed: drop-off';
+  return div;
+};
+legend.addTo(map);
 """
 
 
@@ -151,7 +160,8 @@ def write_map(
 <style>{leaflet_css}</style>
 <style>html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; }}
 #map {{ position: absolute; top: 2.2em; bottom: 0; width: 100%; background: #f8f9fa; }}
-header {{ height: 2.2em; line-height: 2.2em; padding: 0 1em; }}</style>
+header {{ height: 2.2em; line-height: 2.2em; padding: 0 1em; }}
+.legend {{ background: #fff; padding: 6px 8px; font-size: 12px; line-height: 1.4; }}</style>
 </head><body>
 <header><b>{title}</b>: roads, service area, stops and van routes. {html.escape(note)}.
 Leaflet © Volodymyr Agafonkin (BSD-2).</header>
