@@ -70,6 +70,7 @@ def test_no_plan_ever_breaks_a_promise(script: list[ScriptedAsk], vans: int, sea
     _day(script, vans, seats)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(script=scripted_asks(no_shows=True), vans=st.integers(1, 3), seats=st.integers(2, 4))
