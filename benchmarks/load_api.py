@@ -10,8 +10,8 @@ fleet and the riders through the API, then runs the clients. Each client loops: 
 between two random points of the demo town (pickup 5 min to 4 h ahead), book the offer with
 probability ``--book-share``, pause ``--think`` seconds. The first ``--warmup`` seconds are
 not measured (cold travel-time caches). Nothing completes during the run (pickups lie ahead),
-so the plan only grows: with ``--book-share 0.06`` it ends near 350 bookings, 30 vans with
-about 20-25 committed stops each (the load of the dispatcher benchmark of issue 4); a much
+so the plan only grows: with ``--book-share 0.06`` it ends near 400 bookings, 30 vans with
+about 27 committed stops each (beyond the 20 of the dispatcher benchmark of issue 4); a much
 higher share fills every van within the minute, far beyond a rural day, and then measures the
 insertion search in full vans more than the API. Reported, side by side with the targets
 (offer p99 <= 100 ms, >= 100 offers/s, zero 5xx, zero overbooking) and with the dispatcher's
