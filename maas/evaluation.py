@@ -8,6 +8,17 @@ it leaves a ride-time or duration violation, the exact check (the route's constr
 difference constraints, solved by Bellman-Ford) decides, and its earliest feasible
 schedule is used if there is one. The same code, on floats, recomputes
 benchmark schedules in double precision.
+
+Driver breaks (``Vehicle.break_``): the van must be stopped for ``duration`` seconds in one
+gap between two consecutive positions of its route (start, stops, end), starting inside
+the break window; the gap then has to hold the travel leg plus the break, and waiting the
+van would do anyway counts toward it. Riders may be on board (the break then lengthens
+their ride, which the ride limits and the cost see). The break is not allowed before the
+route starts or after it ends, and it applies to an empty route too. For one chosen gap the
+constraints stay difference constraints (a longer leg, a later earliest start after the
+gap, an earlier latest departure before it), so every gap that can hold the break is timed
+exactly and the one with the least ride time is kept. A van with no break pays nothing for
+this: its sequence carries no break and takes the same path as before.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from maas.domain import Location, Plan, Problem, Request, Stop, StopKind, Vehicle
@@ -33,6 +44,7 @@ ViolationKind = Literal[
     "onboard",
     "lock",
     "unknown_request",
+    "break",
 ]
 
 NO_LIMIT = 10**15
@@ -60,9 +72,24 @@ class ScheduledStop:
     load_wheelchairs: int
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduledBreak:
+    """Where a van's driver break falls: after the first ``after`` stops of its route
+    (0: between the start and the first stop; len(stops): between the last stop and the
+    end), from ``start`` to ``end``. The van starts the break as soon as it may (at its
+    departure or at the window's opening); a break that begins before the van could reach
+    the next stop is taken on the way and delays that stop's ``arrival`` by its length.
+    """
+
+    after: int
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class PlanReport:
-    """Everything the evaluator found out about a plan."""
+    """Everything the evaluator found out about a plan (``breaks``: the placed driver
+    break of each van that has one and whose route can hold it)."""
 
     feasible: bool
     violations: tuple[Violation, ...]
@@ -71,6 +98,7 @@ class PlanReport:
     ride_seconds: int
     rejected: int
     cost: float
+    breaks: Mapping[str, ScheduledBreak] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------
@@ -84,7 +112,9 @@ class TimedSequence:
 
     ``travel[i]`` is the leg from position i to i+1; ``rides`` holds ``(pickup position,
     drop-off position, limit)``: start(drop) - start(pickup) - service(pickup) <= limit.
-    ``max_duration`` bounds end - start.
+    ``max_duration`` bounds end - start. ``rest`` is the driver break as (window earliest,
+    window latest, duration), or ``None``: with it, the timing functions below choose the
+    gap that holds the break (see ``schedule_with_break``).
     """
 
     earliest: Sequence[float]
@@ -93,6 +123,7 @@ class TimedSequence:
     travel: Sequence[float]
     rides: Sequence[tuple[int, int, float]]
     max_duration: float = NO_LIMIT
+    rest: tuple[float, float, float] | None = None
 
 
 def _forward(seq: TimedSequence, starts: list[float], frm: int) -> None:
@@ -170,7 +201,16 @@ def earliest_feasible(seq: TimedSequence) -> list[float] | None:
     ride-time limits and the duration limit on pickups and the start. Lower bounds only
     grow, so a start beyond its window end proves infeasibility; without a positive cycle
     the bounds settle within as many rounds as there are positions.
+
+    With a driver break, the earliest-ending schedule over the gaps that can hold it.
     """
+    if seq.rest is not None:
+        best: list[float] | None = None
+        for gap in break_gaps(seq):
+            starts = earliest_feasible(break_after(seq, gap))
+            if starts is not None and (best is None or starts[-1] < best[-1]):
+                best = starts
+        return best
     e, late, s, t = seq.earliest, seq.latest, seq.service, seq.travel
     n = len(e)
     low = list(e)
@@ -220,7 +260,11 @@ def schedule_sequence(seq: TimedSequence, tol: float = 0.0) -> tuple[list[float]
 
     Eight-step first (short ride times); the exact earliest schedule if that fails on ride
     times or duration. An infeasible order returns the eight-step times (for reporting).
+    With a driver break, the schedule of the gap ``schedule_with_break`` picks.
     """
+    if seq.rest is not None:
+        starts, ok, _ = schedule_with_break(seq, tol)
+        return starts, ok
     starts = eight_step(seq)
     broken = timing_violations(seq, starts, tol)
     if not broken:
@@ -238,6 +282,84 @@ def _earliest_only(seq: TimedSequence) -> list[float]:
     starts[0] = seq.earliest[0]
     _forward(seq, starts, 0)
     return starts
+
+
+def break_after(seq: TimedSequence, gap: int) -> TimedSequence:
+    """The sequence (without a break) whose constraints say: the break falls between
+    positions ``gap`` and ``gap + 1``.
+
+    Break start b with max(departure(gap), window start) <= b <= min(window end,
+    start(gap + 1) - duration), and the gap holds travel + duration. Exactly: the leg
+    grows by the duration, position gap + 1 starts no earlier than window start +
+    duration, and position ``gap`` departs no later than the window end.
+    """
+    assert seq.rest is not None
+    w_early, w_late, duration = seq.rest
+    earliest, latest, travel = list(seq.earliest), list(seq.latest), list(seq.travel)
+    travel[gap] += duration
+    earliest[gap + 1] = max(earliest[gap + 1], w_early + duration)
+    latest[gap] = min(latest[gap], w_late - seq.service[gap])
+    return replace(seq, earliest=earliest, latest=latest, travel=travel, rest=None)
+
+
+def break_gaps(seq: TimedSequence) -> list[int]:
+    """The gaps that may hold the break: the earliest departure before the gap is not after
+    the window's end, and the latest start after it leaves room for the whole break (both
+    bounds ignore ride limits, so no feasible gap is ever left out)."""
+    assert seq.rest is not None
+    w_early, w_late, duration = seq.rest
+    e, lat, s, t = seq.earliest, seq.latest, seq.service, seq.travel
+    n = len(e)
+    late = list(lat)
+    for k in range(n - 2, -1, -1):
+        late[k] = min(lat[k], late[k + 1] - s[k] - t[k])
+    early = _earliest_only(seq)
+    return [g for g in range(n - 1)
+            if early[g] + s[g] <= w_late and late[g + 1] >= w_early + duration]
+
+
+def schedule_with_break(seq: TimedSequence, tol: float = 0.0
+                        ) -> tuple[list[float], bool, int | None]:
+    """Start times, feasibility and the gap of the break for a sequence with a break.
+
+    The break only adds constraints, so the schedule without it comes first: infeasible,
+    it settles the matter; with a gap that already holds the break (waiting time enough),
+    the break costs nothing and goes into the first such gap. Otherwise every gap that may
+    hold the break is timed exactly (``schedule_sequence`` on ``break_after``) and the
+    feasible one with the least total ride time wins, the earliest gap on ties. With none,
+    the times ignoring the break, ``False`` and ``None``.
+    """
+    plain, ok = schedule_sequence(replace(seq, rest=None), tol)
+    if not ok:
+        return plain, False, None
+    free = _gap_with_room(seq, plain, tol)
+    if free is not None:
+        return plain, True, free
+    best: tuple[float, int, list[float]] | None = None
+    for gap in break_gaps(seq):
+        starts, ok = schedule_sequence(break_after(seq, gap), tol)
+        if not ok:
+            continue
+        ride = sum(starts[d] - starts[p] - seq.service[p] for p, d, _ in seq.rides)
+        if best is None or ride < best[0]:
+            best = (ride, gap, starts)
+    if best is None:
+        return plain, False, None
+    return best[2], True, best[1]
+
+
+def _gap_with_room(seq: TimedSequence, starts: Sequence[float], tol: float) -> int | None:
+    """The first gap of a schedule that holds the break as it stands, if any."""
+    assert seq.rest is not None
+    w_early, w_late, duration = seq.rest
+    s, t = seq.service, seq.travel
+    for g in range(len(starts) - 1):
+        leave = starts[g] + s[g]
+        begin = leave if leave > w_early else w_early
+        if (begin <= w_late + tol and begin + duration <= starts[g + 1] + tol
+                and starts[g + 1] - leave - t[g] >= duration - tol):
+            return g
+    return None
 
 
 # --------------------------------------------------------------------------------------
@@ -316,6 +438,8 @@ def route_sequence(
                 rides.append((pickup_pos[req.id], pos, req.max_ride))
     end_latest = vehicle.shift.latest
     max_duration: float = NO_LIMIT
+    brk = vehicle.break_
+    rest = None if brk is None else (brk.window.earliest, brk.window.latest, brk.duration)
     if vehicle.max_duration is not None:
         if vehicle.position is not None:  # on the road already: the shift began at its start
             end_latest = min(end_latest, vehicle.shift.earliest + vehicle.max_duration)
@@ -324,7 +448,8 @@ def route_sequence(
     earliest.append(0)
     latest.append(end_latest)
     service.append(0)
-    return TimedSequence(earliest, latest, service, list(travel), rides, max_duration)
+    return TimedSequence(earliest, latest, service, list(travel), rides, max_duration,
+                         rest)
 
 
 def route_legs(
@@ -386,15 +511,37 @@ def _structure_violations(problem: Problem, plan: Plan) -> list[Violation]:
     return out
 
 
+def _place_break(vehicle: Vehicle, seq: TimedSequence, starts: Sequence[int],
+                 gap: int | None) -> tuple[ScheduledBreak | None, list[Violation]]:
+    """The break of a van in ``gap`` of its schedule, or the violation of a missing one."""
+    brk = vehicle.break_
+    if brk is None:
+        return None, []
+    if gap is None:
+        detail = (f"no gap of its route holds a {brk.duration} s break starting in "
+                  f"[{brk.window.earliest}, {brk.window.latest}]")
+        return None, [Violation("break", vehicle.id, detail)]
+    start = max(starts[gap] + int(seq.service[gap]), brk.window.earliest)
+    return ScheduledBreak(gap, start, start + brk.duration), []
+
+
 def _route_report(
     problem: Problem, vehicle: Vehicle, stops: Sequence[Stop], legs: Sequence[int]
-) -> tuple[list[ScheduledStop], list[Violation], int]:
-    """Schedule, violations and ride seconds of one structurally sound route."""
+) -> tuple[list[ScheduledStop], list[Violation], int, ScheduledBreak | None]:
+    """Schedule, violations, ride seconds and placed break of one structurally sound route.
+
+    A route that cannot hold its van's break is timed without it; the break violation is
+    reported only when that timing is otherwise feasible (else its own violations say why).
+    """
     requests = problem.requests
     seq = route_sequence(vehicle, requests, stops, legs)
-    starts_f, _ = schedule_sequence(seq)
+    gap: int | None = None
+    if seq.rest is None:
+        starts_f, _ = schedule_sequence(seq)
+    else:
+        starts_f, _, gap = schedule_with_break(seq)
     starts = [round(b) for b in starts_f]
-    violations: list[Violation] = []
+    placed, violations = _place_break(vehicle, seq, starts, gap)
     seats = sum(requests[r].passengers for r in vehicle.onboard if r in requests)
     chairs = sum(requests[r].wheelchairs for r in vehicle.onboard if r in requests)
     scheduled: list[ScheduledStop] = []
@@ -403,6 +550,8 @@ def _route_report(
     for pos, stop in enumerate(stops, start=1):
         req = requests[stop.request_id]
         arrival = starts[pos - 1] + int(seq.service[pos - 1]) + legs[pos - 1]
+        if placed is not None and placed.after == pos - 1 and placed.start < arrival:
+            arrival += placed.end - placed.start  # the break taken on the way
         start = starts[pos]
         if stop.kind is StopKind.PICKUP:
             seats += req.passengers
@@ -443,7 +592,9 @@ def _route_report(
         violations.append(Violation("duration", vehicle.id,
                                     f"route lasts {starts[-1] - starts[0]} s > "
                                     f"{int(seq.max_duration)} s"))
-    return scheduled, violations, ride_seconds
+    if gap is None and vehicle.break_ is not None and len(violations) > 1:
+        violations.pop(0)  # timed without the break and already infeasible: say why instead
+    return scheduled, violations, ride_seconds, placed
 
 
 def evaluate(problem: Problem, plan: Plan, travel: TravelTimeSource) -> PlanReport:
@@ -451,12 +602,15 @@ def evaluate(problem: Problem, plan: Plan, travel: TravelTimeSource) -> PlanRepo
 
     A van's route starts at its start location at its start time and ends at its end
     location by the end of its shift; requests on board have only their drop-off in the
-    route; locked stops must come first. Cost = travel_time x travel seconds + ride_time x
-    ride seconds + rejection x requests not served.
+    route; locked stops must come first. A van with a driver break must fit it into one
+    gap of its route (see the module docstring); ``PlanReport.breaks`` says where it falls,
+    a "break" violation that it does not fit. Cost = travel_time x travel seconds +
+    ride_time x ride seconds + rejection x requests not served.
     """
     violations = _structure_violations(problem, plan)
     vehicles = {v.id: v for v in problem.vehicles}
     schedules: dict[str, tuple[ScheduledStop, ...]] = {}
+    breaks: dict[str, ScheduledBreak] = {}
     travel_seconds = 0
     ride_seconds = 0
     served: set[str] = set()
@@ -473,8 +627,11 @@ def evaluate(problem: Problem, plan: Plan, travel: TravelTimeSource) -> PlanRepo
         k += len(legs_loc)
         travel_seconds += sum(legs)
         served.update(s.request_id for s in stops)
-        scheduled, route_violations, rides = _route_report(problem, vehicle, stops, legs)
+        scheduled, route_violations, rides, placed = _route_report(problem, vehicle, stops,
+                                                                   legs)
         schedules[vehicle.id] = tuple(scheduled)
+        if placed is not None:
+            breaks[vehicle.id] = placed
         violations.extend(route_violations)
         ride_seconds += rides
     rejected = sum(1 for rid in problem.requests if rid not in served)
@@ -488,4 +645,5 @@ def evaluate(problem: Problem, plan: Plan, travel: TravelTimeSource) -> PlanRepo
         ride_seconds=ride_seconds,
         rejected=rejected,
         cost=cost,
+        breaks=breaks,
     )

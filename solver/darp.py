@@ -9,9 +9,12 @@ pickup-delivery pairs on one van; locked stops chained to the head of their van'
 every new request optional with its rejection penalty (``AddDisjunction``). Objective:
 travel x weight + ride time x weight (exactly, as soft bounds on the two cumuls) +
 rejections; the model's time windows are first narrowed through each request's direct time
-and ride limit. The first solution comes from ``solver.construction``; ruin and recreate
-(``solver.ruin_recreate``, which checks ride limits exactly) improves it for most of the
-budget, and OR-Tools' guided local search polishes the result, handed over with
+and ride limit. A van's driver break is a break interval of the time dimension
+(``SetBreakIntervalsOfVehicle``, start range = the break window, node visit transits =
+service times), kept inside the route, as the evaluator places it. The first solution
+comes from ``solver.construction``; ruin and recreate (``solver.ruin_recreate``, which
+checks ride limits and breaks exactly, through the evaluator's timing) improves it for
+most of the budget, and OR-Tools' guided local search polishes the result, handed over with
 ``RoutesToAssignment`` (``ReadAssignmentFromRoutes`` runs a tree search over the time
 cumuls that can eat the whole time limit under ride-time constraints). Every candidate is
 checked with ``maas.evaluation.evaluate``; an infeasible or worse plan is never returned.
@@ -25,7 +28,7 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from maas.domain import Location, Plan, Problem, Route, Stop, StopKind
+from maas.domain import Location, Plan, Problem, Route, Stop, StopKind, Vehicle
 from maas.evaluation import evaluate
 from maas.travel import TravelTimeSource
 from solver.construction import construct
@@ -162,6 +165,7 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
         on = [requests[r] for r in v.onboard if r in requests]
         seats_dim.CumulVar(start).SetValue(sum(r.passengers for r in on))
         chairs_dim.CumulVar(start).SetValue(sum(r.wheelchairs for r in on))
+    _add_breaks(routing, manager, time_dim, vehicles, service)
     penalty = round(w.rejection * COST_SCALE)
     ride_coeff = round(w.ride_time * COST_SCALE)
     for rid, req in requests.items():
@@ -201,6 +205,29 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
             solver.Add(routing.NextVar(prev) == node_idx)
             prev = node_idx
     return _Model(manager, routing, stop_of_node, node_of_stop)
+
+
+def _add_breaks(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager,
+                time_dim: Any, vehicles: tuple[Vehicle, ...], service: list[int]) -> None:
+    """Driver breaks as OR-Tools break intervals: one fixed-duration interval per van with a
+    break, its start ranging over the window, never overlapping a stop's service (the node
+    visit transits) and lengthening the slack of the leg it falls on. OR-Tools would also
+    accept a break before the route starts or after it ends; the evaluator does not, so the
+    interval is held between the van's start and end cumuls.
+    """
+    if all(v.break_ is None for v in vehicles):
+        return
+    solver = routing.solver()
+    visits = [service[manager.IndexToNode(index)] for index in range(routing.Size())]
+    for k, v in enumerate(vehicles):
+        brk = v.break_
+        if brk is None:
+            continue
+        interval = solver.FixedDurationIntervalVar(
+            brk.window.earliest, brk.window.latest, brk.duration, False, f"break {v.id}")
+        time_dim.SetBreakIntervalsOfVehicle([interval], k, visits)
+        solver.Add(interval.StartExpr() >= time_dim.CumulVar(routing.Start(k)))
+        solver.Add(interval.EndExpr() <= time_dim.CumulVar(routing.End(k)))
 
 
 def _search_parameters(params: SolveParams) -> Any:

@@ -8,6 +8,10 @@ bounds (a forward-slack test that propagates the push of the insertion through t
 waiting times: O(1) per position), and with the loads. The survivors are checked exactly,
 cheapest estimate first, with the evaluator's timing (which also covers ride-time limits
 and route duration), until no remaining estimate can beat the best exact cost.
+
+Driver breaks are left to that exact check: the screen ignores them (a relaxation, so no
+feasible position is screened out), and the evaluator's timing places the break in the
+best gap of each candidate route.
 """
 
 from __future__ import annotations
@@ -86,9 +90,19 @@ def route_cost(
 
 
 def sequence_cost(problem: Problem, seq: TimedSequence) -> tuple[float, list[float]] | None:
-    """Travel + weighted ride cost of a timed sequence and its start times, or None."""
+    """Travel + weighted ride cost of a timed sequence and its start times, or None.
+
+    A sequence with a driver break goes straight to the evaluator's timing, which tries
+    each gap that may hold the break exactly.
+    """
     w = problem.weights
     legs = seq.travel
+    if seq.rest is not None:
+        starts, ok = schedule_sequence(seq)
+        if not ok:
+            return None
+        ride = sum(starts[d] - starts[p] - seq.service[p] for p, d, _ in seq.rides)
+        return w.travel_time * sum(legs) + w.ride_time * ride, starts
     exact = earliest_feasible(seq)  # cheap and exact: rules out infeasible orders first
     if exact is None:
         return None
@@ -206,7 +220,7 @@ def _spliced(seq: TimedSequence, request: Request, i: int, j: int,
         sv.insert(pos, service)
     rides = [(shift(a), shift(b), lim) for a, b, lim in seq.rides]
     rides.append((p_pos, d_pos, request.max_ride))
-    return TimedSequence(e, late, sv, legs, rides, seq.max_duration)
+    return TimedSequence(e, late, sv, legs, rides, seq.max_duration, seq.rest)
 
 
 def _screen_vehicle(

@@ -1,6 +1,7 @@
 """Independent feasibility checks (test utility): they share no code with the solver.
 
-``check_plan`` verifies a plan's own schedule against the problem from first principles;
+``check_plan`` verifies a plan's own schedule (and the placed driver breaks) against the
+problem from first principles;
 ``check_cordeau_payload`` verifies a ``maas solve --json`` answer in double precision
 against the raw instance file, with the tolerance of the issue (0.001).
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from maas.domain import Plan, Problem, StopKind
-from maas.evaluation import ScheduledStop
+from maas.evaluation import ScheduledBreak, ScheduledStop
 from maas.travel import TravelTimeSource
 
 TOL = 1e-3
@@ -25,8 +26,14 @@ def check_plan(
     plan: Plan,
     travel: TravelTimeSource,
     schedules: Mapping[str, Sequence[ScheduledStop]],
+    breaks: Mapping[str, ScheduledBreak] | None = None,
 ) -> list[str]:
-    """Every rule a plan with these stop times breaks (empty: feasible)."""
+    """Every rule a plan with these stop times breaks (empty: feasible).
+
+    A van with a driver break needs its placement in ``breaks``: it must start inside the
+    window, after the van leaves the stop before it, end before the next stop starts, and
+    the van must still have time to drive that leg around it.
+    """
     errors: list[str] = []
     seen: dict[str, str] = {}
     for route in plan.routes:
@@ -41,7 +48,20 @@ def check_plan(
         dropped: set[str] = set()
         here, now = v.start_location, v.start_time
         locked_done = False
-        for s in sched:
+        brk = (breaks or {}).get(v.id)
+        if v.break_ is not None and brk is None:
+            errors.append(f"{v.id}: no driver break placed")
+        if brk is not None and v.break_ is not None:
+            if not v.break_.window.earliest <= brk.start <= v.break_.window.latest:
+                errors.append(f"{v.id}: break starts at {brk.start} outside {v.break_.window}")
+            if brk.end - brk.start != v.break_.duration:
+                errors.append(f"{v.id}: break lasts {brk.end - brk.start} s")
+        for index, s in enumerate(sched):
+            if brk is not None and brk.after == index:
+                if brk.start < now or brk.end > s.start:
+                    errors.append(f"{v.id}: break [{brk.start}, {brk.end}] not between "
+                                  f"{now} and {s.start}")
+                now += brk.end - brk.start
             req = problem.requests[s.stop.request_id]
             if s.stop.locked and locked_done:
                 errors.append(f"{req.id}: locked stop not at the head")
@@ -76,7 +96,11 @@ def check_plan(
             if seats > v.type.seats or chairs > v.type.wheelchair_places:
                 errors.append(f"{v.id}: over capacity at {req.id}")
             here = where
+        if brk is not None and brk.after == len(sched) and brk.start < now:
+            errors.append(f"{v.id}: break starts at {brk.start}, before {now}")
         end = now + int(travel.durations([here], [v.end_location])[0, 0])
+        if brk is not None and brk.after == len(sched):  # drive back, the break on the way
+            end = max(end + brk.end - brk.start, brk.end)
         if end > v.shift.latest:
             errors.append(f"{v.id}: back at {end}, after the shift")
         for rid in set(picked) - dropped:
