@@ -130,8 +130,8 @@ def parse_root(root: str | bytes) -> Any:
     return json.loads(root)
 
 
-def missing_parts(tree: Any) -> set[str]:
-    """Names of the parts a root refers to that this process has not decoded yet."""
+def part_names(tree: Any) -> set[str]:
+    """Names of the parts a root refers to."""
     found: set[str] = set()
 
     def walk(node: Any) -> None:
@@ -141,14 +141,28 @@ def missing_parts(tree: Any) -> set[str]:
         elif isinstance(node, dict):
             name = node.get("__r")
             if name is not None:
-                if name not in _object_of:
-                    found.add(name)
+                found.add(name)
                 return
             for value in node.values():
                 walk(value)
 
     walk(tree)
     return found
+
+
+def missing_parts(tree: Any) -> set[str]:
+    """Names of the parts a root refers to that this process has not decoded yet."""
+    return {name for name in part_names(tree) if name not in _object_of}
+
+
+def retain(names: set[str] | Mapping[str, str]) -> None:
+    """Forget cached parts other than ``names`` (those of the state now current): without
+    this, every superseded route and booking would stay cached, and the cyclic garbage
+    collector would walk them all on each full pass."""
+    for name in [n for n in _object_of if n not in names]:
+        del _object_of[name]
+    for key in [k for k, (_, name, _) in _part_of.items() if name not in names]:
+        del _part_of[key]
 
 
 def join(tree: Any, parts: Mapping[str, str]) -> Any:

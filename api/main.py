@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -72,6 +73,10 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
         app.state.ticker.warm()
         if settings.demo:
             await _open_demo_fleet(app)
+        # The road network and the imports are many long-lived objects: keep them out of the
+        # cyclic collector's full passes, whose pauses would otherwise grow with the town.
+        gc.collect()
+        gc.freeze()
         ticker = asyncio.create_task(_tick_forever(app)) if settings.tick_seconds > 0 else None
         try:
             yield

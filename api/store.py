@@ -191,6 +191,7 @@ class StateStore:
             texts = {n: _text(v) or "" for n, v in zip(names, values, strict=True)}
         state: DispatchState = codec.join(tree, texts)
         self._cache = (epoch, version, state)
+        codec.retain(codec.part_names(tree))
         return state
 
     async def write(self, step: Callable[[Write], Awaitable[T]]) -> T:
@@ -217,8 +218,9 @@ class StateStore:
                             await pipe.unwatch()
                             return result
                         pipe.multi()
+                        names = None
                         if w.new_state is not None:
-                            self._queue_state(pipe, w.state, w.new_state)
+                            names = self._queue_state(pipe, w.state, w.new_state)
                         for op in w._ops:
                             op(pipe)
                         for event in w._events:
@@ -230,6 +232,7 @@ class StateStore:
                         continue
                 if w.new_state is not None:
                     self._cache = (epoch_s, version_i + 1, w.new_state)
+                    codec.retain(names or set())
                 return result
         raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
 
@@ -237,8 +240,9 @@ class StateStore:
         """Whether this process got the lease ``key`` for ``ttl_ms`` (nobody else holds it)."""
         return bool(await self.redis.set(key, str(os.getpid()), nx=True, px=max(ttl_ms, 1)))
 
-    def _queue_state(self, pipe: Pipeline, old: DispatchState, new: DispatchState) -> None:
-        """Queue the new root, the parts it adds and the removal of the parts it dropped."""
+    def _queue_state(self, pipe: Pipeline, old: DispatchState, new: DispatchState) -> set[str]:
+        """Queue the new root, the parts it adds and the removal of the parts it dropped;
+        returns the names of the new state's parts."""
         root, parts = codec.split(new)
         _, old_parts = codec.split(old)  # cached by identity: no re-encoding
         pipe.set(self.keys.state, root)
@@ -249,6 +253,7 @@ class StateStore:
         dropped = [name for name in old_parts if name not in parts]
         if dropped:
             pipe.hdel(self.keys.parts, *dropped)
+        return set(parts)
 
     # --- records beside the state ---------------------------------------------------------
 
