@@ -389,13 +389,13 @@ class Simulation:
                 self.trips[rid].shared = True
         van.busy, van.target, van.home = True, target, False
         if stop is not None:
-            # The van reports its position just after setting off: the dispatcher locks the
-            # head stop (nothing may be inserted before it any more) and re-times the route.
+            # The van reports its position just after setting off: the dispatcher re-times
+            # the route from there and locks the head stop once its plan says the van left.
             ping = self.locate(van.position, target) if self.locate else None
             if ping is not None and ping != van.position:
                 self._apply(events.VehicleMoved(van.id, ping, now))
             else:
-                self._apply(events.Tick(now))  # its plan says it has left: the tick locks
+                self._apply(events.Tick(now))  # time passing re-times and locks instead
         self._push(now + actual, "arrive", van.id)
 
     def _on_arrive(self, now: int, van_id: str) -> None:
