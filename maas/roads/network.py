@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Hashable, Sequence
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -34,6 +35,9 @@ from maas.roads.winter import (
 _EXIT_NODE, _EXIT_TIME, _EXIT_LEN = slice(0, 2), slice(2, 4), slice(4, 6)
 _ENTRY_NODE, _ENTRY_TIME, _ENTRY_LEN = slice(6, 8), slice(8, 10), slice(10, 12)
 _ROAD, _POS = 12, 13
+
+#: Distinct locations whose link records are kept; past this all are dropped and rebuilt.
+MAX_RECORDS = 200_000
 
 
 class RoadNetwork:
@@ -128,6 +132,7 @@ class RoadNetwork:
         # plane (metre) geometries: offsets are fractions of length, measured in metres
         self.plane = self.projection.geometry(self.geoms)
         self._index = EdgeIndex(self.projection, self.plane[canonical], canonical)
+        self._records_lock = threading.Lock()
         self._refresh()
 
     # ------------------------------------------------------------------ building
@@ -184,7 +189,22 @@ class RoadNetwork:
             self._data[i]["seasonal_closed"] = bool(self.seasonal_closed[i])
         self.times = times
         self._engine = PathEngine(len(self.nodes), self.tails, self.heads, self.times, self.lengths)
-        self._link_cache: dict[Location, tuple[float, ...]] = {}
+        self._reset_records()
+
+    def _reset_records(self) -> None:
+        """Forget every location's link record, and the rows keyed by record number."""
+        # one row per distinct location: its link record (see ``_links``)
+        self._table = np.empty((256, 14))
+        self._count = 0
+        self._number: dict[Location, int] = {}
+        # the same by object identity (holding the object, so its id stays its own): the
+        # dispatcher passes the same Location objects every offer, and an id hashes far
+        # faster than a Location's five fields
+        self._by_id: dict[int, tuple[Location, int]] = {}
+        self._generation = getattr(self, "_generation", 0) + 1
+        engine = getattr(self, "_engine", None)
+        if engine is not None:
+            engine.clear()
 
     # ------------------------------------------------------------------ properties
     @property
@@ -320,9 +340,6 @@ class RoadNetwork:
         a two-way road to the tail. Arriving: from the tail through the start of the edge, or
         from the head along the reverse edge. Unusable links carry infinite time.
         """
-        cached = self._link_cache.get(loc)
-        if cached is not None:
-            return cached
         e = self._edge_of(loc)
         f = min(max(loc.offset, 0.0), 1.0)
         t = int(self.twins[e])
@@ -342,11 +359,40 @@ class RoadNetwork:
             float(road), f if road == e else 1 - f,
         )
         # fmt: on
-        self._link_cache[loc] = rec
         return rec
 
+    def _numbers(self, locs: Sequence[Location]) -> np.ndarray:
+        """The record number of each location (new ones get a record), as int64."""
+        generation = self._generation
+        by_id = self._by_id
+        out = []
+        for loc in locs:
+            hit = by_id.get(id(loc))
+            out.append(hit[1] if hit is not None and hit[0] is loc else self._number_of(loc))
+        if self._generation != generation:  # the records were dropped meanwhile: renumber
+            return self._numbers(locs)
+        return np.array(out, dtype=np.int64)
+
+    def _number_of(self, loc: Location) -> int:
+        with self._records_lock:
+            number = self._number.get(loc)
+            if number is None:
+                if self._count >= MAX_RECORDS:
+                    self._reset_records()
+                rec = self._links(loc)
+                if self._count == len(self._table):
+                    self._table = np.concatenate([self._table, np.empty_like(self._table)])
+                number = self._count
+                self._table[number] = rec
+                self._count += 1
+                self._number[loc] = number
+            if len(self._by_id) >= 2 * MAX_RECORDS:  # many equal copies of locations
+                self._by_id.clear()
+            self._by_id[id(loc)] = (loc, number)
+            return number
+
     def _records(self, locs: Sequence[Location]) -> np.ndarray:
-        return np.array([self._links(x) for x in locs], dtype=float).reshape(-1, 14)
+        return self._table[self._numbers(locs)]
 
     @staticmethod
     def _seeds(rec: np.ndarray, exits: bool) -> Seeds:
@@ -355,8 +401,39 @@ class RoadNetwork:
         )
         return Seeds(rec[:, n].astype(np.int64), rec[:, t], rec[:, ln])
 
-    def _keys(self, locs: Sequence[Location]) -> list[Hashable]:
-        return [(loc, self._version) for loc in locs]
+    def _solve_times(
+        self, origins: Sequence[Location], destinations: Sequence[Location]
+    ) -> np.ndarray:
+        """Float seconds of the fastest paths, ``len(o) x len(d)``.
+
+        Searches run from the origins when they are fewer, or when all but at most
+        ``len(d)`` of their rows are cached (the dispatcher's many-to-few question: the
+        stops of the live plan to a new rider's origin and destination); else backwards
+        from the destinations.
+        """
+        no, nd = self._numbers(origins), self._numbers(destinations)
+        ro, rd = self._table[no], self._table[nd]
+        n_o, n_d = len(origins), len(destinations)
+        o_keys = no.tolist()
+        if n_o <= n_d or self._engine.missing(o_keys, reverse=False) <= n_d:
+            t = self._engine.times(
+                o_keys,
+                self._seeds(ro, exits=True),
+                rd[:, _ENTRY_NODE].astype(np.int64).ravel(),
+                reverse=False,
+            )
+            times = t.reshape(n_o, n_d, 2) + rd[None, :, _ENTRY_TIME]
+        else:
+            t = self._engine.times(
+                nd.tolist(),
+                self._seeds(rd, exits=False),
+                ro[:, _EXIT_NODE].astype(np.int64).ravel(),
+                reverse=True,
+            )
+            times = t.reshape(n_d, n_o, 2).transpose(1, 0, 2) + ro[:, None, _EXIT_TIME]
+        best = times.min(axis=2)
+        self._same_road(ro, rd, best, None)
+        return best
 
     def _solve(
         self, origins: Sequence[Location], destinations: Sequence[Location]
@@ -366,11 +443,12 @@ class RoadNetwork:
         Searches run from the origins when they are fewer, else backwards from the
         destinations.
         """
-        ro, rd = self._records(origins), self._records(destinations)
+        no, nd = self._numbers(origins), self._numbers(destinations)
+        ro, rd = self._table[no], self._table[nd]
         n_o, n_d = len(origins), len(destinations)
         if n_o <= n_d:
             t, ln = self._engine.query(
-                self._keys(origins),
+                no.tolist(),
                 self._seeds(ro, exits=True),
                 rd[:, _ENTRY_NODE].astype(np.int64).ravel(),
                 reverse=False,
@@ -379,7 +457,7 @@ class RoadNetwork:
             lens = ln.reshape(n_o, n_d, 2) + rd[None, :, _ENTRY_LEN]
         else:
             t, ln = self._engine.query(
-                self._keys(destinations),
+                nd.tolist(),
                 self._seeds(rd, exits=False),
                 ro[:, _EXIT_NODE].astype(np.int64).ravel(),
                 reverse=True,
@@ -436,9 +514,11 @@ class RoadNetwork:
         """``len(origins) x len(destinations)`` int64 seconds (``UNREACHABLE`` if cut off).
 
         Searches run from the origins when they are fewer, else backwards from the
-        destinations; single-source rows are cached by (location, direction, version).
+        destinations (or from the origins when their rows are cached); whole-graph rows of
+        batches up to 64 sources are cached per (location, direction) until the next change
+        of travel times.
         """
-        return self._to_int(self._solve(origins, destinations)[0])
+        return self._to_int(self._solve_times(origins, destinations))
 
     def distances(
         self, origins: Sequence[Location], destinations: Sequence[Location]

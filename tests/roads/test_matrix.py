@@ -127,3 +127,46 @@ def test_path_runs_from_a_to_b_along_the_distance(
         assert _haversine_m(line[-1][::-1], (b.lon, b.lat)) < 1 or (b.lat, b.lon) == (0.0, 0.0)
         length = sum(_haversine_m(p[::-1], q[::-1]) for p, q in itertools.pairwise(line))
         assert abs(length - metres[i, j]) <= 0.002 * length + 1
+
+
+def test_many_to_few_from_cached_rows_equals_the_backward_search(
+    bayreuth_network: RoadNetwork,
+) -> None:
+    """Stops to two new points: answered from the stops' cached rows, the same as searched
+    backwards from the two points, and as networkx."""
+    net = bayreuth_network
+    stops = net.random_locations(30, seed=21)
+    new = net.random_locations(2, seed=22)
+    backward = net.durations(stops, new)
+    for stop in stops:  # one-to-few asks cache each stop's whole row
+        net.durations([stop], new)
+    assert net._engine.missing(net._numbers(stops).tolist(), reverse=False) == 0
+    forward = net.durations(stops, new)
+    ref = np.rint(np.array(reference_times(net, stops, new))).astype(np.int64)
+    assert (forward == backward).all()
+    assert (forward == ref).all()
+
+
+def test_evicted_rows_are_searched_again_exactly(
+    demo_network: RoadNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for 8 rows, 20 sources asked twice in turn still get exact rows."""
+    from maas.roads import matrix
+
+    monkeypatch.setattr(matrix, "ROW_CACHE_BYTES", 8 * 8 * len(demo_network.nodes))
+    net = RoadNetwork(demo_network.graph.copy(), source="demo copy")
+    sources = net.random_locations(20, seed=23)
+    targets = net.random_locations(5, seed=24)
+    ref = np.rint(np.array(reference_times(net, sources, targets))).astype(np.int64)
+    for _ in range(2):
+        for i, source in enumerate(sources):
+            assert (net.durations([source], targets)[0] == ref[i]).all()
+
+
+def test_equal_copies_of_a_location_travel_alike(demo_network: RoadNetwork) -> None:
+    """A location rebuilt from its fields (as parsed from a request) gets the same times."""
+    net = demo_network
+    locs = net.random_locations(6, seed=25)
+    copies = [Location(x.lat, x.lon, x.edge, x.offset, x.snap_distance_m) for x in locs]
+    assert (net.durations(locs, locs) == net.durations(copies, locs)).all()
+    assert (net.durations(locs[:2], locs) == net.durations(locs[:2], copies)).all()
