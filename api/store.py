@@ -77,9 +77,9 @@ class AreaKeys:
 class Write:
     """One write step's view: the state at a version, and what to commit with the new state.
 
-    Steps read extra keys through ``get``/``hget`` (watched, so a concurrent change to them
-    also retries the step) and queue writes with the other methods; nothing reaches Redis
-    unless the whole step commits.
+    Steps read extra keys through ``get`` (watched, so a concurrent change to them also
+    retries the step) or ``hget`` (a hash field, not watched) and queue writes with the
+    other methods; nothing reaches Redis unless the whole step commits.
     """
 
     pipe: Pipeline
