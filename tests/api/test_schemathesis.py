@@ -41,7 +41,7 @@ def _explore(operation: Any, tokens: list[dict[str, str]], failures: list[str]) 
     """A hypothesis test sending generated requests to one operation."""
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     def explore(case: Any) -> None:
         headers = tokens[len(str(case.body)) % 2]
