@@ -151,20 +151,20 @@ class PathEngine:
             OrderedDict()
         )
         self._cache_rows = max(8, LENGTH_ROW_CACHE_BYTES // (16 * max(n, 1)))
-        self._rows = {False: _TimeRows(n), True: _TimeRows(n)}
+        self._rows = _TimeRows(n)  # both directions, keyed (key, reverse)
         self._lock = threading.Lock()  # API workers share one network
 
     def clear(self) -> None:
         """Forget every cached row (their keys are about to be reused)."""
         with self._lock:
             self._cache.clear()
-            self._rows = {False: _TimeRows(self.n), True: _TimeRows(self.n)}
+            self._rows = _TimeRows(self.n)
 
     def missing(self, keys: Sequence[Hashable], *, reverse: bool) -> int:
         """How many of ``keys`` have no cached time row in this direction."""
         with self._lock:
-            slot_of = self._rows[reverse].slot_of
-            return sum(1 for key in keys if key not in slot_of)
+            slot_of = self._rows.slot_of
+            return sum(1 for key in keys if (key, reverse) not in slot_of)
 
     def times(
         self, keys: Sequence[Hashable], seeds: Seeds, targets: np.ndarray, *, reverse: bool
@@ -180,9 +180,10 @@ class PathEngine:
         out = np.empty((k, targets.size))
         if k == 0 or targets.size == 0:
             return out
-        rows = self._rows[reverse]
+        rows = self._rows
+        keyed = [(key, reverse) for key in keys]
         with self._lock:
-            slots = rows.lookup(keys)
+            slots = rows.lookup(keyed)
             hit = np.flatnonzero(slots >= 0)
             if hit.size:
                 out[hit] = rows.pool[slots[hit][:, None], targets[None, :]]
@@ -202,7 +203,7 @@ class PathEngine:
         csr.time_rows_into(seeds.take(missing), pool, slots)
         out[missing] = pool[slots[:, None], targets[None, :]]
         with self._lock:
-            rows.commit([keys[int(i)] for i in missing], slots)
+            rows.commit([keyed[int(i)] for i in missing], slots)
         return out
 
     def query(

@@ -39,6 +39,10 @@ _ROAD, _POS = 12, 13
 #: Distinct locations whose link records are kept; past this all are dropped and rebuilt.
 MAX_RECORDS = 200_000
 
+#: Location objects remembered by identity (a fast path in front of the records); past this
+#: the memo is emptied and refills with the objects in use.
+MAX_IDENTITIES = 65_536
+
 
 class RoadNetwork:
     """A drivable road graph of one town, ready for routing.
@@ -386,7 +390,7 @@ class RoadNetwork:
                 self._table[number] = rec
                 self._count += 1
                 self._number[loc] = number
-            if len(self._by_id) >= 2 * MAX_RECORDS:  # many equal copies of locations
+            if len(self._by_id) >= MAX_IDENTITIES:  # e.g. a fresh copy per API request
                 self._by_id.clear()
             self._by_id[id(loc)] = (loc, number)
             return number
