@@ -4,6 +4,10 @@ The app's long-lived parts (settings, the Redis store, the road network, the dis
 service clock) are built once by ``api.main.create_app`` and kept on ``app.state``; these
 aliases hand them to routers. ``Caller`` authenticates the bearer token; ``Operator`` also
 requires the operator role.
+
+Every provider is ``async def`` although none awaits: FastAPI runs a plain ``def``
+dependency in its threadpool, and five thread hand-offs per request (each waking a worker
+thread that then contends for the GIL) cost more than the offer's own dispatcher call.
 """
 
 from __future__ import annotations
@@ -24,23 +28,23 @@ from solver.dispatch import Dispatcher
 _bearer = HTTPBearer(auto_error=False, description="Operator, rider or driver token")
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _store(request: Request) -> StateStore:
+async def _store(request: Request) -> StateStore:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def _dispatcher(request: Request) -> Dispatcher:
+async def _dispatcher(request: Request) -> Dispatcher:
     return request.app.state.dispatcher()  # type: ignore[no-any-return]  # today's
 
 
-def _network(request: Request) -> Any:
+async def _network(request: Request) -> Any:
     return request.app.state.network
 
 
-def _clock(request: Request) -> ServiceClock:
+async def _clock(request: Request) -> ServiceClock:
     return request.app.state.clock  # type: ignore[no-any-return]
 
 
@@ -78,7 +82,7 @@ Caller = Annotated[Principal, Depends(_caller)]
 Operator = Annotated[Principal, Depends(_operator)]
 
 
-def _schedules(request: Request) -> ScheduleCache:
+async def _schedules(request: Request) -> ScheduleCache:
     return request.app.state.schedules  # type: ignore[no-any-return]
 
 

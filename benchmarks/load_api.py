@@ -1,23 +1,31 @@
 """Load benchmark of the dispatch API (issue 5): 30 vans, 50 concurrent clients offering and
-booking for 60 s against ``maas serve`` with a real redis-server on loopback.
+booking against ``maas serve`` with a real redis-server on loopback, in two phases.
 
     python benchmarks/load_api.py [--vans 30] [--clients 50] [--seconds 60] [--workers 2]
-                                  [--warmup 5] [--think 0.35] [--book-share 0.06] [--json FILE]
+                                  [--warmup 5] [--rate 100] [--book-share 0.06] [--json FILE]
 
-It starts its own redis-server (AOF on, ``appendfsync everysec``, on a free port; never the one
-on 6379) and ``maas serve --network demo`` with ``--workers`` uvicorn processes, registers the
-fleet and the riders through the API, then runs the clients. Each client loops: ask for a ride
-between two random points of the demo town (pickup 5 min to 4 h ahead), book the offer with
-probability ``--book-share``, pause ``--think`` seconds. The first ``--warmup`` seconds are
-not measured (cold travel-time caches). Nothing completes during the run (pickups lie ahead),
-so the plan only grows: with ``--book-share 0.06`` it ends near 400 bookings, 30 vans with
-about 27 committed stops each (beyond the 20 of the dispatcher benchmark of issue 4); a much
-higher share fills every van within the minute, far beyond a rural day, and then measures the
-insertion search in full vans more than the API. Reported, side by side with the targets
-(offer p99 <= 100 ms, >= 100 offers/s, zero 5xx, zero overbooking) and with the dispatcher's
-own offer latency in-process on the final state (what HTTP + Redis add): offers and bookings
-per second, p50/p99 latency, status counts, 5xx, and overbookings (the final plan in Redis,
-judged by the plan evaluator: seats, wheelchair places, promises).
+Each phase starts its own redis-server (AOF on, ``appendfsync everysec``, on a free port; never
+the one on 6379) and ``maas serve --network demo`` with ``--workers`` uvicorn processes,
+registers the fleet and the riders through the API, then runs the clients for ``--seconds``
+after ``--warmup`` unmeasured seconds (cold travel-time caches):
+
+* closed loop (saturation): each of the 50 clients sends its next request as soon as the last
+  one returned. This finds the most offers per second; its latency is mostly queueing (by
+  Little's law mean latency = clients / throughput), so it cannot judge the p99 target.
+* open loop (paced at ``--rate``): the 50 clients together send ``--rate`` offers per second
+  on a fixed schedule (each client one every ``clients / rate`` seconds, staggered), whether
+  or not earlier answers came back, so a slow answer cannot hide later ones (no coordinated
+  omission). This is the latency at the target rate.
+
+A client asks for a ride between two random points of the demo town (pickup 5 min to 4 h
+ahead) and books the offer with probability ``--book-share``. Nothing completes during the
+run (pickups lie ahead), so the plan only grows (with 0.06 at 100 offers/s to about 400
+bookings, 30 vans with about 27 committed stops each). Reported side by side with the targets
+(offer p99 <= 100 ms, >= 100 offers/s, zero 5xx, zero overbooking), with the dispatcher's own
+offer latency in-process on each phase's final state (what HTTP + Redis add) and with the
+machine's load average: offers and bookings per second, p50/p99 latency, status counts, 5xx,
+and overbookings (the final plan in Redis, judged by the plan evaluator: seats, wheelchair
+places, promises).
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import numpy as np
@@ -97,28 +105,81 @@ class Results:
         self.status[kind][status] += 1
 
 
-async def client_loop(base: str, token: str, points: list[dict[str, float]], deadline: float,
-                      args: argparse.Namespace, seed: int, results: Results) -> None:
-    """One rider app: offer, sometimes book, think, repeat until the deadline."""
+def ride_body(rng: random.Random, points: list[dict[str, float]]) -> dict[str, Any]:
+    """A random ride request between two points of the town, pickup 5 min to 4 h ahead."""
+    origin, destination = rng.sample(points, 2)
+    return {"origin": origin, "destination": destination,
+            "passengers": rng.choice([1, 1, 1, 2]),
+            "pickup_after": iso(timedelta(minutes=rng.uniform(5, 240)))}
+
+
+async def offer_and_maybe_book(http: httpx.AsyncClient, rng: random.Random,
+                               points: list[dict[str, float]], book_share: float,
+                               results: Results) -> None:
+    """One rider interaction: ask for an offer, book it with probability ``book_share``."""
+    body = ride_body(rng, points)
+    book = rng.random() < book_share
+    try:
+        started = time.perf_counter()
+        r = await http.post("/v1/offers", json=body)
+        results.add("offer", time.perf_counter() - started, r.status_code)
+        if r.status_code == 201 and book:
+            started = time.perf_counter()
+            b = await http.post("/v1/bookings", json={"offer_id": r.json()["offer_id"]},
+                                headers={"Idempotency-Key": secrets.token_hex(8)})
+            results.add("booking", time.perf_counter() - started, b.status_code)
+    except httpx.HTTPError:
+        results.transport_errors += 1
+
+
+async def closed_client(base: str, token: str, points: list[dict[str, float]], deadline: float,
+                        book_share: float, seed: int, results: Results) -> None:
+    """One rider app, back to back: the next request as soon as the last one returned."""
     rng = random.Random(seed)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=30) as http:
         while time.monotonic() < deadline:
-            origin, destination = rng.sample(points, 2)
-            body = {"origin": origin, "destination": destination, "passengers": rng.choice(
-                [1, 1, 1, 2]), "pickup_after": iso(timedelta(minutes=rng.uniform(5, 240)))}
-            try:
-                started = time.perf_counter()
-                r = await http.post("/v1/offers", json=body)
-                results.add("offer", time.perf_counter() - started, r.status_code)
-                if r.status_code == 201 and rng.random() < args.book_share:
-                    started = time.perf_counter()
-                    b = await http.post("/v1/bookings", json={"offer_id": r.json()["offer_id"]},
-                                        headers={"Idempotency-Key": secrets.token_hex(8)})
-                    results.add("booking", time.perf_counter() - started, b.status_code)
-            except httpx.HTTPError:
-                results.transport_errors += 1
-            await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
+            await offer_and_maybe_book(http, rng, points, book_share, results)
+
+
+async def paced_client(base: str, token: str, points: list[dict[str, float]], start: float,
+                       deadline: float, interval: float, book_share: float, seed: int,
+                       results: Results) -> None:
+    """One rider app on a fixed schedule: a request every ``interval`` seconds from ``start``,
+    each in its own task, so a slow answer does not delay the next request."""
+    rng = random.Random(seed)
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=8)
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=30, limits=limits) as http:
+        tasks = []
+        due = start
+        while due < deadline:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            tasks.append(asyncio.create_task(
+                offer_and_maybe_book(http, random.Random(rng.random()), points, book_share,
+                                     results)))
+            due += interval
+        await asyncio.gather(*tasks)
+
+
+async def run_clients(base: str, tokens: list[str], points: list[dict[str, float]],
+                      args: argparse.Namespace, paced: bool) -> tuple[Results, float]:
+    """Run all clients (closed loop, or paced at ``args.rate``); returns the results and the
+    measured seconds."""
+    results = Results()
+    now = time.monotonic()
+    results.record_from = now + args.warmup
+    deadline = results.record_from + args.seconds
+    if paced:
+        interval = len(tokens) / args.rate
+        runs = [paced_client(base, t, points, now + interval * i / len(tokens), deadline,
+                             interval, args.book_share, i, results)
+                for i, t in enumerate(tokens)]
+    else:
+        runs = [closed_client(base, t, points, deadline, args.book_share, i, results)
+                for i, t in enumerate(tokens)]
+    await asyncio.gather(*runs)
+    return results, deadline - results.record_from
 
 
 def overbooking(redis_url: str, network: Any) -> dict[str, Any]:
@@ -128,9 +189,10 @@ def overbooking(redis_url: str, network: Any) -> dict[str, Any]:
     from solver.dispatch import Dispatcher, DispatchPolicy
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    tree = codec.parse_root(client.get(f"maas:{{{AREA}}}:state"))
+    tree = codec.parse_root(cast(str, client.get(f"maas:{{{AREA}}}:state")))
     names = sorted(codec.missing_parts(tree))
-    texts = dict(zip(names, client.hmget(f"maas:{{{AREA}}}:parts", names), strict=True))
+    texts = dict(zip(names, cast(list[str], client.hmget(f"maas:{{{AREA}}}:parts", names)),
+                     strict=True))
     state = codec.join(tree, texts)
     dispatcher = Dispatcher(network, DispatchPolicy(operating_hours=TimeWindow(0, 48 * 3600)))
     report = dispatcher.schedule(state)
@@ -167,35 +229,10 @@ def in_process_offers(judged: dict[str, Any], network: Any, points: list[dict[st
     return latencies
 
 
-async def run_clients(base: str, tokens: list[str], points: list[dict[str, float]],
-                      args: argparse.Namespace) -> tuple[Results, float]:
-    results = Results()
-    results.record_from = time.monotonic() + args.warmup
-    deadline = results.record_from + args.seconds
-    await asyncio.gather(*(client_loop(base, t, points, deadline, args, i, results)
-                           for i, t in enumerate(tokens)))
-    return results, time.monotonic() - results.record_from
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vans", type=int, default=30)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--warmup", type=float, default=5,
-                        help="seconds of load before measuring (cold travel-time caches)")
-    parser.add_argument("--think", type=float, default=0.35,
-                        help="mean pause of a client between requests, seconds")
-    parser.add_argument("--book-share", type=float, default=0.06,
-                        help="share of offers booked (see the module docstring)")
-    parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args()
-
-    from maas.roads import load_network
-
-    network = load_network("demo")
-    points = [{"lat": p.lat, "lon": p.lon} for p in network.random_locations(400, seed=5)]
+def run_phase(args: argparse.Namespace, network: Any, points: list[dict[str, float]],
+              paced: bool) -> dict[str, Any]:
+    """Start redis-server and ``maas serve``, register the fleet and riders, run the clients,
+    judge the final plan; returns the phase's figures."""
     tmp = Path(tempfile.mkdtemp(prefix="maas-load-"))
     redis_port, api_port = free_port(), free_port()
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
@@ -225,7 +262,8 @@ def main() -> None:
                 r.raise_for_status()
             tokens = [http.post("/v1/riders", json={"name": f"rider {i}"}).json()["token"]
                       for i in range(args.clients)]
-        results, elapsed = asyncio.run(run_clients(base, tokens, points, args))
+        results, elapsed = asyncio.run(run_clients(base, tokens, points, args, paced))
+        load = os.getloadavg()
         judged = overbooking(redis_url, network)
         direct = in_process_offers(judged, network, points)
     finally:
@@ -236,51 +274,92 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
     offers, bookings = results.latency["offer"], results.latency["booking"]
-    statuses = {k: dict(sorted(v.items())) for k, v in results.status.items()}
-    five_xx = sum(n for c in results.status.values() for s, n in c.items() if s >= 500)
-    figures = {
-        "vans": args.vans, "clients": args.clients, "seconds": round(elapsed, 1),
-        "workers": args.workers, "think_s": args.think, "book_share": args.book_share,
+    return {
+        "mode": f"open loop, paced at {args.rate:g} offers/s" if paced
+        else "closed loop (saturation)",
+        "seconds": round(elapsed, 1),
         "offers_per_s": round(len(offers) / elapsed, 1),
         "bookings_per_s": round(len(bookings) / elapsed, 1),
         "confirmed_per_s": round(results.status["booking"][201] / elapsed, 1),
-        "offer_ms": {"p50": round(percentile(offers, 50), 1),
-                     "p90": round(percentile(offers, 90), 1),
-                     "p99": round(percentile(offers, 99), 1),
-                     "max": round(percentile(offers, 100), 1)},
+        "offer_ms": {q: round(percentile(offers, p), 1)
+                     for q, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))},
         "booking_ms": {"p50": round(percentile(bookings, 50), 1),
                        "p99": round(percentile(bookings, 99), 1)},
-        "status": statuses, "5xx": five_xx, "transport_errors": results.transport_errors,
+        "status": {k: dict(sorted(v.items())) for k, v in results.status.items()},
+        "5xx": sum(n for c in results.status.values() for s, n in c.items() if s >= 500),
+        "transport_errors": results.transport_errors,
         "overfull_stops": judged["overfull_stops"],
         "capacity_violations": judged["capacity_violations"],
         "promise_violations": judged["promise_violations"],
         "active_bookings_in_redis": judged["active_bookings"],
         "in_process_offer_ms": {"p50": round(percentile(direct, 50), 1),
                                 "p99": round(percentile(direct, 99), 1)},
+        "load_average_at_end": [round(x, 2) for x in load],
     }
-    load = os.getloadavg()[0]
-    figures["load_average_1min_after"] = round(load, 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vans", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60, help="measured seconds per phase")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=float, default=5,
+                        help="seconds of load before measuring (cold travel-time caches)")
+    parser.add_argument("--rate", type=float, default=100,
+                        help="offers per second of the paced (open-loop) phase")
+    parser.add_argument("--book-share", type=float, default=0.06,
+                        help="share of offers booked (see the module docstring)")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+
+    from maas.roads import load_network
+
+    network = load_network("demo")
+    points = [{"lat": p.lat, "lon": p.lon} for p in network.random_locations(400, seed=5)]
+    load_before = os.getloadavg()
+    phases = [run_phase(args, network, points, paced=False),
+              run_phase(args, network, points, paced=True)]
+    closed, paced = phases
+
+    def both(get: Any) -> tuple[str, str]:
+        return str(get(closed)), str(get(paced))
+
     rows = [
-        ("offers/s", figures["offers_per_s"], ">= 100"),
-        ("offer p50 ms", figures["offer_ms"]["p50"],
-         f"in-process dispatcher p50 {figures['in_process_offer_ms']['p50']}"),
-        ("offer p90 ms", figures["offer_ms"]["p90"], "-"),
-        ("offer p99 ms", figures["offer_ms"]["p99"],
-         f"<= 100 (in-process dispatcher p99 {figures['in_process_offer_ms']['p99']})"),
-        ("bookings/s (confirmed)", f"{figures['bookings_per_s']} "
-         f"({figures['confirmed_per_s']})", "-"),
-        ("booking p50 / p99 ms", f"{figures['booking_ms']['p50']} / "
-         f"{figures['booking_ms']['p99']}", "-"),
-        ("5xx", five_xx, "0"),
-        ("overbooking (overfull stops)", judged["overfull_stops"], "0"),
-        ("promise violations", judged["promise_violations"], "0"),
+        ("offers/s", *both(lambda f: f["offers_per_s"]), f">= 100 (paced: {args.rate:g} sent)"),
+        ("offer p50 ms", *both(lambda f: f["offer_ms"]["p50"]), "-"),
+        ("offer p90 ms", *both(lambda f: f["offer_ms"]["p90"]), "-"),
+        ("offer p99 ms", *both(lambda f: f["offer_ms"]["p99"]), "<= 100 (at the target rate)"),
+        ("offer max ms", *both(lambda f: f["offer_ms"]["max"]), "-"),
+        ("in-process Dispatcher.offer p50 ms",
+         *both(lambda f: f["in_process_offer_ms"]["p50"]), "baseline (final state)"),
+        ("in-process Dispatcher.offer p99 ms",
+         *both(lambda f: f["in_process_offer_ms"]["p99"]), "baseline (final state)"),
+        ("bookings/s (confirmed)",
+         *both(lambda f: f"{f['bookings_per_s']} ({f['confirmed_per_s']})"), "-"),
+        ("booking p50 / p99 ms",
+         *both(lambda f: f"{f['booking_ms']['p50']} / {f['booking_ms']['p99']}"), "-"),
+        ("offer statuses", *both(lambda f: f["status"]["offer"]), "-"),
+        ("5xx", *both(lambda f: f["5xx"]), "0"),
+        ("transport errors", *both(lambda f: f["transport_errors"]), "0"),
+        ("overbooking (overfull stops)", *both(lambda f: f["overfull_stops"]), "0"),
+        ("promise violations", *both(lambda f: f["promise_violations"]), "0"),
+        ("active bookings at end", *both(lambda f: f["active_bookings_in_redis"]), "-"),
+        ("load average 1/5/15 min at end",
+         *both(lambda f: "/".join(map(str, f["load_average_at_end"]))), "-"),
     ]
-    print(f"maas serve load: {args.vans} vans, {args.clients} clients, {elapsed:.0f} s, "
-          f"{args.workers} workers, demo town (synthetic), redis-server AOF everysec, "
-          f"machine load average (1 min) after the run {load:.2f}")
-    print(f"{'measure':32} {'measured':>16}   target / baseline")
-    for name, value, target in rows:
-        print(f"{name:32} {value!s:>16}   {target}")
+    print(f"maas serve load: {args.vans} vans, {args.clients} clients, {args.seconds:g} s "
+          f"measured per phase after {args.warmup:g} s warm-up, {args.workers} workers, "
+          f"book share {args.book_share:g}, demo town (synthetic), redis-server AOF everysec; "
+          f"machine load average 1/5/15 min before: "
+          f"{'/'.join(f'{x:.2f}' for x in load_before)}")
+    print(f"{'measure':36} {'closed loop':>18} {'paced':>18}   target / baseline")
+    for name, c, p_, target in rows:
+        print(f"{name:36} {c:>18} {p_:>18}   {target}")
+    figures = {"vans": args.vans, "clients": args.clients, "workers": args.workers,
+               "book_share": args.book_share, "rate": args.rate,
+               "load_average_before": [round(x, 2) for x in load_before],
+               "closed_loop": closed, "paced": paced}
     print(json.dumps(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
