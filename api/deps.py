@@ -21,6 +21,7 @@ from api.auth import OPERATOR, Principal, Role, hash_token, same_token
 from api.clock import ServiceClock
 from api.errors import forbidden, unauthorized
 from api.settings import Settings
+from api.snap_cache import SnapCache
 from api.store import StateStore
 from api.views import ScheduleCache
 from solver.dispatch import Dispatcher
@@ -44,6 +45,10 @@ async def _network(request: Request) -> Any:
     return request.app.state.network
 
 
+async def _snapper(request: Request) -> SnapCache:
+    return request.app.state.snapper  # type: ignore[no-any-return]
+
+
 async def _clock(request: Request) -> ServiceClock:
     return request.app.state.clock  # type: ignore[no-any-return]
 
@@ -52,6 +57,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[StateStore, Depends(_store)]
 DispatcherDep = Annotated[Dispatcher, Depends(_dispatcher)]
 NetworkDep = Annotated[Any, Depends(_network)]
+SnapperDep = Annotated[SnapCache, Depends(_snapper)]
 ClockDep = Annotated[ServiceClock, Depends(_clock)]
 
 

@@ -32,6 +32,7 @@ from api.notify import apply_event, stage
 from api.routers import bookings, closures, events, health, offers, riders, vehicles
 from api.service_day import TodaysDispatcher
 from api.settings import Settings
+from api.snap_cache import SnapCache
 from api.store import StateStore, Write
 from api.ticker import Ticker
 from api.views import ScheduleCache
@@ -67,6 +68,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None, network: Any =
         app.state.settings, app.state.store, app.state.network = settings, store, roads
         app.state.dispatcher, app.state.clock = TodaysDispatcher(roads, settings, clock), clock
         app.state.schedules = ScheduleCache(app.state.dispatcher)
+        app.state.snapper = SnapCache(roads)
         helper = settings.tick_seconds > 0 and network is None
         app.state.ticker = (Ticker.in_helper_process(settings.network, settings.polygon)
                             if helper else Ticker(None))

@@ -1,7 +1,8 @@
 """``POST /v1/offers``: "can you take me?" answered with a pickup window and a latest drop-off.
 
 The path of a request: validate the body (schemas) -> decide whose ride it is -> check it
-against the clock -> snap both ends onto the road network (422 if off it) -> ``RideAsk`` ->
+against the clock -> snap both ends onto the road network (422 if off it; remembered per worker, see
+api.snap_cache) -> ``RideAsk`` ->
 ``Dispatcher.offer(state, ask)`` on the state read from Redis (a pure query: nothing is
 locked or written) -> an ``Offer`` is kept in Redis until it expires (it holds no seat) and
 returned as 201; a ``Rejection`` becomes 422 (outside the service area) or 409 (no van can
@@ -17,7 +18,7 @@ from fastapi import APIRouter
 
 from api import codec
 from api.auth import Principal, Role
-from api.deps import Caller, ClockDep, DispatcherDep, NetworkDep, SettingsDep, StoreDep
+from api.deps import Caller, ClockDep, DispatcherDep, SettingsDep, SnapperDep, StoreDep
 from api.errors import ApiError, conflict, forbidden, invalid
 from api.metrics import OFFERS
 from api.schemas import OfferCreate, OfferPublic
@@ -38,7 +39,7 @@ async def create_offer(
     caller: Caller,
     settings: SettingsDep,
     store: StoreDep,
-    network: NetworkDep,
+    snapper: SnapperDep,
     dispatcher: DispatcherDep,
     clock: ClockDep,
 ) -> OfferPublic:
@@ -54,8 +55,8 @@ async def create_offer(
     if arrive_before is not None and arrive_before <= now:
         raise invalid("arrive_before lies in the past", code="in_the_past")
 
-    origin = network.snap(body.origin.lat, body.origin.lon)  # OffNetworkError -> 422
-    destination = network.snap(body.destination.lat, body.destination.lon)
+    origin = snapper.snap(body.origin.lat, body.origin.lon)  # OffNetworkError -> 422
+    destination = snapper.snap(body.destination.lat, body.destination.lon)
     if origin == destination:
         raise invalid("origin and destination are the same place on the road network")
     wheelchairs = 1 if body.wheelchair else 0
