@@ -466,7 +466,9 @@ class Dispatcher:
         problem = planning_problem(state, self.policy, state.now)
         broken = [vid for vid in vids
                   if not evaluate_route(problem, state.plan, vid, self.travel).feasible]
-        plan = repair(problem, state.plan, broken, self.travel) if broken else state.plan
+        # A van that reported arriving at a pickup keeps it until picked_up or no_show.
+        plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
+            if broken else state.plan
         risky: dict[str, str] = {}
         for vid in {*broken, *changed_vehicles(state.plan, plan)}:
             report = evaluate_route(problem, plan, vid, self.travel)

@@ -3,7 +3,7 @@ who have not boarded to vans that can still take them, with the one insertion he
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from maas.domain import Plan, Problem, StopKind
 from maas.travel import TravelTimeSource
@@ -11,10 +11,11 @@ from solver.dispatch.planning import at_risk, evaluate_route, without_request
 from solver.insertion import best_insertion, insert
 
 
-def _movable(problem: Problem, plan: Plan, vehicle_id: str) -> list[str]:
+def _movable(plan: Plan, vehicle_id: str, pinned: Collection[str]) -> list[str]:
     """Riders on the van's route who have not boarded (even one the late van is heading for:
-    another van that can still make the window should take them)."""
-    return [s.request_id for s in plan.route(vehicle_id).stops if s.kind is StopKind.PICKUP]
+    another van that can still make the window should take them), except ``pinned`` ones."""
+    return [s.request_id for s in plan.route(vehicle_id).stops
+            if s.kind is StopKind.PICKUP and s.request_id not in pinned]
 
 
 def _violation_count(problem: Problem, plan: Plan, vehicle_id: str,
@@ -23,13 +24,15 @@ def _violation_count(problem: Problem, plan: Plan, vehicle_id: str,
 
 
 def repair(
-    problem: Problem, plan: Plan, vehicle_ids: Iterable[str], travel: TravelTimeSource
+    problem: Problem, plan: Plan, vehicle_ids: Iterable[str], travel: TravelTimeSource,
+    pinned: Collection[str] = (),
 ) -> Plan:
     """The plan with riders moved off vans whose routes break a promise, where that helps.
 
     First the riders whose own promise breaks move to any other van that can keep it; then,
     while the van still breaks something, other riders move if that lowers its violations.
     Every move lands on a feasible route (the insertion checks it), so no other van gets worse.
+    ``pinned`` riders never move: a van standing at their pickup keeps it.
     """
     for vid in vehicle_ids:
         report = evaluate_route(problem, plan, vid, travel)
@@ -37,7 +40,7 @@ def repair(
             continue
         broken = at_risk(report, problem.requests)
         others = [v.id for v in problem.vehicles if v.id != vid]
-        candidates = _movable(problem, plan, vid)
+        candidates = _movable(plan, vid, pinned)
         first = [r for r in candidates if r in broken]
         rest = [r for r in candidates if r not in broken]
         for rid in first:

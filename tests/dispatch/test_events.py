@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from maas.domain import StopKind
 from solver.dispatch import BookingStatus, RideAsk
 from solver.dispatch import events as ev
@@ -110,3 +112,26 @@ def test_arrival_locks_the_stop_at_the_head() -> None:
                                                  offer.planned_pickup))
     head = state.plan.route("v0").stops[0]
     assert (head.request_id, head.kind, head.locked) == ("b1", StopKind.PICKUP, True)
+
+
+def test_van_standing_at_a_pickup_keeps_it_when_repair_moves_riders() -> None:
+    """A van late for its next rider after arriving at a pickup is not relieved of that pickup.
+
+    v0 arrives at b1's pickup so late that b2 (three riders) would be late after b1. Handing
+    b1 to v1, waiting right there, would save v0's boarding time; but v0 stands at b1's stop.
+    """
+    disp, state = start(vans=1)
+    now = state.now
+    state, o1 = book(disp, state, RideAsk(at(3000, 0), at(-2000, 0), pickup_after=now + 1200,
+                                          now=now), "b1")
+    state, _ = book(disp, state, RideAsk(at(-3000, 0), at(-3000, 3000), passengers=3,
+                                         pickup_after=now + 1500, now=now), "b2")
+    arrived = o1.pickup.earliest + 480
+    two_seats = replace(van("v1", seats=2), position=at(3000, 0), available_at=arrived)
+    state, _ = disp.apply(state, ev.AddVehicle(two_seats))
+    state, _ = disp.apply(state, ev.StopReported("v0", "b1", StopKind.PICKUP, "arrived",
+                                                 arrived))
+    assert state.bookings["b1"].vehicle_id == "v0"
+    head = state.plan.route("v0").stops[0]
+    assert (head.request_id, head.kind, head.locked) == ("b1", StopKind.PICKUP, True)
+    assert state.plan.route("v1").stops == ()
