@@ -128,9 +128,6 @@ class StateStore:
         self.keys = AreaKeys(area)
         self.events_maxlen = events_maxlen
         self._lock = asyncio.Lock()
-        self._writers = 0  # write steps of this process queued or running
-        self._no_writers = asyncio.Event()
-        self._no_writers.set()
         self._cache: tuple[str, int, DispatchState] | None = None
 
     # --- the area -------------------------------------------------------------------------
@@ -197,15 +194,6 @@ class StateStore:
         codec.retain(codec.part_names(tree))
         return state
 
-    async def writes_done(self) -> None:
-        """Wait until this process has no write step queued or running.
-
-        Offers call this before their CPU-bound dispatcher call: a write step awaits Redis
-        several times, and on a saturated event loop each await would otherwise queue behind
-        every offer ready to run (bookings took seconds while offers kept flowing)."""
-        if not self._no_writers.is_set():
-            await self._no_writers.wait()
-
     async def write(self, step: Callable[[Write], Awaitable[T]]) -> T:
         """Run ``step`` on the current state and commit its writes atomically.
 
@@ -213,16 +201,6 @@ class StateStore:
         abort with nothing written. It runs again, on the newer state, whenever another
         writer committed first, so it must not have side effects outside ``Write``.
         """
-        self._writers += 1
-        self._no_writers.clear()
-        try:
-            return await self._write(step)
-        finally:
-            self._writers -= 1
-            if self._writers == 0:
-                self._no_writers.set()
-
-    async def _write(self, step: Callable[[Write], Awaitable[T]]) -> T:
         async with self._lock:
             for attempt in range(MAX_WRITE_ATTEMPTS):
                 async with self.redis.pipeline(transaction=True) as pipe:

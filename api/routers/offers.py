@@ -67,7 +67,6 @@ async def create_offer(
         arrive_before=arrive_before, now=now, rider_id=rider_id,
     )
 
-    await store.writes_done()  # bookings first: see StateStore.writes_done
     answer = dispatcher.offer(await store.state(), ask)
 
     if isinstance(answer, Rejection):
