@@ -78,6 +78,7 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
         reoptimise_time_limit_s=p.reoptimise_solver_seconds,
         prebook_time_limit_s=p.prebook_solver_seconds,
         service_area=box,
+        travel_time_margin=p.travel_time_margin,
         seed=scenario.demand.seed,
     )
 

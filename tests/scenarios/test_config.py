@@ -15,6 +15,7 @@ from scenarios.config import (
     load_scenario,
     read_scenario_data,
 )
+from scenarios.simulator import dispatch_policy
 from tests.scenarios.conftest import SCENARIOS
 
 
@@ -98,3 +99,11 @@ def test_missing_file_names_what_was_tried(tmp_path: Path) -> None:
     scenario = load_scenario(SCENARIOS / "demo.yaml")
     with pytest.raises(ScenarioError, match=r"nowhere\.osm"):
         scenario.resolve_path("nowhere.osm")
+
+
+def test_travel_time_margin_reaches_the_dispatcher() -> None:
+    """policy.travel_time_margin becomes the dispatcher's planning margin; negatives are refused."""
+    scenario = load_scenario(SCENARIOS / "demo.yaml", {"policy.travel_time_margin": 0.25})
+    assert dispatch_policy(scenario, None).travel_time_margin == 0.25
+    with pytest.raises(ScenarioError, match=r"policy\.travel_time_margin"):
+        load_scenario(SCENARIOS / "demo.yaml", {"policy.travel_time_margin": -0.1})
