@@ -6,12 +6,13 @@ import json
 import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import redis
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from api.clock import ServiceClock
@@ -29,7 +30,7 @@ def test_refuses_to_start_without_operator_token_or_redis() -> None:
     with pytest.raises(SettingsError, match="MAAS_OPERATOR_TOKEN"):
         Settings(redis_url="redis://127.0.0.1:1/0").check_startable()
     with pytest.raises(SettingsError, match="MAAS_REDIS_URL"):
-        Settings(operator_token="x").check_startable()
+        Settings(operator_token=SecretStr("x")).check_startable()
     Settings(demo=True).check_startable()
 
 
@@ -147,7 +148,8 @@ def test_ticks_run_in_a_helper_that_dies_with_the_api(served: Any) -> None:
     wait_until(lambda: len(_children(served.proc.pid)) >= 1, "tick helper", timeout=30)
     version_key = f"maas:{{{served.env['MAAS_AREA']}}}:version"
     client = redis.Redis.from_url(served.env["MAAS_REDIS_URL"])
-    wait_until(lambda: int(client.get(version_key) or 0) >= 2, "a committed tick", timeout=30)
+    wait_until(lambda: int(cast(bytes | None, client.get(version_key)) or 0) >= 2,
+               "a committed tick", timeout=30)
     helpers = _children(served.proc.pid)
     served.kill_9()
     wait_until(lambda: not any(Path(f"/proc/{p}").exists() for p in helpers), "helper exit",

@@ -35,7 +35,8 @@ def test_parts_hash_matches_the_root_after_writes(area: Area) -> None:
     store: StateStore = area.client.app.state.store  # type: ignore[attr-defined]
     assert area.client.portal is not None
     root = area.client.portal.call(store.redis.get, store.keys.state)
-    stored = area.client.portal.call(store.redis.hkeys, store.keys.parts)
+    stored: list[bytes] = area.client.portal.call(store.redis.hkeys,  # type: ignore[arg-type]
+                                                  store.keys.parts)
     assert {k.decode() for k in stored} == _refs(json.loads(root))
     keys = area.client.portal.call(store.redis.keys, "*")
     assert keys and all(k.decode().startswith(f"maas:{{{store.area}}}:") for k in keys)
