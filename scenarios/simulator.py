@@ -27,6 +27,7 @@ from maas.domain import (
     VehicleType,
 )
 from maas.errors import MaasError
+from maas.evaluation import leg_durations
 from maas.travel import TravelTimeSource
 from scenarios.config import Scenario, clock_to_seconds
 from scenarios.demand import TripDemand
@@ -357,7 +358,10 @@ class Simulation:
             self._serve(van, stop, now)
             return
         travel, _ = self._leg(van.position, loc)
-        depart = self._planned_departure(van_id, travel, now)
+        # The driver leaves when the dispatcher's schedule says: its arrival minus its own
+        # (margin-padded) time for the leg, not the road model's bare time.
+        planned_leg = leg_durations(self.dispatcher.travel, [(van.position, loc)])[0]
+        depart = self._planned_departure(van_id, planned_leg, now)
         last_off = stop.kind is StopKind.DROPOFF and van.onboard == {stop.request_id}
         if not van.onboard or last_off:
             # A van that is empty, or about to drop its last rider, leaves early by two noise
