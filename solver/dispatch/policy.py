@@ -22,7 +22,7 @@ class DispatchPolicy:
     a search that ends by itself (a local optimum) rather than one cut by the clock, so that
     the same inputs and seed give the same plan; the time limit stays a safety net.
     ``travel_time_margin`` plans every drive that much longer than the road model says, a
-    buffer against slow traffic that keeps promises when vans run slower. Its default 0.15
+    buffer against slow traffic that keeps promises when vans run slower. Its default 0.2
     is the scenario simulator's pick under 10 % travel-time noise: the most promises kept
     per day (docs/benchmarks.md, issue 6); 0 plans on the bare road model.
     """
@@ -49,5 +49,5 @@ class DispatchPolicy:
     wheelchair_board_seconds: int = 300
     wheelchair_alight_seconds: int = 300
     weights: CostWeights = field(default_factory=CostWeights)
-    travel_time_margin: float = 0.15
+    travel_time_margin: float = 0.2
     seed: int = 0
