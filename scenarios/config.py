@@ -128,8 +128,10 @@ class PolicyConfig(_Strict):
     no_show_wait_minutes: float = Field(default=3, ge=0, le=30)
     prebook_cutoff: str = "06:00"
     reoptimise_every_minutes: float | None = Field(default=None, gt=0)
-    reoptimise_solver_seconds: float = Field(default=1.0, gt=0, le=60)
-    prebook_solver_seconds: float = Field(default=2.0, ge=0, le=600)
+    # Solver time limits are safety caps: the dispatcher's deterministic search stops by
+    # itself (counted iterations), so a cap that bites makes a day depend on machine load.
+    reoptimise_solver_seconds: float = Field(default=10.0, gt=0, le=60)
+    prebook_solver_seconds: float = Field(default=30.0, ge=0, le=600)
     # Plan every drive this share longer than the road model says: slack for slow roads and
     # slow drivers. 0.2 (about two deviations of the default 10 % noise) kept the most
     # promises per day at hardly any cost in riders served (docs/benchmarks.md, issue 6).
