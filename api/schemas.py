@@ -238,6 +238,12 @@ class BookingPublic(BaseModel):
     wheelchair: bool
 
 
+class BookingList(BaseModel):
+    """Bookings, newest first."""
+
+    bookings: list[BookingPublic]
+
+
 # --- closures -----------------------------------------------------------------------------
 
 

@@ -9,6 +9,12 @@ before? return that booking -> read the offer (gone: expired; already booked: 40
 first one's state and is refused by the dispatcher.
 
 Only the owner (the rider) and the operator see a booking; to anyone else it answers 404.
+``GET /v1/bookings`` lists the caller's bookings (the operator: everyone's), newest first; a
+driver gets 403, since a van's work is its manifest, not a list of riders' bookings.
+
+Each booking record keeps ``seq``, the area version its booking committed at: versions rise
+by one per committed write across every process, so it orders bookings by confirmation
+without trusting any clock.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import json
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from api import codec
 from api.auth import Principal, Role
@@ -25,7 +31,7 @@ from api.deps import Caller, ClockDep, DispatcherDep, SchedulesDep, SettingsDep,
 from api.errors import conflict, forbidden, not_found
 from api.metrics import BOOKINGS
 from api.notify import apply_event
-from api.schemas import BookingCreate, BookingPublic
+from api.schemas import BookingCreate, BookingList, BookingPublic
 from api.store import Write
 from api.views import booking_public
 from solver.dispatch import BookingStatus, DispatchState, Offer, outcomes
@@ -94,7 +100,7 @@ async def create_booking(
             raise conflict(code, message)
 
         public = booking_public(clock, confirmed)
-        w.hset(store.keys.bookings, confirmed.id, public.model_dump_json())
+        w.hset(store.keys.bookings, confirmed.id, _record(public, seq=w.version + 1))
         w.set(idem_key, json.dumps({"offer_id": offer.id, "booking_id": confirmed.id}),
               ttl_ms=settings.idempotency_ttl_seconds * 1000)
         w.set(offer_key, json.dumps({**stored, "booking_id": confirmed.id}), keepttl=True)
@@ -104,6 +110,32 @@ async def create_booking(
     BOOKINGS.labels("confirmed" if created else "replayed").inc()
     response.status_code = 201 if created else 200
     return public
+
+
+@router.get("", response_model=BookingList, responses={403: {"description": "drivers"}})
+async def list_bookings(
+    caller: Caller,
+    store: StoreDep,
+    clock: ClockDep,
+    status: Annotated[BookingStatus | None, Query(description="only bookings in this status")]
+    = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 50,
+) -> BookingList:
+    """The caller's bookings (the operator: all of them), newest first."""
+    if caller.role is Role.DRIVER:
+        raise forbidden("drivers follow their manifest; bookings are listed to riders")
+    records = [r for r in (await store.records(store.keys.bookings)).values()
+               if _may_book(caller, r.get("rider_id"))]
+    records.sort(key=lambda r: (int(r.get("seq", 0)), str(r["id"])), reverse=True)
+    state = await store.state()
+    found: list[BookingPublic] = []
+    for record in records:
+        public = _public_now(clock, state, record)
+        if status is None or public.status == status.value:
+            found.append(public)
+            if len(found) == limit:
+                break
+    return BookingList(bookings=found)
 
 
 @router.get("/{booking_id}", response_model=BookingPublic)
@@ -140,7 +172,7 @@ async def cancel_booking(
         state, _ = apply_event(w, dispatcher, schedules, clock,
                                CancelBooking(booking_id, clock.now_seconds()))
         public = _public_now(clock, state, record)
-        w.hset(store.keys.bookings, booking_id, public.model_dump_json())
+        w.hset(store.keys.bookings, booking_id, _record(public, seq=record.get("seq", 0)))
         return public
 
     return await store.write(cancel)
@@ -149,6 +181,11 @@ async def cancel_booking(
 def _may_book(caller: Principal, rider_id: str | None) -> bool:
     """The operator acts for every rider; a rider only for themselves."""
     return caller.is_operator or (rider_id is not None and caller.is_rider(rider_id))
+
+
+def _record(public: BookingPublic, seq: int) -> str:
+    """The stored booking record: the public view and its confirmation order."""
+    return json.dumps({**public.model_dump(mode="json"), "seq": seq})
 
 
 def _public_now(clock: ClockDep, state: DispatchState, record: dict[str, Any]) -> BookingPublic:

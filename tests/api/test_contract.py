@@ -233,3 +233,48 @@ def test_openapi_lists_contract_paths(client: TestClient) -> None:
                      "/v1/vehicles/{vehicle_id}/stops/{stop_id}/events", "/v1/offers",
                      "/v1/bookings", "/v1/bookings/{booking_id}", "/v1/closures", "/v1/events",
                      "/healthz", "/readyz", "/metrics"}
+
+
+def test_booking_list_shows_a_rider_only_their_own_and_the_operator_all(area: Area) -> None:
+    """GET /v1/bookings: rider A sees only A's bookings; the operator sees both, newest first."""
+    area.van()
+    _, rider_a = area.rider("A")
+    _, rider_b = area.rider("B")
+    booking_a = area.book(rider_a, area.offer(rider_a)["offer_id"]).json()
+    booking_b = area.book(rider_b, area.offer(rider_b)["offer_id"]).json()
+    mine = area.client.get("/v1/bookings", headers=rider_a)
+    assert mine.status_code == 200
+    assert mine.json()["bookings"] == [booking_a]
+    everyone = area.client.get("/v1/bookings", headers=OPERATOR).json()["bookings"]
+    assert [b["id"] for b in everyone] == [booking_b["id"], booking_a["id"]]
+    limited = area.client.get("/v1/bookings", params={"limit": 1}, headers=OPERATOR).json()
+    assert [b["id"] for b in limited["bookings"]] == [booking_b["id"]]
+
+
+def test_booking_list_filters_by_status(area: Area) -> None:
+    """?status=cancelled lists only the cancelled booking; ?status=confirmed only the other."""
+    area.van()
+    _, rider = area.rider()
+    kept = area.book(rider, area.offer(rider)["offer_id"]).json()
+    dropped = area.book(rider, area.offer(rider, frm="clinic", to="station")["offer_id"]).json()
+    assert area.client.delete(f"/v1/bookings/{dropped['id']}", headers=rider).status_code == 200
+
+    def listed(status: str) -> list[str]:
+        r = area.client.get("/v1/bookings", params={"status": status}, headers=rider)
+        assert r.status_code == 200
+        return [b["id"] for b in r.json()["bookings"]]
+
+    assert listed("cancelled") == [dropped["id"]]
+    assert listed("confirmed") == [kept["id"]]
+    assert listed("no_show") == []
+
+
+def test_booking_list_rejects_bad_status_and_drivers(area: Area) -> None:
+    """A bad status or limit is a 422 JSON error; a driver gets 403; it is in the OpenAPI."""
+    _, driver = area.van()
+    assert "get" in area.client.get("/openapi.json").json()["paths"]["/v1/bookings"]
+    for params in ({"status": "lost"}, {"limit": 0}, {"limit": 501}):
+        r = area.client.get("/v1/bookings", params=params, headers=OPERATOR)
+        assert r.status_code == 422
+        assert "code" in r.json()["error"]
+    assert area.client.get("/v1/bookings", headers=driver).status_code == 403
