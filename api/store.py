@@ -79,7 +79,9 @@ class Write:
 
     Steps read extra keys through ``get`` (watched, so a concurrent change to them also
     retries the step) or ``hget`` (a hash field, not watched) and queue writes with the
-    other methods; nothing reaches Redis unless the whole step commits.
+    other methods; nothing reaches Redis unless the whole step commits. Keys named in
+    ``StateStore.write(reads=...)`` arrive watched with the version, so their ``get`` costs no
+    round trip.
     """
 
     pipe: Pipeline
@@ -89,8 +91,11 @@ class Write:
     new_state: DispatchState | None = None
     _ops: list[Callable[[Pipeline], Any]] = field(default_factory=list)
     _events: list[dict[str, str]] = field(default_factory=list)
+    _prefetched: dict[str, str | None] = field(default_factory=dict)
 
     async def get(self, key: str) -> str | None:
+        if key in self._prefetched:
+            return self._prefetched[key]
         await self.pipe.watch(key)
         value = await self.pipe.get(key)
         return _text(value)
@@ -194,25 +199,32 @@ class StateStore:
         codec.retain(codec.part_names(tree))
         return state
 
-    async def write(self, step: Callable[[Write], Awaitable[T]]) -> T:
+    async def write(self, step: Callable[[Write], Awaitable[T]],
+                    reads: tuple[str, ...] = ()) -> T:
         """Run ``step`` on the current state and commit its writes atomically.
 
         ``step`` may set ``new_state``, queue writes and events, or raise (``ApiError``) to
         abort with nothing written. It runs again, on the newer state, whenever another
         writer committed first, so it must not have side effects outside ``Write``.
+        ``reads`` are keys the step will ``get``: they are watched and read together with the
+        version. Every round trip here holds this process's write lock and, on a busy event
+        loop, waits behind every ready request, so a booking makes three when the state is
+        cached (WATCH, MGET, MULTI/EXEC) instead of seven.
         """
         async with self._lock:
             for attempt in range(MAX_WRITE_ATTEMPTS):
                 async with self.redis.pipeline(transaction=True) as pipe:
                     try:
-                        await pipe.watch(self.keys.version, self.keys.epoch)
-                        epoch, version = await pipe.mget(self.keys.epoch, self.keys.version)
+                        await pipe.watch(self.keys.version, self.keys.epoch, *reads)
+                        epoch, version, *values = await pipe.mget(
+                            self.keys.epoch, self.keys.version, *reads)
                         epoch_s, version_i = _text(epoch) or "", int(version or 0)
                         try:
                             state = await self._decoded(pipe, epoch_s, version_i)
                         except codec.MissingParts as exc:  # changed while read: run again
                             raise WatchError(str(exc)) from exc
-                        w = Write(pipe, state, version_i, epoch_s)
+                        w = Write(pipe, state, version_i, epoch_s, _prefetched={
+                            k: _text(v) for k, v in zip(reads, values, strict=True)})
                         result = await step(w)
                         if w.new_state is None and not w._ops and not w._events:
                             await pipe.unwatch()

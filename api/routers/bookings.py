@@ -106,7 +106,7 @@ async def create_booking(
         w.set(offer_key, json.dumps({**stored, "booking_id": confirmed.id}), keepttl=True)
         return public, True
 
-    public, created = await store.write(confirm)
+    public, created = await store.write(confirm, reads=(idem_key, offer_key))
     BOOKINGS.labels("confirmed" if created else "replayed").inc()
     response.status_code = 201 if created else 200
     return public
