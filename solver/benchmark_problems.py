@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from maas.domain import (
     CostWeights,
@@ -112,6 +113,22 @@ def _down(value: float, scale: int) -> int:
     return math.floor(value * scale + 1e-9)
 
 
+def _pair_request(rid: str, p: Any, d: Any, load: int, max_ride: int, scale: int) -> Request:
+    """The request of one pickup node ``p`` and its delivery node ``d`` of a benchmark file."""
+    return Request(
+        id=rid,
+        origin=Location(lat=p.y, lon=p.x),
+        destination=Location(lat=d.y, lon=d.x),
+        pickup=TimeWindow(_up(p.earliest, scale), _down(p.latest, scale)),
+        dropoff=TimeWindow(_up(d.earliest, scale), _down(d.latest, scale)),
+        max_ride=max_ride,
+        passengers=max(load, 1),
+        wheelchairs=0,
+        board=_up(p.service, scale),
+        alight=_up(d.service, scale),
+    )
+
+
 def cordeau_problem(inst: DarpInstance, scale: int = DEFAULT_SCALE) -> BenchmarkProblem:
     """The Cordeau instance as K identical vans from the depot, total travel as the cost."""
     n = inst.requests
@@ -123,18 +140,7 @@ def cordeau_problem(inst: DarpInstance, scale: int = DEFAULT_SCALE) -> Benchmark
     for i in range(1, n + 1):
         p, d = nodes[i], nodes[n + i]
         rid = str(i)
-        requests[rid] = Request(
-            id=rid,
-            origin=Location(lat=p.y, lon=p.x),
-            destination=Location(lat=d.y, lon=d.x),
-            pickup=TimeWindow(_up(p.earliest, scale), _down(p.latest, scale)),
-            dropoff=TimeWindow(_up(d.earliest, scale), _down(d.latest, scale)),
-            max_ride=_down(inst.max_ride, scale),
-            passengers=max(p.load, 1),
-            wheelchairs=0,
-            board=_up(p.service, scale),
-            alight=_up(d.service, scale),
-        )
+        requests[rid] = _pair_request(rid, p, d, p.load, _down(inst.max_ride, scale), scale)
         pickup_node[rid], delivery_node[rid] = p.id, d.id
     van = VehicleType(name="cordeau", seats=inst.capacity, wheelchair_places=0)
     shift = TimeWindow(_up(depot.earliest, scale), _down(min(depot.latest, end.latest), scale))
@@ -161,18 +167,7 @@ def lilim_problem(inst: PdptwInstance, scale: int = DEFAULT_SCALE) -> BenchmarkP
     for p_id, d_id in inst.pairs():
         p, d = nodes[p_id], nodes[d_id]
         rid = str(p_id)
-        requests[rid] = Request(
-            id=rid,
-            origin=Location(lat=p.y, lon=p.x),
-            destination=Location(lat=d.y, lon=d.x),
-            pickup=TimeWindow(_up(p.earliest, scale), _down(p.latest, scale)),
-            dropoff=TimeWindow(_up(d.earliest, scale), _down(d.latest, scale)),
-            max_ride=NO_RIDE_LIMIT,
-            passengers=max(p.demand, 1),
-            wheelchairs=0,
-            board=_up(p.service, scale),
-            alight=_up(d.service, scale),
-        )
+        requests[rid] = _pair_request(rid, p, d, p.demand, NO_RIDE_LIMIT, scale)
         pickup_node[rid], delivery_node[rid] = p.id, d.id
     van = VehicleType(name="lilim", seats=inst.capacity, wheelchair_places=0)
     shift = TimeWindow(_up(depot.earliest, scale), _down(depot.latest, scale))
