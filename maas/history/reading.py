@@ -1,0 +1,29 @@
+"""A month report read from the history: the store's days handed to the pure month figures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from maas.history.month import CostModel, Month, MonthReport, Zones, month_report, zones_from
+from maas.history.store import HistoryStore
+
+
+@dataclass(frozen=True, slots=True)
+class ReportConfig:
+    """How a town's report is figured: its cost model and its zones (polygons of
+    ``[lon, lat]`` by name; none: a grid of ``grid_km`` cells)."""
+
+    cost: CostModel = field(default_factory=CostModel)
+    zones: Mapping[str, Sequence[Sequence[float]]] | None = None
+    grid_km: float = 1.0
+
+
+def read_month_report(store: HistoryStore, area: str, month: Month,
+                      config: ReportConfig | None = None,
+                      zones: Zones | None = None) -> MonthReport:
+    """``month`` of ``area`` beside the month before, from the history."""
+    config = config or ReportConfig()
+    days = store.days(area, month.previous().first, month.last)
+    return month_report(area, month, days, config.cost,
+                        zones or zones_from(config.zones, days, config.grid_km))
