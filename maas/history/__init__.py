@@ -34,7 +34,7 @@ from maas.history.month import (
     month_report,
     report_dict,
 )
-from maas.history.reading import ReportConfig, read_month_report
+from maas.history.reading import MonthRead, ReportConfig, read_month, read_month_report
 from maas.history.store import DEFAULT_URL, DayConflict, HistoryError, HistoryStore, history_url
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "HistoryStore",
     "Month",
     "MonthFigures",
+    "MonthRead",
     "MonthReport",
     "PolygonZones",
     "ReportConfig",
@@ -66,6 +67,7 @@ __all__ = [
     "history_url",
     "month_figures",
     "month_report",
+    "read_month",
     "read_month_report",
     "report_dict",
 ]

@@ -192,6 +192,35 @@ class GridZones:
         return [(w, s), (e, s), (e, n), (w, n), (w, s)]
 
 
+def parse_zones(data: object, origin: str = "zones") -> dict[str, list[list[float]]]:
+    """Zone polygons from a mapping ``{name: [[lon, lat], ...]}`` (a service file's ``zones``)
+    or a GeoJSON FeatureCollection of Polygons with a ``name`` property."""
+    if isinstance(data, Mapping) and data.get("type") == "FeatureCollection":
+        out: dict[str, list[list[float]]] = {}
+        for i, feature in enumerate(data.get("features") or []):
+            if not isinstance(feature, Mapping):
+                feature = {}
+            geometry = feature.get("geometry") or {}
+            name = (feature.get("properties") or {}).get("name")
+            if geometry.get("type") != "Polygon" or not isinstance(name, str):
+                msg = f"{origin}: features[{i}]: needs a Polygon and a properties.name"
+                raise ReportError(msg)
+            out[name] = [list(map(float, p)) for p in geometry["coordinates"][0]]
+        return out
+    if not isinstance(data, Mapping):
+        msg = f"{origin}: expected a mapping of zone name to [[lon, lat], ...]"
+        raise ReportError(msg)
+    out = {}
+    for name, ring in data.items():
+        try:
+            out[str(name)] = [[float(x), float(y)] for x, y in ring]
+        except (TypeError, ValueError) as exc:
+            msg = f"{origin}.{name}: expected a list of [lon, lat] points"
+            raise ReportError(msg) from exc
+    PolygonZones(out)  # validates every ring, naming a bad one
+    return out
+
+
 def zones_from(polygons: Mapping[str, Sequence[Sequence[float]]] | None, days: Sequence[DayRecord],
                grid_km: float = 1.0) -> Zones:
     """Named polygons if given, else a grid laid at the rides' mean latitude."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from maas.history.day import DayRecord
 from maas.history.month import CostModel, Month, MonthReport, Zones, month_report, zones_from
 from maas.history.store import HistoryStore
 
@@ -19,11 +20,25 @@ class ReportConfig:
     grid_km: float = 1.0
 
 
-def read_month_report(store: HistoryStore, area: str, month: Month,
-                      config: ReportConfig | None = None,
-                      zones: Zones | None = None) -> MonthReport:
+@dataclass(frozen=True, slots=True)
+class MonthRead:
+    """A month report with the day records (both months) and the zones it was figured on."""
+
+    report: MonthReport
+    days: tuple[DayRecord, ...]
+    zones: Zones
+
+
+def read_month(store: HistoryStore, area: str, month: Month,
+               config: ReportConfig | None = None) -> MonthRead:
     """``month`` of ``area`` beside the month before, from the history."""
     config = config or ReportConfig()
     days = store.days(area, month.previous().first, month.last)
-    return month_report(area, month, days, config.cost,
-                        zones or zones_from(config.zones, days, config.grid_km))
+    zones = zones_from(config.zones, days, config.grid_km)
+    return MonthRead(month_report(area, month, days, config.cost, zones), days, zones)
+
+
+def read_month_report(store: HistoryStore, area: str, month: Month,
+                      config: ReportConfig | None = None) -> MonthReport:
+    """Only the figures of ``read_month``."""
+    return read_month(store, area, month, config).report
