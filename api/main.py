@@ -82,9 +82,10 @@ def service_of(settings: Settings) -> ServiceDefinition:
         "calendar": {"weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                      "holidays": None},
         "hours": {"weekday": hours, "saturday": hours, "sunday": hours, "holiday": hours},
-        "booking": {"same_day_min_notice_minutes": 0, "prior_day_deadline": "24:00",
+        "booking": {"same_day_min_notice_minutes": 0, "prior_day_deadline": "23:59",
                     "days_ahead": 7, "provisional_window_minutes": 10},
         "policy": {"pickup_window_minutes": 10},
+        "fares": {"currency": "JPY", "adult": 0},
         "fleet": {"vans": []},
     }, Path("."), origin="MAAS_OPERATING_HOURS")
 

@@ -5,8 +5,9 @@ The same figures as ``maas report`` writes to ``report.csv`` and ``report.html``
 zone, and the month before beside it. Operator only.
 
 Wiring (``api.main``): ``app.state.history`` is the ``maas.history.HistoryStore`` closed days
-are imported into; ``app.state.report_config`` (optional) a ``maas.history.ReportConfig`` with
-the town's cost model and zone polygons. The handler is a plain ``def``: the database call
+are imported into (when unset, one is opened on first use from ``settings.history_url``);
+``app.state.report_config`` (optional) a ``maas.history.ReportConfig`` with the town's cost
+model and zone polygons. The handler is a plain ``def``: the database call
 runs in FastAPI's threadpool, off the event loop.
 """
 
@@ -40,6 +41,9 @@ def month_report(month: str, request: Request, _: Operator, rt: RuntimeDep) -> d
     except ReportError as exc:
         raise invalid(str(exc), code="bad_month") from exc
     history: HistoryStore | None = getattr(request.app.state, "history", None)
+    if history is None and rt.settings.history_url:
+        # Opened on first use and kept for the app's life (the app owns it).
+        history = request.app.state.history = HistoryStore(rt.settings.history_url)
     if history is None:
         raise ApiError(503, "history_unavailable", "this service keeps no trip history")
     config: ReportConfig = getattr(request.app.state, "report_config", None) or ReportConfig()

@@ -227,7 +227,7 @@ class OverrideIn(_Strict):
 class FleetIn(_Strict):
     depot: LatLonIn | None = None
     shift_patterns: dict[str, ShiftIn] = {}
-    vans: tuple[VanIn, ...] = Field(min_length=1)
+    vans: tuple[VanIn, ...] = ()  # none: stand-in vans only (POST /v1/vehicles)
     overrides: tuple[OverrideIn, ...] = ()
 
 
