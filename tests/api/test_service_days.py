@@ -124,7 +124,7 @@ def test_a_week_of_service_days(town: TestClient, tmp_path: Path) -> None:
     redis = rt.store.redis
     assert town.portal is not None
     player = Player(town, OPERATOR)
-    dialysis_id, dialysis = _rider(town, "Suzuki (dialysis)")
+    _, dialysis = _rider(town, "Suzuki (dialysis)")
     _, shopper = _rider(town, "Tanaka")
 
     standing = town.post("/v1/standing-bookings", headers=dialysis, json={
@@ -169,7 +169,7 @@ def test_a_week_of_service_days(town: TestClient, tmp_path: Path) -> None:
     archive = Path(rt.settings.archive_dir) / rt.store.area
     archived = {p.stem: json.loads(p.read_text()) for p in archive.glob("*.json")}
     records = {b["id"]: b for rec in archived.values() for b in rec["bookings"]}
-    for bid in ahead + [rides["2027-01-13"]["booking_id"]]:
+    for bid in [*ahead, rides["2027-01-13"]["booking_id"]]:
         b = records[bid]
         assert b["window_final"] is True
         assert b["provisional_earliest"] <= b["pickup_earliest"] <= b["pickup_latest"] \
