@@ -89,6 +89,7 @@ class HistoryStore:
             raise InvalidInput(msg) from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _enable_sqlite_foreign_keys)
+        self._migrated = False
 
     def close(self) -> None:
         """Release the database connections."""
@@ -116,8 +117,8 @@ class HistoryStore:
         except OperationalError as exc:
             msg = f"history {self.url}: cannot migrate: {exc.orig}"
             raise HistoryError(msg) from exc
-        head = self.head()
-        return head
+        self._migrated = True
+        return self.head()
 
     @staticmethod
     def head() -> str:
@@ -135,11 +136,18 @@ class HistoryStore:
             return ctx.get_current_revision()
 
     def _check_migrated(self) -> None:
-        current = self.revision()
+        if self._migrated:  # a schema only moves forward: once at head, it stays there
+            return
+        try:
+            current = self.revision()
+        except OperationalError as exc:
+            msg = f"history {self.url}: cannot read the database: {exc.orig}"
+            raise HistoryError(msg) from exc
         if current != self.head():
             msg = (f"history {self.url} is at schema revision {current or 'none'}, this engine "
                    f"needs {self.head()}: run migrate() (maas report migrates by itself)")
             raise HistoryError(msg)
+        self._migrated = True
 
     # --- writing ------------------------------------------------------------------------
 

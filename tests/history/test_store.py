@@ -128,3 +128,14 @@ def test_an_unmigrated_history_is_an_error(tmp_path) -> None:  # type: ignore[no
     with store.engine.connect() as conn:
         assert conn.execute(text("select 1")).scalar_one() == 1
     store.close()
+
+
+def test_an_unreachable_history_is_a_clear_error() -> None:
+    """A PostgreSQL URL nobody answers at gives a HistoryError naming the URL, no password."""
+    store = HistoryStore("postgresql+psycopg://maas:secret@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(HistoryError, match=r"127\.0\.0\.1:1") as caught:
+        store.areas()
+    assert "secret" not in str(caught.value)
+    with pytest.raises(HistoryError, match="cannot migrate"):
+        store.migrate()
+    store.close()
