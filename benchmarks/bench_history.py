@@ -1,13 +1,13 @@
 """Trip history (issue 12): a month of 300-booking days into SQLite and PostgreSQL, and the
 month report read back, side by side in one run.
 
-    flock /tmp/maas-cpu.lock .venv/bin/python -m pytest benchmarks/bench_history.py -s -p no:cacheprovider
+    flock /tmp/maas-cpu.lock .venv/bin/python -m pytest benchmarks/bench_history.py -s
 
-Measures, per backend: importing 26 closed days of 300 bookings each (ms per day, p50 and
-max), re-importing them (the idempotent no-op, ms per day), reading the month beside the
-month before and figuring it (``read_month``), and rendering ``report.html`` and
-``report.csv``. PostgreSQL is the suite's own (pytest-postgresql, a free port).
-Figures go to ``docs/benchmarks.md`` (section "Issue 12").
+Measures, per backend: importing the 25 operating days of November 2026, 300 bookings
+each (ms per day, p50 and max), re-importing them (the idempotent no-op, ms per day),
+reading the month beside the month before and figuring it (``read_month``), and rendering
+``report.html`` and ``report.csv``. PostgreSQL is the suite's own (pytest-postgresql, a free
+port). Figures go to ``docs/benchmarks.md`` (section "Issue 12").
 """
 
 from __future__ import annotations
