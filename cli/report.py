@@ -20,15 +20,18 @@ def report(
         "--month", help="YYYY-MM (default: the latest month with rides).")] = None,
     area: Annotated[str | None, typer.Option(
         "--area", help="Service area (default: the only one in the history).")] = None,
+    service: Annotated[Path | None, typer.Option(
+        "--service", help="The town's service file: its area, zones and currency.")] = None,
     zones: Annotated[Path | None, typer.Option(
         "--zones", help="Zone polygons: YAML/JSON {name: [[lon, lat], ...]} or GeoJSON "
-        "features with a name (default: a grid).")] = None,
+        "features with a name (default: the service file's zones, else a grid).")] = None,
     grid_km: Annotated[float, typer.Option("--grid-km", help="Grid cell size without zones.")]
     = 1.0,
     per_vehicle_hour: Annotated[float, typer.Option(help="Cost per vehicle hour.")] = 3500,
     per_km: Annotated[float, typer.Option(help="Cost per km driven.")] = 25,
     fixed_per_van_day: Annotated[float, typer.Option(help="Fixed cost per van day.")] = 4000,
-    currency: Annotated[str, typer.Option(help="Currency of costs and fares.")] = "JPY",
+    currency: Annotated[str | None, typer.Option(
+        help="Currency of costs and fares (default: the service file's, else JPY).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the figures as JSON.")]
     = False,
 ) -> None:
@@ -36,15 +39,29 @@ def report(
     import yaml
 
     from maas.errors import MaasError
-    from maas.history import CostModel, HistoryStore, Month, ReportConfig, read_month
+    from maas.history import (
+        CostModel,
+        HistoryStore,
+        Month,
+        ReportConfig,
+        read_month,
+        service_report_config,
+    )
     from maas.history.month import parse_zones, report_dict
+    from maas.service import load_service
     from scenarios.monthly_report import write_month_report
 
     try:
-        polygons = None
+        base = ReportConfig()
+        if service is not None:
+            svc = load_service(service)
+            base = service_report_config(svc)
+            area = area or svc.area
+        polygons = base.zones
         if zones is not None:
             polygons = parse_zones(yaml.safe_load(zones.read_text(encoding="utf-8")),
                                    str(zones))
+        currency = currency or base.cost.currency
         config = ReportConfig(CostModel(per_vehicle_hour, per_km, fixed_per_van_day, currency),
                               polygons, grid_km)
         with HistoryStore(history) as store:

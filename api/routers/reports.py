@@ -7,8 +7,9 @@ zone, and the month before beside it. Operator only.
 Wiring (``api.main``): ``app.state.history`` is the ``maas.history.HistoryStore`` closed days
 are imported into (when unset, one is opened on first use from ``settings.history_url``);
 ``app.state.report_config`` (optional) a ``maas.history.ReportConfig`` with the town's cost
-model and zone polygons. The handler is a plain ``def``: the database call
-runs in FastAPI's threadpool, off the event loop.
+model and zone polygons (when unset: the service file's zones and currency, default costs).
+The handler is a plain ``def``: the database call runs in FastAPI's threadpool, off the
+event loop.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from maas.history import (
     ReportError,
     read_month_report,
     report_dict,
+    service_report_config,
 )
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -46,7 +48,10 @@ def month_report(month: str, request: Request, _: Operator, rt: RuntimeDep) -> d
         history = request.app.state.history = HistoryStore(rt.settings.history_url)
     if history is None:
         raise ApiError(503, "history_unavailable", "this service keeps no trip history")
-    config: ReportConfig = getattr(request.app.state, "report_config", None) or ReportConfig()
+    config: ReportConfig | None = getattr(request.app.state, "report_config", None)
+    if config is None:
+        service = getattr(rt, "service", None)  # the service file's zones and currency
+        config = ReportConfig() if service is None else service_report_config(service)
     area = rt.settings.area
     try:
         report = read_month_report(history, area, which, config)

@@ -34,7 +34,13 @@ from maas.history.month import (
     month_report,
     report_dict,
 )
-from maas.history.reading import MonthRead, ReportConfig, read_month, read_month_report
+from maas.history.reading import (
+    MonthRead,
+    ReportConfig,
+    read_month,
+    read_month_report,
+    service_report_config,
+)
 from maas.history.store import DEFAULT_URL, DayConflict, HistoryError, HistoryStore, history_url
 
 __all__ = [
@@ -70,4 +76,5 @@ __all__ = [
     "read_month",
     "read_month_report",
     "report_dict",
+    "service_report_config",
 ]

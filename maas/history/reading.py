@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from maas.history.day import DayRecord
 from maas.history.month import CostModel, Month, MonthReport, Zones, month_report, zones_from
 from maas.history.store import HistoryStore
+from maas.service import ServiceDefinition
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,15 @@ class ReportConfig:
     cost: CostModel = field(default_factory=CostModel)
     zones: Mapping[str, Sequence[Sequence[float]]] | None = None
     grid_km: float = 1.0
+
+
+def service_report_config(service: ServiceDefinition, cost: CostModel | None = None
+                          ) -> ReportConfig:
+    """A town's report settings from its service file: its ``zones`` (none: the grid) and
+    its fares' currency for the cost model."""
+    zones = {z.name: [[lon, lat] for lon, lat in z.ring] for z in service.zones}
+    cost = cost or CostModel(currency=service.fares.currency)
+    return ReportConfig(cost=cost, zones=zones or None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,3 +179,34 @@ def test_maas_simulate_history_option(tmp_path: Path) -> None:
         assert len(day.bookings) == kpis["requests"]
     second = CliRunner().invoke(cli_app, args)
     assert second.exit_code == 0 and "already in" in second.output
+
+
+def test_the_service_file_gives_area_and_zones(store: HistoryStore, tmp_path: Path) -> None:
+    """With --service, and in the API without a report config, the town's service file
+    names the area and its zones (here the demo's ``centre``)."""
+    from maas.service import load_service
+
+    root = Path(__file__).resolve().parents[2]
+    svc = load_service(root / "scenarios" / "demo-service.yaml")
+    assert svc.zones
+    for d in operating_days(dt.date(2026, 11, 2), dt.date(2026, 11, 7)):
+        store.import_day(closed_day(d, area=svc.area))
+        store.import_day(closed_day(d, area="elsewhere"))
+    out = tmp_path / "report"
+    result = CliRunner().invoke(cli_app, [
+        "report", "--history", store.url, "--service",
+        str(root / "scenarios" / "demo-service.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{svc.area} 2026-11")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert all(z.name in page for z in svc.zones)
+    app = _app(store)
+    del app.state.report_config
+    app.dependency_overrides[_runtime]().service = svc
+    app.dependency_overrides[_runtime]().settings.area = svc.area
+    body = TestClient(app).get("/v1/reports/months/2026-11",
+                               headers={"Authorization": "Bearer op-token"}).json()
+    zones = {z["zone"] for z in body["current"]["by_zone"]}
+    assert zones <= {z.name for z in svc.zones} | {"outside"}
+    assert zones & {z.name for z in svc.zones}
+    assert body["area"] == svc.area
