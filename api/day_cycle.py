@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -147,6 +148,7 @@ async def plan(rt: Runtime, day: date) -> DayPlan:
     width = ctx.dispatcher.policy.pickup_window
     limit = ctx.dispatcher.policy.prebook_time_limit_s
     for attempt in range(4):
+        started = time.perf_counter()
         epoch, version, state = await ctx.store.snapshot()
         if attempt < 3:
             result = await rt.ticker.plan_day(ctx.dispatcher, state, width, limit)
@@ -183,7 +185,8 @@ async def plan(rt: Runtime, day: date) -> DayPlan:
             record = records.get(day, {"schema": DAY_SCHEMA, "version": 1,
                                        "date": day.isoformat()})
             record.update(planned=True, status="planned", planned_at=rt.clock.now().isoformat(),
-                          plan_before=asdict(result.before), plan_after=asdict(result.after))
+                          plan_before=asdict(result.before), plan_after=asdict(result.after),
+                          plan_seconds=round(time.perf_counter() - started, 3))
             await rt.store.set_day_record(day, record)
             return result
     raise ApiError(503, "busy", f"day {day} kept changing while it was planned; retry")

@@ -408,6 +408,7 @@ class DayPublic(BaseModel):
     standing_unserved: list[StandingRide] = []
     plan_before: PlanFiguresPublic | None = None
     plan_after: PlanFiguresPublic | None = None
+    plan_seconds: float | None = None
 
 
 class DayList(BaseModel):

@@ -56,6 +56,7 @@ from redis.exceptions import WatchError
 
 from api import codec
 from api.errors import ApiError
+from api.metrics import STATE_BYTES, STATE_WRITES
 from solver.dispatch import DispatchState
 
 T = TypeVar("T")
@@ -179,6 +180,7 @@ class DayStore:
         self.events_maxlen = events_maxlen
         self._lock = asyncio.Lock()
         self._cache: tuple[str, int, DispatchState] | None = None
+        self.pending_bytes = 0  # of the write being committed (for the metrics)
 
     async def exists(self) -> bool:
         """Whether the day is open (its state is in Redis)."""
@@ -269,6 +271,8 @@ class DayStore:
                 if w.new_state is not None:
                     self._cache = (epoch_s, version_i + 1, w.new_state)
                     codec.retain(names or set())
+                    STATE_BYTES.inc(self.pending_bytes)
+                    STATE_WRITES.inc()
                 return result
         raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
 
@@ -282,6 +286,7 @@ class DayStore:
         added = {name: text for name, text in parts.items() if name not in old_parts}
         if added:
             pipe.hset(self.keys.parts, mapping=added)
+        self.pending_bytes = len(root) + sum(len(t) for t in added.values())
         dropped = [name for name in old_parts if name not in parts]
         if dropped:
             pipe.hdel(self.keys.parts, *dropped)

@@ -42,6 +42,7 @@ async def list_days(_: Operator, rt: RuntimeDep) -> DayList:
                                for u in record.get("standing_unserved", [])],
             plan_before=None if before is None else PlanFiguresPublic(**before),
             plan_after=None if after is None else PlanFiguresPublic(**after),
+            plan_seconds=record.get("plan_seconds"),
         ))
     return DayList(days=out)
 
