@@ -32,7 +32,7 @@ from api.auth import Principal, Role
 from api.deps import Caller, RuntimeDep
 from api.errors import conflict, forbidden, not_found
 from api.metrics import BOOKINGS
-from api.notify import apply_event
+from api.notify import apply_event, ask_about_return
 from api.runtime import Runtime
 from api.schemas import BookingCreate, BookingList, BookingPublic
 from api.service_days import DayContext, day_of_booking, new_booking_id
@@ -212,18 +212,6 @@ async def cancel_booking(booking_id: str, caller: Caller, rt: RuntimeDep) -> Boo
         return public
 
     return await ctx.store.write(cancel)
-
-
-def ask_about_return(w: Write, record: dict[str, Any], why: str) -> None:
-    """If ``record`` has a return trip, ask its rider (and tell the operator) whether the
-    return still stands now that the outbound ride was ``why`` (cancelled, no_show)."""
-    back = record.get("return_booking_id")
-    if back:
-        w.publish("return_trip_check", {
-            "outbound_booking_id": record["id"], "return_booking_id": back, "outbound": why,
-            "message": "the outbound ride was " + why.replace("_", "-")
-                       + ": does the return trip still stand? cancel it if not"},
-            rider_ids=(record.get("rider_id") or "",))
 
 
 def _may_book(caller: Principal, rider_id: str | None) -> bool:

@@ -22,8 +22,7 @@ from api.clock import local_date
 from api.day_cycle import ensure_open
 from api.deps import Caller, Operator, RuntimeDep
 from api.errors import conflict, invalid, not_found
-from api.notify import apply_event
-from api.routers.bookings import ask_about_return
+from api.notify import apply_event, ask_about_return
 from api.runtime import Runtime
 from api.schemas import (
     LatLon,
