@@ -116,3 +116,13 @@ def test_a_service_error_is_invalid_input_with_its_code() -> None:
 
     assert issubclass(ServiceError, InvalidInput)
     assert ServiceError.code == "bad_service"
+
+
+def test_a_service_definition_pickles_for_worker_processes(demo: ServiceDefinition) -> None:
+    """Sweeps and API workers may ship it between processes; it compares equal after."""
+    import pickle
+    from datetime import date
+
+    back = pickle.loads(pickle.dumps(demo))
+    assert back.booking == demo.booking and back.fleet == demo.fleet
+    assert back.is_operating(date(2027, 1, 11)) is False
