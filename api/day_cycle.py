@@ -237,6 +237,7 @@ async def close(rt: Runtime, day: date) -> dict[str, Any]:
             rt.days.forget(day)
             counts = {s: sum(1 for b in record.bookings if b.status == s)
                       for s in ("completed", "cancelled", "no_show")}
+            await rt.store.trim_events_at_close()
             await rt.store.publish([event_entry("day_closed", {
                 "date": day.isoformat(), **counts})])
             log.info("closed %s: %s -> %s", day, counts, path)
