@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 
 from api import codec
-from api.auth import Principal, Role
 from api.day_cycle import ensure_open
 from api.deps import Caller, RuntimeDep
-from api.errors import ApiError, conflict, forbidden, invalid
+from api.errors import ApiError, conflict, invalid
 from api.metrics import OFFERS
+from api.ownership import rider_of
 from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
 from api.service_days import day_of_booking
@@ -46,7 +46,7 @@ PAST_TOLERANCE_S = 120
                                              "too_late_to_book, too_far_ahead, outside_hours)"}})
 async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> OfferPublic:
     """Offer a ride to a rider (or to the operator booking by phone for ``rider_id``)."""
-    rider_id = await _rider_of(caller, body.rider_id, rt)
+    rider_id = await rider_of(caller, body.rider_id, rt)
     if body.passengers > rt.settings.max_passengers:
         raise invalid(f"at most {rt.settings.max_passengers} passengers per booking")
     now = rt.clock.now()
@@ -101,22 +101,6 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         "asked_arrive_before": None if body.arrive_before is None else moment.isoformat(),
         "offer": codec.to_jsonable(offer)}, ttl_ms)
     return offer_public(clock, offer, window_final=check.same_day, fare=fare)
-
-
-async def _rider_of(caller: Principal, rider_id: str | None, rt: Runtime) -> str:
-    """Whose ride this is: a rider books for themselves, the operator for a named rider."""
-    if caller.role is Role.RIDER:
-        assert caller.subject_id is not None
-        if rider_id is not None and rider_id != caller.subject_id:
-            raise forbidden("a rider books only for themselves; leave out rider_id")
-        return caller.subject_id
-    if caller.role is Role.OPERATOR:
-        if rider_id is None:
-            raise invalid("the operator books for a rider: give rider_id")
-        if await rt.store.record(rt.store.keys.riders, rider_id) is None:
-            raise invalid(f"unknown rider {rider_id!r}", code="unknown_rider")
-        return rider_id
-    raise forbidden("drivers do not book rides")
 
 
 async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:
