@@ -7,7 +7,7 @@
   reports the stops it cannot place.
 """
 
-from maas.transit.feed import TransitError, TransitFeed, TransitStop, load_feed
+from maas.transit.feed import TransitError, TransitFeed, TransitStop, load_feed, load_service_feed
 from maas.transit.stops import OffNetworkStop, SnappedStops, snap_stops
 from maas.transit.timetable import Departure, Timetable
 
@@ -20,5 +20,6 @@ __all__ = [
     "TransitFeed",
     "TransitStop",
     "load_feed",
+    "load_service_feed",
     "snap_stops",
 ]

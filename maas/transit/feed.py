@@ -16,6 +16,7 @@ import gtfs_kit as gk
 import pandas as pd
 
 from maas.errors import InvalidInput
+from maas.service import ServiceDefinition
 from maas.transit.timetable import StopDeparture, Timetable
 
 
@@ -123,3 +124,13 @@ def load_feed(path: str | Path) -> TransitFeed:
     if feed.agency is not None and "agency_timezone" in feed.agency:
         tz = str(feed.agency["agency_timezone"].iloc[0])
     return TransitFeed(path, stops, Timetable(feed, rows, tz), tz)
+
+
+def load_service_feed(svc: ServiceDefinition) -> TransitFeed | None:
+    """The feed a service file names (``transit:``), its transfer stops checked against it;
+    None when the file names none."""
+    if svc.transit is None:
+        return None
+    feed = load_feed(svc.transit.feed)
+    feed.check_stops(svc.transit.transfer_stops, f"{svc.origin}: transit.transfer_stops")
+    return feed
