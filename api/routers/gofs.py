@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from api.deps import RuntimeDep
+from api.errors import ApiError
 from maas.errors import InvalidInput
 from maas.publish.gofs import FEEDS, GofsOptions, gofs_documents
 
@@ -28,11 +29,9 @@ def _documents(rt: RuntimeDep, request: Request) -> dict[str, dict[str, Any]]:
 async def gofs_feed(feed: str, rt: RuntimeDep, request: Request) -> dict[str, Any]:
     """One GOFS-lite document: ``gofs`` or one of the feeds it lists."""
     if feed != "gofs" and feed not in FEEDS:
-        raise HTTPException(404, detail={"code": "unknown_feed",
-                                         "message": f"no GOFS-lite feed {feed!r}; feeds: "
-                                                    f"gofs, {', '.join(FEEDS)}"})
+        raise ApiError(404, "unknown_feed",
+                       f"no GOFS-lite feed {feed!r}; feeds: gofs, {', '.join(FEEDS)}")
     try:
         return _documents(rt, request)[feed]
     except InvalidInput as exc:  # a service without a service area or zones
-        raise HTTPException(404, detail={"code": "no_service_area", "message": str(exc)}) \
-            from exc
+        raise ApiError(404, "no_service_area", str(exc)) from exc

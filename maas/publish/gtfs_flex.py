@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -60,7 +60,7 @@ class FeedOptions:
             raise InvalidInput(msg)
 
 
-Table = tuple[Sequence[str], list[Sequence[object]]]
+Table = tuple[Sequence[str], Sequence[Sequence[object]]]
 
 
 def flex_tables(svc: ServiceDefinition, fit: DurationFit, opts: FeedOptions
@@ -149,7 +149,7 @@ def flex_tables(svc: ServiceDefinition, fit: DurationFit, opts: FeedOptions
     return t, locations_geojson(zones)
 
 
-def _by_weekday(d: date, weekdays: frozenset[int], types: Mapping[str, object]) -> str | None:
+def _by_weekday(d: date, weekdays: frozenset[int], types: Collection[str]) -> str | None:
     """The service id calendar.txt alone runs on ``d``."""
     wd = d.weekday()
     if wd not in weekdays:

@@ -51,8 +51,9 @@ def from_history(days: Iterable[DayRecord], share: float = 0.95) -> DurationFit:
                f"{MIN_RIDES} are needed to fit ride times (or fit from the policy)")
         raise InvalidInput(msg)
     ride, direct = (np.array(v) for v in zip(*pairs, strict=True))
-    factor, _ = np.polyfit(direct, ride, 1)
-    factor = round(max(float(factor), 1.0), 3)  # a ride never beats the direct drive
+    # One direct time only (a single trip pattern): no slope to fit, the bound is an offset.
+    factor = float(np.polyfit(direct, ride, 1)[0]) if np.ptp(direct) > 0.5 else 1.0
+    factor = round(max(factor, 1.0), 3)  # a ride never beats the direct drive
     # Rounded up, so that the written numbers still cover the share.
     offset = math.ceil(max(float(np.quantile(ride - factor * direct, share)), 0.0) * 100) / 100
     covered = float(np.mean(ride <= factor * direct + offset + 1e-9))

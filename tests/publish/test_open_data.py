@@ -118,7 +118,8 @@ def _day(d: date, rides: list[tuple[str | None, int]]) -> DayRecord:
             booked_at=start - timedelta(hours=20), rider_id=rider,
             pickup_earliest=start, pickup_latest=start + timedelta(minutes=10),
             dropoff_by=start + timedelta(minutes=40), picked_up_at=start,
-            dropped_off_at=start + timedelta(minutes=12 + i % 5), direct_s=600, direct_m=5000))
+            dropped_off_at=start + timedelta(minutes=6 + 2 * (i % 5) + i % 3),
+            direct_s=300 + 60 * (i % 5), direct_m=5000))
     return DayRecord(area="demo", date=d, timezone="Asia/Tokyo",
                      closed_at=datetime(d.year, d.month, d.day, 12, tzinfo=UTC),
                      bookings=tuple(bookings))

@@ -68,7 +68,7 @@ def test_snap_reports_stops_off_the_network(feed: TransitFeed) -> None:
     assert set(placed.locations) == set(feed.stops) - east
     assert all(o.distance_m == 900.0 for o in placed.off_network)
     assert [s.stop_id for s, _ in placed.transfer_points()] == ["1_1"]
-    with pytest.raises(TransitError, match="transit.transfer_stops"):
+    with pytest.raises(TransitError, match=r"transit\.transfer_stops"):
         snap_stops(feed, snap, transfer_stops=["1_1", "zz"])
 
 
