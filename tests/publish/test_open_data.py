@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -24,10 +24,10 @@ from maas.publish.open_data import (
     write_open_data,
 )
 
-# Points around one 1 km square's corner, so that rides fall in several 500 m and 1 km
-# squares of the same 10 km square (fine cells, merged blocks and suppressed ones all occur).
-POINTS = [(43.0125 + dy, 142.0281 + dx) for dy in (-0.006, -0.001, 0.001, 0.006)
-          for dx in (-0.009, 0.009)]
+# The four 500 m quarters of two neighbouring 1 km squares in the demo town, so that rides
+# share blocks often (fine cells, merged blocks and suppressed ones all occur).
+_SQUARES = (mesh_code(43.0125, 142.0281, "1km"), mesh_code(43.0125, 142.0406, "1km"))
+POINTS = [centre(sq + q) for sq in _SQUARES for q in "1234"]
 
 
 def _in_cell(r: Ride, key: CellKey, band_hours: int) -> bool:
@@ -51,7 +51,18 @@ rides_strategy = st.lists(
     max_size=120)
 
 
-@settings(max_examples=150, deadline=None)
+def _r(rider: str, o: int, d: int) -> Ride:
+    return Ride(rider, *POINTS[o], *POINTS[d], 9, 1)
+
+
+# A fine cell at exactly k beside two single-rider cells of the same block: publishing the
+# fine cell and merging only the rest upward would let one rider's removal push the others'
+# rides into the coarse cell (a change bigger than their own rides).
+CASCADE = [_r("r0", 0, 0), _r("r1", 0, 0), _r("r2", 1, 0), _r("r3", 2, 0)]
+
+
+@settings(max_examples=300, deadline=None)
+@example(CASCADE, 2, "500m", 3)
 @given(rides_strategy, st.integers(2, 6), st.sampled_from(["500m", "1km"]),
        st.sampled_from([1, 3]))
 def test_k_riders_per_cell_and_one_riders_weight(rides: list[Ride], k: int, level: str,
