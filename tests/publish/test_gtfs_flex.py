@@ -158,3 +158,25 @@ def test_agency_url_is_required() -> None:
     with pytest.raises(ValueError, match="agency_url"):
         flex_tables(svc, from_policy(svc.policy), FeedOptions("demo.example.org", START))
     assert isinstance(from_policy(svc.policy), DurationFit)
+
+
+def test_history_fits_the_durations(tmp_path: Path) -> None:
+    from maas.history import HistoryStore
+    from tests.publish.test_open_data import _day
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    days = [_day(date(2026, 12, d), [(f"r{i}", 9) for i in range(10)]) for d in (7, 8, 9)]
+    with HistoryStore(url) as store:
+        store.migrate()
+        for d in days:
+            store.import_day(d)
+    out = tmp_path / "flex"
+    result = CliRunner().invoke(app, [
+        "export", "gtfs-flex", str(DEMO), "--out", str(out), "--agency-url",
+        "https://demo.example.org/", "--start", START.isoformat(), "--history", url])
+    assert result.exit_code == 0, result.output
+    fit = from_history(days)
+    st = _read(out / "stop_times.txt")[0]
+    assert (float(st["safe_duration_factor"]), float(st["safe_duration_offset"])) == (
+        fit.factor, fit.offset_min)
+    assert "from the history, covers" in result.output
