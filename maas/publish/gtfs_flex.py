@@ -103,7 +103,8 @@ def flex_tables(svc: ServiceDefinition, fit: DurationFit, opts: FeedOptions
             flags[5] = int(5 in weekdays)
         elif kind == "sunday":
             flags[6] = int(6 in weekdays)
-        cal_rows.append((kind, *flags, ymd(opts.start), ymd(last)))
+        if any(flags):  # a type that runs on no weekday (holidays) lives in calendar_dates
+            cal_rows.append((kind, *flags, ymd(opts.start), ymd(last)))
     t["calendar.txt"] = (("service_id", *WEEKDAY_COLUMNS, "start_date", "end_date"), cal_rows)
     exceptions = []
     for d in dates(opts.start, opts.days):
@@ -117,7 +118,10 @@ def flex_tables(svc: ServiceDefinition, fit: DurationFit, opts: FeedOptions
     t["calendar_dates.txt"] = (("service_id", "date", "exception_type"), exceptions)
     trips, stop_times = [], []
     pairs = [(a, z) for a in zones for z in zones]
+    running = {r[0] for r in cal_rows} | {e[0] for e in exceptions if e[2] == 1}
     for kind, hours in types.items():
+        if kind not in running:
+            continue  # no date of the published range runs it
         start, end = hms(hours.open), hms(hours.close)
         for o, dz in pairs:
             for rule in ("prior_day", "same_day"):

@@ -180,3 +180,34 @@ def test_history_fits_the_durations(tmp_path: Path) -> None:
     assert (float(st["safe_duration_factor"]), float(st["safe_duration_offset"])) == (
         fit.factor, fit.offset_min)
     assert "from the history, covers" in result.output
+
+
+def test_service_area_and_holidays_that_run(tmp_path: Path) -> None:
+    # A bbox service area (one zone named after the area) and holidays run on their hours.
+    text = DEMO.read_text(encoding="utf-8").replace(
+        "  winter: false", "  winter: false\n  service_area: [142.00, 42.99, 142.06, 43.03]"
+    ).replace("  holiday: null", '  holiday: ["08:00", "16:00"]').replace(
+        "holidays: {country: JP, closed: true}", "holidays: {country: JP, closed: false}")
+    path = tmp_path / "open-holidays.yaml"
+    path.write_text(text, encoding="utf-8")
+    svc = load_service(path)
+    out = tmp_path / "flex"
+    result = CliRunner().invoke(app, ["export", "gtfs-flex", str(path), "--out", str(out),
+                                      "--agency-url", "https://demo.example.org/",
+                                      "--start", START.isoformat()])
+    assert result.exit_code == 0, result.output
+    errors = [n["code"] for n in _notices(out, tmp_path) if n["severity"] in ("ERROR",
+                                                                               "WARNING")
+              and n["code"] != "mixed_case_recommended_field"]
+    assert errors == []
+    locations = json.loads((out / "locations.geojson").read_text())
+    assert [f["id"] for f in locations["features"]] == ["demo"]
+    assert "holiday" not in {r["service_id"] for r in _read(out / "calendar.txt")}
+    exceptions = {(r["service_id"], r["date"]): r["exception_type"]
+                  for r in _read(out / "calendar_dates.txt")}
+    assert exceptions[("holiday", "20270111")] == "1"
+    assert exceptions[("weekday", "20270111")] == "2"
+    holiday_times = {(st["start_pickup_drop_off_window"], st["end_pickup_drop_off_window"])
+                     for st in _read(out / "stop_times.txt") if "_holiday_" in st["trip_id"]}
+    assert holiday_times == {("08:00:00", "16:00:00")}
+    assert svc.is_operating(date(2027, 1, 11))
