@@ -32,14 +32,17 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from maas.domain import Location, Plan, Problem, Route, Stop, StopKind, Vehicle
 from maas.evaluation import evaluate
 from maas.travel import TravelTimeSource
-from solver.construction import construct
+from solver.construction import construct, required_plan
+from solver.fast_model import supports
 from solver.objective import Rejections, RequiredUnserved, plan_objective, rejections
 from solver.ruin_recreate import ruin_and_recreate
+from solver.search import LnsParams, SearchStats, lns_search, warm_up
 
 COST_SCALE = 100  # objective units per cost unit: weights like 0.2 stay integral
 CONSTRUCTION_SHARE = 0.1
 MAX_RESTARTS = 20
 DETERMINISTIC_ITERATIONS = 200
+DETERMINISTIC_LNS_ITERATIONS = 3000
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class SolveParams:
     log_search: bool = False
     required: frozenset[str] = frozenset()
     penalties: Mapping[str, float] = field(default_factory=dict)
+    fast: bool = True
+    lns: LnsParams = field(default_factory=LnsParams)
+    polish_share: float = 0.0
 
 
 @dataclass
@@ -381,10 +387,57 @@ def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None
     """
     params = params or SolveParams()
     rej = rejections(problem, params.required, params.penalties)
-    best = _search(problem, travel, params, rej)
+    if params.fast and supports(problem):
+        best = _fast_search(problem, travel, params, rej)
+    else:
+        best = _search(problem, travel, params, rej)
     missing = rej.missing_required(best)
     if missing:
         raise RequiredUnserved(missing, best)
+    return best
+
+
+def _fast_search(problem: Problem, travel: TravelTimeSource, params: SolveParams,
+                 rej: Rejections) -> Plan:
+    """The compiled large-neighbourhood search (``solver.search``) from the warm start, or
+    from the riders on board and locked stops alone (its first iteration inserts all the
+    others, required first); then, for ``1 - ruin_recreate_share`` of the time, OR-Tools'
+    local search (``polish_share``, none by default: on the benchmarks it found nothing the
+    search had not). Every plan kept is re-checked by the evaluator."""
+    warm_up()  # compiles or loads the compiled code before the clock starts
+    began = time.perf_counter()
+    fixed = params.vehicle_fixed_cost
+    initial = _warm_start(problem, travel, params, rej)
+    start = required_plan(problem, initial)
+    if initial is None:
+        served = {s.request_id for r in start.routes for s in r.stops}
+        start = Plan(start.routes, tuple(r for r in problem.requests if r not in served))
+    start_cost = plan_cost(problem, start, travel, fixed, rej)
+    if start_cost is None:  # the kept routes alone break a rule: the Python path copes
+        return _search(problem, travel, params, rej)
+    locked = _locked_stops(problem, start)
+    if params.time_limit_s <= 0:
+        return start
+    share = 1.0 - params.polish_share
+    deadline = began + share * params.time_limit_s
+    iterations = DETERMINISTIC_LNS_ITERATIONS if params.deterministic else None
+    stats = SearchStats()
+    found = lns_search(problem, travel, start, rej.penalty, locked, deadline,
+                       seed=params.seed, vehicle_fixed_cost=fixed,
+                       max_iterations=iterations, params=params.lns, stats=stats)
+    best, best_cost = start, start_cost
+    cost = plan_cost(problem, found, travel, fixed, rej)
+    if cost is not None and cost <= best_cost:
+        best, best_cost = found, cost
+    remaining = params.time_limit_s - (time.perf_counter() - began)
+    if share >= 1.0 or remaining < 0.05:
+        return best
+    polished = optimise(problem, travel, best, replace(params, time_limit_s=remaining),
+                        locked, rej)
+    if polished is not None:
+        cost = plan_cost(problem, polished, travel, fixed, rej)
+        if cost is not None and cost <= best_cost:
+            best = polished
     return best
 
 
