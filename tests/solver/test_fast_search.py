@@ -36,7 +36,7 @@ def _shuffled_routes(plan: Plan, rng: random.Random) -> Plan:
                 break
             a = rng.randrange(len(stops) - 1)
             x, y = stops[a], stops[a + 1]
-            if not (x.request_id == y.request_id):
+            if x.request_id != y.request_id:
                 stops[a], stops[a + 1] = y, x
         routes.append(Route(route.vehicle_id, tuple(stops)))
     return Plan(tuple(routes), plan.unserved)
