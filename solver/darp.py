@@ -66,6 +66,15 @@ class SolveParams:
     ``penalties`` gives the cost (in cost units, like ``problem.weights``) of leaving one
     optional request out; optional requests without an entry cost
     ``problem.weights.rejection``.
+
+    ``fast`` (default): vans without driver breaks are planned by the compiled
+    large-neighbourhood search (``solver.search``; ``lns`` its settings), which then gets the
+    whole budget but ``polish_share``, left to OR-Tools' local search; deterministic, it
+    counts 3000 iterations. ``workers`` >= 2 runs two such searches on two cores that
+    exchange their best solutions (``solver.parallel``; not repeatable, ignored when
+    ``deterministic``). ``stats``, if given, receives what the compiled search did
+    (iterations, seconds). A problem with a driver break, or ``fast=False``, takes the Python
+    path above (construction, ruin and recreate, OR-Tools).
     """
 
     time_limit_s: float = 5.0
@@ -80,6 +89,8 @@ class SolveParams:
     fast: bool = True
     lns: LnsParams = field(default_factory=LnsParams)
     polish_share: float = 0.0
+    workers: int = 1
+    stats: SearchStats | None = None
 
 
 @dataclass
@@ -421,10 +432,11 @@ def _fast_search(problem: Problem, travel: TravelTimeSource, params: SolveParams
     share = 1.0 - params.polish_share
     deadline = began + share * params.time_limit_s
     iterations = DETERMINISTIC_LNS_ITERATIONS if params.deterministic else None
-    stats = SearchStats()
+    stats = params.stats if params.stats is not None else SearchStats()
     found = lns_search(problem, travel, start, rej.penalty, locked, deadline,
                        seed=params.seed, vehicle_fixed_cost=fixed,
-                       max_iterations=iterations, params=params.lns, stats=stats)
+                       max_iterations=iterations, params=params.lns, stats=stats,
+                       workers=params.workers)
     best, best_cost = start, start_cost
     cost = plan_cost(problem, found, travel, fixed, rej)
     if cost is not None and cost <= best_cost:

@@ -26,7 +26,7 @@ from numba import njit
 
 from solver.fast_timing import route_cost
 
-MAX_EXACT = 60
+MAX_EXACT = 15
 
 
 @njit(cache=True, nogil=True)
@@ -99,11 +99,14 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                    cap_s: np.ndarray, cap_c: np.ndarray, load0_s: np.ndarray,
                    load0_c: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
                    fixed_cost: np.ndarray, wt: float, wr: float, blink: float,
-                   posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray
-                   ) -> tuple[int, int, int, float, float]:
-    """Cheapest feasible insertion of request r: (van, i, j, cost change, new route cost),
-    van -1 if there is none. ``prof`` is an int64 scratch array (7, L + 4)."""
+                   posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
+                   k_lo: int = 0, k_hi: int = -1) -> tuple[int, int, int, float, float]:
+    """Cheapest feasible insertion of request r into vans ``k_lo`` to ``k_hi`` - 1 (all by
+    default): (van, i, j, cost change, new route cost), van -1 if there is none.
+    ``prof`` is an int64 scratch array (7, L + 4)."""
     K = rlen.shape[0]
+    if k_hi < 0:
+        k_hi = K
     p, d = pnode[r], dnode[r]
     drop_only = kind[r] == 1
     seq = prof[0]
@@ -111,7 +114,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
     out = prof[6]
     # candidate buffer sized by the routes' position pairs
     size = 0
-    for k in range(K):
+    for k in range(k_lo, k_hi):
         m = rlen[k] + 1
         size += m * (m + 1) // 2 + m
     est = np.empty(size, dtype=np.float64)
@@ -121,7 +124,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
     c = 0
     need_s = dseat[d] * -1
     need_c = dchair[d] * -1
-    for k in range(K):
+    for k in range(k_lo, k_hi):
         if drop_only and k != home[r]:
             continue
         if need_s > cap_s[k] or need_c > cap_c[k]:
@@ -172,6 +175,12 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
             if bp > pl:
                 continue
             leave = bp + board
+            # The pickup may start no later than this and still reach the next stop, so
+            # the rider's ride is at least the drop-off's earliest start minus it.
+            lp = late[i + 1] - T[p, b] - board
+            if lp > pl:
+                lp = pl
+            latest_leave = lp + board
             # drop-off right after the pickup
             bd = leave + o_to_d
             if bd < de:
@@ -201,6 +210,8 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                 start_j = early[j] + delta
                 if start_j > late[j]:
                     break
+                if start_j - latest_leave > maxride[p]:
+                    break  # the rider would ride too long: later stops only longer
                 if seats[j] > cs or chairs[j] > cc:
                     break
                 x = seq[j]
@@ -208,7 +219,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                 bd = start_j + svc[x] + T[x, d]
                 if bd < de:
                     bd = de
-                if bd > dl:
+                if bd > dl or bd - latest_leave > maxride[p]:
                     continue
                 nb = bd + alight + T[d, y]
                 if nb < se[y]:
@@ -225,14 +236,37 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
     best_delta = np.inf
     best_cost = 0.0
     checked = 0
+    # The cheapest by a scan (often feasible), then the rest in sorted order.
+    m = -1
+    mv = np.inf
+    for q in range(c):
+        if est[q] < mv:
+            mv = est[q]
+            m = q
+    first = True
+    sorted_ = False
+    order = np.empty(0, dtype=np.int64)
+    nxt = 0
     while checked < MAX_EXACT:
-        m = -1
-        mv = np.inf
-        for q in range(c):
-            if est[q] < mv:
-                mv = est[q]
-                m = q
-        if m < 0 or mv >= best_delta:
+        if first:
+            first = False
+            if m < 0:
+                break
+        else:
+            if not sorted_:
+                order = np.argsort(est[:c])
+                sorted_ = True
+            m = -1
+            while nxt < c:
+                q = order[nxt]
+                nxt += 1
+                if est[q] < np.inf:
+                    m = q
+                    break
+            if m < 0:
+                break
+        mv = est[m]
+        if mv >= best_delta:
             break
         est[m] = np.inf
         if blink > 0.0 and np.random.random() < blink:

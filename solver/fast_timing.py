@@ -50,30 +50,51 @@ def _rides(seq: np.ndarray, n: int, partner: np.ndarray, is_pickup: np.ndarray,
 def _earliest(seq: np.ndarray, n: int, T: np.ndarray, e: np.ndarray, lt: np.ndarray,
               svc: np.ndarray, maxride: np.ndarray, maxdur: int, rp: np.ndarray,
               rd: np.ndarray, nr: int, starts: np.ndarray, low: np.ndarray) -> bool:
-    """Earliest schedule meeting every constraint into ``starts``; False if none exists."""
+    """Earliest schedule meeting every constraint into ``starts``; False if none exists.
+
+    Bellman-Ford as ``maas.evaluation.earliest_feasible``: a forward pass, then the pulls of
+    ride limits on pickups and of the duration limit on the start. A pickup starts from the
+    bound its drop-off's window implies through the ride limit (a constraint of every
+    feasible schedule, so the least schedule is the same) and each round re-runs the
+    forward pass only from the earliest position a pull moved: both cut the rounds.
+    """
     for i in range(n):
         low[i] = e[seq[i]]
+    for r in range(nr):
+        p, d = rp[r], rd[r]
+        need = e[seq[d]] - maxride[seq[p]] - svc[seq[p]]
+        if need > low[p]:
+            low[p] = need
+    frm = 0
+    starts[0] = low[0]
     for _ in range(n + 1):
-        starts[0] = low[0]
-        if starts[0] > lt[seq[0]]:
-            return False
-        for i in range(1, n):
+        if frm == 0:
+            starts[0] = low[0]
+            if starts[0] > lt[seq[0]]:
+                return False
+            frm = 1
+        elif low[frm - 1] > starts[frm - 1]:
+            starts[frm - 1] = low[frm - 1]
+            if starts[frm - 1] > lt[seq[frm - 1]]:
+                return False
+        for i in range(frm, n):
             a = starts[i - 1] + svc[seq[i - 1]] + T[seq[i - 1], seq[i]]
             starts[i] = a if a > low[i] else low[i]
             if starts[i] > lt[seq[i]]:
                 return False
-        changed = False
+        frm = n
         for r in range(nr):
             p, d = rp[r], rd[r]
             need = starts[d] - maxride[seq[p]] - svc[seq[p]]
             if need > starts[p]:
                 low[p] = need
-                changed = True
+                if p + 1 < frm:
+                    frm = p + 1
         need = starts[n - 1] - maxdur
         if need > starts[0]:
             low[0] = need
-            changed = True
-        if not changed:
+            frm = 0
+        if frm == n:
             return True
     return False
 

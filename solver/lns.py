@@ -93,6 +93,84 @@ def _remove(r: int, routes: np.ndarray, rlen: np.ndarray, where: np.ndarray,
 
 
 @njit(cache=True, nogil=True)
+def _regret_insert(sub: np.ndarray, cnt: int, routes: np.ndarray, rlen: np.ndarray,
+                   where: np.ndarray, rcost: np.ndarray, T: np.ndarray, e: np.ndarray,
+                   lt: np.ndarray, se: np.ndarray, slt: np.ndarray, svc: np.ndarray,
+                   dseat: np.ndarray, dchair: np.ndarray, partner: np.ndarray,
+                   is_pickup: np.ndarray, maxride: np.ndarray, pnode: np.ndarray,
+                   dnode: np.ndarray, kind: np.ndarray, home: np.ndarray,
+                   penalty: np.ndarray, cap_s: np.ndarray, cap_c: np.ndarray,
+                   load0_s: np.ndarray, load0_c: np.ndarray, maxdur: np.ndarray,
+                   head: np.ndarray, fixed_cost: np.ndarray, wt: float, wr: float,
+                   posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
+                   scratch: np.ndarray) -> None:
+    """Regret-2 insertion (Ropke and Pisinger 2006) of ``sub[:cnt]``: repeatedly the
+    pending request with the highest penalty, then the largest gap between its best and
+    second-best van, goes to its best van; only the changed van is re-priced for the rest.
+    Requests with no feasible place, or dearer to serve than to leave out, stay out."""
+    K = rlen.shape[0]
+    bd = np.full((cnt, K), np.inf)
+    bi = np.zeros((cnt, K), dtype=np.int64)
+    bj = np.zeros((cnt, K), dtype=np.int64)
+    bc = np.zeros((cnt, K))
+    active = np.ones(cnt, dtype=np.bool_)
+
+    def price(a: int, k: int) -> None:
+        r = sub[a]
+        kk, ii, jj, delta, cost = best_insertion(
+            r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
+            is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
+            maxdur, head, fixed_cost, wt, wr, 0.0, posbuf, work, prof, k, k + 1)
+        if kk < 0 or delta >= penalty[r]:
+            bd[a, k] = np.inf
+        else:
+            bd[a, k], bi[a, k], bj[a, k], bc[a, k] = delta, ii, jj, cost
+
+    for a in range(cnt):
+        for k in range(K):
+            price(a, k)
+    for _ in range(cnt):
+        pick = -1
+        pick_pen = -1.0
+        pick_regret = -1.0
+        for a in range(cnt):
+            if not active[a]:
+                continue
+            b1 = np.inf
+            b2 = np.inf
+            for k in range(K):
+                v = bd[a, k]
+                if v < b1:
+                    b2 = b1
+                    b1 = v
+                elif v < b2:
+                    b2 = v
+            if b1 == np.inf:
+                active[a] = False  # nowhere to go: stays out
+                continue
+            regret = 1e300 if b2 == np.inf else b2 - b1
+            pen = penalty[sub[a]]
+            if pen > pick_pen or (pen == pick_pen and regret > pick_regret):
+                pick, pick_pen, pick_regret = a, pen, regret
+        if pick < 0:
+            break
+        k_best = 0
+        for k in range(K):
+            if bd[pick, k] < bd[pick, k_best]:
+                k_best = k
+        r = sub[pick]
+        p = pnode[r] if kind[r] == 0 else -1
+        apply_insertion(routes, rlen, k_best, p, dnode[r], bi[pick, k_best],
+                        bj[pick, k_best], scratch)
+        where[r] = k_best
+        rcost[k_best] = bc[pick, k_best]
+        active[pick] = False
+        for a in range(cnt):
+            if active[a]:
+                price(a, k_best)
+
+
+@njit(cache=True, nogil=True)
 def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
               cur_routes: np.ndarray, cur_rlen: np.ndarray, cur_where: np.ndarray,
               cur_rcost: np.ndarray, best_routes: np.ndarray, best_rlen: np.ndarray,
@@ -108,13 +186,16 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
     """``iters`` iterations, the temperature falling geometrically from ``t_from`` to
     ``t_to``; ``state`` = [current cost, best cost]. Returns the number accepted.
 
-    ``params`` = [min remove, max remove, blink, max string length].
+    ``params`` = [min remove, max remove, blink, max string length, share of regret
+    insertions, largest share of the served requests removed].
     """
     K, L = cur_routes.shape
     R = cur_where.shape[0]
     N = T.shape[0]
     min_remove, max_remove = int(params[0]), int(params[1])
     blink, max_string = params[2], int(params[3])
+    regret_share = params[4]
+    remove_share = params[5]
     posbuf = np.full(N, -1, dtype=np.int64)
     work = np.empty((7, L + 4), dtype=np.int64)
     prof = np.empty((7, L + 4), dtype=np.int64)
@@ -142,7 +223,7 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
         for r in range(R):
             if where[r] >= 0 and kind[r] <= 1:
                 served += 1
-        upper = max(min_remove, min(max_remove, int(0.15 * served)))
+        upper = max(min_remove, min(max_remove, int(remove_share * served)))
         k = min_remove + np.random.randint(upper - min_remove + 1)
         x = np.random.random() * cum[-1]
         if x < cum[0]:
@@ -195,6 +276,12 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
         # the chosen order, then (stable) the most costly to leave out first
         first = order[:cnt][np.argsort(key[:cnt], kind="mergesort")]
         sub = first[np.argsort(-penalty[first], kind="mergesort")]
+        if np.random.random() < regret_share:
+            _regret_insert(sub, cnt, routes, rlen, where, rcost, T, e, lt, se, slt, svc,
+                           dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
+                           home, penalty, cap_s, cap_c, load0_s, load0_c, maxdur, head,
+                           fixed_cost, wt, wr, posbuf, work, prof, scratch)
+            cnt = 0  # all placed (or left out) by regret
         for q in range(cnt):
             r = sub[q]
             bk, bi, bj, delta, bc = best_insertion(

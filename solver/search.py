@@ -31,10 +31,12 @@ class LnsParams:
 
     min_remove: int = 2
     max_remove: int = 30
+    remove_share: float = 0.3  # of the served requests, at most
     blink: float = 0.01
     max_string: int = 10
-    start_temperature: float = 0.003
-    end_temperature: float = 0.00005
+    regret_share: float = 0.0  # regret-2 recreate: slower and no better on CL2003 at 10 s
+    start_temperature: float = 0.01
+    end_temperature: float = 0.0005
     chunk_s: float = 0.05
     counted_chunk: int = 100
 
@@ -48,6 +50,7 @@ class SearchStats:
     seconds: float = 0.0
     start_cost: float = 0.0
     best_cost: float = 0.0
+    adopted: int = 0  # parallel mode: solutions taken over from the other search
 
     @property
     def per_second(self) -> float:
@@ -117,8 +120,8 @@ def run(search: Search, deadline: float, seed: int, params: LnsParams | None = N
     params = params or LnsParams()
     stats = stats or SearchStats(start_cost=float(search.state[1]))
     seed_rng(seed)
-    knobs = np.array([params.min_remove, params.max_remove, params.blink, params.max_string],
-                     dtype=np.float64)
+    knobs = np.array([params.min_remove, params.max_remove, params.blink, params.max_string,
+                      params.regret_share, params.remove_share], dtype=np.float64)
     t0 = params.start_temperature * search.base
     t1 = params.end_temperature * search.base
     began = time.perf_counter()
@@ -126,8 +129,11 @@ def run(search: Search, deadline: float, seed: int, params: LnsParams | None = N
     p0, p1 = progress
 
     def temperature(share: float) -> float:
+        # A share of the best plan's cost of the served requests, so that a poor start
+        # does not leave the search too hot.
+        scale = max(1.0, float(search.best.rcost.sum())) / search.base
         p = p0 + (p1 - p0) * min(1.0, max(0.0, share))
-        return float(t0 * (t1 / t0) ** p) if t0 > 0 else 0.0
+        return float(scale * t0 * (t1 / t0) ** p) if t0 > 0 else 0.0
 
     chunk = params.counted_chunk
     done = 0
@@ -176,17 +182,24 @@ def lns_search(problem: Problem, travel: TravelTimeSource, start: Plan,
                penalties: Mapping[str, float], locked: Mapping[str, list[Stop]],
                deadline: float, seed: int = 0, vehicle_fixed_cost: float = 0.0,
                max_iterations: int | None = None, params: LnsParams | None = None,
-               stats: SearchStats | None = None) -> Plan:
+               stats: SearchStats | None = None, workers: int = 1) -> Plan:
     """The best plan the compiled search finds from ``start`` by ``deadline``; ``start``
-    itself if the compiled timing cannot price it."""
+    itself if the compiled timing cannot price it. ``workers`` >= 2 (and no
+    ``max_iterations``): two searches on two cores (``solver.parallel``)."""
     search = start_search(problem, travel, start, penalties, locked, vehicle_fixed_cost)
     if search is None:
         return start
-    found = run(search, deadline, seed, params, max_iterations)
+    if workers >= 2 and max_iterations is None:
+        from solver.parallel import parallel_run
+
+        found = parallel_run(search, deadline, seed, params)
+    else:
+        found = run(search, deadline, seed, params, max_iterations)
     if stats is not None:
         stats.iterations, stats.accepted, stats.seconds = (found.iterations, found.accepted,
                                                            found.seconds)
         stats.start_cost, stats.best_cost = found.start_cost, found.best_cost
+        stats.adopted = found.adopted
     return search.plan()
 
 
