@@ -1,4 +1,14 @@
-"""The dial-a-ride core: an OR-Tools routing model warm-started by our own insertion.
+"""The dial-a-ride core: a compiled large-neighbourhood search, with an OR-Tools routing
+model beside it.
+
+``solve`` takes required (promised) and optional requests, a penalty per optional request
+and a warm start (``SolveParams``; the penalties live in ``solver.objective``). Vans without
+driver breaks go to the compiled search (``solver.search``: exact route timing as the
+evaluator's, O(1)-screened insertion, ruin operators, annealing; optionally two searches on
+two cores, ``solver.parallel``); problems with a break take the Python path described
+below. Either way the evaluator judges the plan returned.
+
+The Python path and the model:
 
 Model: one node per stop (riders on board have only their drop-off), a start and an end
 node per van; travel times registered as a matrix (``RegisterTransitMatrix``), never as a
