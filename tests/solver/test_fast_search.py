@@ -144,3 +144,14 @@ def test_locked_arrays_round_trip() -> None:
     locked = {"v": [Stop("a", P, locked=True)]}
     inst = build_instance(prob, TRAVEL, rejections(prob).penalty, locked)
     assert to_plan(inst, to_solution(inst, plan)) == plan
+
+
+def test_parallel_mode_returns_a_feasible_plan_from_two_searches(data_dir: Path) -> None:
+    """Two searches on two cores: the plan is feasible and complete, and the cost the
+    searches report for it is the evaluator's."""
+    bp = cordeau_problem(read_cordeau(data_dir / "darp/cordeau-a/a4-32.txt"))
+    stats = SearchStats()
+    plan = solve(bp.problem, bp.travel, SolveParams(time_limit_s=1.0, workers=2, stats=stats))
+    report = evaluate(bp.problem, plan, bp.travel)
+    assert report.feasible and plan.unserved == ()
+    assert stats.iterations > 0 and report.cost == pytest.approx(stats.best_cost)
