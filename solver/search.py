@@ -73,6 +73,13 @@ class Search:
         return to_plan(self.inst, self.best)
 
 
+def _route_cost_sum(inst: FastInstance, sol: FastSolution) -> float:
+    """Travel and ride cost of the routes, without the fixed costs of the vans used (the
+    temperature scale: a van's fixed cost would make it far too hot)."""
+    used = sol.rlen > 0
+    return float(sol.rcost.sum() - inst.fixed_cost[used].sum())
+
+
 def _price(inst: FastInstance, sol: FastSolution) -> bool:
     L = sol.routes.shape[1]
     return bool(price_routes(
@@ -92,7 +99,7 @@ def start_search(problem: Problem, travel: TravelTimeSource, start: Plan,
     if not _price(inst, cur):
         return None
     cost = float(total_cost(cur.rcost, cur.where, inst.penalty))
-    base = float(cur.rcost.sum())
+    base = _route_cost_sum(inst, cur)
     return Search(inst, cur, cur.copy(), np.array([cost, cost]), max(base, 1.0))
 
 
@@ -131,7 +138,7 @@ def run(search: Search, deadline: float, seed: int, params: LnsParams | None = N
     def temperature(share: float) -> float:
         # A share of the best plan's cost of the served requests, so that a poor start
         # does not leave the search too hot.
-        scale = max(1.0, float(search.best.rcost.sum())) / search.base
+        scale = max(1.0, _route_cost_sum(search.inst, search.best)) / search.base
         p = p0 + (p1 - p0) * min(1.0, max(0.0, share))
         return float(scale * t0 * (t1 / t0) ** p) if t0 > 0 else 0.0
 
@@ -142,7 +149,7 @@ def run(search: Search, deadline: float, seed: int, params: LnsParams | None = N
         # temperature scale.
         _chunk(search, 1, 0.0, 0.0, knobs)
         done = 1
-        search.base = max(1.0, float(search.cur.rcost.sum()))
+        search.base = max(1.0, _route_cost_sum(search.inst, search.cur))
         t0 = params.start_temperature * search.base
         t1 = params.end_temperature * search.base
     while True:
