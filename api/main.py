@@ -47,7 +47,9 @@ from api.routers import (
     reports,
     riders,
     service,
+    staff,
     standing,
+    tokens,
     vehicles,
 )
 from api.routers import clock as clock_router
@@ -158,7 +160,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, offers, bookings, standing, days,
-                   closures, reports, clock_router, events):
+                   closures, reports, clock_router, events, staff, tokens):
         app.include_router(module.router)
     return app
 

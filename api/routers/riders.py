@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.auth import Role, hash_token, new_token
-from api.deps import Caller, Operator, RuntimeDep
+from api.deps import Caller, Operator, RuntimeDep, Staff
 from api.errors import conflict, forbidden, not_found
 from api.runtime import Runtime
 from api.schemas import RiderCreate, RiderCreated, RiderList, RiderPublic, RiderUpdate
@@ -60,7 +60,7 @@ def matches(record: dict[str, Any], query: str) -> bool:
 
 @router.get("", response_model=RiderList)
 async def find_riders(
-    _: Operator, rt: RuntimeDep,
+    _: Staff, rt: RuntimeDep,
     query: Annotated[str, Query(min_length=1, max_length=100,
                                 description="part of the name or kana, or of the phone")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query
 from api.auth import Principal, Role, hash_token, new_token
 from api.clock import local_date
 from api.day_cycle import ensure_open
-from api.deps import Caller, Operator, RuntimeDep
+from api.deps import Caller, Operator, RuntimeDep, Staff
 from api.errors import conflict, invalid, not_found
 from api.notify import apply_event, ask_about_return
 from api.runtime import Runtime
@@ -118,7 +118,7 @@ DayQuery = Annotated[date | None, Query(alias="date", description="an open servi
 
 
 @router.get("", response_model=VehicleList)
-async def list_vehicles(_: Operator, rt: RuntimeDep, day: DayQuery = None) -> VehicleList:
+async def list_vehicles(_: Staff, rt: RuntimeDep, day: DayQuery = None) -> VehicleList:
     """The fleet of a day: where each van is, its load and its next stops (operator only)."""
     ctx = await _day(rt, day)
     state = await ctx.store.state()
