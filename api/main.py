@@ -31,6 +31,8 @@ from redis.asyncio import Redis
 
 from api import day_cycle
 from api.archive import DayArchive
+from api.audit import AuditLog
+from api.audit import flush as flush_audit
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
 from api.errors import install_error_handlers
@@ -38,6 +40,7 @@ from api.metrics import RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
 from api.routers import (
+    audit,
     bookings,
     closures,
     days,
@@ -157,10 +160,11 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(AuditLog)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, offers, bookings, standing, days,
-                   closures, reports, clock_router, events, staff, tokens):
+                   closures, reports, clock_router, events, staff, tokens, audit):
         app.include_router(module.router)
     return app
 
@@ -270,6 +274,10 @@ async def _tick_forever(rt: Runtime) -> None:
                 await tick_once(rt)
         except Exception:  # a failed tick must not stop the next one
             log.exception("tick failed")
+        try:  # staff writes' audit entries, queued in Redis, into the history database
+            await flush_audit(rt)
+        except Exception:
+            log.exception("audit flush failed; the entries stay queued in Redis")
 
 
 def demo_depot(network: RoadNetwork) -> Any:
