@@ -66,7 +66,7 @@ async def _principal(request: Request, rt: RuntimeDep, token: Token) -> Principa
         principal = OPERATOR
     else:
         found = await lookup(rt.store, token)
-        if found is None or expired(found, rt.clock.now()):
+        if found is None or (found.get("expires_at") and expired(found, rt.clock.now())):
             raise unauthorized()
         role = Role(found["role"])
         if role is Role.OPERATOR:
