@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from api.auth import Principal, Role, hash_token
+from api.settings import Settings
 from api.store import AreaStore, _pending, _text
 
 TOKEN_RECORD_VERSION = 1
@@ -49,6 +50,13 @@ def expired(record: dict[str, Any], now: datetime) -> bool:
     """Whether a token record has expired at ``now`` (version 0 records never do)."""
     expires = record.get("expires_at")
     return expires is not None and datetime.fromisoformat(expires) <= now
+
+
+def token_secret(settings: Settings) -> str:
+    """The key of derived tokens: the settings' operator token (never stored in Redis)."""
+    token = settings.operator_token
+    assert token is not None  # create_app refuses to start without one
+    return token.get_secret_value()
 
 
 def derived_token(secret: str, nonce: str) -> str:

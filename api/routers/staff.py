@@ -35,15 +35,10 @@ from api.tokens import (
     revoke_account,
     store_token,
     token_record,
+    token_secret,
 )
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"])
-
-
-def _secret(rt: Runtime) -> str:
-    token = rt.settings.operator_token
-    assert token is not None  # create_app refuses to start without one
-    return token.get_secret_value()
 
 
 @router.post("", status_code=201, response_model=StaffCreated)
@@ -67,12 +62,12 @@ async def create_staff(body: StaffCreate, caller: Admin, rt: RuntimeDep,
             if record is None:
                 raise conflict("in_progress", "the first call with this Idempotency-Key has "
                                "not finished (or its account was deleted); retry shortly")
-            token = derived_token(_secret(rt), earlier["nonce"])
+            token = derived_token(token_secret(rt.settings), earlier["nonce"])
             return StaffCreated(**record, token=token,
                                 token_expires_at=await _expiry_of(rt, token))
     try:
         record = staff_record(mine["id"], body.name, body.role, now, caller.subject_id or "")
-        token = derived_token(_secret(rt), mine["nonce"])
+        token = derived_token(token_secret(rt.settings), mine["nonce"])
         tokens = token_record(Role.OPERATOR, mine["id"], now, expires_in)
         await store_token(store, token, tokens)
         await put_staff(store, record)

@@ -22,7 +22,6 @@ from fastapi import APIRouter
 from api.auth import BOOTSTRAP_ADMIN_ID, Principal, Role, new_token
 from api.deps import Authenticated, Operator, RuntimeDep, Token
 from api.errors import conflict, forbidden, invalid, not_found
-from api.routers.staff import _secret
 from api.runtime import Runtime
 from api.schemas_people import (
     AccountKind,
@@ -45,6 +44,7 @@ from api.tokens import (
     revoke_token,
     store_token,
     token_record,
+    token_secret,
 )
 
 router = APIRouter(prefix="/v1/tokens", tags=["tokens"])
@@ -91,11 +91,11 @@ async def issue_token(body: TokenIssue, caller: Operator, rt: RuntimeDep,
             if earlier["body"] != mine["body"]:
                 raise conflict("idempotency_key_reused",
                                "this Idempotency-Key was used for another token")
-            token = derived_token(_secret(rt), earlier["nonce"])
+            token = derived_token(token_secret(rt.settings), earlier["nonce"])
             found = await lookup(rt.store, token)
             return TokenIssued(token=token, kind=body.kind, id=body.id,
                                expires_at=None if found is None else found.get("expires_at"))
-        token = derived_token(_secret(rt), mine["nonce"])
+        token = derived_token(token_secret(rt.settings), mine["nonce"])
         try:
             await store_token(rt.store, token, record)
         except BaseException:

@@ -35,8 +35,10 @@ from api.schemas import (
     VehicleList,
     VehiclePublic,
 )
+from api.schemas_people import OptionalIdempotencyKey
 from api.service_days import DayContext, day_of_booking
 from api.store import Write
+from api.tokens import body_digest, derived_token, idem_key, token_record, token_secret
 from api.views import manifest, parse_stop_id, vehicle_status
 from maas.domain import StopKind, TimeWindow, Vehicle, VehicleType
 from solver.dispatch.events import AddVehicle, StopReported, VehicleMoved
@@ -53,9 +55,12 @@ _REPORTS_AT = {
 
 
 @router.post("", status_code=201, response_model=VehicleCreated)
-async def create_vehicle(body: VehicleCreate, _: Operator, rt: RuntimeDep) -> VehicleCreated:
+async def create_vehicle(body: VehicleCreate, caller: Operator, rt: RuntimeDep,
+                         idempotency_key: OptionalIdempotencyKey = None) -> VehicleCreated:
     """Add a stand-in van for one day (operator only), on the open day its shift starts;
-    returns its driver's token, shown once. The weekly fleet lives in the service file."""
+    returns its driver's token, shown once. The weekly fleet lives in the service file.
+    With an ``Idempotency-Key``, a retried call adds nothing and returns the same van and
+    token (the key is claimed in the same transaction that adds the van)."""
     day = local_date(body.shift_start if body.shift_start.tzinfo else
                      body.shift_start.replace(tzinfo=rt.service.tz), rt.service.timezone)
     ctx = await ensure_open(rt, day)
@@ -75,16 +80,44 @@ async def create_vehicle(body: VehicleCreate, _: Operator, rt: RuntimeDep) -> Ve
         wheelchair_places=body.wheelchair_places, depot=body.depot,
         shift_start=clock.iso(shift.earliest), shift_end=clock.iso(shift.latest),
     )
-    token = new_token()
+    secret = token_secret(rt.settings)
+    mine = {"id": vehicle.id, "nonce": secrets.token_hex(16),
+            "body": body_digest(body.model_dump(mode="json"))}
+    key = None if idempotency_key is None else idem_key(rt.store, caller, "vehicle",
+                                                        idempotency_key)
+    token = new_token() if key is None else derived_token(secret, mine["nonce"])
 
-    async def add(w: Write) -> None:
+    async def add(w: Write) -> VehicleCreated:
+        if key is not None:
+            raw = await w.get(key)
+            if raw is not None:
+                earlier = json.loads(raw)
+                if earlier["body"] != mine["body"]:
+                    raise conflict("idempotency_key_reused",
+                                   "this Idempotency-Key was used for another van")
+                record = await w.hget(rt.store.keys.vehicles, earlier["id"])
+                if record is None:
+                    raise not_found(f"vehicle {earlier['id']!r}")
+                return VehicleCreated(**VehiclePublic.model_validate_json(record).model_dump(),
+                                      driver_token=derived_token(secret, earlier["nonce"]))
+            w.set(key, json.dumps(mine), ttl_ms=rt.settings.idempotency_ttl_seconds * 1000)
         apply_event(w, ctx.dispatcher, ctx.schedules, clock, AddVehicle(vehicle))
         w.hset(rt.store.keys.vehicles, vehicle.id, public.model_dump_json())
         w.hset(rt.store.keys.tokens, hash_token(token),
-               json.dumps({"role": Role.DRIVER.value, "id": vehicle.id}))
+               json.dumps(token_record(Role.DRIVER, vehicle.id, rt.clock.now())))
+        return VehicleCreated(**public.model_dump(), driver_token=token)
 
-    await ctx.store.write(add)
-    return VehicleCreated(**public.model_dump(), driver_token=token)
+    return await ctx.store.write(add)
+
+
+@router.get("/{vehicle_id}", response_model=VehiclePublic)
+async def get_vehicle(vehicle_id: str, _: Staff, rt: RuntimeDep) -> VehiclePublic:
+    """A van's record (staff): name, seats, wheelchair places, depot, shift (a roster van's
+    shift is the service file's: empty here)."""
+    record = await rt.store.record(rt.store.keys.vehicles, vehicle_id)
+    if record is None:
+        raise not_found(f"vehicle {vehicle_id!r}")
+    return VehiclePublic.model_validate(record)
 
 
 @router.post("/{vehicle_id}/driver-token", status_code=201, response_model=VehicleCreated)

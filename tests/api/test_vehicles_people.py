@@ -1,0 +1,44 @@
+"""Vans as records: a retried POST /v1/vehicles adds one van; GET /v1/vehicles/{id}."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tests.api.conftest import OPERATOR, Area, bearer, iso
+
+
+def _body(area: Area, name: str = "Hiace 1") -> dict[str, Any]:
+    return {"name": name, "seats": 8, "wheelchair_places": 1, "depot": area.places["depot"],
+            "shift_start": iso(-timedelta(hours=1)), "shift_end": iso(timedelta(hours=10))}
+
+
+def test_retrying_post_vehicles_with_the_same_key_adds_one_van(area: Area) -> None:
+    client = area.client
+    headers = {**OPERATOR, "Idempotency-Key": "van-1"}
+    first = client.post("/v1/vehicles", json=_body(area), headers=headers)
+    again = client.post("/v1/vehicles", json=_body(area), headers=headers)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json()
+    fleet = client.get("/v1/vehicles", headers=OPERATOR).json()["vehicles"]
+    assert [v["id"] for v in fleet] == [first.json()["id"]]
+    van_id = first.json()["id"]
+    manifest = client.get(f"/v1/vehicles/{van_id}/manifest",
+                          headers=bearer(again.json()["driver_token"]))
+    assert manifest.status_code == 200, manifest.text
+    # Another key adds another van; the same key with another body is refused.
+    other = client.post("/v1/vehicles", json=_body(area, "Hiace 2"),
+                        headers={**OPERATOR, "Idempotency-Key": "van-2"})
+    assert other.status_code == 201
+    reused = client.post("/v1/vehicles", json=_body(area, "Hiace 3"), headers=headers)
+    assert reused.status_code == 409
+    assert len(client.get("/v1/vehicles", headers=OPERATOR).json()["vehicles"]) == 2
+
+
+def test_a_van_record_is_read_by_staff(area: Area) -> None:
+    van_id, driver = area.van()
+    record = area.client.get(f"/v1/vehicles/{van_id}", headers=OPERATOR)
+    assert record.status_code == 200
+    assert record.json()["seats"] == 8 and record.json()["name"] == "Hiace 1"
+    assert area.client.get(f"/v1/vehicles/{van_id}", headers=driver).status_code == 403
+    assert area.client.get("/v1/vehicles/v_nope", headers=OPERATOR).status_code == 404
