@@ -88,7 +88,9 @@ async def open_day(rt: Runtime, day: date) -> bool:
     ctx = rt.days.context(day)
     if await ctx.store.exists():
         return False
-    vans = rt.service.vehicles_for(day, rt.snapper.snap)
+    retired = {vid for vid, rec in (await rt.store.records(rt.store.keys.vehicles)).items()
+               if rec.get("retired")}
+    vans = [v for v in rt.service.vehicles_for(day, rt.snapper.snap) if v.id not in retired]
     state = DispatchState.empty(rt.store.area, vans, ctx.clock.now_seconds())
     state = replace(state, closures=await _closures_in_force(rt, day))
     standing = (await rt.store.records(rt.store.keys.standing)).values()

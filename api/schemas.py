@@ -151,6 +151,7 @@ class VehiclePublic(BaseModel):
     depot: LatLon
     shift_start: str
     shift_end: str
+    retired: bool = False  # DELETE /v1/vehicles/{id}: no new rides
 
 
 class VehicleCreated(VehiclePublic):

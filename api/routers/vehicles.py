@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
@@ -38,7 +40,14 @@ from api.schemas import (
 from api.schemas_people import OptionalIdempotencyKey
 from api.service_days import DayContext, day_of_booking
 from api.store import Write
-from api.tokens import body_digest, derived_token, idem_key, token_record, token_secret
+from api.tokens import (
+    body_digest,
+    derived_token,
+    idem_key,
+    revoke_account,
+    token_record,
+    token_secret,
+)
 from api.views import manifest, parse_stop_id, vehicle_status
 from maas.domain import StopKind, TimeWindow, Vehicle, VehicleType
 from solver.dispatch.events import AddVehicle, StopReported, VehicleMoved
@@ -241,3 +250,50 @@ async def report_stop(vehicle_id: str, stop_id: str, body: StopEventCreate, call
                                booking_status=status.value)
 
     return await ctx.store.write(report)
+
+
+@router.delete("/{vehicle_id}", response_model=VehiclePublic)
+async def retire_vehicle(vehicle_id: str, _: Operator, rt: RuntimeDep) -> VehiclePublic:
+    """Retire a van (operator only): it leaves every open day's plan, no day opened later
+    has it, and its driver tokens are revoked; the record stays (``retired``) for the
+    history. Refused (409, listing them by day) while it has open rides on any open day,
+    today's included: move or cancel them first."""
+    record = await rt.store.record(rt.store.keys.vehicles, vehicle_id)
+    if record is None or record.get("retired"):
+        raise not_found(f"vehicle {vehicle_id!r}")
+    rides: dict[str, list[str]] = {}
+    for day in await rt.days.open_days():
+        state = await rt.days.context(day).store.state()
+        ids = sorted(b.id for b in state.bookings.values()
+                     if b.active and b.vehicle_id == vehicle_id)
+        if ids or state.plan.route(vehicle_id).stops:
+            rides[day.isoformat()] = ids
+    if rides:
+        raise conflict("vehicle_has_rides", f"vehicle {vehicle_id} has open rides on "
+                       f"{', '.join(rides)}: move or cancel them first", rides=rides)
+    for day in await rt.days.open_days():
+        await rt.days.context(day).store.write(_without(vehicle_id))
+    retired = {**record, "retired": True, "retired_at": rt.clock.now().isoformat()}
+    await rt.store.hset(rt.store.keys.vehicles, vehicle_id, json.dumps(retired))
+    await revoke_account(rt.store, Role.DRIVER, vehicle_id)
+    return VehiclePublic.model_validate(retired)
+
+
+def _without(vehicle_id: str) -> Callable[[Write], Awaitable[None]]:
+    """A write step that takes a van (with nothing planned on it) out of a day's state."""
+
+    async def step(w: Write) -> None:
+        state = w.state
+        if state.vehicle(vehicle_id) is None:
+            return
+        if state.plan.route(vehicle_id).stops or any(
+                b.active and b.vehicle_id == vehicle_id for b in state.bookings.values()):
+            raise conflict("vehicle_has_rides", f"vehicle {vehicle_id} was given a ride "
+                           "meanwhile: move or cancel it first")
+        w.new_state = replace(
+            state, vehicles=tuple(v for v in state.vehicles if v.id != vehicle_id),
+            plan=replace(state.plan, routes=tuple(r for r in state.plan.routes
+                                                  if r.vehicle_id != vehicle_id)),
+            version=state.version + 1)
+
+    return step

@@ -42,3 +42,24 @@ def test_a_van_record_is_read_by_staff(area: Area) -> None:
     assert record.json()["seats"] == 8 and record.json()["name"] == "Hiace 1"
     assert area.client.get(f"/v1/vehicles/{van_id}", headers=driver).status_code == 403
     assert area.client.get("/v1/vehicles/v_nope", headers=OPERATOR).status_code == 404
+
+
+def test_a_van_with_rides_is_not_retired_and_a_retired_van_gets_none(area: Area) -> None:
+    client = area.client
+    van_id, driver = area.van()
+    _, rider = area.rider()
+    offer = area.offer(rider)
+    booked = area.book(rider, offer["offer_id"])
+    assert booked.status_code == 201, booked.text
+    booking_id = booked.json()["id"]
+    refused = client.delete(f"/v1/vehicles/{van_id}", headers=OPERATOR)
+    assert refused.status_code == 409
+    assert list(refused.json()["error"]["rides"].values()) == [[booking_id]]
+    assert client.delete(f"/v1/bookings/{booking_id}", headers=rider).status_code == 200
+    retired = client.delete(f"/v1/vehicles/{van_id}", headers=OPERATOR)
+    assert retired.status_code == 200, retired.text
+    assert retired.json()["retired"] is True
+    assert client.get("/v1/vehicles", headers=OPERATOR).json()["vehicles"] == []
+    assert client.get(f"/v1/vehicles/{van_id}/manifest", headers=driver).status_code == 401
+    assert client.post("/v1/offers", json=area.ask(), headers=rider).status_code != 201
+    assert client.delete(f"/v1/vehicles/{van_id}", headers=OPERATOR).status_code == 404
