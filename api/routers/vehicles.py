@@ -36,6 +36,7 @@ from api.schemas import (
     VehicleCreated,
     VehicleList,
     VehiclePublic,
+    VehicleUpdate,
 )
 from api.schemas_people import OptionalIdempotencyKey
 from api.service_days import DayContext, day_of_booking
@@ -48,6 +49,7 @@ from api.tokens import (
     token_record,
     token_secret,
 )
+from api.van_changes import change_step, refused, with_change
 from api.views import manifest, parse_stop_id, vehicle_status
 from maas.domain import StopKind, TimeWindow, Vehicle, VehicleType
 from solver.dispatch.events import AddVehicle, StopReported, VehicleMoved
@@ -250,6 +252,32 @@ async def report_stop(vehicle_id: str, stop_id: str, body: StopEventCreate, call
                                booking_status=status.value)
 
     return await ctx.store.write(report)
+
+
+@router.patch("/{vehicle_id}", response_model=VehiclePublic)
+async def update_vehicle(vehicle_id: str, body: VehicleUpdate, _: Operator, rt: RuntimeDep
+                         ) -> VehiclePublic:
+    """Change a van's name, seats, wheelchair places or depot (operator only): applied to it
+    in every open day after today if each such day's plan stays feasible (else 409 naming
+    the day, nothing changed), and to every day opened later (``api.van_changes``)."""
+    record = await rt.store.record(rt.store.keys.vehicles, vehicle_id)
+    if record is None or record.get("retired"):
+        raise not_found(f"vehicle {vehicle_id!r}")
+    change = {k: v for k, v in body.model_dump(exclude_unset=True, mode="json").items()
+              if v is not None}
+    updated = {**record, **change, "changed": True}
+    if updated["seats"] + updated["wheelchair_places"] < 1:
+        raise invalid("a van needs at least one seat or wheelchair place")
+    depot = None if body.depot is None else rt.network.snap(body.depot.lat, body.depot.lon)
+    today = rt.days.today()
+    later = [rt.days.context(d) for d in await rt.days.open_days() if d > today]
+    for ctx in later:  # check every day first: one that breaks refuses the whole change
+        if with_change(ctx, await ctx.store.state(), vehicle_id, updated, depot) is None:
+            raise refused(ctx)
+    for ctx in later:
+        await ctx.store.write(change_step(ctx, vehicle_id, updated, depot))
+    await rt.store.hset(rt.store.keys.vehicles, vehicle_id, json.dumps(updated))
+    return VehiclePublic.model_validate(updated)
 
 
 @router.delete("/{vehicle_id}", response_model=VehiclePublic)

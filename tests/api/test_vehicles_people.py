@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from tests.api.conftest import OPERATOR, Area, bearer, iso
@@ -63,3 +63,31 @@ def test_a_van_with_rides_is_not_retired_and_a_retired_van_gets_none(area: Area)
     assert client.get(f"/v1/vehicles/{van_id}/manifest", headers=driver).status_code == 401
     assert client.post("/v1/offers", json=area.ask(), headers=rider).status_code != 201
     assert client.delete(f"/v1/vehicles/{van_id}", headers=OPERATOR).status_code == 404
+
+
+def test_a_van_change_applies_to_later_days_only_while_their_plans_stay_feasible(
+        area: Area) -> None:
+    client = area.client
+    tomorrow = timedelta(days=1)
+    body = {**_body(area), "shift_start": iso(tomorrow - timedelta(hours=1)),
+            "shift_end": iso(tomorrow + timedelta(hours=8))}
+    made = client.post("/v1/vehicles", json=body, headers=OPERATOR)
+    assert made.status_code == 201, made.text
+    van_id = made.json()["id"]
+    _, rider = area.rider()
+    offer = area.offer(rider, passengers=3, pickup_after=iso(tomorrow + timedelta(hours=1)))
+    assert area.book(rider, offer["offer_id"]).status_code == 201
+    day = made.json()["shift_start"][:10]
+    too_small = client.patch(f"/v1/vehicles/{van_id}", json={"seats": 2}, headers=OPERATOR)
+    assert too_small.status_code == 409, too_small.text
+    assert too_small.json()["error"]["day"] == day
+    assert client.get(f"/v1/vehicles/{van_id}", headers=OPERATOR).json()["seats"] == 8
+    ok = client.patch(f"/v1/vehicles/{van_id}", json={"seats": 4, "name": "Hiace 4"},
+                      headers=OPERATOR)
+    assert ok.status_code == 200, ok.text
+    assert client.get(f"/v1/vehicles/{van_id}", headers=OPERATOR).json()["seats"] == 4
+    rt = client.app.state.runtime  # type: ignore[attr-defined]
+    ctx = rt.days.context(date.fromisoformat(day))
+    state = client.portal.call(ctx.store.state)  # type: ignore[union-attr]
+    van = state.vehicle(van_id)
+    assert van is not None and van.type.seats == 4 and van.type.name == "Hiace 4"
