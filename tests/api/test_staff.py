@@ -117,3 +117,15 @@ def test_rotation_replaces_the_token_and_expiry_ends_it(client: TestClient) -> N
     assert client.get("/v1/riders/me",
                       headers=bearer(issued.json()["token"])).json()["id"] == rider_id
     assert client.post("/v1/tokens/rotate", json={}, headers=OPERATOR).status_code == 422
+
+
+def test_retried_rider_registration_returns_the_same_rider_and_token(client: TestClient) -> None:
+    headers = {**OPERATOR, "Idempotency-Key": "call-0930"}
+    first = client.post("/v1/riders", json={"name": "Sato Hanako"}, headers=headers)
+    again = client.post("/v1/riders", json={"name": "Sato Hanako"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    found = client.get("/v1/riders", params={"query": "Sato"}, headers=OPERATOR).json()
+    assert [r["id"] for r in found["riders"]] == [first.json()["id"]]
+    assert client.get("/v1/riders/me",
+                      headers=bearer(again.json()["token"])).json()["id"] == first.json()["id"]
