@@ -73,7 +73,10 @@ class Insertion:
     """Where to insert a request: indices into the van's *new* stop list.
 
     ``cost_delta`` is the change of the route's travel and ride-time cost (weights of the
-    problem), not counting the rejection penalty the insertion saves.
+    problem), not counting the rejection penalty the insertion saves. ``pickup_time`` and
+    ``dropoff_time`` are the planned schedule's (the evaluator's timing); ``rider_pickup``
+    is the pickup time a ``RiderObjective`` scored (the soonest the van can be there, or
+    the latest it may come), and ``score`` the value ranked (the cost by default).
     """
 
     vehicle_id: str
@@ -83,6 +86,7 @@ class Insertion:
     pickup_time: int
     dropoff_time: int
     score: float = 0.0
+    rider_pickup: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,30 +508,37 @@ def best_insertion(
         p_index = i
         d_index = i + 1 if i == j else j + 1
         pickup, dropoff = starts[p_index + 1], starts[d_index + 1]
+        rider = pickup
         if objective is not None and objective.latest:
             later = _latest_pickup(problem, seq, p_index + 1, pickup, cand.pickup_high,
                                    objective.resolution)
             if later is not None:
-                cost, starts = later
+                rider, cost, starts = later
                 delta = cost - route.base_cost
                 pickup, dropoff = starts[p_index + 1], starts[d_index + 1]
-        score = delta if objective is None else objective.score(pickup, delta)
+        elif objective is not None:
+            # The rider's time is the soonest the van can be there; the planned schedule
+            # may delay it within the windows to save waiting later on.
+            exact = earliest_feasible(seq)
+            rider = exact[p_index + 1] if exact is not None else pickup
+        score = delta if objective is None else objective.score(rider, delta)
         if best is None or score < best.score:
             best = Insertion(v.id, p_index, d_index, delta, round(pickup), round(dropoff),
-                             score)
+                             score, round(rider))
     return best
 
 
 def _bound(objective: RiderObjective, cand: _Candidate) -> float:
-    """A lower bound on the candidate's score (the estimate bounds the added cost)."""
-    pickup = cand.pickup_high if objective.latest else cand.pickup_low
-    return objective.score(pickup, cand.estimate)
+    """A lower bound on the candidate's score: its pickup bound with no cost term (the cost
+    estimate is no bound: the exact schedule may shorten rides by delaying pickups)."""
+    return -cand.pickup_high if objective.latest else cand.pickup_low
 
 
 def _latest_pickup(problem: Problem, seq: TimedSequence, pos: int, low: float, high: float,
-                   resolution: int) -> tuple[float, list[float]] | None:
-    """The schedule with the pickup at ``pos`` as late as it can start (to ``resolution``
-    seconds, at most ``high``), and its cost; None when it cannot start later than ``low``.
+                   resolution: int) -> tuple[float, float, list[float]] | None:
+    """The latest start of the pickup at ``pos`` (to ``resolution`` seconds, at most
+    ``high``) with the cost and schedule of the sequence when it may start no earlier; None
+    when it cannot start later than ``low``.
 
     Feasibility falls as the pickup moves later (every later stop is pushed), so a bisection
     over its earliest start finds the last feasible moment.
@@ -536,15 +547,14 @@ def _latest_pickup(problem: Problem, seq: TimedSequence, pos: int, low: float, h
     def at(t: float) -> tuple[float, list[float]] | None:
         e = list(seq.earliest)
         e[pos] = t
-        found = sequence_cost(problem, replace(seq, earliest=e))
-        return found
+        return sequence_cost(problem, replace(seq, earliest=e))
 
     if high <= low + resolution:
         return None
     top = at(high)
     if top is not None:
-        return top
-    best: tuple[float, list[float]] | None = None
+        return high, *top
+    best: tuple[float, float, list[float]] | None = None
     lo, hi = low, high
     while hi - lo > resolution:
         mid = (lo + hi) / 2
@@ -552,7 +562,7 @@ def _latest_pickup(problem: Problem, seq: TimedSequence, pos: int, low: float, h
         if found is None:
             hi = mid
         else:
-            lo, best = mid, found
+            lo, best = mid, (mid, *found)
     return best
 
 

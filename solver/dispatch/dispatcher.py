@@ -7,19 +7,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from maas.domain import Location, Plan, Problem, Route, Stop, StopKind, TimeWindow
+from maas.domain import Location, Plan, Route, Stop, StopKind
 from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
 from solver.dispatch.events import Event
 from solver.dispatch.margin import PaddedTravel
-from solver.dispatch.offers import (
-    desired_pickup,
-    make_offer,
-    promise_request,
-    search_request,
-)
+from solver.dispatch.offers import desired_pickup, search_request
 from solver.dispatch.outcomes import Outcome
 from solver.dispatch.planning import (
     at_risk,
@@ -36,6 +31,7 @@ from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
 from solver.dispatch.reoptimise import reoptimise
 from solver.dispatch.repair import repair
+from solver.dispatch.search import alternatives, find_offer, place
 from solver.dispatch.state import (
     Booking,
     BookingStatus,
@@ -45,7 +41,7 @@ from solver.dispatch.state import (
     RejectionReason,
     RideAsk,
 )
-from solver.insertion import best_insertion, insert
+from solver.insertion import insert
 
 # Any travel time beyond ten days means "no open road" (road sources use a large sentinel).
 UNREACHABLE_S = 10 * 86_400
@@ -82,44 +78,63 @@ class Dispatcher:
     # ------------------------------------------------------------------ queries
 
     def offer(self, state: DispatchState, ask: RideAsk) -> Offer | Rejection:
-        """Best feasible insertion of ``ask`` as an offer, or a rejection with a reason and,
-        when one exists within the policy horizon, the earliest feasible alternative pickup."""
+        """The rider's best feasible insertion of ``ask`` as an offer (soonest pickup, or
+        for an appointment the latest departure arriving in time, with the estimated pickup
+        and drop-off), or a rejection with a reason code and up to ``policy.alternatives``
+        servable times before and after the asked one."""
         self._sync_closures(state)
         outside = self._outside_area(ask)
         if outside is not None:
             return outside
+        unfit = self._unfit(state, ask)
+        if unfit is not None:
+            return unfit
         direct = self._direct(ask)
         if direct >= UNREACHABLE_S:
-            msg = "no open road connects the origin and the destination"
-            return Rejection(RejectionReason.NO_VEHICLE, msg)
+            msg = "no open road connects the origin and the destination (a road is closed)"
+            return Rejection(RejectionReason.UNREACHABLE, msg)
         now = max(ask.now, state.now)
         ask = replace(ask, now=now)
         problem = planning_problem(state, self.policy, now)
         hours = self.policy.operating_hours
+
+        def refuse(reason: RejectionReason, message: str, before: bool = True,
+                   after: bool = True) -> Rejection:
+            alts = alternatives(problem, state.plan, ask, direct, self.travel, self.policy,
+                                hours, before, after)
+            first = next((a.pickup_after for a in alts
+                          if a.pickup_after is not None and a.pickup >= desired_pickup(ask)),
+                         None)
+            if first is None and ask.arrive_before is not None and alts:
+                first = alts[0].pickup_after
+            return Rejection(reason, message, first, alts)
+
         if ask.arrive_before is not None:
             wanted = ask.arrive_before
-            if wanted > hours.latest or wanted - direct < hours.earliest:
-                alt = self._alternative(state, problem, ask, direct) if wanted <= hours.latest \
-                    else None
-                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
-                                 f"arrivals are served between {hours.earliest} and "
-                                 f"{hours.latest} s", alt)
+            if wanted > hours.latest:
+                return refuse(RejectionReason.OUTSIDE_HOURS,
+                              f"arrivals are served until {hours.latest} s")
+            if wanted - direct < hours.earliest:
+                opening = replace(ask, arrive_before=None, pickup_after=hours.earliest)
+                alts = alternatives(problem, state.plan, opening, direct, self.travel,
+                                    self.policy, hours, before=False)
+                return Rejection(RejectionReason.OUTSIDE_HOURS,
+                                 f"arrivals are served from {hours.earliest + direct} s on "
+                                 "this trip", alts[0].pickup_after if alts else None, alts)
         else:
             wanted = desired_pickup(ask)
             if wanted > hours.latest:
-                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
-                                 f"pickups are served until {hours.latest} s")
+                return refuse(RejectionReason.OUTSIDE_HOURS,
+                              f"pickups are served until {hours.latest} s", after=False)
             if wanted < hours.earliest:
-                at_opening = replace(ask, pickup_after=hours.earliest)
-                alt = self._earliest(state, problem, at_opening, direct, first_step=0)
-                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
-                                 f"pickups are served from {hours.earliest} s", alt)
-        found = self._find(state, problem, ask, direct)
+                return refuse(RejectionReason.OUTSIDE_HOURS,
+                              f"pickups are served from {hours.earliest} s", before=False)
+        found = find_offer(problem, state.plan, ask, direct, self.travel, self.policy,
+                           state.area, state.version)
         if found is not None:
             return found
-        alt = self._alternative(state, problem, ask, direct)
-        return Rejection(RejectionReason.NO_VEHICLE,
-                         "no van can keep this pickup window and ride time", alt)
+        return refuse(RejectionReason.NO_CAPACITY,
+                      "every van that could carry this ride is busy at the asked time")
 
     def schedule(self, state: DispatchState) -> PlanReport:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
@@ -159,10 +174,7 @@ class Dispatcher:
                                               "the pickup window has passed", bid)]
         planned = no_show_reserve(request, self.policy.no_show_wait)
         problem = planning_problem(state, self.policy, now, extra=[planned])
-        ins = best_insertion(problem, state.plan, planned, self.travel,
-                             vehicles={e.offer.vehicle_id})
-        if ins is None:
-            ins = best_insertion(problem, state.plan, planned, self.travel)
+        ins = place(problem, state.plan, planned, self.travel, self.policy, e.offer.vehicle_id)
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
                                               "the plan changed: no van can keep this offer "
@@ -333,7 +345,7 @@ class Dispatcher:
                                               f"booking {bid} exists already", bid))
                 continue
             ask = replace(ask, now=now)
-            outside = self._outside_area(ask)
+            outside = self._outside_area(ask) or self._unfit(state, ask)
             if outside is not None:
                 out.append(oc.BookingRejected(outside.reason, outside.message, bid))
                 continue
@@ -379,6 +391,20 @@ class Dispatcher:
     def _direct(self, ask: RideAsk) -> int:
         return int(self.travel.durations([ask.origin], [ask.destination])[0, 0])
 
+    def _unfit(self, state: DispatchState, ask: RideAsk) -> Rejection | None:
+        """A rejection when no van of the fleet could ever carry the group."""
+        fleet = [v.type for v in state.vehicles]
+        lifts = [t for t in fleet if t.wheelchair_places >= ask.wheelchairs]
+        if not lifts:
+            return Rejection(RejectionReason.NO_WHEELCHAIR_VEHICLE,
+                             f"no van of this area carries {ask.wheelchairs} wheelchair(s)")
+        if not any(t.seats >= ask.passengers for t in lifts):
+            most = max(t.seats for t in lifts)
+            return Rejection(RejectionReason.GROUP_TOO_LARGE,
+                             f"the largest van takes {most} passengers"
+                             + (" with a wheelchair" if ask.wheelchairs else ""))
+        return None
+
     def _outside_area(self, ask: RideAsk) -> Rejection | None:
         limit = self.policy.max_snap_distance_m
         box = self.policy.service_area
@@ -387,72 +413,6 @@ class Dispatcher:
                 return Rejection(RejectionReason.OUTSIDE_SERVICE_AREA,
                                  f"the {name} lies outside the service area")
         return None
-
-    def _find(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int
-              ) -> Offer | None:
-        """The offer for ``ask`` on the current plan, or None if no van can take it."""
-        search = search_request(ask, self.policy, direct)
-        if search is None:
-            return None
-        wait = self.policy.no_show_wait
-        ins = best_insertion(problem, state.plan, no_show_reserve(search, wait), self.travel)
-        if ins is None:
-            return None
-        # The promise narrows the windows around the insertion's own schedule (pickup and
-        # drop-off times stay inside them), so that schedule still proves it feasible; the
-        # confirmation re-checks it against the plan of that moment anyway.
-        promise = promise_request(search, ins.pickup_time, self.policy, ask.arrive_before)
-        return make_offer(ask, promise, ins.vehicle_id, state.area, state.version, self.policy,
-                          (ins.pickup_time, ins.dropoff_time))
-
-    def _alternative(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int
-                     ) -> int | None:
-        return self._earliest(state, problem, ask, direct, first_step=1)
-
-    def _earliest(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int,
-                  first_step: int) -> int | None:
-        """Earliest pickup time a van can keep within the policy horizon, stepping later.
-
-        For a pickup-time ask, one insertion over the whole horizon first says whether any
-        van can take it at all: when the fleet is full that is one search instead of one per
-        step (every step's window lies inside the horizon's).
-        """
-        step, horizon = self.policy.alternative_step, self.policy.alternative_horizon
-        hours = self.policy.operating_hours
-        last = horizon // step
-        if ask.arrive_before is None and not self._any_pickup(state, problem, ask, direct,
-                                                              first_step, last):
-            return None
-        for k in range(first_step, last + 1):
-            if ask.arrive_before is not None:
-                shifted = replace(ask, arrive_before=ask.arrive_before + k * step)
-                if shifted.arrive_before is not None and shifted.arrive_before > hours.latest:
-                    return None
-            else:
-                shifted = replace(ask, pickup_after=desired_pickup(ask) + k * step)
-                if desired_pickup(shifted) > hours.latest:
-                    return None
-            found = self._find(state, problem, shifted, direct)
-            if found is not None:
-                return found.pickup.earliest
-        return None
-
-    def _any_pickup(self, state: DispatchState, problem: Problem, ask: RideAsk,
-                    direct: int, first_step: int, last_step: int) -> bool:
-        """Whether some van can pick ``ask`` up anywhere in the steps' whole span."""
-        step = self.policy.alternative_step
-        base = desired_pickup(ask)
-        start = base + first_step * step
-        end = min(base + last_step * step + self.policy.pickup_window,
-                  self.policy.operating_hours.latest)
-        probe = search_request(replace(ask, pickup_after=start), self.policy, direct)
-        if probe is None or end < start:
-            return False
-        wide = replace(probe, pickup=TimeWindow(start, end),
-                       dropoff=TimeWindow(start, end + probe.board + probe.max_ride))
-        wait = self.policy.no_show_wait
-        return best_insertion(problem, state.plan, no_show_reserve(wide, wait),
-                              self.travel) is not None
 
     def _recheck(self, state: DispatchState, vehicle_ids: Iterable[str], out: list[Outcome]
                  ) -> tuple[DispatchState, list[Outcome]]:
