@@ -6,7 +6,8 @@ api.snap_cache) -> ``RideAsk`` ->
 ``Dispatcher.offer(state, ask)`` on the state read from Redis (a pure query: nothing is
 locked or written) -> an ``Offer`` is kept in Redis until it expires (it holds no seat) and
 returned as 201; a ``Rejection`` becomes 422 (outside the service area) or 409 (no van can
-do it), with the earliest alternative pickup time when the dispatcher found one.
+do it: the reason code, e.g. ``no_capacity``), with the earliest later pickup
+(``alternative``) and up to three servable times each side (``alternatives``, with estimates).
 """
 
 from __future__ import annotations
@@ -104,4 +105,11 @@ def _rejection_error(rejection: Rejection, clock: ClockDep) -> ApiError:
     alternative = None
     if rejection.alternative is not None:
         alternative = {"pickup_after": clock.iso(rejection.alternative)}
-    return conflict(rejection.reason.value, rejection.message, alternative=alternative)
+    alternatives = [
+        {"pickup_after" if a.pickup_after is not None else "arrive_before":
+             clock.iso(a.pickup_after if a.pickup_after is not None else a.arrive_before or 0),
+         "estimated_pickup": clock.iso(a.pickup), "estimated_dropoff": clock.iso(a.dropoff)}
+        for a in rejection.alternatives
+    ]
+    return conflict(rejection.reason.value, rejection.message, alternative=alternative,
+                    alternatives=alternatives)

@@ -394,6 +394,8 @@ class Dispatcher:
     def _unfit(self, state: DispatchState, ask: RideAsk) -> Rejection | None:
         """A rejection when no van of the fleet could ever carry the group."""
         fleet = [v.type for v in state.vehicles]
+        if not fleet:
+            return None  # no van at all yet: no capacity, not an unfit group
         lifts = [t for t in fleet if t.wheelchair_places >= ask.wheelchairs]
         if not lifts:
             return Rejection(RejectionReason.NO_WHEELCHAIR_VEHICLE,
