@@ -217,11 +217,13 @@ class Dispatcher:
         vehicle = state.vehicle(e.vehicle_id)
         if vehicle is None:
             return state, [_unknown_vehicle(e.vehicle_id)]
+        if vehicle.available_at is not None and e.at < vehicle.available_at:
+            return state, []  # older than what the van last said: a late, out-of-order report
         # The head stop gets locked by the re-check once the plan says the van has left for
         # it; a report alone does not lock it (GPS jitter at a depot is not a departure).
         moved = replace(vehicle, position=e.position, available_at=e.at)
         new = replace(state, vehicles=replace_vehicle(state.vehicles, moved),
-                      now=max(state.now, e.at))
+                      now=max(state.now, e.at), silent=state.silent - {vehicle.id})
         return self._recheck(new, [vehicle.id], [])
 
     def _stop_reported(self, state: DispatchState, e: ev.StopReported
@@ -246,6 +248,8 @@ class Dispatcher:
                                             f"booking {booking.id} is {booking.status}: "
                                             f"{e.what} at its {e.kind} does not fit")]
         now = max(state.now, e.at)
+        state = replace(state, silent=state.silent - {vehicle.id}) if vehicle.id in state.silent \
+            else state
         req = booking.request
         place = req.origin if expected is StopKind.PICKUP else req.destination
         at_stop = replace(vehicle, position=place, available_at=e.at)
@@ -312,7 +316,8 @@ class Dispatcher:
     def _tick(self, state: DispatchState, e: ev.Tick) -> tuple[DispatchState, list[Outcome]]:
         now = max(state.now, e.now)
         new = state if now == state.now else replace(state, now=now)
-        new, out = self._recheck(new, [v.id for v in new.vehicles], [])
+        new, out = self._silent_vans(new)
+        new, out = self._recheck(new, [v.id for v in new.vehicles], out)
         due = (now - new.last_reoptimised_at >= self.policy.reoptimise_every_s
                or new.confirmed_since_reoptimise >= self.policy.reoptimise_every_bookings)
         if due and any(b.active for b in new.bookings.values()):
@@ -418,35 +423,67 @@ class Dispatcher:
 
     def _recheck(self, state: DispatchState, vehicle_ids: Iterable[str], out: list[Outcome]
                  ) -> tuple[DispatchState, list[Outcome]]:
-        """Re-time the given vans; re-plan those that break a promise; report what stays broken.
+        """Re-time the given vans; re-plan those that break a promise (least damage first,
+        see ``repair``); report what stays broken and what recovered.
 
-        A promise at risk is reported once, when it first breaks; ``state.at_risk`` remembers
-        it until the plan keeps it again or the booking ends.
+        A promise at risk is reported once, when it first breaks, with the re-planned
+        estimates; ``state.at_risk`` remembers it until the plan keeps it again (reported as
+        recovered) or the booking ends.
         """
         vids = list(vehicle_ids)
         state = self._lock_departed(state, state.now, vids)
         problem = planning_problem(state, self.policy, state.now)
-        broken = [vid for vid in vids
-                  if not evaluate_route(problem, state.plan, vid, self.travel).feasible]
+        reports = {vid: evaluate_route(problem, state.plan, vid, self.travel) for vid in vids}
+        broken = [vid for vid in vids if not reports[vid].feasible]
         # A van that reported arriving at a pickup keeps it until picked_up or no_show.
         plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
             if broken else state.plan
+        changed = changed_vehicles(state.plan, plan)
+        for vid in {*broken, *changed}:
+            reports[vid] = evaluate_route(problem, plan, vid, self.travel)
         risky: dict[str, str] = {}
-        for vid in {*broken, *changed_vehicles(state.plan, plan)}:
-            report = evaluate_route(problem, plan, vid, self.travel)
-            risky.update(at_risk(report, state.bookings))
+        for vid in {*broken, *changed}:
+            risky.update(at_risk(reports[vid], state.bookings))
         on_checked = {s.request_id for vid in vids for s in plan.route(vid).stops}
         on_checked |= {rid for v in state.vehicles if v.id in vids for rid in v.onboard}
         still = (state.at_risk - on_checked) | set(risky)
-        changed = changed_vehicles(state.plan, plan)
+        recovered = sorted(b for b in state.at_risk & on_checked if b not in risky)
         if changed:
             out = [*out, oc.PlanChanged(changed)]
-        out = [*out, *(oc.PromiseAtRisk(b, risky[b]) for b in sorted(risky)
-                       if b not in state.at_risk)]
+        estimates = _estimates([reports[v] for v in vids if v in reports])
+        out = [*out, *(oc.PromiseAtRisk(b, risky[b], *estimates.get(b, (None, None)))
+                       for b in sorted(risky) if b not in state.at_risk)]
+        out = [*out, *(oc.PromiseRecovered(b, *estimates.get(b, (None, None)))
+                       for b in recovered)]
         if plan == state.plan and still == state.at_risk:
             return state, out
         bookings = _with_vehicles(state.bookings, plan) if changed else state.bookings
         return replace(state, plan=plan, bookings=bookings, at_risk=frozenset(still)), out
+
+    def _silent_vans(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
+        """Mark vans silent that have stops and have not reported for ``vehicle_silent_s``
+        past the moment their plan expected word (leaving their next stop, by the plan on
+        their reported clock); report each once until it reports again."""
+        limit = self.policy.vehicle_silent_s
+        problem = planning_problem(state, self.policy, None)  # the vans' reported clocks
+        silent: set[str] = set()
+        out: list[Outcome] = []
+        for v in state.vehicles:
+            route = state.plan.route(v.id)
+            if not route.stops and not v.onboard:
+                continue
+            last = v.available_at if v.available_at is not None else v.shift.earliest
+            expected = last
+            sched = evaluate_route(problem, state.plan, v.id, self.travel).schedules.get(v.id)
+            if sched:  # a driver reports at the latest on leaving the next stop
+                expected = max(last, sched[0].departure)
+            if state.now - expected >= limit:
+                silent.add(v.id)
+                if v.id not in state.silent:
+                    out.append(oc.VehicleSilent(v.id, last, state.now - last))
+        if silent == state.silent:
+            return state, out
+        return replace(state, silent=frozenset(silent)), out
 
     def _lock_departed(self, state: DispatchState, now: int, vehicle_ids: Iterable[str]
                        ) -> DispatchState:
@@ -489,6 +526,17 @@ class Dispatcher:
             if changed:
                 out.append(oc.PlanChanged(changed))
         return new, out
+
+
+def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int | None]]:
+    """Booking id -> (planned pickup start, planned drop-off start) in these reports."""
+    out: dict[str, list[int | None]] = {}
+    for report in reports:
+        for sched in report.schedules.values():
+            for stop in sched:
+                slot = out.setdefault(stop.stop.request_id, [None, None])
+                slot[0 if stop.stop.kind is StopKind.PICKUP else 1] = stop.start
+    return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 def _unknown_vehicle(vehicle_id: str) -> oc.EventRejected:

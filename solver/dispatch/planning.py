@@ -102,14 +102,15 @@ def no_show_deadline(request: Request, arrived_at: int, wait: int) -> int:
     return max(arrived_at, request.pickup.earliest + wait)
 
 
-def view_vehicle(vehicle: Vehicle, route: Route, now: int) -> Vehicle:
+def view_vehicle(vehicle: Vehicle, route: Route, now: int, silent: bool = False) -> Vehicle:
     """The van as a planner at ``now`` must see it.
 
     A van whose next stop is not locked (it has not set off towards it) is waiting where it
     is, so it cannot start before ``now``; a van heading for a locked stop keeps its reported
-    clock.
+    clock, unless it has gone silent: then it is judged from the elapsed time, as if it were
+    still where it last reported, at ``now``.
     """
-    if route.stops and route.stops[0].locked:
+    if route.stops and route.stops[0].locked and not silent:
         return vehicle
     if vehicle.start_time >= now:
         return vehicle
@@ -133,7 +134,8 @@ def planning_problem(
         vehicles = state.vehicles
     else:
         vehicles = tuple(
-            view_vehicle(v, routes.get(v.id, Route(v.id)), now) for v in state.vehicles
+            view_vehicle(v, routes.get(v.id, Route(v.id)), now, v.id in state.silent)
+            for v in state.vehicles
         )
     return Problem(requests=requests, vehicles=vehicles, weights=policy.weights)
 

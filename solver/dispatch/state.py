@@ -178,7 +178,9 @@ class DispatchState:
 
     ``plan`` routes only active bookings (a rider on board has just their drop-off left).
     ``arrivals`` records when a van reported arriving at a pickup (for the no-show wait);
-    ``at_risk`` the bookings already reported as "promise at risk" (reported once).
+    ``at_risk`` the bookings already reported as "promise at risk" (reported once);
+    ``silent`` the vans reported silent (judged as not moving until they report again);
+    ``committed_rounds`` how many re-optimisation rounds replaced the plan.
     ``version`` grows by one with every change; the API uses it for its optimistic check.
     """
 
@@ -194,6 +196,8 @@ class DispatchState:
     confirmed_since_reoptimise: int = 0
     reoptimise_round: int = 0
     at_risk: frozenset[str] = frozenset()
+    silent: frozenset[str] = frozenset()
+    committed_rounds: int = 0
 
     @classmethod
     def empty(cls, area: str, vehicles: Sequence[Vehicle], now: int) -> DispatchState:
