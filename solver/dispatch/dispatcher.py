@@ -431,18 +431,25 @@ class Dispatcher:
         recovered) or the booking ends.
         """
         vids = list(vehicle_ids)
-        state = self._lock_departed(state, state.now, vids)
         problem = planning_problem(state, self.policy, state.now)
         reports = {vid: evaluate_route(problem, state.plan, vid, self.travel) for vid in vids}
         broken = [vid for vid in vids if not reports[vid].feasible]
-        # A van that reported arriving at a pickup keeps it until picked_up or no_show.
+        # Repair before locking departures: a late van has "left" for its head stop by the
+        # plan's clock, and locking it first would forbid serving another stop first. A van
+        # that reported arriving at a pickup keeps it until picked_up or no_show.
         plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
             if broken else state.plan
+        repaired = replace(state, plan=plan) if plan is not state.plan else state
+        locked = self._lock_departed(repaired, state.now, vids)
+        if locked is not repaired:
+            problem = planning_problem(locked, self.policy, state.now)
+        plan = locked.plan
         changed = changed_vehicles(state.plan, plan)
-        for vid in {*broken, *changed}:
+        relocked = [vid for vid in vids if plan.route(vid) != state.plan.route(vid)]
+        for vid in {*broken, *changed, *relocked}:
             reports[vid] = evaluate_route(problem, plan, vid, self.travel)
         risky: dict[str, str] = {}
-        for vid in {*broken, *changed}:
+        for vid in {*broken, *changed, *relocked}:
             risky.update(at_risk(reports[vid], state.bookings))
         on_checked = {s.request_id for vid in vids for s in plan.route(vid).stops}
         on_checked |= {rid for v in state.vehicles if v.id in vids for rid in v.onboard}
@@ -516,16 +523,32 @@ class Dispatcher:
         new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0,
                       reoptimise_round=state.reoptimise_round + 1)
         out: list[Outcome] = [oc.Reoptimised(result.improved, result.cost_before,
-                                             result.cost_after)]
+                                             result.cost_after, result.vehicle_ids,
+                                             state.reoptimise_round)]
         if result.improved:
+            new = self.commit_plan(new, result.plan)
             changed = changed_vehicles(state.plan, result.plan)
-            new = replace(new, plan=result.plan,
-                          bookings=_with_vehicles(state.bookings, result.plan),
-                          at_risk=frozenset(b for b in state.at_risk
-                                            if b not in problem.requests))
             if changed:
                 out.append(oc.PlanChanged(changed))
+            new, out = self._recheck(new, changed, out)
         return new, out
+
+    def sync(self, state: DispatchState) -> None:
+        """Make the travel source's closures those of ``state`` (before planning on it)."""
+        self._sync_closures(state)
+
+    def recheck(self, state: DispatchState, vehicle_ids: Iterable[str]
+                ) -> tuple[DispatchState, list[Outcome]]:
+        """Re-time these vans, repair what breaks and report promises at risk or recovered
+        (the re-check every event ends with)."""
+        self._sync_closures(state)
+        return self._recheck(state, vehicle_ids, [])
+
+    def commit_plan(self, state: DispatchState, plan: Plan) -> DispatchState:
+        """``state`` with a re-optimised ``plan`` (bookings follow their vans; one more
+        committed round). The caller has judged the plan against this state."""
+        return replace(state, plan=plan, bookings=_with_vehicles(state.bookings, plan),
+                       committed_rounds=state.committed_rounds + 1)
 
 
 def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int | None]]:

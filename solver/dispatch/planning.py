@@ -150,6 +150,11 @@ def route_problem(problem: Problem, plan: Plan, vehicle_id: str) -> tuple[Proble
     return sub, Plan(routes=(route,))
 
 
+def sub_plan_of(plan: Plan, vehicle_ids: Iterable[str]) -> Plan:
+    """The routes of ``vehicle_ids`` only, in that order."""
+    return Plan(tuple(plan.route(vid) for vid in vehicle_ids))
+
+
 def evaluate_route(
     problem: Problem, plan: Plan, vehicle_id: str, travel: TravelTimeSource
 ) -> PlanReport:
