@@ -53,8 +53,11 @@ class RiderObjective:
 
     The operator's added cost enters as ``cost_weight`` seconds of the rider's time per unit
     of cost, capped at ``cost_bound`` seconds: the chosen pickup is never more than
-    ``cost_bound`` seconds worse for the rider than the best feasible one. ``resolution``
-    is how finely (seconds) the latest pickup of an insertion is searched.
+    ``cost_bound`` seconds worse for the rider than the best feasible one. Candidates are
+    ranked on the exact earliest schedule (its pickup time, and its cost: travel plus
+    weighted ride time on those start times), which is cheap; only the winner is timed by
+    the evaluator's planned schedule. ``resolution`` is how finely (seconds) the latest
+    pickup of an insertion is searched.
     """
 
     latest: bool = False
@@ -188,6 +191,7 @@ class _RouteData:
     usable: bool
     seq: TimedSequence
     base_cost: float | None = None
+    base_rider_cost: float | None = None
 
 
 class RouteCache:
@@ -477,20 +481,20 @@ def best_insertion(
         candidates.sort(key=lambda c: (_bound(objective, c), c.vehicle_id, c.pickup_index,
                                        c.dropoff_index))
     best: Insertion | None = None
+    # Rider mode ranks on the exact earliest schedule (cheap); only the winner gets the
+    # evaluator's planned timing (eight-step), for its cost and times.
+    ranked: tuple[float, _RouteData, TimedSequence, int, int, float] | None = None
     for checked, cand in enumerate(candidates):
         if max_checks is not None and checked >= max_checks:
             break
-        if best is not None:
-            bound = cand.estimate if objective is None else _bound(objective, cand)
-            if bound >= best.score:
-                break
+        if objective is None and best is not None and cand.estimate >= best.score:
+            break
+        if objective is not None and ranked is not None and _bound(objective, cand) >= ranked[0]:
+            break
         if blink and rng is not None and rng.random() < blink:
             continue
         route = routes[cand.vehicle_id]
         v = route.vehicle
-        if route.base_cost is None:
-            before = sequence_cost(problem, route.seq)
-            route.base_cost = before[0] if before is not None else 0.0
         i, j = cand.pickup_index, cand.dropoff_index
         idx = index_of[v.id]
         legs = route.legs
@@ -500,32 +504,72 @@ def best_insertion(
             new_legs = [*legs[:i], cols[idx[i]][0], rows[0][idx[i + 1]], *legs[i + 1 : j],
                         cols[idx[j]][1], rows[1][idx[j + 1]], *legs[j + 1 :]]
         seq = _spliced(route.seq, request, i, j, new_legs)
+        p_pos = i + 1
+        if objective is not None:
+            exact = earliest_feasible(seq)
+            if exact is None:
+                continue
+            if route.base_rider_cost is None:
+                base = earliest_feasible(route.seq)
+                route.base_rider_cost = _schedule_cost(problem, route.seq, base) \
+                    if base is not None else 0.0
+            rider, starts = exact[p_pos], exact
+            if objective.latest:
+                later = _latest_pickup(seq, p_pos, rider, cand.pickup_high,
+                                       objective.resolution)
+                if later is not None:
+                    rider, starts = later
+            delta = _schedule_cost(problem, seq, starts) - route.base_rider_cost
+            score = objective.score(rider, delta)
+            if ranked is None or score < ranked[0]:
+                ranked = (score, route, seq, i, j, rider)
+            continue
+        if route.base_cost is None:
+            before = sequence_cost(problem, route.seq)
+            route.base_cost = before[0] if before is not None else 0.0
         after = sequence_cost(problem, seq)
         if after is None:
             continue
         cost, starts = after
         delta = cost - route.base_cost
-        p_index = i
         d_index = i + 1 if i == j else j + 1
-        pickup, dropoff = starts[p_index + 1], starts[d_index + 1]
-        rider = pickup
-        if objective is not None and objective.latest:
-            later = _latest_pickup(problem, seq, p_index + 1, pickup, cand.pickup_high,
-                                   objective.resolution)
-            if later is not None:
-                rider, cost, starts = later
-                delta = cost - route.base_cost
-                pickup, dropoff = starts[p_index + 1], starts[d_index + 1]
-        elif objective is not None:
-            # The rider's time is the soonest the van can be there; the planned schedule
-            # may delay it within the windows to save waiting later on.
-            exact = earliest_feasible(seq)
-            rider = exact[p_index + 1] if exact is not None else pickup
-        score = delta if objective is None else objective.score(rider, delta)
-        if best is None or score < best.score:
-            best = Insertion(v.id, p_index, d_index, delta, round(pickup), round(dropoff),
-                             score, round(rider))
+        if best is None or delta < best.score:
+            best = Insertion(v.id, i, d_index, delta, round(starts[p_pos]),
+                             round(starts[d_index + 1]), delta, round(starts[p_pos]))
+    if ranked is not None:
+        best = _planned(problem, ranked)
     return best
+
+
+def _schedule_cost(problem: Problem, seq: TimedSequence, starts: Sequence[float]) -> float:
+    """Travel + weighted ride cost of ``seq`` on the given start times."""
+    w = problem.weights
+    ride = sum(starts[d] - starts[p] - seq.service[p] for p, d, _ in seq.rides)
+    return w.travel_time * sum(seq.travel) + w.ride_time * ride
+
+
+def _planned(problem: Problem,
+             ranked: tuple[float, _RouteData, TimedSequence, int, int, float]) -> Insertion:
+    """The rider-mode winner with the evaluator's planned times and cost (for a latest
+    pickup: the plan with the pickup starting no earlier than that)."""
+    score, route, seq, i, j, rider = ranked
+    p_pos, d_index = i + 1, (i + 1 if i == j else j + 1)
+    planned_seq = seq
+    if rider > seq.earliest[p_pos]:
+        e = list(seq.earliest)
+        e[p_pos] = rider
+        planned_seq = replace(seq, earliest=e)
+    if route.base_cost is None:
+        before = sequence_cost(problem, route.seq)
+        route.base_cost = before[0] if before is not None else 0.0
+    found = sequence_cost(problem, planned_seq) or sequence_cost(problem, seq)
+    if found is None:  # the exact earliest schedule exists, so the evaluator finds one
+        starts = earliest_feasible(seq) or [0.0] * len(seq.earliest)
+        cost = _schedule_cost(problem, seq, starts)
+    else:
+        cost, starts = found
+    return Insertion(route.vehicle.id, i, d_index, cost - route.base_cost,
+                     round(starts[p_pos]), round(starts[d_index + 1]), score, round(rider))
 
 
 def _bound(objective: RiderObjective, cand: _Candidate) -> float:
@@ -534,27 +578,27 @@ def _bound(objective: RiderObjective, cand: _Candidate) -> float:
     return -cand.pickup_high if objective.latest else cand.pickup_low
 
 
-def _latest_pickup(problem: Problem, seq: TimedSequence, pos: int, low: float, high: float,
-                   resolution: int) -> tuple[float, float, list[float]] | None:
+def _latest_pickup(seq: TimedSequence, pos: int, low: float, high: float,
+                   resolution: int) -> tuple[float, list[float]] | None:
     """The latest start of the pickup at ``pos`` (to ``resolution`` seconds, at most
-    ``high``) with the cost and schedule of the sequence when it may start no earlier; None
-    when it cannot start later than ``low``.
+    ``high``) and the earliest schedule when it may start no earlier; None when it cannot
+    start later than ``low``.
 
     Feasibility falls as the pickup moves later (every later stop is pushed), so a bisection
     over its earliest start finds the last feasible moment.
     """
 
-    def at(t: float) -> tuple[float, list[float]] | None:
+    def at(t: float) -> list[float] | None:
         e = list(seq.earliest)
         e[pos] = t
-        return sequence_cost(problem, replace(seq, earliest=e))
+        return earliest_feasible(replace(seq, earliest=e))
 
     if high <= low + resolution:
         return None
     top = at(high)
     if top is not None:
-        return high, *top
-    best: tuple[float, float, list[float]] | None = None
+        return high, top
+    best: tuple[float, list[float]] | None = None
     lo, hi = low, high
     while hi - lo > resolution:
         mid = (lo + hi) / 2
@@ -562,7 +606,7 @@ def _latest_pickup(problem: Problem, seq: TimedSequence, pos: int, low: float, h
         if found is None:
             hi = mid
         else:
-            lo, best = mid, (mid, *found)
+            lo, best = mid, (mid, found)
     return best
 
 
