@@ -1,11 +1,15 @@
 """``create_app(settings)``: the dispatch service of one service area.
 
-At start the app connects to Redis (or, in demo mode, an in-process fakeredis), loads the
-road network (derived data: rebuilt from its source at every start), opens the area in Redis
-if it is new, and starts a ticker that lets time pass in the dispatcher (re-timing,
-re-optimisation, lifting closures whose ``until`` has passed; ``api.ticker`` runs it in a
-helper process so that OR-Tools never stalls requests). Everything else it knows lives
-in Redis, so a restarted process picks up exactly where the last one stopped.
+At start the app reads the service file (calendar, hours, booking rules, policy, fares,
+fleet roster), connects to Redis (or, in demo mode, an in-process fakeredis), loads the road
+network (derived data: rebuilt from its source at every start), checks the area's key layout
+in Redis, registers the roster's vans, opens the service days of the booking horizon, and
+starts a ticker that lets time pass: re-timing and re-optimising the day vans drive, lifting
+closures whose ``until`` has passed, opening days as they enter the horizon, planning each
+day at its prior-day deadline and closing finished days (``api.day_cycle``). The solver work
+runs in a helper process of its own (``api.ticker``) so that OR-Tools never stalls requests.
+Everything else it knows lives in Redis, so a restarted process picks up where the last one
+stopped.
 """
 
 from __future__ import annotations
@@ -17,90 +21,134 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from api.clock import ServiceClock, local_date, utc_now
+from api import day_cycle
+from api.archive import DayArchive
+from api.auth import Role, hash_token
+from api.clock import Clock, TrainingClock, WallClock
 from api.errors import install_error_handlers
 from api.metrics import RequestMetrics
 from api.middleware import BodySizeLimit
-from api.notify import apply_event, stage
-from api.routers import bookings, closures, events, health, offers, riders, vehicles
-from api.service_day import TodaysDispatcher
-from api.settings import Settings
+from api.notify import stage
+from api.routers import (
+    bookings,
+    closures,
+    days,
+    events,
+    health,
+    offers,
+    riders,
+    service,
+    standing,
+    vehicles,
+)
+from api.routers import clock as clock_router
+from api.runtime import Runtime
+from api.service_days import ServiceDays
+from api.settings import Settings, SettingsError
 from api.snap_cache import SnapCache
-from api.store import StateStore, Write
+from api.store import AreaStore, Write
 from api.ticker import Ticker
-from api.views import ScheduleCache
-from maas.domain import TimeWindow
-from solver.dispatch import DispatchState
+from maas.roads import RoadNetwork
+from maas.service import ServiceDefinition, load_service, parse_service
 from solver.dispatch.events import RoadReopened, Tick
 
 log = logging.getLogger("maas.api")
 
 DEMO_OPERATOR_TOKEN = "demo-operator"  # demo mode only; printed at start
-DEMO_OPERATING_HOURS = "00:00-48:00"
+DEMO_SERVICE = Path(__file__).resolve().parent.parent / "scenarios" / "demo-service.yaml"
 
 
-def create_app(settings: Settings, *, redis: Redis | None = None, network: Any = None) -> FastAPI:
+def service_of(settings: Settings) -> ServiceDefinition:
+    """The service file the settings name; the demo town's in demo mode; else a plain
+    service: every day within ``operating_hours``, bookable up to the ride, a week ahead,
+    no vans of its own."""
+    if settings.service is not None:
+        return load_service(settings.service)
+    if settings.demo:
+        return load_service(DEMO_SERVICE)
+    start, end = settings.operating_hours.split("-")
+    hours = [start, end]
+    return parse_service({
+        "version": 1, "name": f"{settings.area} (plain service)", "area": settings.area,
+        "timezone": settings.timezone, "network": {"source": settings.network},
+        "calendar": {"weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                     "holidays": None},
+        "hours": {"weekday": hours, "saturday": hours, "sunday": hours, "holiday": hours},
+        "booking": {"same_day_min_notice_minutes": 0, "prior_day_deadline": "23:59",
+                    "days_ahead": 7, "provisional_window_minutes": 10},
+        "policy": {"pickup_window_minutes": 10},
+        "fares": {"currency": "JPY", "adult": 0},
+        "fleet": {"vans": []},
+    }, Path("."), origin="MAAS_OPERATING_HOURS")
+
+
+def create_app(settings: Settings, *, redis: Redis | None = None,
+               network: RoadNetwork | None = None, clock: Clock | None = None) -> FastAPI:
     """The FastAPI app for ``settings``; ``redis`` and ``network`` may be given ready-made
-    (tests share one loaded road network between apps)."""
+    (tests share one loaded road network between apps), and so may the ``clock``."""
     settings.check_startable()
     if settings.demo and settings.operator_token is None:
         settings = settings.model_copy(update={"operator_token": SecretStr(DEMO_OPERATOR_TOKEN)})
-    if settings.demo and "operating_hours" not in settings.model_fields_set:
-        # The demo must work whenever someone tries it, not only in a town's opening hours.
-        settings = settings.model_copy(update={"operating_hours": DEMO_OPERATING_HOURS})
+    svc = service_of(settings)
+    if svc.area != settings.area and settings.service is not None:
+        log.warning("service file area %r differs from MAAS_AREA %r: using %r",
+                    svc.area, settings.area, settings.area)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = redis if redis is not None else _connect(settings)
-        store = StateStore(client, settings.area, events_maxlen=settings.events_maxlen)
-        roads = network if network is not None else _load_network(settings)
-        today = local_date(utc_now(), settings.timezone)
-        day = await store.open_area(today, settings.timezone, lambda: DispatchState.empty(
-            settings.area, (), ServiceClock(today, settings.timezone).now_seconds()))
-        clock = ServiceClock(day, settings.timezone)
-        app.state.settings, app.state.store, app.state.network = settings, store, roads
-        app.state.dispatcher, app.state.clock = TodaysDispatcher(roads, settings, clock), clock
-        app.state.schedules = ScheduleCache(app.state.dispatcher)
-        app.state.snapper = SnapCache(roads)
+        store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen)
+        roads = network if network is not None else _load_network(settings, svc)
+        await store.open_area(svc.timezone, settings.training)
+        the_clock = clock or await _clock_of(settings, store)
+        snapper = SnapCache(roads)
         helper = settings.tick_seconds > 0 and network is None
-        app.state.ticker = (Ticker.in_helper_process(settings.network, settings.polygon)
-                            if helper else Ticker(None))
-        app.state.ticker.warm()
-        if settings.demo:
-            await _open_demo_fleet(app)
+        ticker = (Ticker.in_helper_process(_network_source(settings, svc), settings.polygon)
+                  if helper else Ticker(None))
+        ticker.warm()
+        rt = Runtime(settings=settings, service=svc, store=store, network=roads,
+                     clock=the_clock, days=ServiceDays(svc, roads, store, the_clock),
+                     snapper=snapper, ticker=ticker,
+                     archive=DayArchive(settings.archive_dir, settings.history_url))
+        app.state.runtime = rt
+        await _register_roster(rt)
+        await day_cycle.catch_up(rt)
         # The road network and the imports are many long-lived objects: keep them out of the
         # cyclic collector's full passes, whose pauses would otherwise grow with the town.
         gc.collect()
         gc.freeze()
-        ticker = asyncio.create_task(_tick_forever(app)) if settings.tick_seconds > 0 else None
+        task = asyncio.create_task(_tick_forever(rt)) if settings.tick_seconds > 0 else None
         try:
             yield
         finally:
-            if ticker is not None:
-                ticker.cancel()
+            if task is not None:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await ticker
-            app.state.ticker.close()
+                    await task
+            ticker.close()
             if redis is None:
                 await client.aclose()
 
     app = FastAPI(
         title="maas dispatch API",
         version="1",
-        summary="On-demand rural transit: offers, bookings, manifests, closures.",
+        summary="On-demand rural transit: service days, offers, bookings, standing rides, "
+                "manifests, closures.",
         lifespan=lifespan,
     )
     install_error_handlers(app)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, riders, vehicles, offers, bookings, closures, events):
+    for module in (health, service, riders, vehicles, offers, bookings, standing, days,
+                   closures, clock_router, events):
         app.include_router(module.router)
     return app
 
@@ -118,88 +166,101 @@ def _connect(settings: Settings) -> Redis:
     return fakeredis.FakeAsyncRedis()
 
 
-def _load_network(settings: Settings) -> Any:
+def _network_source(settings: Settings, svc: ServiceDefinition) -> str:
+    return svc.network.source if settings.service is not None or settings.demo \
+        else settings.network
+
+
+def _load_network(settings: Settings, svc: ServiceDefinition) -> RoadNetwork:
     from maas.roads import load_network
 
-    return load_network(settings.network, polygon=settings.polygon)
+    return load_network(_network_source(settings, svc), polygon=settings.polygon)
 
 
-async def tick_once(app: FastAPI) -> bool:
-    """Let time pass in the dispatcher and lift closures whose ``until`` has passed; returns
-    whether the result was committed (not if the state changed while it was computed)."""
-    store: StateStore = app.state.store
-    clock: ServiceClock = app.state.clock
-    now = clock.now_seconds()
-    expired = [cid for cid, rec in (await store.records(store.keys.closures)).items()
-               if rec.get("until") is not None and rec["until"] <= now]
-    epoch, version, state = await store.snapshot()
-    in_force = {getattr(c, "id", None) for c in state.closures}
-    events = [*(RoadReopened(cid, now) for cid in expired if cid in in_force), Tick(now)]
-    new_state, results = await app.state.ticker.run(app.state.dispatcher(), state, events)
-
-    async def commit(w: Write) -> bool:
-        if (w.epoch, w.version) != (epoch, version):
-            return False  # someone wrote meanwhile: the next tick starts from their state
-        for closure_id in expired:
-            w.hdel(store.keys.closures, closure_id)
-        stage(w, clock, app.state.schedules, new_state, results)
-        return True
-
-    return await store.write(commit)
+async def _clock_of(settings: Settings, store: AreaStore) -> Clock:
+    """The wall clock, or on a training service the training clock stored with the area."""
+    if not settings.training:
+        return WallClock()
+    raw = await store.redis.get(store.keys.clock)
+    start = settings.clock_start or WallClock().now()
+    if start.tzinfo is None:
+        msg = "MAAS_CLOCK_START needs a UTC offset (e.g. 2026-12-07T08:00+09:00)"
+        raise SettingsError(msg)
+    training = TrainingClock(start)
+    if raw is not None:
+        training.adopt(json.loads(raw))
+    else:
+        await store.redis.set(store.keys.clock, json.dumps(training.record()), nx=True)
+        training.adopt(json.loads(await store.redis.get(store.keys.clock)))
+    return training
 
 
-async def _tick_forever(app: FastAPI) -> None:
-    store: StateStore = app.state.store
-    interval = app.state.settings.tick_seconds
+async def _register_roster(rt: Runtime) -> None:
+    """A vehicle record for every van of the roster; in demo mode also the demo driver tokens
+    (``demo-driver-1`` for the first van, and so on)."""
+    for i, van in enumerate(rt.service.fleet.vans, start=1):
+        record = {"id": van.id, "name": van.name, "seats": van.seats,
+                  "wheelchair_places": van.wheelchair_places,
+                  "depot": {"lat": van.depot.lat, "lon": van.depot.lon},
+                  "shift_start": "", "shift_end": "", "roster": True}
+        await rt.store.hsetnx(rt.store.keys.vehicles, van.id, json.dumps(record))
+        if rt.settings.demo:
+            await rt.store.hset(rt.store.keys.tokens, hash_token(f"demo-driver-{i}"),
+                                      json.dumps({"role": Role.DRIVER.value, "id": van.id}))
+    if rt.settings.demo:
+        log.warning("demo service: vans %s; driver tokens demo-driver-1..%d",
+                    ", ".join(v.id for v in rt.service.fleet.vans), len(rt.service.fleet.vans))
+
+
+async def tick_once(rt: Runtime) -> bool:
+    """Let time pass on the day vans drive now (re-timing, re-optimisation), lift closures
+    whose ``until`` has passed, and bring the days up to the clock (``day_cycle.catch_up``);
+    returns whether the tick's plan was committed (not if the day changed meanwhile)."""
+    await day_cycle.catch_up(rt)
+    now = rt.clock.now()
+    closures = await rt.store.records(rt.store.keys.closures)
+    expired = [cid for cid, rec in closures.items()
+               if rec.get("until") is not None and datetime.fromisoformat(rec["until"]) <= now]
+    committed = True
+    for day in await rt.days.open_days():
+        ctx = rt.days.context(day)
+        epoch, version, state = await ctx.store.snapshot()
+        in_force = {getattr(c, "id", None) for c in state.closures}
+        lifts = [RoadReopened(cid, ctx.clock.now_seconds()) for cid in expired if cid in in_force]
+        current = await rt.days.current()
+        driving = current is not None and current.day == day
+        if not lifts and not driving:
+            continue
+        events: list[Any] = [*lifts, *([Tick(ctx.clock.now_seconds())] if driving else [])]
+        new_state, results = await rt.ticker.run(ctx.dispatcher, state, events)
+
+        async def commit(w: Write, epoch: str = epoch, version: int = version,
+                         new_state: Any = new_state, results: Any = results,
+                         c: Any = ctx) -> bool:
+            if (w.epoch, w.version) != (epoch, version):
+                return False  # someone wrote meanwhile: the next tick starts from their state
+            stage(w, c.clock, c.schedules, new_state, results)
+            return True
+
+        committed = await ctx.store.write(commit) and committed
+    for closure_id in expired:
+        await rt.store.hdel(rt.store.keys.closures, closure_id)
+    return committed
+
+
+async def _tick_forever(rt: Runtime) -> None:
+    interval = rt.settings.tick_seconds
     while True:
         await asyncio.sleep(interval)
         try:
             # Of several processes serving the area, the one that takes the lease ticks.
-            if await store.take_lease(store.keys.tick_lease, int(interval * 900)):
-                await tick_once(app)
+            if await rt.store.take_lease(rt.store.keys.tick_lease, int(interval * 900)):
+                await tick_once(rt)
         except Exception:  # a failed tick must not stop the next one
             log.exception("tick failed")
 
 
-async def _open_demo_fleet(app: FastAPI) -> None:
-    """Demo mode: put a small fleet at the demo town's depot if the area has no vans."""
-    from api.auth import Role, hash_token
-    from maas.domain import Vehicle, VehicleType
-    from solver.dispatch.events import AddVehicle
-
-    settings: Settings = app.state.settings
-    store: StateStore = app.state.store
-    clock: ServiceClock = app.state.clock
-    if (await store.state()).vehicles:
-        return
-    depot = demo_depot(app.state.network)
-    now = clock.now()
-    shift = TimeWindow(clock.earliest(now - timedelta(hours=1)),
-                       clock.latest(now + timedelta(hours=14)))
-    for i in range(1, settings.demo_vehicles + 1):
-        vehicle = Vehicle(id=f"demo-van-{i}", type=VehicleType(name=f"Demo van {i}"),
-                          depot=depot, shift=shift)
-        token = f"demo-driver-{i}"
-
-        async def add(w: Write, vehicle: Vehicle = vehicle, token: str = token) -> None:
-            if w.state.vehicle(vehicle.id) is not None:  # another worker added it first
-                return
-            apply_event(w, app.state.dispatcher(), app.state.schedules, clock, AddVehicle(vehicle))
-            w.hset(store.keys.vehicles, vehicle.id, json.dumps({
-                "id": vehicle.id, "name": vehicle.type.name, "seats": vehicle.type.seats,
-                "wheelchair_places": vehicle.type.wheelchair_places,
-                "depot": {"lat": depot.lat, "lon": depot.lon},
-                "shift_start": clock.iso(shift.earliest), "shift_end": clock.iso(shift.latest)}))
-            w.hset(store.keys.tokens, hash_token(token),
-                   json.dumps({"role": Role.DRIVER.value, "id": vehicle.id}))
-
-        await store.write(add)
-    log.warning("demo fleet: %d vans at (%.5f, %.5f); driver tokens demo-driver-1..%d",
-                settings.demo_vehicles, depot.lat, depot.lon, settings.demo_vehicles)
-
-
-def demo_depot(network: Any) -> Any:
+def demo_depot(network: RoadNetwork) -> Any:
     """Where the demo fleet starts: the demo town's depot yard, snapped onto the road network."""
     lat, lon = network.graph.graph["places"]["depot"]
     return network.snap(lat, lon)
-

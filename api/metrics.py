@@ -18,6 +18,9 @@ LATENCY = Histogram(
 )
 OFFERS = Counter("maas_offers_total", "Offer requests by result", ["result"])
 BOOKINGS = Counter("maas_bookings_total", "Booking requests by result", ["result"])
+STATE_BYTES = Counter("maas_state_bytes_written_total",
+                      "Bytes of dispatch state (root and new parts) written to Redis")
+STATE_WRITES = Counter("maas_state_writes_total", "Committed writes of a day's dispatch state")
 
 
 class RequestMetrics:

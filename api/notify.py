@@ -5,6 +5,7 @@ event is published exactly when its change is committed)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from api.clock import ServiceClock
 from api.errors import conflict
@@ -101,3 +102,15 @@ def stage(
     if state.version != w.state.version:  # the dispatcher bumps it whenever anything changed
         w.new_state = state
     publish_outcomes(w, clock, state, schedules, results)
+
+
+def ask_about_return(w: Write, record: dict[str, Any], why: str) -> None:
+    """If ``record`` has a return trip, ask its rider (and tell the operator) whether the
+    return still stands now that the outbound ride was ``why`` (cancelled, no_show)."""
+    back = record.get("return_booking_id")
+    if back:
+        w.publish("return_trip_check", {
+            "outbound_booking_id": record["id"], "return_booking_id": back, "outbound": why,
+            "message": "the outbound ride was " + why.replace("_", "-")
+                       + ": does the return trip still stand? cancel it if not"},
+            rider_ids=(record.get("rider_id") or "",))

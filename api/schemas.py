@@ -4,7 +4,7 @@ service area (the road network, the clock, the fleet) happen in the routers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -47,21 +47,64 @@ class TimeWindowPublic(BaseModel):
 # --- riders -------------------------------------------------------------------------------
 
 
+Phone = Annotated[str, Field(max_length=40)]
+ServiceSeconds = Annotated[int, Field(ge=0, le=1800)]
+
+
 class RiderCreate(Strict):
-    """A resident registered by the operator."""
+    """A resident registered by the operator. ``board_seconds``/``alight_seconds`` override
+    the policy's boarding times for this rider (a cane, a walker); ``registered_elderly``
+    and ``disability_card`` are eligibility flags the town keeps; ``notes`` are for the
+    driver (where the door is, call before arriving)."""
 
     name: Name
-    phone: Annotated[str, Field(max_length=40)] | None = None
+    name_kana: Annotated[str, Field(max_length=200)] | None = None
+    phone: Phone | None = None
     needs_wheelchair: bool = False
+    walker: bool = False
+    board_seconds: ServiceSeconds | None = None
+    alight_seconds: ServiceSeconds | None = None
+    registered_elderly: bool = False
+    disability_card: bool = False
+    notes: Annotated[str, Field(max_length=500)] | None = None
+
+
+class RiderUpdate(Strict):
+    """Fields of a rider to change (absent fields stay as they are)."""
+
+    name: Name | None = None
+    name_kana: Annotated[str, Field(max_length=200)] | None = None
+    phone: Phone | None = None
+    needs_wheelchair: bool | None = None
+    walker: bool | None = None
+    board_seconds: ServiceSeconds | None = None
+    alight_seconds: ServiceSeconds | None = None
+    registered_elderly: bool | None = None
+    disability_card: bool | None = None
+    notes: Annotated[str, Field(max_length=500)] | None = None
 
 
 class RiderPublic(BaseModel):
-    """A rider as the API shows them."""
+    """A rider as the API shows them (``erased``: personal data removed on request)."""
 
     id: str
-    name: str
+    name: str | None
+    name_kana: str | None = None
     phone: str | None = None
     needs_wheelchair: bool = False
+    walker: bool = False
+    board_seconds: int | None = None
+    alight_seconds: int | None = None
+    registered_elderly: bool = False
+    disability_card: bool = False
+    notes: str | None = None
+    erased: bool = False
+
+
+class RiderList(BaseModel):
+    """Riders found."""
+
+    riders: list[RiderPublic]
 
 
 class RiderCreated(RiderPublic):
@@ -196,6 +239,8 @@ class OfferCreate(Strict):
     pickup_after: Moment | None = None
     arrive_before: Moment | None = None
     rider_id: Id | None = None
+    outbound_booking_id: Id | None = Field(
+        default=None, description="the outbound ride this one returns from (same day)")
 
     @model_validator(mode="after")
     def _consistent(self) -> OfferCreate:
@@ -209,12 +254,20 @@ class OfferCreate(Strict):
 
 
 class OfferPublic(BaseModel):
-    """An offer: a pickup window and a latest drop-off, valid until ``expires_at``."""
+    """An offer: a pickup window and a latest drop-off, valid until ``expires_at``.
+
+    ``window_final`` is false for a ride on a later day: its pickup window is provisional
+    and narrows to the final width when that day is planned (at the prior-day deadline)."""
 
     offer_id: str
+    service_date: str
     pickup_window: TimeWindowPublic
+    window_final: bool
     dropoff_by: str
     expires_at: str
+    estimated_pickup: str
+    estimated_dropoff: str
+    fare: int
 
 
 class BookingCreate(Strict):
@@ -224,11 +277,16 @@ class BookingCreate(Strict):
 
 
 class BookingPublic(BaseModel):
-    """A booking and the promise it carries."""
+    """A booking and the promise it carries: ``pickup_window`` is the promise in force now;
+    ``window_final`` is false until the booking's day is planned, and
+    ``provisional_window`` keeps the wider window a ride booked ahead was first given."""
 
     id: str
     status: str
+    service_date: str
     pickup_window: TimeWindowPublic
+    window_final: bool = True
+    provisional_window: TimeWindowPublic | None = None
     dropoff_by: str
     vehicle_id: str
     rider_id: str | None
@@ -236,6 +294,10 @@ class BookingPublic(BaseModel):
     destination: LatLon
     passengers: int
     wheelchair: bool
+    fare: int = 0
+    standing_id: str | None = None
+    outbound_booking_id: str | None = None
+    return_booking_id: str | None = None
 
 
 class BookingList(BaseModel):
@@ -290,3 +352,149 @@ class ClosurePublic(BaseModel):
     until: str | None
     affected_bookings: list[str]
     promises_at_risk: list[str]
+
+
+# --- service, days, standing bookings, clock ----------------------------------------------
+
+
+HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["08:30"])]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class StandingCreate(Strict):
+    """A weekly ride: the same trip on the given weekdays, from ``first_date`` on."""
+
+    origin: LatLon
+    destination: LatLon
+    passengers: int = Field(default=1, ge=1, le=60)
+    wheelchair: bool = False
+    weekdays: Annotated[list[Weekday], Field(min_length=1, max_length=7)]
+    pickup_after: HHMM | None = None
+    arrive_before: HHMM | None = None
+    first_date: date
+    last_date: date | None = None
+    skip_holidays: bool = True
+    rider_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StandingCreate:
+        if (self.pickup_after is None) == (self.arrive_before is None):
+            msg = "give exactly one of pickup_after or arrive_before (local HH:MM)"
+            raise ValueError(msg)
+        if self.last_date is not None and self.last_date < self.first_date:
+            msg = "last_date lies before first_date"
+            raise ValueError(msg)
+        if len(set(self.weekdays)) != len(self.weekdays):
+            msg = "a weekday is given twice"
+            raise ValueError(msg)
+        if (self.origin.lat, self.origin.lon) == (self.destination.lat, self.destination.lon):
+            msg = "origin and destination are the same place"
+            raise ValueError(msg)
+        return self
+
+
+class StandingRide(BaseModel):
+    """What became of a standing booking on one open day."""
+
+    date: str
+    booking_id: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+class StandingPublic(BaseModel):
+    """A standing booking as stored, with its rides on the days already open."""
+
+    id: str
+    rider_id: str
+    origin: LatLon
+    destination: LatLon
+    passengers: int
+    wheelchair: bool
+    weekdays: list[str]
+    pickup_after: str | None
+    arrive_before: str | None
+    first_date: str
+    last_date: str | None
+    skip_holidays: bool
+    rides: list[StandingRide] = []
+
+
+class StandingList(BaseModel):
+    """Standing bookings."""
+
+    standing_bookings: list[StandingPublic]
+
+
+class PlanFiguresPublic(BaseModel):
+    """What a day's plan costs."""
+
+    bookings: int
+    vans_used: int
+    km: float
+    van_hours: float
+    cost: float
+
+
+class DayPublic(BaseModel):
+    """An open service day."""
+
+    date: str
+    status: str
+    planned: bool
+    booking_deadline: str
+    bookings: int
+    active: int
+    standing: int
+    vans_rostered: int
+    vans_on_road: int
+    standing_unserved: list[StandingRide] = []
+    plan_before: PlanFiguresPublic | None = None
+    plan_after: PlanFiguresPublic | None = None
+    plan_seconds: float | None = None
+
+
+class DayList(BaseModel):
+    """The open service days, in date order."""
+
+    days: list[DayPublic]
+
+
+class DayPlanned(BaseModel):
+    """The result of a day's batch plan."""
+
+    date: str
+    bookings: int
+    final_windows: int
+    solver_improved: bool
+    before: PlanFiguresPublic
+    after: PlanFiguresPublic
+
+
+class DayClosed(BaseModel):
+    """A closed day: what it served, and where its record went."""
+
+    date: str
+    bookings: int
+    completed: int
+    cancelled: int
+    no_shows: int
+    archive: str
+
+
+class ClockSet(Strict):
+    """Move the training clock (forward only); ``running`` lets it go on at wall speed."""
+
+    now: Moment
+    running: bool = False
+
+
+class ClockPublic(BaseModel):
+    """The service's time, and what moving it did."""
+
+    now: str
+    training: bool
+    running: bool
+    opened: list[str] = []
+    planned: list[str] = []
+    closed: list[str] = []

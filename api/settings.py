@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -36,10 +37,18 @@ class Settings(BaseSettings):
     offer_ttl_seconds: int = Field(default=120, gt=0)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, gt=0)
     events_maxlen: int = Field(default=10_000, gt=0)
-    demo_vehicles: int = Field(default=4, ge=0)
-    # Hours a ride may be booked for, as "HH:MM-HH:MM" local time of the service day (the end
-    # may pass 24:00). The demo runs around the clock so that it works whenever it is tried.
+    # The service file (calendar, hours, booking rules, policy, fares, fleet roster); without
+    # one, a plain service runs every day in ``operating_hours`` with no vans of its own
+    # (they are added with POST /v1/vehicles). ``maas serve --demo`` runs the demo town's.
+    service: Path | None = None
     operating_hours: str = Field(default="07:00-19:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
+    # A training service runs on a clock the operator sets (PUT /v1/clock), starting at
+    # ``clock_start`` (default: the wall clock when the area is first opened).
+    training: bool = False
+    clock_start: datetime | None = None
+    # Closed days are written here (one JSON file per day) and, with a URL, into the history.
+    archive_dir: Path = Path("maas-archive")
+    history_url: str | None = None
     # Seconds between ticks (re-timing, re-optimisation, lifting closures); 0 turns them off.
     tick_seconds: float = Field(default=30.0, ge=0)
 

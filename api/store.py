@@ -1,29 +1,39 @@
-"""Redis as the single source of truth of one service area.
+"""Redis as the single source of truth of one service area, kept per service day.
 
 Every key of an area shares the hash tag ``{area}``, so one Redis (or one Redis Cluster slot)
-holds a whole town and many towns share one Redis:
+holds a whole town and many towns share one Redis. Area-wide keys live as long as the
+service; a day's keys live while the day is open (it enters the booking horizon) and leave
+Redis when it closes (``api.day_cycle``), so the footprint follows the open days' bookings,
+never the history:
 
-    maas:{area}:meta          hash: service_day, timezone
-    maas:{area}:epoch         random id of this area's data; changes if the data is recreated
-    maas:{area}:version       integer, +1 on every write of the dispatch state
-    maas:{area}:state         the solver.dispatch.DispatchState: root JSON (api.codec.split)
-    maas:{area}:parts         hash part name -> JSON of a booking, route or van of the state
+    maas:{area}:meta          hash: schema version, timezone, training
+    maas:{area}:days          hash date -> day record (status, planned, counts) (JSON)
+    maas:{area}:clock         the training clock's setting (``maas serve --training`` only)
     maas:{area}:riders        hash rider id -> rider record (JSON)
     maas:{area}:vehicles      hash vehicle id -> vehicle record (name, ...) (JSON)
     maas:{area}:tokens        hash sha256(token) -> principal (JSON)
-    maas:{area}:bookings      hash booking id -> booking record (owner, ...) (JSON)
-    maas:{area}:closures      hash closure id -> {"until": seconds or null} (JSON)
+    maas:{area}:closures      hash closure id -> {"until": ISO 8601 or null} (JSON)
+    maas:{area}:standing      hash standing booking id -> standing booking (JSON)
     maas:{area}:offer:{id}    offer record (JSON), with the offer's TTL
     maas:{area}:idem:{who}:{key}  booking id, with the idempotency TTL
-    maas:{area}:events        stream of server-sent events
+    maas:{area}:events        stream of server-sent events (trimmed to a maximum length, and
+                              at each day's close to the events since the previous close)
     maas:{area}:tick-lease    which process runs the next tick (expires by itself)
 
-Writes of the dispatch state are serialised per area by an optimistic version check: WATCH
-the version, read the state, let the dispatcher compute, then MULTI/EXEC the new state with
-everything that goes with it (booking record, idempotency key, events). A concurrent writer
-makes EXEC fail and the step runs again on the newer state, so two API processes on one
-Redis behave as one. Inside one process an asyncio lock queues the writers first, so that
-they do not waste work on conflicts among themselves.
+    maas:{area}:day:{date}:epoch     random id of this day's data
+    maas:{area}:day:{date}:version   integer, +1 on every write of the day's dispatch state
+    maas:{area}:day:{date}:state     the day's solver.dispatch.DispatchState: root JSON
+    maas:{area}:day:{date}:parts     hash part name -> JSON of a booking, route or van
+    maas:{area}:day:{date}:bookings  hash booking id -> booking record (owner, ...) (JSON)
+
+Booking ids carry their day (``b_20261208_...``), so a booking is found without an index.
+
+Writes of a day's dispatch state are serialised per day by an optimistic version check:
+WATCH the version, read the state, let the dispatcher compute, then MULTI/EXEC the new state
+with everything that goes with it (booking record, idempotency key, events). A concurrent
+writer makes EXEC fail and the step runs again on the newer state, so two API processes on
+one Redis behave as one. Inside one process an asyncio lock per day queues the writers
+first, so that they do not waste work on conflicts among themselves.
 
 The decoded state is cached per (epoch, version): a cache, not state; a restarted process
 rebuilds it from Redis.
@@ -47,11 +57,30 @@ from redis.exceptions import WatchError
 
 from api import codec
 from api.errors import ApiError
+from api.metrics import STATE_BYTES, STATE_WRITES
 from solver.dispatch import DispatchState
 
 T = TypeVar("T")
 
 MAX_WRITE_ATTEMPTS = 64
+
+
+SCHEMA_VERSION = "2"  # of the area's key layout; 2: live state per service day
+
+
+class DayKeys:
+    """Key names of one service day of an area (in the area's hash slot)."""
+
+    def __init__(self, area_prefix: str, day: date) -> None:
+        self.day = day
+        self.prefix = f"{area_prefix}day:{day.isoformat()}:"
+        p = self.prefix
+        self.epoch, self.version, self.state = p + "epoch", p + "version", p + "state"
+        self.parts, self.bookings = p + "parts", p + "bookings"
+
+    def all(self) -> tuple[str, ...]:
+        """Every key of the day (for closing it)."""
+        return (self.epoch, self.version, self.state, self.parts, self.bookings)
 
 
 class AreaKeys:
@@ -60,11 +89,13 @@ class AreaKeys:
     def __init__(self, area: str) -> None:
         self.prefix = f"maas:{{{area}}}:"
         p = self.prefix
-        self.meta, self.epoch, self.version = p + "meta", p + "epoch", p + "version"
-        self.state, self.parts = p + "state", p + "parts"
+        self.meta, self.days, self.clock = p + "meta", p + "days", p + "clock"
         self.riders, self.vehicles, self.tokens = p + "riders", p + "vehicles", p + "tokens"
-        self.bookings, self.events, self.closures = p + "bookings", p + "events", p + "closures"
+        self.events, self.closures, self.standing = p + "events", p + "closures", p + "standing"
         self.tick_lease = p + "tick-lease"
+
+    def day(self, day: date) -> DayKeys:
+        return DayKeys(self.prefix, day)
 
     def offer(self, offer_id: str) -> str:
         return f"{self.prefix}offer:{offer_id}"
@@ -116,49 +147,45 @@ class Write:
     def publish(self, kind: str, data: dict[str, Any], vehicle_ids: tuple[str, ...] = (),
                 rider_ids: tuple[str, ...] = ()) -> None:
         """Queue a server-sent event; drivers and riders see only events naming them."""
-        self._events.append({
-            "kind": kind,
-            "vehicles": ",".join(vehicle_ids),
-            "riders": ",".join(r for r in rider_ids if r),
-            "data": json.dumps(data, separators=(",", ":")),
-        })
+        self._events.append(event_entry(kind, data, vehicle_ids, rider_ids))
+
+    def publish_entries(self, entries: list[dict[str, str]]) -> None:
+        """Queue events already made with ``event_entry``."""
+        self._events.extend(entries)
 
 
-class StateStore:
-    """The Redis state of one service area (see the module docstring for the key layout)."""
+def event_entry(kind: str, data: dict[str, Any], vehicle_ids: tuple[str, ...] = (),
+                rider_ids: tuple[str, ...] = ()) -> dict[str, str]:
+    """One entry of the event stream (schema: kind, vehicles, riders, data as JSON)."""
+    return {
+        "kind": kind,
+        "vehicles": ",".join(vehicle_ids),
+        "riders": ",".join(r for r in rider_ids if r),
+        "data": json.dumps(data, separators=(",", ":")),
+    }
 
-    def __init__(self, redis: Redis, area: str, events_maxlen: int = 10_000) -> None:
+
+class AreaError(ApiError):
+    """The area in Redis cannot be served by this process."""
+
+
+class DayStore:
+    """The Redis state of one service day of an area (``DayKeys``)."""
+
+    def __init__(self, redis: Redis, area_keys: AreaKeys, day: date,
+                 events_maxlen: int = 10_000) -> None:
         self.redis = redis
-        self.area = area
-        self.keys = AreaKeys(area)
+        self.area_keys = area_keys
+        self.keys = area_keys.day(day)
+        self.day = day
         self.events_maxlen = events_maxlen
         self._lock = asyncio.Lock()
         self._cache: tuple[str, int, DispatchState] | None = None
+        self.pending_bytes = 0  # of the write being committed (for the metrics)
 
-    # --- the area -------------------------------------------------------------------------
-
-    async def open_area(self, service_day: date, timezone: str,
-                        initial: Callable[[], DispatchState]) -> date:
-        """Create the area's state if Redis has none; return the service day it runs on."""
-        created = await _pending(
-            self.redis.hsetnx(self.keys.meta, "service_day", service_day.isoformat()))
-        if created:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.hset(self.keys.meta, "timezone", timezone)
-                pipe.set(self.keys.epoch, secrets.token_hex(8))
-                root, parts = codec.split(initial())
-                pipe.set(self.keys.state, root)
-                if parts:
-                    pipe.hset(self.keys.parts, mapping=parts)
-                pipe.incr(self.keys.version)
-                await pipe.execute()
-        day = _text(await _pending(self.redis.hget(self.keys.meta, "service_day")))
-        assert day is not None
-        while not await self.redis.exists(self.keys.state):  # another process is creating it
-            await asyncio.sleep(0.01)
-        return date.fromisoformat(day)
-
-    # --- the dispatch state ---------------------------------------------------------------
+    async def exists(self) -> bool:
+        """Whether the day is open (its state is in Redis)."""
+        return bool(await self.redis.exists(self.keys.version))
 
     async def state(self) -> DispatchState:
         """The current dispatch state (read-only use: offers, manifests, listings)."""
@@ -184,7 +211,7 @@ class StateStore:
             return cached[2]
         raw = await client.get(self.keys.state)
         if raw is None:
-            raise ApiError(503, "not_ready", "the service area has no state in Redis yet")
+            raise ApiError(404, "day_not_open", f"service day {self.day} is not open")
         tree = codec.parse_root(raw)
         names = sorted(codec.missing_parts(tree))
         texts: dict[str, str] = {}
@@ -236,8 +263,8 @@ class StateStore:
                         for op in w._ops:
                             op(pipe)
                         for event in w._events:
-                            pipe.xadd(self.keys.events, cast(Any, event), maxlen=self.events_maxlen,
-                                      approximate=True)
+                            pipe.xadd(self.area_keys.events, cast(Any, event),
+                                      maxlen=self.events_maxlen, approximate=True)
                         await pipe.execute()
                     except WatchError:
                         await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
@@ -245,12 +272,10 @@ class StateStore:
                 if w.new_state is not None:
                     self._cache = (epoch_s, version_i + 1, w.new_state)
                     codec.retain(names or set())
+                    STATE_BYTES.inc(self.pending_bytes)
+                    STATE_WRITES.inc()
                 return result
         raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
-
-    async def take_lease(self, key: str, ttl_ms: int) -> bool:
-        """Whether this process got the lease ``key`` for ``ttl_ms`` (nobody else holds it)."""
-        return bool(await self.redis.set(key, str(os.getpid()), nx=True, px=max(ttl_ms, 1)))
 
     def _queue_state(self, pipe: Pipeline, old: DispatchState, new: DispatchState) -> set[str]:
         """Queue the new root, the parts it adds and the removal of the parts it dropped;
@@ -262,12 +287,156 @@ class StateStore:
         added = {name: text for name, text in parts.items() if name not in old_parts}
         if added:
             pipe.hset(self.keys.parts, mapping=added)
+        self.pending_bytes = len(root) + sum(len(t) for t in added.values())
         dropped = [name for name in old_parts if name not in parts]
         if dropped:
             pipe.hdel(self.keys.parts, *dropped)
         return set(parts)
 
+
+class AreaStore:
+    """The Redis state of one service area: area-wide records and one ``DayStore`` per open
+    service day (see the module docstring for the key layout)."""
+
+    def __init__(self, redis: Redis, area: str, events_maxlen: int = 10_000) -> None:
+        self.redis = redis
+        self.area = area
+        self.keys = AreaKeys(area)
+        self.events_maxlen = events_maxlen
+        self._days: dict[date, DayStore] = {}
+
+    # --- the area -------------------------------------------------------------------------
+
+    async def open_area(self, timezone: str, training: bool) -> None:
+        """Record the area's layout version, time zone and mode, or check them if present.
+
+        A training service refuses an area that real service wrote, and a real service a
+        training area: training clocks run ahead, and their bookings are not real.
+        """
+        await self.hsetnx(self.keys.meta, "schema", SCHEMA_VERSION)
+        await self.hsetnx(self.keys.meta, "timezone", timezone)
+        await self.hsetnx(self.keys.meta, "training", "1" if training else "0")
+        meta = {(_text(k) or ""): (_text(v) or "")
+                for k, v in (await _pending(self.redis.hgetall(self.keys.meta))).items()}
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise AreaError(503, "area_schema", f"area {self.area!r} in Redis has key layout "
+                            f"{meta.get('schema')!r}; this service reads {SCHEMA_VERSION!r}")
+        if (meta.get("training") == "1") != training:
+            kind = "a training area" if meta.get("training") == "1" else "a real service area"
+            raise AreaError(503, "area_mode", f"area {self.area!r} in Redis is {kind}; "
+                            "start with the matching --training setting or another MAAS_AREA")
+        if meta.get("timezone") != timezone:
+            raise AreaError(503, "area_timezone", f"area {self.area!r} runs on "
+                            f"{meta.get('timezone')}, not {timezone}")
+
+    # --- service days ---------------------------------------------------------------------
+
+    def day(self, day: date) -> DayStore:
+        """The store of one service day (open or not)."""
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = DayStore(self.redis, self.keys, day, self.events_maxlen)
+        return found
+
+    async def day_records(self) -> dict[date, dict[str, Any]]:
+        """The open days' records, by date."""
+        raw = await _pending(self.redis.hgetall(self.keys.days))
+        return {date.fromisoformat(_text(k) or ""): json.loads(v) for k, v in raw.items()}
+
+    async def open_day(self, day: date, state: DispatchState, record: dict[str, Any],
+                       bookings: dict[str, str], events: list[dict[str, Any]]) -> bool:
+        """Open ``day`` with its first state, day record, booking records and events in one
+        transaction; False (nothing written) if it is open already."""
+        keys = self.keys.day(day)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for attempt in range(MAX_WRITE_ATTEMPTS):
+                try:
+                    await pipe.watch(keys.version, self.keys.days, self.keys.meta)
+                    closed = _text(await _pending(pipe.hget(self.keys.meta, "last_closed")))
+                    if (await pipe.exists(keys.version)
+                            or await _pending(pipe.hexists(self.keys.days, day.isoformat()))
+                            or (closed is not None and day <= date.fromisoformat(closed))):
+                        await pipe.unwatch()
+                        return False
+                    root, parts = codec.split(state)
+                    pipe.multi()
+                    pipe.set(keys.epoch, secrets.token_hex(8))
+                    pipe.set(keys.state, root)
+                    if parts:
+                        pipe.hset(keys.parts, mapping=parts)
+                    if bookings:
+                        pipe.hset(keys.bookings, mapping=bookings)
+                    pipe.set(keys.version, 1)
+                    pipe.hset(self.keys.days, day.isoformat(), json.dumps(record))
+                    for event in events:
+                        pipe.xadd(self.keys.events, cast(Any, event), maxlen=self.events_maxlen,
+                                  approximate=True)
+                    await pipe.execute()
+                    return True
+                except WatchError:
+                    await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
+
+    async def close_day(self, day: date, expected_version: int) -> bool:
+        """Remove a day's keys and record, if its state is still at ``expected_version``; a
+        day once closed never opens again (``last_closed``)."""
+        keys = self.keys.day(day)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            try:
+                await pipe.watch(keys.version, self.keys.meta)
+                if int(await pipe.get(keys.version) or 0) != expected_version:
+                    await pipe.unwatch()
+                    return False
+                closed = _text(await _pending(pipe.hget(self.keys.meta, "last_closed")))
+                latest = max(day, date.fromisoformat(closed)) if closed else day
+                pipe.multi()
+                pipe.delete(*keys.all())
+                pipe.hdel(self.keys.days, day.isoformat())
+                pipe.hset(self.keys.meta, "last_closed", latest.isoformat())
+                await pipe.execute()
+            except WatchError:
+                return False
+        self._days.pop(day, None)
+        return True
+
+    async def trim_events_at_close(self) -> None:
+        """Drop the events older than the previous day's close: a closed day's events have
+        been delivered, and the stream then holds about a day of events whatever the history
+        (besides the ``events_maxlen`` cap). ``events_mark`` in the meta keeps the boundary."""
+        mark = _text(await _pending(self.redis.hget(self.keys.meta, "events_mark")))
+        if mark is not None:
+            await self.redis.xtrim(self.keys.events, minid=mark)
+        await self.hset(self.keys.meta, "events_mark", await self.last_event_id())
+
+    async def set_day_record(self, day: date, record: dict[str, Any]) -> None:
+        """Replace an open day's record."""
+        await _pending(self.redis.hset(self.keys.days, day.isoformat(), json.dumps(record)))
+
     # --- records beside the state ---------------------------------------------------------
+
+    async def publish(self, entries: list[dict[str, str]]) -> None:
+        """Add events (``event_entry``) that go with no state change."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for entry in entries:
+                pipe.xadd(self.keys.events, cast(Any, entry), maxlen=self.events_maxlen,
+                          approximate=True)
+            await pipe.execute()
+
+    async def hset(self, key: str, name: str, value: str) -> None:
+        """Set one field of one of the area's hashes."""
+        await _pending(self.redis.hset(key, name, value))
+
+    async def hsetnx(self, key: str, name: str, value: str) -> bool:
+        """Set one field of a hash unless it exists; whether it was set."""
+        return bool(await _pending(self.redis.hsetnx(key, name, value)))
+
+    async def hdel(self, key: str, name: str) -> None:
+        """Remove one field of one of the area's hashes."""
+        await _pending(self.redis.hdel(key, name))
+
+    async def take_lease(self, key: str, ttl_ms: int) -> bool:
+        """Whether this process got the lease ``key`` for ``ttl_ms`` (nobody else holds it)."""
+        return bool(await self.redis.set(key, str(os.getpid()), nx=True, px=max(ttl_ms, 1)))
 
     async def record(self, hash_key: str, record_id: str) -> dict[str, Any] | None:
         """A JSON record from one of the area's hashes (riders, vehicles, bookings)."""

@@ -1,4 +1,4 @@
-"""Letting time pass, off the request path.
+"""Letting time pass, and planning whole days, off the request path.
 
 Every ``tick_seconds`` the service applies ``Tick(now)`` (and ``RoadReopened`` for closures
 whose ``until`` has passed) to the dispatcher. A tick may re-optimise the plan with OR-Tools
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from solver.dispatch import Dispatcher, DispatchPolicy, DispatchState, outcomes
+from solver.dispatch.dayplan import DayPlan, plan_day
 from solver.dispatch.events import Event
 
 log = logging.getLogger("maas.api")
@@ -67,12 +68,21 @@ def _exit_with_parent(parent_pid: int) -> None:
     os._exit(0)
 
 
-def _apply_in_worker(policy: DispatchPolicy, state: DispatchState,
-                     events: Sequence[Event]) -> Result:
+def _worker(policy: DispatchPolicy) -> Dispatcher:
     global _worker_dispatcher
     if _worker_dispatcher is None or _worker_dispatcher.policy != policy:
         _worker_dispatcher = Dispatcher(_worker_network, policy)
-    return apply_all(_worker_dispatcher, state, events)
+    return _worker_dispatcher
+
+
+def _apply_in_worker(policy: DispatchPolicy, state: DispatchState,
+                     events: Sequence[Event]) -> Result:
+    return apply_all(_worker(policy), state, events)
+
+
+def _plan_in_worker(policy: DispatchPolicy, state: DispatchState, width: int,
+                    time_limit_s: float) -> DayPlan:
+    return plan_day(_worker(policy), state, width, time_limit_s)
 
 
 class Ticker:
@@ -102,6 +112,15 @@ class Ticker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
             self.pool, _apply_in_worker, dispatcher.policy, state, list(events))
+
+    async def plan_day(self, dispatcher: Dispatcher, state: DispatchState, width: int,
+                       time_limit_s: float) -> DayPlan:
+        """A day's batch plan (``solver.dispatch.dayplan.plan_day``), off the request path."""
+        if self.pool is None:
+            return plan_day(dispatcher, state, width, time_limit_s)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.pool, _plan_in_worker, dispatcher.policy, state, width, time_limit_s)
 
     def close(self) -> None:
         """Stop the helper process."""

@@ -47,22 +47,37 @@ def window(clock: ServiceClock, tw: TimeWindow) -> TimeWindowPublic:
     return TimeWindowPublic(start=clock.iso(tw.earliest), end=clock.iso(tw.latest))
 
 
-def offer_public(clock: ServiceClock, offer: Offer) -> OfferPublic:
+def offer_public(clock: ServiceClock, offer: Offer, window_final: bool, fare: int
+                 ) -> OfferPublic:
     """An offer as the rider sees it."""
     return OfferPublic(
         offer_id=offer.id,
+        service_date=clock.service_day.isoformat(),
         pickup_window=window(clock, offer.pickup),
+        window_final=window_final,
         dropoff_by=clock.iso(offer.dropoff_by),
         expires_at=clock.iso(offer.expires_at),
+        estimated_pickup=clock.iso(offer.planned_pickup),
+        estimated_dropoff=clock.iso(offer.planned_dropoff),
+        fare=fare,
     )
 
 
-def booking_public(clock: ServiceClock, booking: Booking) -> BookingPublic:
-    """A booking and its promise."""
+# Fields of a stored booking record that the live state does not know (api.store: the
+# day's ``bookings`` hash); everything else of a record is the public view when written.
+RECORD_EXTRAS = ("window_final", "provisional_window", "fare", "standing_id",
+                 "outbound_booking_id", "return_booking_id")
+
+
+def booking_public(clock: ServiceClock, booking: Booking,
+                   record: Mapping[str, Any] | None = None) -> BookingPublic:
+    """A booking and its promise (``record``: the stored record, for what the state lacks)."""
     r = booking.request
+    extra = {k: record[k] for k in RECORD_EXTRAS if record is not None and k in record}
     return BookingPublic(
         id=booking.id,
         status=booking.status.value,
+        service_date=clock.service_day.isoformat(),
         pickup_window=window(clock, r.pickup),
         dropoff_by=clock.iso(r.dropoff.latest),
         vehicle_id=booking.vehicle_id,
@@ -71,7 +86,15 @@ def booking_public(clock: ServiceClock, booking: Booking) -> BookingPublic:
         destination=lat_lon(r.destination),
         passengers=r.passengers + r.wheelchairs,
         wheelchair=r.wheelchairs > 0,
+        **extra,
     )
+
+
+def booking_record(public: BookingPublic, seq: int, **more: Any) -> dict[str, Any]:
+    """The stored booking record (schema ``maas.booking`` v1): the public view, its
+    confirmation order and what the history needs (asked times, status changes)."""
+    return {"schema": "maas.booking", "version": 1, **public.model_dump(mode="json"),
+            "seq": seq, **more}
 
 
 def manifest(
@@ -128,10 +151,11 @@ def vehicle_status(
 
 class ScheduleCache:
     """Planned stop times of the latest state seen (states are immutable and the store hands
-    out the same object until the version changes, so identity is the key)."""
+    out the same object until the version changes, so identity is the key). One per open
+    service day (``api.service_days.DayContext``)."""
 
     def __init__(self, dispatcher: Callable[[], Any]) -> None:
-        self.dispatcher = dispatcher  # today's dispatcher (``api.service_day``)
+        self.dispatcher = dispatcher  # the day's dispatcher
         self._state: DispatchState | None = None
         self._schedules: Mapping[str, Any] = {}
         self._van_state: DispatchState | None = None

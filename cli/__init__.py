@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import bench, graph, serve, simulate, solve
+from cli import bench, graph, report, serve, simulate, solve
 
 app = typer.Typer(
     name="maas",
@@ -22,3 +22,4 @@ app.command("solve")(solve.solve)
 app.command("serve")(serve.serve)
 app.command("simulate")(simulate.simulate)
 app.command("sweep")(simulate.sweep)
+app.command("report")(report.report)

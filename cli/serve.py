@@ -26,16 +26,32 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="uvicorn worker processes (one Redis).")
     ] = 1,
+    service: Annotated[
+        Path | None,
+        typer.Option("--service", help="Service file (YAML): calendar, hours, booking rules, "
+                                       "policy, fares, fleet roster."),
+    ] = None,
+    training: Annotated[
+        bool,
+        typer.Option("--training", help="Run on a clock the operator sets (PUT /v1/clock), "
+                                        "starting at MAAS_CLOCK_START or now; refused on an "
+                                        "area that real service wrote."),
+    ] = False,
 ) -> None:
     """Run the dispatch API for one service area (settings from MAAS_* variables)."""
     import uvicorn
 
     from api.settings import Settings, SettingsError
+    from maas.errors import MaasError
 
     # Settings travel to the workers through the environment, like every other MAAS_* setting.
     os.environ["MAAS_NETWORK"] = "demo" if demo else network
     if polygon is not None:
         os.environ["MAAS_POLYGON"] = str(polygon)
+    if service is not None:
+        os.environ["MAAS_SERVICE"] = str(service.resolve())
+    if training:
+        os.environ["MAAS_TRAINING"] = "true"
     if demo:
         os.environ["MAAS_DEMO"] = "true"
         if "MAAS_REDIS_URL" not in os.environ:
@@ -44,7 +60,10 @@ def serve(
         settings = Settings()
         settings.check_startable()
         settings.hours_seconds()
-    except (SettingsError, ValueError) as exc:
+        from api.main import service_of
+
+        service_of(settings)  # a bad service file stops here, with the field named
+    except (SettingsError, MaasError, ValueError) as exc:
         typer.echo(f"maas serve: {exc}", err=True)
         raise typer.Exit(2) from exc
     if settings.redis_url:

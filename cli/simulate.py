@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -20,6 +22,12 @@ def simulate(
     out: Annotated[Path, typer.Option("--out", help="Directory for the outputs.")],
     seed: Annotated[int | None, typer.Option("--seed", help="Demand seed (overrides the file).")]
     = None,
+    history: Annotated[str | None, typer.Option(
+        "--history", help="Also write the day into this trip history (a database URL, e.g. "
+        "sqlite:///maas-history.db), as the live service does when a day closes.")] = None,
+    day: Annotated[datetime | None, typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="The simulated day's date in the history (default: "
+        "the scenario's date:, else today).")] = None,
 ) -> None:
     """Simulate one day of a scenario: kpis.json, trips.csv, report.html, map.html in OUT."""
     from rich.console import Console
@@ -45,6 +53,9 @@ def simulate(
                 progress.update(task, description=what, completed=done)
 
             run = run_scenario(config, out, seed=seed, stage=stage)
+        imported = None
+        if history is not None:
+            imported = _into_history(config, run.result, history, day)
     except (MaasError, OSError, ValueError) as exc:
         raise _fail(exc) from None
     except Exception as exc:  # an engine bug: still one line, naming the exception type
@@ -59,6 +70,26 @@ def simulate(
         f"{100 * k['promise_kept_share']:.1f}%, cost per trip {k['cost_per_trip']} {k['currency']}"
     )
     typer.echo(f"wrote {out}/kpis.json, trips.csv, report.html, map.html ({run.seconds:.1f} s)")
+    if imported is not None:
+        typer.echo(imported)
+
+
+def _into_history(config: Any, result: Any, url: str, day: datetime | None) -> str:
+    """Import the simulated day through the same DayRecord path as a closed live day."""
+    from maas.history import HistoryStore
+    from scenarios.history_day import scenario_day_record
+
+    when = day.date() if day is not None else None
+    if when is None and config.date is None:
+        svc = config.service_definition
+        when = datetime.now(ZoneInfo(svc.timezone if svc else "Asia/Tokyo")).date()
+    record = scenario_day_record(config, result, when)
+    with HistoryStore(url) as store:
+        store.migrate()
+        added = store.import_day(record)
+        where = store.url
+    state = "imported into" if added else "already in"
+    return f"history: {record.area} {record.date} ({len(record.bookings)} bookings) {state} {where}"
 
 
 def sweep(

@@ -1,20 +1,33 @@
 """Scenario files: the YAML a planner writes, validated into typed settings.
 
 Parsing lives here only; the simulator receives a validated ``Scenario``. A bad field raises
-``ScenarioError`` naming the field (``fleet.vehicles: ...``).
+``ScenarioError`` naming the field (``fleet.vehicles: ...``). A scenario may name a service
+file (``service: demo-service.yaml`` and a ``date:``) instead of its own fleet and policy:
+then the day simulated runs that date's roster and policy, as the live service would.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from datetime import date as Date  # a scenario field is called date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from maas.errors import InvalidInput
+from maas.service import ServiceDefinition, load_service
+from maas.service.clock import to_day_seconds
 from maas.settings import settings
 
 
@@ -168,23 +181,63 @@ class CostConfig(_Strict):
 
 
 class Scenario(_Strict):
-    """A validated scenario; ``base_dir`` is where relative paths in it are resolved first."""
+    """A validated scenario; ``base_dir`` is where relative paths in it are resolved first.
+
+    With ``service`` (a service file) and ``date``, the fleet and the policy come from the
+    service file: ``fleet`` is None and ``policy`` unused, see ``service_definition``.
+    """
 
     name: str
+    service: str | None = None
+    date: Date | None = None
     network: NetworkConfig
-    fleet: FleetConfig
+    fleet: FleetConfig | None = None
     demand: DemandConfig
     policy: PolicyConfig = PolicyConfig()
     simulation: SimulationConfig = SimulationConfig()
     cost: CostConfig = CostConfig()
     base_dir: Path = Path(".")
+    _service: ServiceDefinition | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _cutoff_before_shift(self) -> Scenario:
-        if clock_to_seconds(self.policy.prebook_cutoff) > self.fleet.shift_seconds[0]:
-            msg = "policy.prebook_cutoff must not be later than the start of the shift"
-            raise ValueError(msg)
+    def _fleet_or_service(self) -> Scenario:
+        if self.service is None:
+            if self.fleet is None:
+                msg = "fleet: Field required (or name a service file: service: FILE)"
+                raise ValueError(msg)
+            if self.date is not None:
+                msg = "date: only with a service file (service: FILE)"
+                raise ValueError(msg)
+            if clock_to_seconds(self.policy.prebook_cutoff) > self.fleet.shift_seconds[0]:
+                msg = "policy.prebook_cutoff must not be later than the start of the shift"
+                raise ValueError(msg)
         return self
+
+    @property
+    def service_definition(self) -> ServiceDefinition | None:
+        """The loaded service file (None for a scenario with its own fleet and policy)."""
+        return self._service
+
+    @property
+    def day_span(self) -> tuple[int, int]:
+        """When riders travel, in seconds of the day: the service's hours on ``date``, else
+        the fleet's shift."""
+        svc = self._service
+        if svc is not None and self.date is not None:
+            hours = svc.hours(self.date)
+            assert hours is not None  # parse_scenario checks the date operates
+            return hours.earliest, hours.latest
+        assert self.fleet is not None
+        return self.fleet.shift_seconds
+
+    @property
+    def prebook_cutoff_seconds(self) -> int:
+        """When the prebooked rides are planned as one batch: the service's prior-day deadline
+        (negative: the day before), else ``policy.prebook_cutoff``."""
+        svc = self._service
+        if svc is not None and self.date is not None:
+            return to_day_seconds(svc.tz, self.date, svc.booking_deadline(self.date))
+        return clock_to_seconds(self.policy.prebook_cutoff)
 
     def resolve_path(self, name: str) -> Path:
         """A file named in the scenario: beside the scenario file, then under MAAS_DATA_DIR."""
@@ -219,12 +272,68 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path, origin: str = "scena
     if "base_dir" in data:
         msg = f"{origin}: base_dir: not a scenario field"
         raise ScenarioError(msg)
+    svc = None
+    if data.get("service") is not None:
+        svc, data = _with_service(data, base_dir, origin)
     try:
-        return Scenario.model_validate({**data, "base_dir": base_dir})
+        scenario = Scenario.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
         first = exc.errors()[0]
-        msg = f"{origin}: {_field_name(first['loc'])}: {first['msg']}"
+        text = str(first["msg"]).removeprefix("Value error, ")
+        where = _field_name(first["loc"])
+        if where == "(top level)" and ": " in text:
+            where, text = text.split(": ", 1)  # a model check naming its own field
+        msg = f"{origin}: {where}: {text}"
         raise ScenarioError(msg) from exc
+    scenario._service = svc
+    return scenario
+
+
+def _with_service(
+    data: Mapping[str, Any], base_dir: Path, origin: str
+) -> tuple[ServiceDefinition, dict[str, Any]]:
+    """Load the named service file and fill the scenario's network and fares from it."""
+
+    def fail(where: str, why: str) -> ScenarioError:
+        return ScenarioError(f"{origin}: {where}: {why}")
+
+    name = data["service"]
+    if not isinstance(name, str):
+        raise fail("service", "expected the path of a service file")
+    for section in ("fleet", "policy"):
+        if section in data:
+            raise fail(section, f"comes from the service file ({name}); remove this section")
+    try:
+        svc = load_service(resolve_data_path(name, base_dir))
+    except InvalidInput as exc:
+        raise fail("service", str(exc)) from exc
+    day = data.get("date")
+    if not isinstance(day, Date):
+        raise fail("date", "required with a service file: the service day to simulate "
+                           "(YYYY-MM-DD)")
+    if not svc.is_operating(day):
+        nxt = svc.next_operating_day(day)
+        raise fail("date", f"{day} is not an operating day of {svc.origin} "
+                           f"({svc.closed_reason(day)}); the next one is {nxt}")
+    network = data.get("network") or {}
+    if not isinstance(network, Mapping) or set(network) - {"winter"}:
+        raise fail("network", f"comes from the service file ({name}); a scenario may only "
+                              "set network.winter")
+    n = svc.network
+    source = n.source
+    if source != "demo" and not source.startswith("place:"):
+        source = str(svc.resolve_path(source))
+    area: Any = n.service_area
+    if isinstance(area, str):
+        area = str(svc.resolve_path(area))
+    elif area is not None:
+        area = list(area)
+    filled = dict(data)
+    filled["network"] = {"source": source, "service_area": area,
+                         "winter": network.get("winter", n.winter)}
+    filled["cost"] = {"fare": svc.fares.adult, "currency": svc.fares.currency,
+                      **(data.get("cost") or {})}
+    return svc, filled
 
 
 def read_scenario_data(path: Path) -> dict[str, Any]:

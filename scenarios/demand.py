@@ -17,7 +17,7 @@ import numpy as np
 
 from maas.domain import Location
 from maas.errors import InvalidInput, OffNetworkError
-from scenarios.config import Attractor, PopulationCell, Scenario, clock_to_seconds
+from scenarios.config import Attractor, PopulationCell, Scenario
 
 RESIDENTIAL_CLASSES = frozenset({"residential", "living_street", "unclassified", "service"})
 
@@ -292,8 +292,8 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
     """The seeded trips of one day (sorted by the time riders ask)."""
     d, sim = scenario.demand, scenario.simulation
     rng = np.random.default_rng(d.seed)
-    shift_start, shift_end = scenario.fleet.shift_seconds
-    cutoff = clock_to_seconds(scenario.policy.prebook_cutoff)
+    shift_start, shift_end = scenario.day_span
+    cutoff = scenario.prebook_cutoff_seconds
     # Riders ask for pickups that leave time to reach the destination before the shift ends.
     window = (shift_start, max(shift_start + 60, shift_end - 3600))
     grid = _population_grid(scenario)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from maas.domain import Location
+from maas.domain import Location, Vehicle
 from maas.errors import InvalidInput, OffNetworkError
 from scenarios.config import Scenario
 from scenarios.demand import generate_demand, network_places
@@ -69,10 +69,27 @@ def service_area_outline(scenario: Scenario) -> list[list[float]] | None:
     return [[lat, lon] for lon, lat in ring]
 
 
+def rostered_vehicles(scenario: Scenario, roads: Any) -> tuple[Vehicle, ...] | None:
+    """The service roster of the scenario's date (depots snapped), or None without a
+    service file."""
+    svc = scenario.service_definition
+    if svc is None or scenario.date is None:
+        return None
+    try:
+        vans = svc.vehicles_for(scenario.date, roads.snap)
+    except OffNetworkError as exc:
+        msg = f"{svc.origin}: fleet depot: {exc}"
+        raise InvalidInput(msg) from exc
+    if not vans:
+        msg = f"{svc.origin}: no van is rostered on {scenario.date}"
+        raise InvalidInput(msg)
+    return vans
+
+
 def depot_location(scenario: Scenario, roads: Any) -> Location:
     """The depot snapped to the road: the configured point, else the town's named depot
     or town hall, else the network's first node."""
-    depot = scenario.fleet.depot
+    depot = scenario.fleet.depot if scenario.fleet is not None else None
     if depot is not None:
         lat, lon = depot.lat, depot.lon
     else:
@@ -119,6 +136,26 @@ def first_metres(
     return locate
 
 
+def run_note(scenario: Scenario, vehicles: tuple[Vehicle, ...] | None) -> str:
+    """The report's one-paragraph description of what was simulated."""
+    d, f = scenario.demand, scenario.fleet
+    if vehicles is not None:
+        svc = scenario.service_definition
+        origin = svc.origin if svc is not None else "the service file"
+        breaks = sum(v.break_ is not None for v in vehicles)
+        fleet_text = (f"service file {origin} on {scenario.date}: {len(vehicles)} vans "
+                      f"rostered ({breaks} with a break), "
+                      f"{sum(v.type.seats for v in vehicles)} seats in all")
+    else:
+        assert f is not None
+        fleet_text = (f"{f.vehicles} vans of {f.seats} seats and {f.wheelchair_places} "
+                      f"wheelchair places, shift {f.shift[0]}-{f.shift[1]}")
+    return (f"Network {scenario.network.source}"
+            f"{' (winter)' if scenario.network.winter else ''}; {fleet_text}; about "
+            f"{d.requests} requests, {d.prebooked_share:.0%} prebooked; "
+            f"{'meeting points' if d.meeting_points else 'door to door'}.")
+
+
 def run_scenario(
     scenario: Scenario,
     out: Path,
@@ -140,14 +177,15 @@ def run_scenario(
     say("loading roads")
     roads = load_roads(scenario)
     say("drawing demand")
-    depot = depot_location(scenario, roads)
+    vehicles = rostered_vehicles(scenario, roads)
+    depot = vehicles[0].depot if vehicles else depot_location(scenario, roads)
     demand = generate_demand(scenario, roads)
     area = scenario.network.service_area
     bbox = tuple(area) if area is not None and not isinstance(area, str) else None
     result = simulate(
         scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
         service_area=bbox, progress=lambda f: say("simulating the day", f),
-        locate=first_metres(roads),
+        locate=first_metres(roads), vehicles=vehicles,
     )
     say("writing outputs", 1.0)
     out.mkdir(parents=True, exist_ok=True)
@@ -155,13 +193,7 @@ def run_scenario(
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     write_trips_csv(result.trips, out / "trips.csv")
-    f, d = scenario.fleet, scenario.demand
-    note = (f"Network {scenario.network.source}"
-            f"{' (winter)' if scenario.network.winter else ''}; {f.vehicles} vans of "
-            f"{f.seats} seats and {f.wheelchair_places} wheelchair places, shift "
-            f"{f.shift[0]}-{f.shift[1]}; about {d.requests} requests, "
-            f"{d.prebooked_share:.0%} prebooked; "
-            f"{'meeting points' if d.meeting_points else 'door to door'}.")
+    note = run_note(scenario, vehicles)
     if result.synthetic_network:
         note = f"{SYNTHETIC_NOTE} {note}"
     write_report(result, kpis, out, note)

@@ -28,8 +28,10 @@ from maas.domain import (
 )
 from maas.errors import MaasError
 from maas.evaluation import leg_durations
+from maas.service import BookingCheck, check_booking
+from maas.service.clock import from_day_seconds, to_day_seconds
 from maas.travel import TravelTimeSource
-from scenarios.config import Scenario, clock_to_seconds
+from scenarios.config import Scenario
 from scenarios.demand import TripDemand
 from scenarios.records import Leg, SimulationResult, StopVisit, TripRecord, TripStatus
 from solver.dispatch import (
@@ -44,6 +46,7 @@ from solver.dispatch import (
     outcomes,
 )
 from solver.dispatch.planning import no_show_deadline
+from solver.dispatch.policy import policy_for_day
 
 DISABLED = 10**9  # "never" for re-optimisation triggers
 
@@ -62,7 +65,12 @@ Locate = Callable[[Location, Location], Location | None]
 
 
 def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) -> DispatchPolicy:
-    """The dispatcher's policy from the scenario's promises."""
+    """The dispatcher's policy: the service file's for the scenario's date, else the one the
+    scenario's own promises and shift make."""
+    svc = scenario.service_definition
+    if svc is not None and scenario.date is not None:
+        return policy_for_day(svc, scenario.date)
+    assert scenario.fleet is not None
     p, (start, end) = scenario.policy, scenario.fleet.shift_seconds
     every = p.reoptimise_every_minutes
     box = None
@@ -85,8 +93,11 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
 
 
 def fleet(scenario: Scenario, depot: Location) -> tuple[Vehicle, ...]:
-    """The scenario's vans, all starting their shift at the depot."""
+    """The scenario's own vans (``fleet`` section), all starting their shift at the depot."""
     f = scenario.fleet
+    if f is None:
+        msg = "a scenario with a service file takes its vans from the roster (vehicles_for)"
+        raise SimulationError(msg)
     start, end = f.shift_seconds
     van = VehicleType(name="van", seats=f.seats, wheelchair_places=f.wheelchair_places)
     return tuple(
@@ -102,6 +113,8 @@ class _Van:
     id: str
     position: Location
     free_at: int
+    depot: Location
+    shift: tuple[int, int]
     busy: bool = False  # driving or serving: the van will report back by itself
     target: Location | None = None
     wake_at: int | None = None
@@ -131,19 +144,29 @@ class Simulation:
         synthetic: bool = False,
         service_area: tuple[float, ...] | None = None,
         locate: Locate | None = None,
+        vehicles: Sequence[Vehicle] | None = None,
     ) -> None:
         self.scenario = scenario
+        self.service = scenario.service_definition
         self.locate = locate
         self.travel = travel
         self.demand = {t.id: t for t in demand}
         self.policy = dispatch_policy(scenario, service_area)
         self.dispatcher = Dispatcher(travel, self.policy)
-        vehicles = fleet(scenario, depot)
-        self.shift = scenario.fleet.shift_seconds
-        self.cutoff = clock_to_seconds(scenario.policy.prebook_cutoff)
-        self.state = DispatchState.empty(scenario.name, vehicles, self.cutoff)
-        self.vans = {v.id: _Van(v.id, depot, self.shift[0]) for v in vehicles}
-        self.depot = depot
+        # The vans: the service's roster for the date (each its own depot, shift and break),
+        # else the scenario's identical fleet.
+        vans = tuple(vehicles) if vehicles is not None else fleet(scenario, depot)
+        if not vans:
+            msg = "no van is rostered for the day"
+            raise SimulationError(msg)
+        self.shift = (min(v.shift.earliest for v in vans), max(v.shift.latest for v in vans))
+        self.cutoff = scenario.prebook_cutoff_seconds
+        self.state = DispatchState.empty(scenario.name, vans, self.cutoff)
+        self.vans = {
+            v.id: _Van(v.id, v.depot, v.shift.earliest, v.depot,
+                       (v.shift.earliest, v.shift.latest))
+            for v in vans
+        }
         self.rng = np.random.default_rng([seed, 7])  # travel-time noise stream
         self.noise = scenario.simulation.travel_time_noise
         self.queue: list[_Event] = []
@@ -219,9 +242,9 @@ class Simulation:
             if t.cancel_at is not None:
                 self._push(t.cancel_at, "cancel", t.id)
         self._push(self.cutoff, "prebook")
-        for van in self.vans:
-            self._push(start, "wake", van)
-            self._push(end, "wake", van)
+        for van in self.vans.values():
+            self._push(van.shift[0], "wake", van.id)
+            self._push(van.shift[1], "wake", van.id)
         every = int(self.scenario.simulation.tick_minutes * 60)
         for tick in range(start, end + 1, every):
             self._push(tick, "tick")
@@ -280,14 +303,38 @@ class Simulation:
             elif isinstance(out, outcomes.BookingRejected) and out.booking_id in self.trips:
                 self.trips[out.booking_id].reject_reason = out.reason.value
 
+    def _booking_rules(self, trip: TripDemand, now: int, wanted: int | None) -> tuple[int | None,
+                                                                                   str | None]:
+        """With a service file, its booking rules come first, as in the live service: a rider
+        told the next bookable time takes it when it is within the maximum wait of the wished
+        one. Returns (the pickup to ask for, None) or (None, the refusal code)."""
+        svc, day = self.service, self.scenario.date
+        if svc is None or day is None:
+            return wanted, None
+        asked = now if wanted is None else wanted
+        check = check_booking(svc, from_day_seconds(svc.tz, day, now),
+                              from_day_seconds(svc.tz, day, asked))
+        if isinstance(check, BookingCheck):
+            return wanted, None
+        nxt = check.next_bookable
+        if nxt is None:
+            return None, check.code
+        secs = to_day_seconds(svc.tz, day, nxt)
+        if secs - trip.desired_pickup > self.policy.max_wait:
+            return None, check.code
+        return secs, None
+
     def _on_ask(self, now: int, trip_id: str) -> None:
         trip = self.demand[trip_id]
         rec = self.trips[trip_id]
-        wanted = None if trip.asap else trip.desired_pickup
+        wanted, refused = self._booking_rules(trip, now, None if trip.asap else trip.desired_pickup)
+        if refused is not None:
+            rec.reject_reason = refused
+            return
         answer = self.dispatcher.offer(self.state, self._ask(trip, now, wanted))
         if isinstance(answer, Rejection):
             alternative = answer.alternative
-            max_wait = int(self.scenario.policy.max_wait_minutes * 60)
+            max_wait = self.policy.max_wait
             if alternative is None or alternative - trip.desired_pickup > max_wait:
                 rec.reject_reason = answer.reason.value
                 return
@@ -344,14 +391,14 @@ class Simulation:
         van = self.vans[van_id]
         if van.wake_at is not None and van.wake_at <= now:
             van.wake_at = None
-        if van.home and now < self.shift[0]:
+        if van.home and now < van.shift[0]:
             return
         if van.busy:
             return
         head = self._head(van_id)
         if head is None:
-            if now >= self.shift[1] and van.position != self.depot:
-                self._drive(van, self.depot, now, None)
+            if now >= van.shift[1] and van.position != van.depot:
+                self._drive(van, van.depot, now, None)
             return
         stop, loc = head
         if loc == van.position:
@@ -407,7 +454,7 @@ class Simulation:
         van = self.vans[van_id]
         assert van.target is not None
         van.position, van.free_at, van.busy, van.target = van.target, now, False, None
-        if van.position == self.depot and now >= self.shift[1] and self._head(van_id) is None:
+        if van.position == van.depot and now >= van.shift[1] and self._head(van_id) is None:
             van.home = True
             self.result.visits.append(StopVisit(van.id, "", "depot", now, now, now, van.position))
             return
@@ -507,7 +554,10 @@ def simulate(
     service_area: tuple[float, ...] | None = None,
     progress: Progress | None = None,
     locate: Locate | None = None,
+    vehicles: Sequence[Vehicle] | None = None,
 ) -> SimulationResult:
-    """Run one simulated day of ``scenario`` on ``travel`` with this demand."""
-    sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area, locate)
+    """Run one simulated day of ``scenario`` on ``travel`` with this demand (``vehicles``:
+    the service roster of the day, else the scenario's own fleet)."""
+    sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area, locate,
+                     vehicles)
     return sim.run(progress)

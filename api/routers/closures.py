@@ -5,7 +5,9 @@ The path: GeoJSON (schemas) -> shapely geometry -> ``maas.roads.Closure`` -> ins
 serialised write, ``Dispatcher.apply(state, RoadClosed)`` (the dispatcher applies the
 closure set of the state to its road network, re-plans and reports ``BookingsAffected`` and
 ``PromiseAtRisk``) -> commit -> 201 with the affected bookings. A closure with ``until`` is
-lifted by the service's ticker once that time has passed.
+lifted by the service's ticker once that time has passed. A closure applies to every open
+service day it lasts into (each day's state is re-planned in its own write), and a day that
+opens later starts with the closures still in force.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import shapely.errors
 import shapely.geometry
 from fastapi import APIRouter
 
-from api.deps import ClockDep, DispatcherDep, Operator, SchedulesDep, StoreDep
+from api.deps import Operator, RuntimeDep
 from api.errors import invalid
 from api.notify import apply_event
 from api.schemas import ClosureCreate, ClosurePublic
+from api.service_days import DayContext
 from api.store import Write
 from maas.roads import Closure
 from solver.dispatch import outcomes
@@ -30,15 +33,9 @@ router = APIRouter(prefix="/v1/closures", tags=["closures"])
 
 
 @router.post("", status_code=201, response_model=ClosurePublic)
-async def create_closure(
-    body: ClosureCreate,
-    _: Operator,
-    store: StoreDep,
-    dispatcher: DispatcherDep,
-    schedules: SchedulesDep,
-    clock: ClockDep,
-) -> ClosurePublic:
-    """Close the roads a line crosses or a polygon covers; re-plan; list affected bookings."""
+async def create_closure(body: ClosureCreate, _: Operator, rt: RuntimeDep) -> ClosurePublic:
+    """Close the roads a line crosses or a polygon covers; re-plan every open day it lasts
+    into; list the affected bookings."""
     try:
         geometry = shapely.geometry.shape(body.geometry.model_dump())
         usable = geometry.is_valid and not geometry.is_empty
@@ -46,21 +43,31 @@ async def create_closure(
         usable = False
     if not usable:
         raise invalid("the closure geometry is not a valid line or polygon")
-    now = clock.now_seconds()
-    until = None if body.until is None else clock.latest(body.until)
+    now = rt.clock.now()
+    until = None if body.until is None else (
+        body.until if body.until.tzinfo else body.until.replace(tzinfo=rt.service.tz))
     if until is not None and until <= now:
         raise invalid("'until' lies in the past")
     closure = Closure(id="c_" + secrets.token_hex(6), geometry=geometry)
+    # Recorded first: a day opening meanwhile copies the closure from the days that have it.
+    await rt.store.hset(rt.store.keys.closures, closure.id, json.dumps(
+        {"until": None if until is None else until.isoformat()}))
+    affected: set[str] = set()
+    at_risk: set[str] = set()
+    for day in await rt.days.open_days():
+        ctx = rt.days.context(day)
+        if until is not None and until <= rt.service.midnight(day):
+            continue  # lifted before this day starts
 
-    async def close(w: Write) -> ClosurePublic:
-        _, results = apply_event(w, dispatcher, schedules, clock, RoadClosed(closure, now))
-        affected = sorted({b for o in results if isinstance(o, outcomes.BookingsAffected)
-                           for b in o.booking_ids})
-        at_risk = sorted({o.booking_id for o in results
-                          if isinstance(o, outcomes.PromiseAtRisk)})
-        public = ClosurePublic(id=closure.id, until=None if until is None else clock.iso(until),
-                               affected_bookings=affected, promises_at_risk=at_risk)
-        w.hset(store.keys.closures, closure.id, json.dumps({"until": until}))
-        return public
+        async def close(w: Write, c: DayContext = ctx) -> list[outcomes.Outcome]:
+            _, results = apply_event(w, c.dispatcher, c.schedules, c.clock,
+                                     RoadClosed(closure, c.clock.now_seconds()))
+            return results
 
-    return await store.write(close)
+        for o in await ctx.store.write(close):
+            if isinstance(o, outcomes.BookingsAffected):
+                affected.update(o.booking_ids)
+            elif isinstance(o, outcomes.PromiseAtRisk):
+                at_risk.add(o.booking_id)
+    return ClosurePublic(id=closure.id, until=None if until is None else until.isoformat(),
+                         affected_bookings=sorted(affected), promises_at_risk=sorted(at_risk))

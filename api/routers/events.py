@@ -15,8 +15,8 @@ from fastapi import APIRouter, Header
 from sse_starlette.sse import EventSourceResponse
 
 from api.auth import Principal, Role
-from api.deps import Caller, StoreDep
-from api.store import StateStore
+from api.deps import Caller, RuntimeDep
+from api.store import AreaStore
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -35,16 +35,16 @@ def _for(caller: Principal, fields: dict[str, str]) -> bool:
                              "description": "a stream of server-sent events"}})
 async def stream_events(
     caller: Caller,
-    store: StoreDep,
+    rt: RuntimeDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=40,
                                                 pattern=r"^\d+-\d+$")] = None,
 ) -> EventSourceResponse:
     """Manifest changes, booking updates and closures, as they are committed."""
-    start = last_event_id or await store.last_event_id()
-    return EventSourceResponse(_events(store, caller, start), ping=15)
+    start = last_event_id or await rt.store.last_event_id()
+    return EventSourceResponse(_events(rt.store, caller, start), ping=15)
 
 
-async def _events(store: StateStore, caller: Principal, last_id: str) -> AsyncIterator[Any]:
+async def _events(store: AreaStore, caller: Principal, last_id: str) -> AsyncIterator[Any]:
     while True:
         for entry_id, fields in await store.read_events(last_id, BLOCK_MS):
             last_id = entry_id

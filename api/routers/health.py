@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.deps import StoreDep
+from api.deps import RuntimeDep
 from api.errors import ApiError
 
 router = APIRouter(tags=["health"])
@@ -18,15 +18,15 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(request: Request, store: StoreDep) -> dict[str, str]:
+async def readyz(request: Request, rt: RuntimeDep) -> dict[str, str]:
     """Readiness: Redis answers and the road network is loaded."""
     try:
-        await store.redis.ping()
+        await rt.store.redis.ping()
     except Exception as exc:
         raise ApiError(503, "redis_unreachable", f"Redis does not answer: {exc}") from exc
-    if getattr(request.app.state, "network", None) is None:
+    if rt.network is None:
         raise ApiError(503, "network_not_loaded", "the road network is not loaded yet")
-    return {"status": "ready", "area": store.area}
+    return {"status": "ready", "area": rt.store.area}
 
 
 @router.get("/metrics", response_class=Response)

@@ -1,29 +1,37 @@
 """``POST /v1/offers``: "can you take me?" answered with a pickup window and a latest drop-off.
 
-The path of a request: validate the body (schemas) -> decide whose ride it is -> check it
-against the clock -> snap both ends onto the road network (422 if off it; remembered per worker, see
-api.snap_cache) -> ``RideAsk`` ->
-``Dispatcher.offer(state, ask)`` on the state read from Redis (a pure query: nothing is
-locked or written) -> an ``Offer`` is kept in Redis until it expires (it holds no seat) and
-returned as 201; a ``Rejection`` becomes 422 (outside the service area) or 409 (no van can
-do it: the reason code, e.g. ``no_capacity``), with the earliest later pickup
-(``alternative``) and up to three servable times each side (``alternatives``, with estimates).
+The path of a request: validate the body (schemas) -> decide whose ride it is -> the booking
+rules of the service file (``maas.service.check_booking``: which service day, is it
+operating, too late, too far ahead; 422 with the next bookable time) -> snap both ends onto
+the road network (422 if off it; remembered per worker, see api.snap_cache) -> ``RideAsk`` in
+that day's seconds -> the day's ``Dispatcher.offer(state, ask)`` on its state read from
+Redis (a pure query: nothing is locked or written) -> an ``Offer`` is kept in Redis until it
+expires (it holds no seat) and returned as 201; a ``Rejection`` becomes 422 (outside the
+service area) or 409 (no van can do it: the reason code, e.g. ``no_capacity``), with the
+earliest later pickup (``alternative``) and up to three servable times each side
+(``alternatives``, with estimated pickup and drop-off). A ride on a later day gets the
+provisional window width; the same day's rides the final one.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import secrets
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 
 from api import codec
-from api.auth import Principal, Role
-from api.deps import Caller, ClockDep, DispatcherDep, SettingsDep, SnapperDep, StoreDep
-from api.errors import ApiError, conflict, forbidden, invalid
+from api.day_cycle import ensure_open
+from api.deps import Caller, RuntimeDep
+from api.errors import ApiError, conflict, invalid
 from api.metrics import OFFERS
+from api.ownership import rider_of
+from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
+from api.service_days import day_of_booking
 from api.views import offer_public
+from maas.service import BookingRefusal, check_booking
 from solver.dispatch import Rejection, RejectionReason, RideAsk
 
 router = APIRouter(prefix="/v1/offers", tags=["offers"])
@@ -34,41 +42,52 @@ PAST_TOLERANCE_S = 120
 
 @router.post("", status_code=201, response_model=OfferPublic,
              responses={409: {"description": "no vehicle can serve it"},
-                        422: {"description": "bad input or outside the service area"}})
-async def create_offer(
-    body: OfferCreate,
-    caller: Caller,
-    settings: SettingsDep,
-    store: StoreDep,
-    snapper: SnapperDep,
-    dispatcher: DispatcherDep,
-    clock: ClockDep,
-) -> OfferPublic:
+                        422: {"description": "bad input, outside the service area, or the "
+                                             "booking rules refuse the time (not_operating, "
+                                             "too_late_to_book, too_far_ahead, outside_hours)"}})
+async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> OfferPublic:
     """Offer a ride to a rider (or to the operator booking by phone for ``rider_id``)."""
-    rider_id = await _rider_of(caller, body.rider_id, store)
-    if body.passengers > settings.max_passengers:
-        raise invalid(f"at most {settings.max_passengers} passengers per booking")
-    now = clock.now_seconds()
-    pickup_after = None if body.pickup_after is None else clock.earliest(body.pickup_after)
-    arrive_before = None if body.arrive_before is None else clock.latest(body.arrive_before)
-    if pickup_after is not None and pickup_after < now - PAST_TOLERANCE_S:
-        raise invalid("pickup_after lies in the past", code="in_the_past")
-    if arrive_before is not None and arrive_before <= now:
-        raise invalid("arrive_before lies in the past", code="in_the_past")
+    rider_id = await rider_of(caller, body.rider_id, rt)
+    if body.passengers > rt.settings.max_passengers:
+        raise invalid(f"at most {rt.settings.max_passengers} passengers per booking")
+    now = rt.clock.now()
+    asked = body.pickup_after or body.arrive_before
+    if asked is not None:
+        asked = asked if asked.tzinfo is not None else asked.replace(tzinfo=rt.service.tz)
+        if asked < now - timedelta(seconds=PAST_TOLERANCE_S):
+            raise invalid(f"{'pickup_after' if body.pickup_after else 'arrive_before'} lies "
+                          "in the past", code="in_the_past")
+    # As soon as possible means as soon as the rules allow: the minimum notice from now.
+    moment = max(asked, now) if asked is not None else \
+        now + timedelta(seconds=rt.service.booking.min_notice_s)
+    check = check_booking(rt.service, now, moment)
+    if isinstance(check, BookingRefusal):
+        OFFERS.labels(check.code).inc()
+        raise _refusal_error(check)
+    ctx = await ensure_open(rt, check.day)
+    if body.outbound_booking_id is not None:
+        await _check_outbound(rt, body.outbound_booking_id, rider_id, check.day)
 
-    origin = snapper.snap(body.origin.lat, body.origin.lon)  # OffNetworkError -> 422
-    destination = snapper.snap(body.destination.lat, body.destination.lon)
+    origin = rt.snapper.snap(body.origin.lat, body.origin.lon)  # OffNetworkError -> 422
+    destination = rt.snapper.snap(body.destination.lat, body.destination.lon)
     if origin == destination:
         raise invalid("origin and destination are the same place on the road network")
-    wheelchairs = 1 if body.wheelchair else 0
+    # The rider's own needs (api.routers.riders): a wheelchair, longer boarding with a cane.
+    needs = await rt.store.record(rt.store.keys.riders, rider_id) or {}
+    wheelchairs = 1 if body.wheelchair or needs.get("needs_wheelchair") else 0
+    clock = ctx.clock
+    day_now = clock.now_seconds()
+    pickup_after = clock.earliest(moment) if body.arrive_before is None else None
     ask = RideAsk(
         origin=origin, destination=destination,
         passengers=body.passengers - wheelchairs, wheelchairs=wheelchairs,
-        pickup_after=None if pickup_after is None else max(pickup_after, now),
-        arrive_before=arrive_before, now=now, rider_id=rider_id,
+        pickup_after=pickup_after,
+        arrive_before=None if body.arrive_before is None else clock.latest(moment),
+        now=day_now, rider_id=rider_id,
+        board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
     )
-
-    answer = dispatcher.offer(await store.state(), ask)
+    dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
+    answer = dispatcher.offer(await ctx.store.state(), ask)
 
     if isinstance(answer, Rejection):
         OFFERS.labels(answer.reason.value).inc()
@@ -77,38 +96,56 @@ async def create_offer(
     # Offer ids come from the API, not the (pure, deterministic) dispatcher: two riders asking
     # the same thing at the same moment must get two different offers.
     offer = dataclasses.replace(answer, id="o_" + secrets.token_hex(10))
-    ttl_ms = (offer.expires_at - now) * 1000
-    await store.put_offer(offer.id, {"rider_id": rider_id, "offer": codec.to_jsonable(offer)},
-                          ttl_ms)
-    return offer_public(clock, offer)
+    fare = rt.service.fare(body.passengers - wheelchairs, wheelchairs=wheelchairs,
+                           disability=1 if needs.get("disability_card") and not wheelchairs
+                           else 0)
+    ttl_ms = (offer.expires_at - day_now) * 1000
+    await rt.store.put_offer(offer.id, {
+        "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,
+        "fare": fare, "outbound_booking_id": body.outbound_booking_id,
+        "asked_pickup_after": None if body.pickup_after is None else moment.isoformat(),
+        "asked_arrive_before": None if body.arrive_before is None else moment.isoformat(),
+        "offer": codec.to_jsonable(offer)}, ttl_ms)
+    return offer_public(clock, offer, window_final=check.same_day, fare=fare)
 
 
-async def _rider_of(caller: Principal, rider_id: str | None, store: StoreDep) -> str:
-    """Whose ride this is: a rider books for themselves, the operator for a named rider."""
-    if caller.role is Role.RIDER:
-        assert caller.subject_id is not None
-        if rider_id is not None and rider_id != caller.subject_id:
-            raise forbidden("a rider books only for themselves; leave out rider_id")
-        return caller.subject_id
-    if caller.role is Role.OPERATOR:
-        if rider_id is None:
-            raise invalid("the operator books for a rider: give rider_id")
-        if await store.record(store.keys.riders, rider_id) is None:
-            raise invalid(f"unknown rider {rider_id!r}", code="unknown_rider")
-        return rider_id
-    raise forbidden("drivers do not book rides")
+async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:
+    """A return trip names an outbound booking of the same rider on the same day."""
+    outbound_day = day_of_booking(booking_id)
+    record = None if outbound_day is None else await rt.store.record(
+        rt.store.keys.day(outbound_day).bookings, booking_id)
+    if record is None or record.get("rider_id") != rider_id:
+        raise invalid(f"unknown outbound booking {booking_id!r}", code="unknown_booking")
+    if outbound_day != day:
+        raise invalid("a return trip must be on the same service day as its outbound ride",
+                      code="return_on_another_day")
 
 
-def _rejection_error(rejection: Rejection, clock: ClockDep) -> ApiError:
+def _refusal_error(refusal: BookingRefusal) -> ApiError:
+    extra: dict[str, str] = {}
+    if refusal.next_bookable is not None:
+        extra["next_bookable"] = _iso(refusal.next_bookable)
+    if refusal.bookable_from is not None:
+        extra["bookable_from"] = _iso(refusal.bookable_from)
+    return ApiError(422, refusal.code, refusal.message, extra)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _rejection_error(rejection: Rejection, clock: object) -> ApiError:
     if rejection.reason is RejectionReason.OUTSIDE_SERVICE_AREA:
         return invalid(rejection.message, code=rejection.reason.value)
     alternative = None
     if rejection.alternative is not None:
-        alternative = {"pickup_after": clock.iso(rejection.alternative)}
+        alternative = {"pickup_after": clock.iso(rejection.alternative)}  # type: ignore[attr-defined]
     alternatives = [
         {"pickup_after" if a.pickup_after is not None else "arrive_before":
-             clock.iso(a.pickup_after if a.pickup_after is not None else a.arrive_before or 0),
-         "estimated_pickup": clock.iso(a.pickup), "estimated_dropoff": clock.iso(a.dropoff)}
+             clock.iso(a.pickup_after if a.pickup_after is not None  # type: ignore[attr-defined]
+                       else a.arrive_before or 0),
+         "estimated_pickup": clock.iso(a.pickup),  # type: ignore[attr-defined]
+         "estimated_dropoff": clock.iso(a.dropoff)}  # type: ignore[attr-defined]
         for a in rejection.alternatives
     ]
     return conflict(rejection.reason.value, rejection.message, alternative=alternative,

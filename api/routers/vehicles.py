@@ -1,5 +1,10 @@
 """``/v1/vehicles``: the fleet (operator), positions, manifests and stop reports (drivers).
 
+Vans come from the service file's roster, one ``Vehicle`` per rostered van in each open
+day's state; ``POST /v1/vehicles`` adds a van for one day only (a stand-in), on the day its
+shift starts. Positions and manifests are those of the day vans are driving now
+(``ServiceDays.current``); a stop report goes to the day of its booking.
+
 A driver sees only their own van: any other van id answers 404, as if it did not exist.
 """
 
@@ -7,21 +12,18 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from api.auth import Principal, Role, hash_token, new_token
-from api.deps import (
-    Caller,
-    ClockDep,
-    DispatcherDep,
-    NetworkDep,
-    Operator,
-    SchedulesDep,
-    StoreDep,
-)
-from api.errors import invalid, not_found
-from api.notify import apply_event
+from api.clock import local_date
+from api.day_cycle import ensure_open
+from api.deps import Caller, Operator, RuntimeDep
+from api.errors import conflict, invalid, not_found
+from api.notify import apply_event, ask_about_return
+from api.runtime import Runtime
 from api.schemas import (
     LatLon,
     Manifest,
@@ -33,6 +35,7 @@ from api.schemas import (
     VehicleList,
     VehiclePublic,
 )
+from api.service_days import DayContext, day_of_booking
 from api.store import Write
 from api.views import manifest, parse_stop_id, vehicle_status
 from maas.domain import StopKind, TimeWindow, Vehicle, VehicleType
@@ -50,16 +53,13 @@ _REPORTS_AT = {
 
 
 @router.post("", status_code=201, response_model=VehicleCreated)
-async def create_vehicle(
-    body: VehicleCreate,
-    _: Operator,
-    store: StoreDep,
-    network: NetworkDep,
-    dispatcher: DispatcherDep,
-    schedules: SchedulesDep,
-    clock: ClockDep,
-) -> VehicleCreated:
-    """Add a van to the fleet (operator only); returns its driver's token, shown once."""
+async def create_vehicle(body: VehicleCreate, _: Operator, rt: RuntimeDep) -> VehicleCreated:
+    """Add a stand-in van for one day (operator only), on the open day its shift starts;
+    returns its driver's token, shown once. The weekly fleet lives in the service file."""
+    day = local_date(body.shift_start if body.shift_start.tzinfo else
+                     body.shift_start.replace(tzinfo=rt.service.tz), rt.service.timezone)
+    ctx = await ensure_open(rt, day)
+    clock = ctx.clock
     shift = TimeWindow(clock.earliest(body.shift_start), clock.latest(body.shift_end))
     if shift.latest <= clock.now_seconds():
         raise invalid("shift_end is in the past")
@@ -67,7 +67,7 @@ async def create_vehicle(
         id="v_" + secrets.token_hex(6),
         type=VehicleType(name=body.name, seats=body.seats,
                          wheelchair_places=body.wheelchair_places),
-        depot=network.snap(body.depot.lat, body.depot.lon),  # OffNetworkError -> 422
+        depot=rt.network.snap(body.depot.lat, body.depot.lon),  # OffNetworkError -> 422
         shift=shift,
     )
     public = VehiclePublic(
@@ -78,25 +78,55 @@ async def create_vehicle(
     token = new_token()
 
     async def add(w: Write) -> None:
-        apply_event(w, dispatcher, schedules, clock, AddVehicle(vehicle))
-        w.hset(store.keys.vehicles, vehicle.id, public.model_dump_json())
-        w.hset(store.keys.tokens, hash_token(token),
+        apply_event(w, ctx.dispatcher, ctx.schedules, clock, AddVehicle(vehicle))
+        w.hset(rt.store.keys.vehicles, vehicle.id, public.model_dump_json())
+        w.hset(rt.store.keys.tokens, hash_token(token),
                json.dumps({"role": Role.DRIVER.value, "id": vehicle.id}))
 
-    await store.write(add)
+    await ctx.store.write(add)
     return VehicleCreated(**public.model_dump(), driver_token=token)
 
 
+@router.post("/{vehicle_id}/driver-token", status_code=201, response_model=VehicleCreated)
+async def issue_driver_token(vehicle_id: str, _: Operator, rt: RuntimeDep) -> VehicleCreated:
+    """A new driver token for a van (operator only; shown once, only its hash is kept)."""
+    record = await rt.store.record(rt.store.keys.vehicles, vehicle_id)
+    if record is None:
+        raise not_found(f"vehicle {vehicle_id!r}")
+    token = new_token()
+    await rt.store.add_with_token(rt.store.keys.vehicles, vehicle_id, record, hash_token(token),
+                                  {"role": Role.DRIVER.value, "id": vehicle_id})
+    return VehicleCreated(**VehiclePublic.model_validate(record).model_dump(),
+                          driver_token=token)
+
+
+async def _day(rt: Runtime, day: date | None) -> DayContext:
+    """The asked open day, or the day vans are driving now."""
+    if day is not None:
+        ctx = rt.days.context(day)
+        if not await ctx.store.exists():
+            raise not_found(f"open service day {day}")
+        return ctx
+    current = await rt.days.current()
+    if current is None:
+        raise conflict("no_service_today", "no service day is open today")
+    return current
+
+
+DayQuery = Annotated[date | None, Query(alias="date", description="an open service day "
+                                                                   "(default: today's)")]
+
+
 @router.get("", response_model=VehicleList)
-async def list_vehicles(
-    _: Operator, store: StoreDep, schedules: SchedulesDep, clock: ClockDep
-) -> VehicleList:
-    """The fleet: where each van is, its load and its next stops (operator only)."""
-    state = await store.state()
-    names = {vid: rec["name"] for vid, rec in (await store.records(store.keys.vehicles)).items()}
-    times = schedules(state)
+async def list_vehicles(_: Operator, rt: RuntimeDep, day: DayQuery = None) -> VehicleList:
+    """The fleet of a day: where each van is, its load and its next stops (operator only)."""
+    ctx = await _day(rt, day)
+    state = await ctx.store.state()
+    names = {vid: rec["name"]
+             for vid, rec in (await rt.store.records(rt.store.keys.vehicles)).items()}
+    times = ctx.schedules(state)
     return VehicleList(vehicles=[
-        vehicle_status(clock, state, times, v.id, names.get(v.id, v.type.name))
+        vehicle_status(ctx.clock, state, times, v.id, names.get(v.id, v.type.name))
         for v in state.vehicles
     ])
 
@@ -108,71 +138,73 @@ def _own_vehicle(caller: Principal, vehicle_id: str, operator_too: bool) -> None
 
 
 @router.post("/{vehicle_id}/position", response_model=LatLon)
-async def report_position(
-    vehicle_id: str,
-    body: PositionReport,
-    caller: Caller,
-    store: StoreDep,
-    network: NetworkDep,
-    dispatcher: DispatcherDep,
-    schedules: SchedulesDep,
-    clock: ClockDep,
-) -> LatLon:
+async def report_position(vehicle_id: str, body: PositionReport, caller: Caller,
+                          rt: RuntimeDep) -> LatLon:
     """The van's driver reports where the van is; the plan is re-timed from there."""
     _own_vehicle(caller, vehicle_id, operator_too=False)
-    at = clock.latest(body.at)
-    if at > clock.now_seconds() + 60:
+    ctx = await _day(rt, None)
+    at = ctx.clock.latest(body.at)
+    if at > ctx.clock.now_seconds() + 60:
         raise invalid("position time 'at' lies in the future")
-    position = network.snap(body.lat, body.lon)  # OffNetworkError -> 422
+    position = rt.network.snap(body.lat, body.lon)  # OffNetworkError -> 422
 
     async def move(w: Write) -> None:
         if w.state.vehicle(vehicle_id) is None:
-            raise not_found(f"vehicle {vehicle_id!r}")
-        apply_event(w, dispatcher, schedules, clock, VehicleMoved(vehicle_id, position, at))
+            raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
+        apply_event(w, ctx.dispatcher, ctx.schedules, ctx.clock,
+                    VehicleMoved(vehicle_id, position, at))
 
-    await store.write(move)
+    await ctx.store.write(move)
     return LatLon(lat=position.lat, lon=position.lon)
 
 
 @router.get("/{vehicle_id}/manifest", response_model=Manifest)
-async def get_manifest(
-    vehicle_id: str, caller: Caller, store: StoreDep, schedules: SchedulesDep, clock: ClockDep
-) -> Manifest:
-    """The stops the van still has to make, in driving order (its driver, the operator)."""
+async def get_manifest(vehicle_id: str, caller: Caller, rt: RuntimeDep,
+                       day: DayQuery = None) -> Manifest:
+    """The stops the van still has to make on a day, in driving order (its driver, the
+    operator); today's by default."""
     _own_vehicle(caller, vehicle_id, operator_too=True)
-    state = await store.state()
+    ctx = await _day(rt, day)
+    state = await ctx.store.state()
     if state.vehicle(vehicle_id) is None:
-        raise not_found(f"vehicle {vehicle_id!r}")
-    return manifest(clock, state, schedules.of_vehicle(state, vehicle_id), vehicle_id)
+        raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
+    return manifest(ctx.clock, state, ctx.schedules.of_vehicle(state, vehicle_id), vehicle_id)
 
 
 @router.post("/{vehicle_id}/stops/{stop_id}/events", response_model=StopEventResult)
-async def report_stop(
-    vehicle_id: str,
-    stop_id: str,
-    body: StopEventCreate,
-    caller: Caller,
-    store: StoreDep,
-    dispatcher: DispatcherDep,
-    schedules: SchedulesDep,
-    clock: ClockDep,
-) -> StopEventResult:
+async def report_stop(vehicle_id: str, stop_id: str, body: StopEventCreate, caller: Caller,
+                      rt: RuntimeDep) -> StopEventResult:
     """The van's driver reports arriving, picking up, dropping off or a no-show at a stop."""
     _own_vehicle(caller, vehicle_id, operator_too=False)
     parsed = parse_stop_id(stop_id)
-    if parsed is None:
+    day = None if parsed is None else day_of_booking(parsed[0])
+    if parsed is None or day is None:
         raise not_found(f"stop {stop_id!r}")
     booking_id, kind = parsed
     if kind not in _REPORTS_AT[body.type]:
         raise invalid(f"{body.type!r} cannot be reported at a {kind.value} stop")
+    ctx = rt.days.context(day)
+    if not await ctx.store.exists():
+        raise not_found(f"stop {stop_id!r}")
 
     async def report(w: Write) -> StopEventResult:
         booking = w.state.bookings.get(booking_id)
         if booking is None or booking.vehicle_id != vehicle_id:
             raise not_found(f"stop {stop_id!r}")
-        event = StopReported(vehicle_id, booking_id, kind, body.type, clock.now_seconds())
-        state, _ = apply_event(w, dispatcher, schedules, clock, event)
+        event = StopReported(vehicle_id, booking_id, kind, body.type, ctx.clock.now_seconds())
+        state, _ = apply_event(w, ctx.dispatcher, ctx.schedules, ctx.clock, event)
+        status = state.bookings[booking_id].status
+        if status is not booking.status:
+            raw = await w.hget(ctx.store.keys.bookings, booking_id)
+            if raw is not None:
+                record = json.loads(raw)
+                record["status"] = status.value
+                record["status_changes"] = [*record.get("status_changes", []), {
+                    "at": rt.clock.now().isoformat(), "status": status.value}]
+                w.hset(ctx.store.keys.bookings, booking_id, json.dumps(record))
+                if body.type == "no_show":
+                    ask_about_return(w, record, "no_show")
         return StopEventResult(booking_id=booking_id, type=body.type,
-                               booking_status=state.bookings[booking_id].status.value)
+                               booking_status=status.value)
 
-    return await store.write(report)
+    return await ctx.store.write(report)

@@ -4,8 +4,13 @@ re-optimise. Pure configuration; the dispatcher reads it, never changes it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
 
 from maas.domain import CostWeights, RideTimePolicy, TimeWindow
+
+if TYPE_CHECKING:
+    from maas.service import ServiceDefinition
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +73,45 @@ class DispatchPolicy:
     alternatives: int = 3
     vehicle_silent_s: int = 180
     reoptimise_whole_fleet_vans: int = 6
+
+
+DISABLED = 10**9  # "never" for a re-optimisation trigger the service file turns off
+
+
+def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False) -> DispatchPolicy:
+    """The dispatcher's policy on service day ``d``, every rule from the service file.
+
+    ``operating_hours`` are ``d``'s hours (the whole day when it has none, so that a plan of a
+    closed day refuses nothing by the clock: booking rules refuse it first);
+    ``pickup_window`` is the final width, or the provisional width for rides booked for a
+    later day (``provisional``). The service area is the file's bbox.
+    """
+    p = svc.policy
+    hours = svc.hours(d) or TimeWindow(0, 86_400)
+    return DispatchPolicy(
+        pickup_window=svc.booking.provisional_window_s if provisional else p.pickup_window_s,
+        max_wait=p.max_wait_s,
+        offer_ttl=p.offer_ttl_s,
+        alternative_horizon=p.alternative_horizon_s,
+        alternative_step=p.alternative_step_s,
+        arrive_by_slack=p.arrive_by_slack_s,
+        reoptimise_every_s=DISABLED if p.reoptimise_every_s is None else p.reoptimise_every_s,
+        reoptimise_every_bookings=(DISABLED if p.reoptimise_every_bookings is None
+                                   else p.reoptimise_every_bookings),
+        reoptimise_time_limit_s=p.reoptimise_time_limit_s,
+        reoptimise_vans=p.reoptimise_vans,
+        deterministic=p.deterministic,
+        prebook_time_limit_s=p.prebook_time_limit_s,
+        no_show_wait=p.no_show_wait_s,
+        ride_time=RideTimePolicy(p.ride_time_a_s, p.ride_time_b),
+        operating_hours=hours,
+        service_area=svc.network.bbox,
+        max_snap_distance_m=p.max_snap_distance_m,
+        board_seconds=p.board_s,
+        alight_seconds=p.alight_s,
+        wheelchair_board_seconds=p.wheelchair_board_s,
+        wheelchair_alight_seconds=p.wheelchair_alight_s,
+        weights=CostWeights(p.weight_travel_time, p.weight_ride_time, p.weight_rejection),
+        travel_time_margin=p.travel_time_margin,
+        seed=p.seed,
+    )

@@ -1,6 +1,10 @@
 """Fixtures of the API tests: a real redis-server on a free port (pytest-redis), the demo
 town's road network (loaded once), apps on that Redis, and helpers that register riders and
-vans and ask for rides at the demo town's places."""
+vans and ask for rides at the demo town's places.
+
+Every app runs as a training service whose clock starts at ``T0`` (a Tuesday morning in
+Hokkaido), so that no test depends on the day or the hour it happens to run at.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -29,6 +34,8 @@ from maas.roads import RoadNetwork, load_network
 OPERATOR_TOKEN = "test-operator-token"
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 MAAS = Path(sys.executable).parent / "maas"
+TOKYO = ZoneInfo("Asia/Tokyo")
+T0 = datetime(2026, 12, 8, 9, 0, tzinfo=TOKYO)  # a Tuesday, 09:00 local time
 
 
 @pytest.fixture(scope="session")
@@ -50,13 +57,18 @@ def redis_url(redis_proc: Any) -> str:
 
 
 def make_settings(url: str, **overrides: Any) -> Settings:
-    """Settings of a test app: its own area, open around the clock, no background ticks."""
+    """Settings of a test app: its own area, a plain service open 06:00-23:00 every day, a
+    training clock at ``T0``, no background ticks, closed days archived under a temporary
+    folder."""
     values: dict[str, Any] = {
         "operator_token": OPERATOR_TOKEN,
         "redis_url": url,
         "area": "t" + secrets.token_hex(4),
-        "operating_hours": "00:00-48:00",
+        "operating_hours": "06:00-23:00",
         "tick_seconds": 0,
+        "training": True,
+        "clock_start": T0,
+        "archive_dir": Path(os.environ.get("PYTEST_TMPDIR", "/tmp")) / "maas-test-archive",
     }
     values.update(overrides)
     return Settings(**values)
@@ -76,8 +88,8 @@ def client(settings: Settings, demo_network: RoadNetwork) -> Iterator[TestClient
 
 
 def iso(delta: timedelta = timedelta(0)) -> str:
-    """An ISO 8601 time ``delta`` from now."""
-    return (datetime.now(UTC) + delta).isoformat()
+    """An ISO 8601 time ``delta`` from the test clock's start ``T0``."""
+    return (T0 + delta).isoformat()
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -155,8 +167,10 @@ class ServedApi:
 
     def __init__(self, url: str, area: str, tmp: Path) -> None:
         self.env = {**os.environ, "MAAS_OPERATOR_TOKEN": OPERATOR_TOKEN, "MAAS_REDIS_URL": url,
-                    "MAAS_AREA": area, "MAAS_OPERATING_HOURS": "00:00-48:00",
-                    "MAAS_TICK_SECONDS": "0"}
+                    "MAAS_AREA": area, "MAAS_OPERATING_HOURS": "06:00-23:00",
+                    "MAAS_TICK_SECONDS": "0", "MAAS_TRAINING": "true",
+                    "MAAS_CLOCK_START": T0.isoformat(),
+                    "MAAS_ARCHIVE_DIR": str(tmp / "archive")}
         self.tmp = tmp
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = ""

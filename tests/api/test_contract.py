@@ -87,7 +87,7 @@ def test_expired_offer_is_a_conflict(area: Area) -> None:
     area.van()
     _, rider = area.rider()
     offer = area.offer(rider)
-    store = area.client.app.state.store  # type: ignore[attr-defined]
+    store = area.client.app.state.runtime.store  # type: ignore[attr-defined]
     assert area.client.portal is not None
     area.client.portal.call(store.redis.delete, store.keys.offer(offer["offer_id"]))  # TTL ran out
     r = area.book(rider, offer["offer_id"])

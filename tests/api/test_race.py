@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from maas.roads import RoadNetwork
-from tests.api.conftest import Area, iso
+from tests.api.conftest import T0, Area, iso
 
 RIDERS = 20
 
@@ -46,8 +46,9 @@ def test_twenty_concurrent_bookings_fill_two_seats_exactly(
         manifest = one.get(f"/v1/vehicles/{van_id}/manifest", headers=driver).json()["stops"]
         assert len(manifest) == 4
         assert one.portal is not None
-        state = one.portal.call(one.app.state.store.state)  # type: ignore[attr-defined,call-arg]
-        report = one.app.state.dispatcher().schedule(state)  # type: ignore[attr-defined]
+        ctx = one.app.state.runtime.days.context(T0.date())  # type: ignore[attr-defined]
+        state = one.portal.call(ctx.store.state)
+        report = ctx.dispatcher.schedule(state)
         assert report.feasible
         assert max(s.load_seats for s in report.schedules[van_id]) == 2
         assert sum(b.active for b in state.bookings.values()) == 2

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -15,14 +13,15 @@ import redis
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from api.clock import ServiceClock
-from api.main import tick_once
+from api.clock import ServiceClock, TrainingClock
+from api.main import service_of, tick_once
 from api.persistence import persistence_warning
-from api.service_day import TodaysDispatcher
+from api.service_days import ServiceDays
 from api.settings import Settings, SettingsError
+from api.store import AreaStore
 from cli import app as maas_cli
 from maas.domain import TimeWindow
-from tests.api.conftest import MAAS, OPERATOR, Area, free_port, iso, wait_until
+from tests.api.conftest import MAAS, OPERATOR, T0, Area, free_port, iso, wait_until
 
 
 def test_refuses_to_start_without_operator_token_or_redis() -> None:
@@ -62,26 +61,30 @@ def test_ticker_lifts_a_closure_whose_until_has_passed(area: Area) -> None:
     r = client.post("/v1/closures", json={"geometry": line, "until": iso(timedelta(hours=1))},
                     headers=OPERATOR)
     assert r.status_code == 201
-    app: Any = client.app
-    store = app.state.store
+    rt: Any = client.app.state.runtime  # type: ignore[attr-defined]
+    today = rt.days.context(T0.date()).store
     assert client.portal is not None
-    assert len(client.portal.call(store.state).closures) == 1
-    client.portal.call(tick_once, app)
-    assert len(client.portal.call(store.state).closures) == 1  # not yet
-    past = json.dumps({"until": app.state.clock.now_seconds() - 1})
-    client.portal.call(store.redis.hset, store.keys.closures, r.json()["id"], past)
-    client.portal.call(tick_once, app)
-    assert client.portal.call(store.state).closures == ()
+    assert len(client.portal.call(today.state).closures) == 1
+    client.portal.call(tick_once, rt)
+    assert len(client.portal.call(today.state).closures) == 1  # not yet
+    moved = client.put("/v1/clock", json={"now": iso(timedelta(hours=1, minutes=1))},
+                       headers=OPERATOR)
+    assert moved.status_code == 200, moved.text
+    client.portal.call(tick_once, rt)
+    assert client.portal.call(today.state).closures == ()
 
 
 @pytest.mark.slow
 def test_demo_mode_serves_without_redis(tmp_path: Path) -> None:
-    """`maas serve --demo` runs on fakeredis with a demo fleet: a phone booking works."""
+    """`maas serve --demo --training` runs on fakeredis with the demo town's service and
+    fleet: a phone booking works at the hour the clock was started at."""
     port = free_port()
     with (tmp_path / "err").open("wb") as err:
-        proc = subprocess.Popen([str(MAAS), "serve", "--demo", "--port", str(port)],
+        proc = subprocess.Popen([str(MAAS), "serve", "--demo", "--training", "--port", str(port)],
                                 stdout=subprocess.DEVNULL, stderr=err,
-                                env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+                                env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                     "MAAS_CLOCK_START": T0.isoformat(),
+                                     "MAAS_ARCHIVE_DIR": str(tmp_path / "archive")})
     base = f"http://127.0.0.1:{port}"
     op = {"Authorization": "Bearer demo-operator"}
     try:
@@ -97,7 +100,7 @@ def test_demo_mode_serves_without_redis(tmp_path: Path) -> None:
             booking = c.post("/v1/bookings", json={"offer_id": offer.json()["offer_id"]},
                              headers={"Idempotency-Key": "demo"})
             assert booking.status_code == 201
-            assert booking.json()["vehicle_id"].startswith("demo-van-")
+            assert booking.json()["vehicle_id"] in {"v1", "v2", "v3", "v4"}
     finally:
         proc.kill()
         proc.wait(timeout=10)
@@ -105,15 +108,18 @@ def test_demo_mode_serves_without_redis(tmp_path: Path) -> None:
 
 
 def test_operating_hours_follow_the_calendar(demo_network: Any) -> None:
-    """On the area's second day, the operating hours are those of that day (24 h later)."""
-    tokyo = ZoneInfo("Asia/Tokyo")
-    moment = [datetime(2026, 11, 26, 10, 0, tzinfo=tokyo)]
-    clock = ServiceClock(date(2026, 11, 26), "Asia/Tokyo", now=lambda: moment[0])
-    today = TodaysDispatcher(demo_network, Settings(operating_hours="07:00-19:00"), clock)
-    assert today().policy.operating_hours == TimeWindow(7 * 3600, 19 * 3600)
-    moment[0] += timedelta(days=1)
-    assert today().policy.operating_hours == TimeWindow(31 * 3600, 43 * 3600)
-    assert clock.now_seconds() == 34 * 3600
+    """Each day's dispatcher plans with that day's hours from the service file, counted
+    from that day's midnight; Sundays and public holidays have none."""
+    svc = service_of(Settings(demo=True))
+    days = ServiceDays(svc, demo_network, AreaStore(cast(Any, None), "t"), TrainingClock(T0))
+    tuesday = days.context(date(2026, 12, 8))
+    assert tuesday.dispatcher.policy.operating_hours == TimeWindow(7 * 3600, 18 * 3600)
+    assert tuesday.booking_dispatcher.policy.pickup_window == 30 * 60
+    assert tuesday.dispatcher.policy.pickup_window == 10 * 60
+    assert svc.hours(date(2026, 12, 13)) is None  # a Sunday
+    assert svc.hours(date(2027, 1, 11)) is None  # Coming-of-Age Day (成人の日)
+    assert tuesday.clock.now_seconds() == 9 * 3600
+    assert days.clock_of(date(2026, 12, 9)).now_seconds() == 9 * 3600 - 86_400
 
 
 def test_clock_round_trips_iso_times() -> None:
@@ -146,7 +152,7 @@ def test_ticks_run_in_a_helper_that_dies_with_the_api(served: Any) -> None:
     served.start()
     assert served.proc is not None
     wait_until(lambda: len(_children(served.proc.pid)) >= 1, "tick helper", timeout=30)
-    version_key = f"maas:{{{served.env['MAAS_AREA']}}}:version"
+    version_key = f"maas:{{{served.env['MAAS_AREA']}}}:day:{T0.date().isoformat()}:version"
     client = redis.Redis.from_url(served.env["MAAS_REDIS_URL"])
     wait_until(lambda: int(cast(bytes | None, client.get(version_key)) or 0) >= 2,
                "a committed tick", timeout=30)

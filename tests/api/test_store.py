@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from api.store import StateStore
-from tests.api.conftest import OPERATOR, Area
+from api.store import AreaStore
+from tests.api.conftest import OPERATOR, T0, Area
 
 
 def _refs(node: Any) -> set[str]:
@@ -32,11 +32,12 @@ def test_parts_hash_matches_the_root_after_writes(area: Area) -> None:
     for report in ("arrived", "picked_up"):
         area.client.post(f"/v1/vehicles/{van_id}/stops/{stop['stop_id']}/events",
                          json={"type": report}, headers=driver)
-    store: StateStore = area.client.app.state.store  # type: ignore[attr-defined]
+    store: AreaStore = area.client.app.state.runtime.store  # type: ignore[attr-defined]
+    day = store.keys.day(T0.date())
     assert area.client.portal is not None
-    root = area.client.portal.call(store.redis.get, store.keys.state)
+    root = area.client.portal.call(store.redis.get, day.state)
     stored: list[bytes] = area.client.portal.call(store.redis.hkeys,  # type: ignore[arg-type]
-                                                  store.keys.parts)
+                                                  day.parts)
     assert {k.decode() for k in stored} == _refs(json.loads(root))
     keys = area.client.portal.call(store.redis.keys, "*")
     assert keys and all(k.decode().startswith(f"maas:{{{store.area}}}:") for k in keys)

@@ -1,0 +1,62 @@
+"""``GET /v1/reports/months/{yyyy-mm}``: the town's monthly figures from the trip history.
+
+The same figures as ``maas report`` writes to ``report.csv`` and ``report.html`` (one code,
+``maas.history.month``), as JSON: per day, the month's total, rides by weekday, hour and
+zone, and the month before beside it. Operator only.
+
+Wiring (``api.main``): ``app.state.history`` is the ``maas.history.HistoryStore`` closed days
+are imported into (when unset, one is opened on first use from ``settings.history_url``);
+``app.state.report_config`` (optional) a ``maas.history.ReportConfig`` with the town's cost
+model and zone polygons (when unset: the service file's zones and currency, default costs).
+The handler is a plain ``def``: the database call runs in FastAPI's threadpool, off the
+event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.deps import Operator, RuntimeDep
+from api.errors import ApiError, invalid, not_found
+from maas.history import (
+    HistoryError,
+    HistoryStore,
+    Month,
+    ReportConfig,
+    ReportError,
+    read_month_report,
+    report_dict,
+    service_report_config,
+)
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+
+@router.get("/months/{month}")
+def month_report(month: str, request: Request, _: Operator, rt: RuntimeDep) -> dict[str, Any]:
+    """The figures of a calendar month (``2026-12``) of this service area, with the month
+    before; 404 when the history holds no day of that month."""
+    try:
+        which = Month.parse(month)
+    except ReportError as exc:
+        raise invalid(str(exc), code="bad_month") from exc
+    history: HistoryStore | None = getattr(request.app.state, "history", None)
+    if history is None and rt.settings.history_url:
+        # Opened on first use and kept for the app's life (the app owns it).
+        history = request.app.state.history = HistoryStore(rt.settings.history_url)
+    if history is None:
+        raise ApiError(503, "history_unavailable", "this service keeps no trip history")
+    config: ReportConfig | None = getattr(request.app.state, "report_config", None)
+    if config is None:
+        service = getattr(rt, "service", None)  # the service file's zones and currency
+        config = ReportConfig() if service is None else service_report_config(service)
+    area = rt.settings.area
+    try:
+        report = read_month_report(history, area, which, config)
+    except HistoryError as exc:
+        raise ApiError(503, "history_unavailable", str(exc)) from exc
+    if not report.current.days:
+        raise not_found(f"month {which} of area {area} in the history")
+    return report_dict(report)

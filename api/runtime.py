@@ -1,0 +1,41 @@
+"""The long-lived parts of one running service, built once by ``api.main.create_app``.
+
+``Runtime`` bundles what every use case needs: the settings, the service file, the Redis
+store, the road network, the clock, the open days' contexts, the ticker's helper process and
+the day archive. None of it is state: the state lives in Redis, and a restarted process
+builds the same runtime from the same settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.archive import DayArchive
+from api.clock import Clock, TrainingClock
+from api.service_days import ServiceDays
+from api.settings import Settings
+from api.snap_cache import SnapCache
+from api.store import AreaStore
+from api.ticker import Ticker
+from maas.roads import RoadNetwork
+from maas.service import ServiceDefinition
+
+
+@dataclass
+class Runtime:
+    """What the routers and the background cycle work with (see module docstring)."""
+
+    settings: Settings
+    service: ServiceDefinition
+    store: AreaStore
+    network: RoadNetwork
+    clock: Clock
+    days: ServiceDays
+    snapper: SnapCache
+    ticker: Ticker
+    archive: DayArchive
+
+    @property
+    def training(self) -> TrainingClock | None:
+        """The training clock, if this service runs on one."""
+        return self.clock if isinstance(self.clock, TrainingClock) else None
