@@ -44,6 +44,7 @@ from api.routers import (
     events,
     health,
     offers,
+    reports,
     riders,
     service,
     standing,
@@ -90,6 +91,14 @@ def service_of(settings: Settings) -> ServiceDefinition:
     }, Path("."), origin="MAAS_OPERATING_HOURS")
 
 
+def history_url_of(settings: Settings) -> str:
+    """Where closed days go: ``MAAS_HISTORY_URL``, else an SQLite file beside the archive
+    (the embedded default: nothing to install)."""
+    if settings.history_url:
+        return settings.history_url
+    return f"sqlite:///{(settings.archive_dir / 'history.db').resolve()}"
+
+
 def create_app(settings: Settings, *, redis: Redis | None = None,
                network: RoadNetwork | None = None, clock: Clock | None = None) -> FastAPI:
     """The FastAPI app for ``settings``; ``redis`` and ``network`` may be given ready-made
@@ -104,6 +113,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.archive_dir.mkdir(parents=True, exist_ok=True)
         client = redis if redis is not None else _connect(settings)
         store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen)
         roads = network if network is not None else _load_network(settings, svc)
@@ -117,7 +127,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         rt = Runtime(settings=settings, service=svc, store=store, network=roads,
                      clock=the_clock, days=ServiceDays(svc, roads, store, the_clock),
                      snapper=snapper, ticker=ticker,
-                     archive=DayArchive(settings.archive_dir, settings.history_url))
+                     archive=DayArchive(settings.archive_dir, history_url_of(settings)))
         app.state.runtime = rt
         await _register_roster(rt)
         await day_cycle.catch_up(rt)
@@ -148,7 +158,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, offers, bookings, standing, days,
-                   closures, clock_router, events):
+                   closures, reports, clock_router, events):
         app.include_router(module.router)
     return app
 

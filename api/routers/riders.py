@@ -127,8 +127,8 @@ async def erase_rider(rider_id: str, _: Operator, rt: RuntimeDep) -> RiderPublic
     for sid, record in (await rt.store.records(rt.store.keys.standing)).items():
         if record.get("rider_id") == rider_id:
             await rt.store.hdel(rt.store.keys.standing, sid)
-    if rt.settings.history_url:
-        await asyncio.to_thread(_erase_in_history, rt.settings.history_url, rider_id)
+    if rt.archive.history_url:
+        await asyncio.to_thread(_erase_in_history, rt.archive.history_url, rider_id)
     return erased
 
 
