@@ -431,19 +431,16 @@ class Dispatcher:
         recovered) or the booking ends.
         """
         vids = list(vehicle_ids)
+        # Lock departures first: a van that has left for its head stop by the plan is on its
+        # way there (re-ordering it away would send a driving van back on stale clocks).
+        # Its remaining stops may still be re-ordered. A van that reported arriving at a
+        # pickup keeps it until picked_up or no_show.
+        state = self._lock_departed(state, state.now, vids)
         problem = planning_problem(state, self.policy, state.now)
         reports = {vid: evaluate_route(problem, state.plan, vid, self.travel) for vid in vids}
         broken = [vid for vid in vids if not reports[vid].feasible]
-        # Repair before locking departures: a late van has "left" for its head stop by the
-        # plan's clock, and locking it first would forbid serving another stop first. A van
-        # that reported arriving at a pickup keeps it until picked_up or no_show.
         plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
             if broken else state.plan
-        repaired = replace(state, plan=plan) if plan is not state.plan else state
-        locked = self._lock_departed(repaired, state.now, vids)
-        if locked is not repaired:
-            problem = planning_problem(locked, self.policy, state.now)
-        plan = locked.plan
         changed = changed_vehicles(state.plan, plan)
         relocked = [vid for vid in vids if plan.route(vid) != state.plan.route(vid)]
         for vid in {*broken, *changed, *relocked}:

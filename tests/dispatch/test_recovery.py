@@ -37,18 +37,22 @@ def _booking(bid: str, origin: tuple[int, int], dest: tuple[int, int], window: t
 
 
 def _two_riders_west_first() -> tuple[DispatchState, Booking, Booking]:
-    """One van whose plan serves a west rider before an east one."""
+    """One van whose plan serves a rider where it stands, then a west rider before an east
+    one."""
+    near = _booking("near", (9000, 100), (9200, 100), (0, 20), "v0")
     west = _booking("west", (-3000, 0), (-3500, 0), (10, 20), "v0")
     east = _booking("east", (3000, 0), (3500, 0), (15, 25), "v0")
-    route = Route("v0", (Stop("west", P), Stop("west", D), Stop("east", P), Stop("east", D)))
+    route = Route("v0", (Stop("near", P), Stop("near", D), Stop("west", P), Stop("west", D),
+                         Stop("east", P), Stop("east", D)))
     state = DispatchState(area="plane", vehicles=(van("v0"),), plan=Plan((route,)),
-                          bookings={"west": west, "east": east}, now=T0)
+                          bookings={"near": near, "west": west, "east": east}, now=T0)
     return state, west, east
 
 
 def test_late_van_reorders_its_own_stops_to_break_fewer_promises() -> None:
-    """Far east and late, the van serves the east rider first: one broken promise, not two,
-    reported once with the new estimate."""
+    """Far east and late, the van (on its way to the rider where it stands, a locked stop)
+    serves the east rider before the west one: one broken promise, not two, reported once
+    with the new estimate."""
     disp, _ = start(vans=1)
     state, west, _ = _two_riders_west_first()
     moved, outcomes = disp.apply(state, ev.VehicleMoved("v0", at(9000, 0), T0 + 300))
