@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import Operator, RuntimeDep
+from api.deps import RuntimeDep, Staff
 from api.errors import ApiError, invalid, not_found
 from maas.history import (
     HistoryError,
@@ -35,7 +35,7 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 
 @router.get("/months/{month}")
-def month_report(month: str, request: Request, _: Operator, rt: RuntimeDep) -> dict[str, Any]:
+def month_report(month: str, request: Request, _: Staff, rt: RuntimeDep) -> dict[str, Any]:
     """The figures of a calendar month (``2026-12``) of this service area, with the month
     before; 404 when the history holds no day of that month."""
     try:
