@@ -45,6 +45,7 @@ from api.routers import (
     closures,
     days,
     events,
+    gofs,
     health,
     offers,
     reports,
