@@ -47,6 +47,7 @@ from api.routers import (
     riders,
     service,
     standing,
+    ui,
     vehicles,
 )
 from api.routers import clock as clock_router
@@ -150,6 +151,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     for module in (health, service, riders, vehicles, offers, bookings, standing, days,
                    closures, clock_router, events):
         app.include_router(module.router)
+    ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app
 
 

@@ -1,0 +1,24 @@
+// Fleet and riders: today's vans (position, load, next stops) with driver tokens; riders
+// known to the console (search arrives with the people-and-vans API).
+import { html, useState } from '../lib/ui.js';
+import { t } from '../lib/i18n.js';
+import { hhmm } from '../lib/format.js';
+
+export function Fleet({ lang, state, api, role }) {
+  const [tokens, setTokens] = useState({});
+  const tz = state.service ? state.service.timezone : 'Asia/Tokyo';
+  async function issue(v) {
+    try { const r = await api.post(`/v1/vehicles/${v.id}/driver-token`); setTokens({ ...tokens, [v.id]: r.driver_token }); }
+    catch (e) { setTokens({ ...tokens, [v.id]: e.message }); }
+  }
+  return html`<div class="page two">
+    <section><h2>${t(lang, 'fleet')}</h2><table class="grid" data-testid="fleet"><thead><tr><th>ID</th><th>${t(lang, 'name')}</th>
+      <th>${t(lang, 'onboard')}</th><th>${t(lang, 'position')}</th><th>${t(lang, 'stops')}</th><th>${t(lang, 'driver_token')}</th></tr></thead>
+      <tbody>${state.vehicles.map((v) => html`<tr><td>${v.id}</td><td>${v.name}</td><td>${v.load.passengers}</td>
+        <td>${v.position_at ? hhmm(v.position_at, tz) : '—'}</td><td>${v.next_stops.length}</td>
+        <td>${role.can('fleet') && html`<button onClick=${() => issue(v)}>${t(lang, 'issue_token')}</button>`} <code>${tokens[v.id] || ''}</code></td></tr>`)}</tbody></table></section>
+    <section><h2>${t(lang, 'riders')}</h2><table class="grid" data-testid="riders"><thead><tr><th>ID</th><th>${t(lang, 'name')}</th><th>${t(lang, 'phone')}</th><th>♿</th></tr></thead>
+      <tbody>${Object.values(state.riders).map((r) => html`<tr><td>${r.id}</td><td>${r.name}</td><td>${r.phone || ''}</td><td>${r.needs_wheelchair ? '♿' : ''}</td></tr>`)}</tbody></table>
+      <p class="muted">${t(lang, 'monthly_report')}: <code>GET /v1/reports/months/YYYY-MM</code></p></section>
+  </div>`;
+}

@@ -1,0 +1,25 @@
+// A Leaflet map drawn from the service's own roads (GET /v1/service/roads): no tile server.
+import L from 'leaflet';
+
+export async function roadMap(el, { zoomControl = true } = {}) {
+  const map = L.map(el, { zoomControl, preferCanvas: true, attributionControl: false });
+  const [roads, service] = await Promise.all([
+    fetch('/v1/service/roads').then((r) => r.json()),
+    fetch('/v1/service').then((r) => r.json()),
+  ]);
+  const layer = L.geoJSON(roads, {
+    interactive: false,
+    style: (f) => (f.properties.class === 'major'
+      ? { color: '#4a4a4a', weight: 3 } : { color: '#9a9a9a', weight: 1.5 }),
+  }).addTo(map);
+  const bounds = layer.getBounds();
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+  else map.setView([43.0, 142.0], 13);
+  for (const [name, p] of Object.entries(service.places || {})) {
+    L.circleMarker([p.lat, p.lon], { radius: 4, color: '#005a9c', weight: 1, fillOpacity: 0.6 })
+      .bindTooltip(name).addTo(map);
+  }
+  return { map, L, service };
+}
+
+export { L };
