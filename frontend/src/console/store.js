@@ -72,7 +72,10 @@ export function alertsOf(s, nowIso, silentMinutes = 10) {
   for (const v of s.vehicles) {
     if (!v.next_stops.length) continue;
     const at = v.position_at ? new Date(v.position_at).getTime() : null;
-    if (at === null || now - at > silentMinutes * 60000) {
+    const firstStop = new Date(v.next_stops[0].planned_at).getTime();
+    // never heard from: an alert once its first stop is near; heard from: once it goes quiet
+    const silent = at === null ? firstStop - now < 15 * 60000 : now - at > silentMinutes * 60000;
+    if (silent) {
       out.push({ kind: 'silent', vehicle_id: v.id, name: v.name, since: v.position_at });
     }
   }

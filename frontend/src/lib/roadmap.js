@@ -19,6 +19,8 @@ export async function roadMap(el, { zoomControl = true } = {}) {
     L.circleMarker([p.lat, p.lon], { radius: 4, color: '#005a9c', weight: 1, fillOpacity: 0.6 })
       .bindTooltip(name).addTo(map);
   }
+  // Tests find a place's pixel through the map's own projection.
+  (globalThis.__maasMaps ||= {})[el.dataset.testid || 'map'] = map;
   return { map, L, service };
 }
 

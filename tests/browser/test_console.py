@@ -1,0 +1,89 @@
+"""The operator's console in a real browser: a phone booking end to end, the language
+switch."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import OPERATOR_TOKEN, TODAY, Served
+
+
+def sign_in(page: Page, served: Served) -> None:
+    page.goto(f"{served.base}/console/")
+    page.get_by_test_id("token").fill(OPERATOR_TOKEN)
+    page.get_by_test_id("sign-in").click()
+    expect(page.get_by_test_id("stream")).to_have_text(re.compile("接続中|Live"), timeout=15000)
+
+
+def pixel_of(page: Page, testid: str, place: dict[str, float]) -> dict[str, float]:
+    """Where a place is on the map ``testid`` on screen, by Leaflet's own projection."""
+    page.wait_for_function("(id) => (window.__maasMaps || {})[id]", arg=testid)
+    point = page.evaluate(
+        "([id, lat, lon]) => window.__maasMaps[id].latLngToContainerPoint([lat, lon])",
+        [testid, place["lat"], place["lon"]])
+    return {"x": point["x"], "y": point["y"]}
+
+
+def a_road_point(served: Served) -> dict[str, float]:
+    """A point on a major road, away from the named places (whose dots pick the place)."""
+    roads = served.http.get("/v1/service/roads").json()
+    major = next(f for f in roads["features"] if f["properties"]["class"] == "major")
+    line = max(major["geometry"]["coordinates"], key=len)
+    lon, lat = line[len(line) // 3]
+    return {"lat": lat, "lon": lon}
+
+
+def test_phone_booking_end_to_end(page: Page, served: Served, shots: Path) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, served)
+    page.get_by_test_id("tab-book").click()
+    # the caller is new: search finds nobody, the clerk registers her
+    page.get_by_test_id("rider-query").fill("山田花子")
+    page.get_by_test_id("rider-search").click()
+    expect(page.get_by_test_id("reg-name")).to_have_value("山田花子")
+    page.get_by_test_id("reg-phone").fill("0166-11-2222")
+    page.get_by_test_id("reg-submit").click()
+    expect(page.get_by_test_id("selected-rider")).to_contain_text("山田花子")
+    # from a named place, to a point clicked on the map
+    page.get_by_test_id("origin-place").select_option("clinic")
+    page.get_by_test_id("destination-pick").click()
+    expect(page.get_by_test_id("pick-hint")).to_be_visible()
+    target = pixel_of(page, "booking-map", a_road_point(served))
+    page.get_by_test_id("booking-map").click(position=target)
+    expect(page.get_by_test_id("destination")).to_contain_text(re.compile(r"\d+\.\d{5}, \d+"))
+    page.get_by_test_id("trip-date").select_option(TODAY)
+    page.get_by_test_id("trip-time").fill("09:30")
+    page.get_by_test_id("get-offer").click()
+    offer = page.get_by_test_id("offer")
+    expect(offer).to_contain_text(TODAY, timeout=15000)
+    page.screenshot(path=str(shots / "console-booking-1366x768.png"))
+    page.get_by_test_id("confirm").click()
+    readback = page.get_by_test_id("readback")
+    expect(readback).to_contain_text("お迎えに参ります")
+    expect(readback).to_contain_text(re.compile(r"\d\d:\d\dから\d\d:\d\dの間"))
+    page.screenshot(path=str(shots / "console-booked-1366x768.png"))
+    # the booking is the API's: it is there, confirmed, for this rider
+    bookings = served.http.get("/v1/bookings", headers=served.op()).json()["bookings"]
+    mine = [b for b in bookings if b["service_date"] == TODAY and b["status"] == "confirmed"]
+    booked_id = page.get_by_test_id("booked").inner_text().split(":")[1].split()[0]
+    assert booked_id in {b["id"] for b in mine}
+    # and it shows on its van's timeline, with the rider's name
+    page.get_by_test_id("tab-today").click()
+    expect(page.get_by_test_id("timelines")).to_contain_text(booked_id, timeout=15000)
+    expect(page.get_by_test_id("timelines")).to_contain_text("山田花子")
+    page.screenshot(path=str(shots / "console-today-1366x768.png"))
+
+
+def test_language_switch(page: Page, served: Served) -> None:
+    sign_in(page, served)
+    expect(page.get_by_test_id("tab-book")).to_have_text("電話予約")
+    page.get_by_test_id("lang").click()
+    expect(page.get_by_test_id("tab-book")).to_have_text("Phone booking")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.reload()  # the choice is kept
+    expect(page.get_by_test_id("tab-book")).to_have_text("Phone booking", timeout=15000)
+    page.get_by_test_id("lang").click()
+    expect(page.get_by_test_id("tab-book")).to_have_text("電話予約")
