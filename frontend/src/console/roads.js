@@ -3,14 +3,7 @@ import { html, useState } from '../lib/ui.js';
 import { t } from '../lib/i18n.js';
 import { withOffset } from '../lib/format.js';
 import { LiveMap } from './map.js';
-
-export function closureBody(kind, points, until) {
-  const coords = points.map((p) => [p.lon, p.lat]);
-  const geometry = kind === 'Polygon'
-    ? { type: 'Polygon', coordinates: [[...coords, coords[0]]] }
-    : { type: 'LineString', coordinates: coords };
-  return until ? { geometry, until } : { geometry };
-}
+import { closureBody } from '../lib/closure.js';
 
 export function Roads({ lang, state, api, addClosure, role }) {
   const [kind, setKind] = useState(null);

@@ -28,12 +28,15 @@ function SignIn({ lang, onSignIn, error, toggleLang }) {
 function StopMap({ from, stop }) {
   const el = useRef(null);
   const ctx = useRef(null);
+  const now = useRef({ from, stop });
+  now.current = { from, stop };
   useEffect(() => {
     roadMap(el.current, { zoomControl: false }).then((c) => { ctx.current = { ...c, layer: c.L.layerGroup().addTo(c.map) }; draw(); });
     return () => ctx.current && ctx.current.map.remove();
   }, []);
   function draw() {
     const c = ctx.current;
+    const { from, stop } = now.current; // the map loads after the first render: draw what is current
     if (!c || !stop) return;
     c.layer.clearLayers();
     const to = [stop.location.lat, stop.location.lon];
@@ -138,7 +141,7 @@ function App() {
   return html`<div class="driver">
     <header><b>${session.van}</b>
       <span class=${online ? 'dot live' : 'dot reconnecting'} data-testid="online">${t(lang, online ? 'online' : 'offline')}</span>
-      <span class="gps">${gps ? t(lang, 'gps_on') : gps === false ? t(lang, 'gps_off') : ''}</span>
+      <span class="gps" title=${gps ? t(lang, 'gps_on') : t(lang, 'gps_off')}>${gps ? '📍' : gps === false ? '📍✕' : ''}</span>
       <button class="lang" data-testid="lang" onClick=${toggleLang}>${t(lang, 'language')}</button></header>
     <section class="queue" data-testid="queue">${queued.length
       ? html`<b>${t(lang, 'queued')}: <span data-testid="queued-count">${queued.length}</span></b><ol>${queued.map((q) => html`<li>${q.label}</li>`)}</ol>`
@@ -146,7 +149,7 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
-        <div class="who">${next.booking_id} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}${next.rider_name ? ' · ' + next.rider_name : ''}</div>
+        <div class="who">${next.rider_name || ''} <small class="bid">${next.booking_id}</small> · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}</div>
         <${StopMap} from=${gps || null} stop=${next} />
         <div class="buttons">
           <button class="big" data-testid="arrived" disabled=${!!arrivedAt[next.stop_id]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>

@@ -25,11 +25,11 @@ export function readBack(booking, lang, tz = 'Asia/Tokyo') {
   const a = hhmm(booking.pickup_window.start, tz);
   const b = hhmm(booking.pickup_window.end, tz);
   if (lang === 'ja') {
-    const fin = booking.window_final ? '' : '（前日に10分の幅でお知らせします）';
+    const fin = booking.window_final ? '' : '（前日に時間を確定してお知らせします）';
     return `${day} ${a}から${b}の間にお迎えに参ります。${fin}`;
   }
   const fin = booking.window_final ? '' : ' (we will narrow this down the day before)';
-  return `We will pick you up on ${day} between ${a} and ${b}.${fin}`;
+  return `We will pick you up on ${day} between ${a} and ${b}${fin}.`;
 }
 
 /** Local "YYYY-MM-DDTHH:MM" in tz + offset -> ISO with the service's UTC offset (Japan: +09:00). */

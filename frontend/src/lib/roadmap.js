@@ -2,7 +2,7 @@
 import L from 'leaflet';
 
 export async function roadMap(el, { zoomControl = true } = {}) {
-  const map = L.map(el, { zoomControl, preferCanvas: true, attributionControl: false });
+  const map = L.map(el, { zoomControl, preferCanvas: true, attributionControl: false, zoomSnap: 0.25 });
   const [roads, service] = await Promise.all([
     fetch('/v1/service/roads').then((r) => r.json()),
     fetch('/v1/service').then((r) => r.json()),
@@ -13,7 +13,7 @@ export async function roadMap(el, { zoomControl = true } = {}) {
       ? { color: '#4a4a4a', weight: 3 } : { color: '#9a9a9a', weight: 1.5 }),
   }).addTo(map);
   const bounds = layer.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [4, 4] });
   else map.setView([43.0, 142.0], 13);
   for (const [name, p] of Object.entries(service.places || {})) {
     L.circleMarker([p.lat, p.lon], { radius: 4, color: '#005a9c', weight: 1, fillOpacity: 0.6 })
