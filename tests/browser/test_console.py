@@ -28,11 +28,17 @@ def pixel_of(page: Page, testid: str, place: dict[str, float]) -> dict[str, floa
 
 
 def a_road_point(served: Served) -> dict[str, float]:
-    """A point on a major road, away from the named places (whose dots pick the place)."""
+    """A point on a road in the village, away from the named places (whose dots pick the
+    place itself)."""
     roads = served.http.get("/v1/service/roads").json()
-    major = next(f for f in roads["features"] if f["properties"]["class"] == "major")
-    line = max(major["geometry"]["coordinates"], key=len)
-    lon, lat = line[len(line) // 3]
+    places = list(served.places().values())
+    lat0 = sum(p["lat"] for p in places) / len(places)
+    lon0 = sum(p["lon"] for p in places) / len(places)
+    points = [(lat, lon) for f in roads["features"] for line in f["geometry"]["coordinates"]
+              for lon, lat in line]
+    clear = [(lat, lon) for lat, lon in points
+             if min(abs(lat - p["lat"]) + abs(lon - p["lon"]) for p in places) > 0.001]
+    lat, lon = min(clear, key=lambda q: abs(q[0] - lat0) + abs(q[1] - lon0))
     return {"lat": lat, "lon": lon}
 
 

@@ -27,3 +27,8 @@ def test_closure_drawn_on_the_map_lists_the_rides_it_hits(page: Page, served: Se
     page.get_by_test_id("close-road").click()
     expect(page.get_by_test_id("affected")).to_contain_text(booking["id"], timeout=15000)
     page.screenshot(path=str(shots / "console-closure-1366x768.png"))
+    # lifted from the console: gone from the list of closures in force
+    cid = page.get_by_test_id("closures").locator("b").first.inner_text()
+    page.get_by_test_id(f"lift-{cid}").click()
+    expect(page.get_by_test_id("closures")).not_to_contain_text(cid, timeout=15000)
+    assert served.http.get("/v1/closures", headers=served.op()).json()["closures"] == []

@@ -5,7 +5,7 @@ import { withOffset } from '../lib/format.js';
 import { LiveMap } from './map.js';
 import { closureBody } from '../lib/closure.js';
 
-export function Roads({ lang, state, api, addClosure, role }) {
+export function Roads({ lang, state, api, addClosure, role, reload }) {
   const [kind, setKind] = useState(null);
   const [points, setPoints] = useState([]);
   const [until, setUntil] = useState('');
@@ -20,8 +20,8 @@ export function Roads({ lang, state, api, addClosure, role }) {
     } catch (e) { setMsg(`${e.code}: ${e.message}`); }
   }
   async function lift(c) {
-    try { await api.del(`/v1/closures/${c.id}`); setMsg(`${t(lang, 'lift')}: ${c.id}`); }
-    catch (e) { setMsg(`${t(lang, 'lift')}: ${t(lang, 'not_available')} (${e.code})`); }
+    try { await api.del(`/v1/closures/${c.id}`); setMsg(`${t(lang, 'lift')}: ${c.id}`); reload(); }
+    catch (e) { setMsg(`${e.code}: ${e.message}`); }
   }
   return html`<div class="booking">
     <section class="form-col">
@@ -37,7 +37,7 @@ export function Roads({ lang, state, api, addClosure, role }) {
         ${state.closures.map((c) => html`<li><b>${c.id}</b> ${c.until ? `→ ${c.until.slice(0, 16)}` : ''}
           <div>${t(lang, 'affected')}: <span data-testid="affected">${c.affected_bookings.join(', ') || t(lang, 'none')}</span></div>
           ${c.promises_at_risk.length ? html`<div class="alert at_risk">${t(lang, 'at_risk')}: ${c.promises_at_risk.join(', ')}</div>` : ''}
-          ${role.can('close_road') && html`<button onClick=${() => lift(c)}>${t(lang, 'lift')}</button>`}</li>`)}
+          ${role.can('close_road') && html`<button data-testid=${`lift-${c.id}`} onClick=${() => lift(c)}>${t(lang, 'lift')}</button>`}</li>`)}
       </ul>
     </section>
     <section class="map-col"><${LiveMap} state=${state} drawing=${points} drawKind=${kind} testid="roads-map"

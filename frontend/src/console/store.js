@@ -19,10 +19,15 @@ export function createStore(api, onChange) {
       const open = days.days.map((d) => d.date);
       s.today = open.includes(today) ? today : (open[0] || today);
       const q = `?date=${s.today}`;
-      const [vehicles, bookings] = await Promise.all([
+      const [vehicles, bookings, closures] = await Promise.all([
         api.get(`/v1/vehicles${q}`).catch(() => ({ vehicles: [] })),
         api.get(`/v1/bookings?service_date=${s.today}&limit=500`).catch(() => ({ bookings: [] })),
+        api.get('/v1/closures').catch(() => ({ closures: [] })),
       ]);
+      // what POST answered (the rides it hit) is kept beside the list of those in force
+      const hit = Object.fromEntries(s.closures.map((c) => [c.id, c]));
+      s.closures = closures.closures.filter((c) => c.geometry).map((c) => ({
+        affected_bookings: [], promises_at_risk: [], ...hit[c.id], ...c }));
       s.vehicles = vehicles.vehicles; s.bookings = bookings.bookings;
       const manifests = await Promise.all(s.vehicles.map((v) =>
         api.get(`/v1/vehicles/${v.id}/manifest${q}`).catch(() => ({ vehicle_id: v.id, stops: [] }))));

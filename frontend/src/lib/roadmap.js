@@ -12,8 +12,10 @@ export async function roadMap(el, { zoomControl = true } = {}) {
     style: (f) => (f.properties.class === 'major'
       ? { color: '#4a4a4a', weight: 3 } : { color: '#9a9a9a', weight: 1.5 }),
   }).addTo(map);
-  const bounds = layer.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [4, 4] });
+  // Where riders go (the named places) rather than every road of a long valley.
+  const spots = Object.values(service.places || {}).map((p) => [p.lat, p.lon]);
+  const bounds = spots.length > 1 ? L.latLngBounds(spots).pad(0.6) : layer.getBounds();
+  if (bounds.isValid()) map.fitBounds(bounds);
   else map.setView([43.0, 142.0], 13);
   for (const [name, p] of Object.entries(service.places || {})) {
     L.circleMarker([p.lat, p.lon], { radius: 4, color: '#005a9c', weight: 1, fillOpacity: 0.6 })
