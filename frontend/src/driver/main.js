@@ -46,7 +46,7 @@ function StopMap({ from, stop }) {
       c.L.circleMarker(a, { radius: 8, color: '#005a9c', weight: 3, fillOpacity: 0.9 }).addTo(c.layer);
       c.L.polyline([a, to], { color: '#005a9c', weight: 4, dashArray: '8 6' }).addTo(c.layer);
       c.map.fitBounds([a, to], { padding: [30, 30], maxZoom: 16 });
-    } else c.map.setView(to, 15);
+    } else c.map.panTo(to);
   }
   useEffect(draw, [from, stop]);
   return html`<div class="map small" data-testid="driver-map" ref=${el}></div>`;
@@ -141,7 +141,7 @@ function App() {
   return html`<div class="driver">
     <header><b>${session.van}</b>
       <span class=${online ? 'dot live' : 'dot reconnecting'} data-testid="online">${t(lang, online ? 'online' : 'offline')}</span>
-      <span class="gps" title=${gps ? t(lang, 'gps_on') : t(lang, 'gps_off')}>${gps ? '📍' : gps === false ? '📍✕' : ''}</span>
+      <span class="gps" title=${gps ? t(lang, 'gps_on') : t(lang, 'gps_off')}>${gps ? 'GPS ✓' : gps === false ? 'GPS ✕' : ''}</span>
       <button class="lang" data-testid="lang" onClick=${toggleLang}>${t(lang, 'language')}</button></header>
     <section class="queue" data-testid="queue">${queued.length
       ? html`<b>${t(lang, 'queued')}: <span data-testid="queued-count">${queued.length}</span></b><ol>${queued.map((q) => html`<li>${q.label}</li>`)}</ol>`
