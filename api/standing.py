@@ -131,7 +131,7 @@ def record_maker(service: ServiceDefinition, now: datetime, same_day: bool
         r = booking.request
         view = booking_public(clock, booking, {
             "window_final": same_day, **extra,
-            "fare": service.fare(r.passengers + r.wheelchairs, wheelchairs=r.wheelchairs)})
+            "fare": service.fare(r.passengers, wheelchairs=r.wheelchairs)})
         if not same_day:
             view = view.model_copy(update={"provisional_window": view.pickup_window})
         return booking_record(view, seq=0, status_changes=[

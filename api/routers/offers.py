@@ -71,7 +71,9 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     destination = rt.snapper.snap(body.destination.lat, body.destination.lon)
     if origin == destination:
         raise invalid("origin and destination are the same place on the road network")
-    wheelchairs = 1 if body.wheelchair else 0
+    # The rider's own needs (api.routers.riders): a wheelchair, longer boarding with a cane.
+    needs = await rt.store.record(rt.store.keys.riders, rider_id) or {}
+    wheelchairs = 1 if body.wheelchair or needs.get("needs_wheelchair") else 0
     clock = ctx.clock
     day_now = clock.now_seconds()
     pickup_after = clock.earliest(moment) if body.arrive_before is None else None
@@ -81,6 +83,7 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         pickup_after=pickup_after,
         arrive_before=None if body.arrive_before is None else clock.latest(moment),
         now=day_now, rider_id=rider_id,
+        board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
     answer = dispatcher.offer(await ctx.store.state(), ask)
@@ -92,7 +95,9 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     # Offer ids come from the API, not the (pure, deterministic) dispatcher: two riders asking
     # the same thing at the same moment must get two different offers.
     offer = dataclasses.replace(answer, id="o_" + secrets.token_hex(10))
-    fare = rt.service.fare(body.passengers, wheelchairs=wheelchairs)
+    fare = rt.service.fare(body.passengers - wheelchairs, wheelchairs=wheelchairs,
+                           disability=1 if needs.get("disability_card") and not wheelchairs
+                           else 0)
     ttl_ms = (offer.expires_at - day_now) * 1000
     await rt.store.put_offer(offer.id, {
         "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,

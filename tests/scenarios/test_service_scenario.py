@@ -152,9 +152,6 @@ def test_without_breaks_every_promise_holds_on_exact_roads(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the live dispatcher never marks a driver break as "
-                   "taken: once the break window's latest start has passed, every route of "
-                   "that van breaks the break rule and repair moves riders off it (solver)")
 def test_with_breaks_every_promise_holds_on_exact_roads(tmp_path: Path) -> None:
     """The demo roster (two vans with a noon break) on noise-free roads keeps every promise."""
     assert all(served_in_window(simulation(load_scenario(service_scenario(tmp_path))).run()))
