@@ -93,3 +93,14 @@ def test_language_switch(page: Page, served: Served) -> None:
     expect(page.get_by_test_id("tab-book")).to_have_text("Phone booking", timeout=15000)
     page.get_by_test_id("lang").click()
     expect(page.get_by_test_id("tab-book")).to_have_text("電話予約")
+
+
+def test_a_caller_already_registered_is_found_by_phone(page: Page, served: Served) -> None:
+    served.http.post("/v1/riders", headers=served.op(),
+                     json={"name": "佐藤一郎", "phone": "0166-33-4444", "notes": "玄関は裏"})
+    sign_in(page, served)
+    page.get_by_test_id("tab-book").click()
+    page.get_by_test_id("rider-query").fill("0166-33-4444")
+    page.get_by_test_id("rider-search").click()
+    page.get_by_role("button", name=re.compile("佐藤一郎")).click()
+    expect(page.get_by_test_id("selected-rider")).to_contain_text("玄関は裏")

@@ -39,7 +39,7 @@ export function Booking({ lang, state, api, remember, role, focus }) {
   const [query, setQuery] = useState('');
   const [found, setFound] = useState(null);
   const [rider, setRider] = useState(null);
-  const [reg, setReg] = useState({ name: '', phone: '', needs_wheelchair: false });
+  const [reg, setReg] = useState({ name: '', name_kana: '', phone: '', needs_wheelchair: false, notes: '' });
   const [trip, setTrip] = useState({ origin: null, destination: null, passengers: 1, wheelchair: false,
     date: '', time: '09:00', mode: 'pickup_after' });
   const [picking, setPicking] = useState(null);
@@ -85,7 +85,8 @@ export function Booking({ lang, state, api, remember, role, focus }) {
   async function register() {
     setBusy(true);
     try {
-      const body = { name: reg.name, phone: reg.phone || null, needs_wheelchair: reg.needs_wheelchair };
+      const body = { name: reg.name, name_kana: reg.name_kana || null, phone: reg.phone || null,
+        needs_wheelchair: reg.needs_wheelchair, notes: reg.notes || null };
       const r = await api.post('/v1/riders', body);
       delete r.token; // the rider's own token is not the clerk's business; the rider app gets its own
       select(r);
@@ -162,17 +163,19 @@ export function Booking({ lang, state, api, remember, role, focus }) {
     <section class="form-col">
       <h2>1. ${t(lang, 'find_rider')}</h2>
       ${rider ? html`<div class="rider-chip" data-testid="selected-rider">
-          <b>${rider.name}</b> ${rider.phone || ''} ${rider.needs_wheelchair ? '♿' : ''}
+          <b>${rider.name}</b> ${rider.phone || ''} ${rider.needs_wheelchair ? '♿' : ''} ${rider.notes ? html`<small>${rider.notes}</small>` : ''}
           <button onClick=${() => { setRider(null); setMine([]); }}>×</button></div>`
         : html`<form class="row" onSubmit=${(e) => { e.preventDefault(); search(); }}>
           <input data-testid="rider-query" placeholder=${t(lang, 'search_hint')} value=${query} onInput=${(e) => setQuery(e.target.value)} />
           <button data-testid="rider-search">${t(lang, 'search')}</button></form>
-        ${found && html`<ul class="found">${found.map((r) => html`<li><button onClick=${() => select(r)}>${r.name} ${r.phone || ''}</button></li>`)}
+        ${found && html`<ul class="found">${found.map((r) => html`<li><button onClick=${() => select(r)}>${r.name} ${r.name_kana ? `(${r.name_kana})` : ''} ${r.phone || ''}</button></li>`)}
           ${!found.length && html`<li class="muted">${t(lang, 'phone_not_found')}</li>`}</ul>`}
         ${found && role.can('riders') && html`<form class="register" onSubmit=${(e) => { e.preventDefault(); register(); }}>
           <input data-testid="reg-name" required placeholder=${t(lang, 'name')} value=${reg.name} onInput=${(e) => setReg({ ...reg, name: e.target.value })} />
+          <input data-testid="reg-kana" placeholder=${t(lang, 'kana')} value=${reg.name_kana} onInput=${(e) => setReg({ ...reg, name_kana: e.target.value })} />
           <input data-testid="reg-phone" placeholder=${t(lang, 'phone')} value=${reg.phone} onInput=${(e) => setReg({ ...reg, phone: e.target.value })} />
           <label><input type="checkbox" checked=${reg.needs_wheelchair} onChange=${(e) => setReg({ ...reg, needs_wheelchair: e.target.checked })} /> ${t(lang, 'needs_wheelchair')}</label>
+          <input data-testid="reg-notes" placeholder=${t(lang, 'notes')} value=${reg.notes} onInput=${(e) => setReg({ ...reg, notes: e.target.value })} />
           <button data-testid="reg-submit" disabled=${busy}>${t(lang, 'register_and_select')}</button></form>`}`}
 
       <h2>2. ${t(lang, 'trip')}${outbound ? ` (${t(lang, 'return_trip')}: ${outbound.id})` : ''}</h2>

@@ -1,5 +1,5 @@
 // Fleet and riders: today's vans (position, load, next stops) with driver tokens; riders
-// known to the console (search arrives with the people-and-vans API).
+// of today's bookings and those found or registered in this session.
 import { html, useState } from '../lib/ui.js';
 import { t } from '../lib/i18n.js';
 import { hhmm } from '../lib/format.js';

@@ -32,6 +32,10 @@ export function createStore(api, onChange) {
       const manifests = await Promise.all(s.vehicles.map((v) =>
         api.get(`/v1/vehicles/${v.id}/manifest${q}`).catch(() => ({ vehicle_id: v.id, stops: [] }))));
       s.manifests = Object.fromEntries(manifests.map((m) => [m.vehicle_id, m]));
+      // the riders of today's bookings, for names and phone numbers on the timeline and alerts
+      const unknown = [...new Set(s.bookings.map((b) => b.rider_id).filter((r) => r && !s.riders[r]))];
+      const riders = await Promise.all(unknown.slice(0, 100).map((id) => api.get(`/v1/riders/${id}`).catch(() => null)));
+      for (const r of riders) if (r) s.riders[r.id] = r;
       s.error = null;
     } catch (e) {
       s.error = e.message;
