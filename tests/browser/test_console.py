@@ -104,3 +104,13 @@ def test_a_caller_already_registered_is_found_by_phone(page: Page, served: Serve
     page.get_by_test_id("rider-search").click()
     page.get_by_role("button", name=re.compile("佐藤一郎")).click()
     expect(page.get_by_test_id("selected-rider")).to_contain_text("玄関は裏")
+
+
+def test_days_ahead_plan_now(page: Page, served: Served) -> None:
+    served.book("tomorrow-rider", "clinic", "supermarket", "2026-12-08T10:00:00+09:00")
+    sign_in(page, served)
+    page.get_by_test_id("tab-days").click()
+    expect(page.get_by_test_id("days")).to_contain_text("12月8日(火)")
+    page.get_by_test_id("plan-2026-12-08").click()
+    expect(page.get_by_test_id("days-msg")).to_contain_text("2026-12-08: 予約 1", timeout=30000)
+    expect(page.get_by_test_id("days")).to_contain_text("計画済み")
