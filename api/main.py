@@ -40,6 +40,7 @@ from api.notify import stage
 from api.routers import (
     bookings,
     closures,
+    crew,
     days,
     events,
     health,
@@ -148,7 +149,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     install_error_handlers(app)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, service, riders, vehicles, offers, bookings, standing, days,
+    for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
                    closures, clock_router, events):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw

@@ -49,6 +49,7 @@ def test_driver_reports_a_pickup_and_the_console_shows_the_rider_on_board(
     sign_in(page, served, van)
     nxt = page.get_by_test_id("next-stop")
     advance_to(page, b["id"])
+    expect(page.get_by_test_id("next-rider")).to_contain_text("driver-rider")
     expect(page.get_by_test_id("no-show")).to_be_disabled()
     page.screenshot(path=str(shots / "driver-next-stop-390x844.png"))
     page.get_by_test_id("arrived").click()

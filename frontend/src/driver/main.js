@@ -57,6 +57,7 @@ function App() {
   const [session, setSession] = useState(null);
   const [error, setError] = useState(false);
   const [manifest, setManifest] = useState(null);
+  const [crew, setCrew] = useState({});
   const [clock, setClock] = useState(null);
   const [online, setOnline] = useState(navigator.onLine);
   const [queued, setQueued] = useState(queue.items());
@@ -82,7 +83,15 @@ function App() {
     try {
       const [m, c] = await Promise.all([session.api.get(`/v1/vehicles/${session.van}/manifest`), session.api.get('/v1/clock')]);
       setManifest(m); setClock({ server: new Date(c.now).getTime(), local: Date.now() });
+      loadCrew();
     } catch { /* offline: keep what we have */ }
+  }
+
+  async function loadCrew() {
+    try {
+      const r = await session.api.get(`/v1/vehicles/${session.van}/riders`);
+      setCrew(Object.fromEntries(r.riders.map((x) => [x.booking_id, x])));
+    } catch { /* keep the names we have */ }
   }
 
   async function send(item) {
@@ -102,7 +111,7 @@ function App() {
   useEffect(() => {
     if (!session) return undefined;
     load(); flush();
-    const stop = followEvents(session.api.token, (ev) => { if (ev.event === 'manifest') setManifest(ev.data); else load(); });
+    const stop = followEvents(session.api.token, (ev) => { if (ev.event === 'manifest') { setManifest(ev.data); loadCrew(); } else load(); });
     const on = () => { setOnline(true); flush(); };
     const off = () => setOnline(false);
     window.addEventListener('online', on); window.addEventListener('offline', off);
@@ -133,7 +142,8 @@ function App() {
   }
 
   if (!session) return html`<${SignIn} lang=${lang} onSignIn=${signIn} error=${error} toggleLang=${toggleLang} />`;
-  const stops = manifest ? manifest.stops.filter((s) => !done[s.stop_id]) : [];
+  const stops = manifest ? manifest.stops.filter((s) => !done[s.stop_id])
+    .map((s) => ({ ...s, ...(crew[s.booking_id] || {}), passengers: s.passengers })) : [];
   const next = stops[0];
   const rest = stops.slice(1);
   const allowedAt = next ? noShowAllowedAt(arrivedAt[next.stop_id]) : null;
@@ -149,7 +159,10 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
-        <div class="who">${next.rider_name || ''} <small class="bid">${next.booking_id}</small> · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}</div>
+        <div class="who" data-testid="next-rider">${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}
+          ${next.phone && html` <a class="call" href=${`tel:${next.phone}`}>☎ ${next.phone}</a>`}
+          ${next.notes && html`<div class="notes">${next.notes}</div>`}
+          <small class="bid">${next.booking_id}</small></div>
         <${StopMap} from=${gps || null} stop=${next} />
         <div class="buttons">
           <button class="big" data-testid="arrived" disabled=${!!arrivedAt[next.stop_id]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
@@ -161,7 +174,7 @@ function App() {
         </div></section>`
       : html`<section class="next muted" data-testid="next-stop">${t(lang, 'no_stops')}</section>`}
     <section class="rest"><h2>${t(lang, 'rest_of_day')}</h2><ol data-testid="rest">${rest.map((s) => html`<li>
-      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.booking_id} ${s.passengers}${t(lang, 'passengers')}</li>`)}</ol></section>
+      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.rider_name || s.booking_id} ${s.passengers}${t(lang, 'passengers')}${s.wheelchair ? ' ♿' : ''}</li>`)}</ol></section>
   </div>`;
 }
 
