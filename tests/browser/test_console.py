@@ -71,10 +71,20 @@ def test_phone_booking_end_to_end(page: Page, served: Served, shots: Path) -> No
     expect(readback).to_contain_text("お迎えに参ります")
     expect(readback).to_contain_text(re.compile(r"\d\d:\d\dから\d\d:\d\dの間"))
     page.screenshot(path=str(shots / "console-booked-1366x768.png"))
+    outbound_id = page.get_by_test_id("booked").inner_text().split(":")[1].split()[0]
+    # the linked return, from the same form: the ends swapped, after the outbound's arrival
+    page.get_by_test_id("start-return").click()
+    page.get_by_test_id("trip-time").fill("11:00")
+    page.get_by_test_id("get-offer").click()
+    page.get_by_test_id("confirm").click()
+    expect(page.get_by_test_id("readback")).to_contain_text("お迎えに参ります")
+    back_id = page.get_by_test_id("booked").inner_text().split(":")[1].split()[0]
+    back = served.http.get(f"/v1/bookings/{back_id}", headers=served.op()).json()
+    assert back["outbound_booking_id"] == outbound_id
     # the booking is the API's: it is there, confirmed, for this rider
     bookings = served.http.get("/v1/bookings", headers=served.op()).json()["bookings"]
     mine = [b for b in bookings if b["service_date"] == TODAY and b["status"] == "confirmed"]
-    booked_id = page.get_by_test_id("booked").inner_text().split(":")[1].split()[0]
+    booked_id = outbound_id
     assert booked_id in {b["id"] for b in mine}
     # and it shows on its van's timeline, with the rider's name
     page.get_by_test_id("tab-today").click()
