@@ -5,7 +5,9 @@ each other's order."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -65,14 +67,14 @@ class Served:
         return dict(booking.json())
 
 
-@pytest.fixture(scope="session")
-def served(redis_proc: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """``maas serve --service scenarios/demo-service.yaml --training`` on a free port."""
-    tmp = tmp_path_factory.mktemp("serve")
+@contextlib.contextmanager
+def serving(redis_proc: Any, tmp: Path, area: str) -> Iterator[Served]:
+    """``maas serve --service scenarios/demo-service.yaml --training`` on a free port, with
+    its own area (its own keys) on the suite's redis-server."""
     port = _free_port()
     env = {**os.environ, "MAAS_OPERATOR_TOKEN": OPERATOR_TOKEN,
            "MAAS_REDIS_URL": f"redis://{redis_proc.host}:{redis_proc.port}/0",
-           "MAAS_AREA": "browser", "MAAS_TICK_SECONDS": "0", "MAAS_TRAINING": "true",
+           "MAAS_AREA": area, "MAAS_TICK_SECONDS": "0", "MAAS_TRAINING": "true",
            "MAAS_CLOCK_START": CLOCK_START, "MAAS_ARCHIVE_DIR": str(tmp / "archive")}
     err = (tmp / "serve.err").open("wb")
     proc = subprocess.Popen(
@@ -80,21 +82,37 @@ def served(redis_proc: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
          "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"maas serve did not start: {(tmp / 'serve.err').read_text()}")
-        time.sleep(0.2)
-    with httpx.Client(base_url=base, timeout=30) as http:
-        yield Served(base, http)
-    proc.kill()
-    proc.wait(timeout=10)
-    err.close()
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"maas serve did not start: {(tmp / 'serve.err').read_text()}")
+            time.sleep(0.2)
+        with httpx.Client(base_url=base, timeout=30) as http:
+            yield Served(base, http)
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        err.close()
+
+
+@pytest.fixture(scope="session")
+def served(redis_proc: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One service shared by the console tests (each books its own rider)."""
+    # a new area each run: the suite's redis-server may keep what an earlier run wrote
+    with serving(redis_proc, tmp_path_factory.mktemp("serve"), f"br{secrets.token_hex(4)}") as s:
+        yield s
+
+
+@pytest.fixture
+def fresh(redis_proc: Any, tmp_path: Path) -> Iterator[Served]:
+    """A service of its own (its own area), for tests whose van must carry only their rides."""
+    with serving(redis_proc, tmp_path, f"br{secrets.token_hex(4)}") as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
