@@ -23,7 +23,7 @@ import shapely.geometry
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import Operator, RuntimeDep
+from api.deps import Operator, RuntimeDep, Staff
 from api.errors import invalid, not_found
 from api.notify import apply_event
 from api.schemas import ClosureCreate, ClosurePublic
@@ -94,8 +94,8 @@ class ClosureList(BaseModel):
 
 
 @router.get("", response_model=ClosureList)
-async def list_closures(_: Operator, rt: RuntimeDep) -> ClosureList:
-    """The closures in force (operator), for the console's map."""
+async def list_closures(_: Staff, rt: RuntimeDep) -> ClosureList:
+    """The closures in force (any staff), for the console's map."""
     records = await rt.store.records(rt.store.keys.closures)
     return ClosureList(closures=[
         ClosureListed(id=cid, until=rec.get("until"), geometry=rec.get("geometry"))

@@ -49,7 +49,8 @@ test('roles: a viewer may not book or close roads', () => {
   assert.ok(can('operator', 'book'));
   assert.ok(!can('viewer', 'book'));
   assert.ok(!can('viewer', 'close_road'));
-  assert.ok(!can('dispatcher', 'close_day'));
+  assert.ok(can('dispatcher', 'close_road'));
+  assert.ok(!can('dispatcher', 'staff'));
 });
 
 test('a drawn area is a closed GeoJSON ring in lon,lat order', () => {

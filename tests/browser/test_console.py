@@ -124,3 +124,21 @@ def test_days_ahead_plan_now(page: Page, served: Served) -> None:
     page.get_by_test_id("plan-2026-12-08").click()
     expect(page.get_by_test_id("days-msg")).to_contain_text("2026-12-08: 予約 1", timeout=30000)
     expect(page.get_by_test_id("days")).to_contain_text("計画済み")
+
+
+def test_a_viewer_is_not_offered_what_a_viewer_may_not_do(page: Page, served: Served) -> None:
+    made = served.http.post("/v1/staff", headers=served.op(),
+                            json={"name": "見学 太郎", "role": "viewer"})
+    assert made.status_code == 201, made.text
+    page.goto(f"{served.base}/console/")
+    page.get_by_test_id("token").fill(made.json()["token"])
+    page.get_by_test_id("sign-in").click()
+    expect(page.get_by_test_id("who")).to_contain_text("閲覧のみ", timeout=15000)
+    expect(page.get_by_test_id("tab-today")).to_be_visible()
+    expect(page.get_by_test_id("tab-book")).to_have_count(0)
+    page.get_by_test_id("tab-roads").click()
+    expect(page.get_by_test_id("closures")).to_be_visible()
+    expect(page.get_by_test_id("draw-line")).to_have_count(0)
+    page.get_by_test_id("tab-days").click()
+    expect(page.get_by_test_id("days")).to_be_visible()
+    expect(page.get_by_text("今すぐ計画")).to_have_count(0)

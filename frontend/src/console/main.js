@@ -47,7 +47,7 @@ function App() {
       const who = await probeRole(api);
       sessionStorage.setItem(TOKEN_KEY, token);
       setError(false);
-      setSession({ api, role: { name: who.role, can: (a) => can(who.role, a) } });
+      setSession({ api, who, role: { name: who.role, can: (a) => can(who.role, a) } });
     } catch { sessionStorage.removeItem(TOKEN_KEY); setError(true); }
   }
   useEffect(() => { const saved = sessionStorage.getItem(TOKEN_KEY); if (saved) signIn(saved); }, []);
@@ -73,6 +73,7 @@ function App() {
       <nav>${TABS.filter(([, need]) => session.role.can(need)).map(([name]) => html`<button data-testid=${`tab-${name}`}
         class=${tab === name ? 'tab active' : 'tab'} onClick=${() => go(name)}>${t(lang, name)}</button>`)}</nav>
       <div class="status">
+        <span data-testid="who">${session.who.name || ''} (${t(lang, `role_${session.role.name}`)})</span>
         <span class=${`dot ${state.events}`} data-testid="stream">${t(lang, state.events)}</span>
         ${state.clock && html`<span data-testid="clock">${t(lang, 'clock')} ${state.clock.now.slice(5, 10)} <b>${hhmm(state.clock.now, tz)}</b>${state.clock.training ? ` (${t(lang, 'training')})` : ''}</span>`}
         <button class="lang" data-testid="lang" onClick=${toggleLang}>${t(lang, 'language')}</button>

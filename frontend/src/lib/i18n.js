@@ -37,7 +37,7 @@ const D = {
     online: 'オンライン', gps_on: '位置を送信中', gps_off: '位置情報は許可されていません',
     no_stops: '予定の停留所はありません', language: 'English', error: 'エラー',
     phone_not_found: '見つかりません。新規登録してください', refused: 'お受けできません', ok: 'OK',
-    register_and_select: '登録して選択', kana: 'ふりがな', day_open: '受付中', day_planned: '計画済み', day_closing: '締め処理中', day_closed: '締め済み', notes: '運転手へのメモ', monthly_report: '月次報告', not_available: 'まだ使えません',
+    register_and_select: '登録して選択', kana: 'ふりがな', role_admin: '管理者', role_dispatcher: '配車係', role_viewer: '閲覧のみ', role_operator: 'オペレーター', day_open: '受付中', day_planned: '計画済み', day_closing: '締め処理中', day_closed: '締め済み', notes: '運転手へのメモ', monthly_report: '月次報告', not_available: 'まだ使えません',
   },
   en: {
     console_title: 'Dispatch console', driver_title: 'Driver',
@@ -73,7 +73,7 @@ const D = {
     online: 'Online', gps_on: 'Sending position', gps_off: 'Position not permitted',
     no_stops: 'No stops planned', language: '日本語', error: 'Error',
     phone_not_found: 'Not found: register the rider', refused: 'Cannot book', ok: 'OK',
-    register_and_select: 'Register and select', kana: 'Name in kana', day_open: 'Open', day_planned: 'planned', day_closing: 'Closing', day_closed: 'Closed', notes: 'Notes for the driver', monthly_report: 'Monthly report', not_available: 'Not available yet',
+    register_and_select: 'Register and select', kana: 'Name in kana', role_admin: 'admin', role_dispatcher: 'dispatcher', role_viewer: 'viewer', role_operator: 'operator', day_open: 'Open', day_planned: 'planned', day_closing: 'Closing', day_closed: 'Closed', notes: 'Notes for the driver', monthly_report: 'Monthly report', not_available: 'Not available yet',
   },
 };
 

@@ -1,11 +1,10 @@
-// What each role may do in the pages. Today the API knows the operator token and driver
-// tokens; named staff roles (admin, dispatcher, viewer) come with staff accounts, and the
-// console then hides what a role may not do by this one table.
+// What each staff role may do in the pages (the API's own rules: an admin everything, a
+// dispatcher the daily work, a viewer only reads); the console hides the rest by this table.
 
 const CAN = {
   admin: ['view', 'book', 'cancel', 'plan', 'close_day', 'close_road', 'fleet', 'riders', 'clock', 'staff'],
   operator: ['view', 'book', 'cancel', 'plan', 'close_day', 'close_road', 'fleet', 'riders', 'clock'],
-  dispatcher: ['view', 'book', 'cancel', 'plan', 'close_road', 'riders'],
+  dispatcher: ['view', 'book', 'cancel', 'plan', 'close_day', 'close_road', 'fleet', 'riders', 'clock'],
   viewer: ['view'],
   driver: ['drive'],
 };
@@ -14,8 +13,8 @@ export function can(role, action) {
   return (CAN[role] || []).includes(action);
 }
 
-/** Which role a token has: the operator's answers GET /v1/days; a driver's token names its
- * van through its manifest. A staff endpoint (GET /v1/staff/me) will replace the probe. */
+/** Which staff role a token has (GET /v1/staff/me); a service without staff accounts
+ * answers GET /v1/days to its one operator token. */
 export async function probeRole(api) {
   try {
     const me = await api.get('/v1/staff/me');
