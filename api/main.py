@@ -36,7 +36,7 @@ from api.audit import flush as flush_audit
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
 from api.errors import install_error_handlers
-from api.metrics import RequestMetrics
+from api.metrics import REOPTIMISATIONS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
 from api.routers import (
@@ -66,7 +66,9 @@ from api.store import AreaStore, Write
 from api.ticker import Ticker
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
+from solver.dispatch import outcomes
 from solver.dispatch.events import RoadReopened, Tick
+from solver.dispatch.rebase import rebase
 
 log = logging.getLogger("maas.api")
 
@@ -254,14 +256,24 @@ async def tick_once(rt: Runtime) -> bool:
         new_state, results = await rt.ticker.run(ctx.dispatcher, state, events)
 
         async def commit(w: Write, epoch: str = epoch, version: int = version,
-                         new_state: Any = new_state, results: Any = results,
-                         c: Any = ctx) -> bool:
+                         base: Any = state, new_state: Any = new_state, results: Any = results,
+                         c: Any = ctx, lifts: Any = lifts) -> bool:
             if (w.epoch, w.version) != (epoch, version):
-                return False  # someone wrote meanwhile: the next tick starts from their state
+                # Someone wrote meanwhile (a booking, a position): the re-optimised routes
+                # are applied on the current state if they still fit it and still help
+                # (solver.dispatch.rebase); a lifted closure waits for the next tick.
+                rebased = None if lifts or w.epoch != epoch else rebase(
+                    base, new_state, w.state, c.dispatcher)
+                if rebased is None:
+                    return False
+                new_state, results = rebased
             stage(w, c.clock, c.schedules, new_state, results)
             return True
 
-        committed = await ctx.store.write(commit) and committed
+        done = await ctx.store.write(commit)
+        if any(isinstance(o, outcomes.Reoptimised) for o in results):
+            REOPTIMISATIONS.labels("committed" if done else "discarded").inc()
+        committed = done and committed
     for closure_id in expired:
         await rt.store.hdel(rt.store.keys.closures, closure_id)
     return committed

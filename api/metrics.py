@@ -20,6 +20,10 @@ OFFERS = Counter("maas_offers_total", "Offer requests by result", ["result"])
 BOOKINGS = Counter("maas_bookings_total", "Booking requests by result", ["result"])
 STATE_BYTES = Counter("maas_state_bytes_written_total",
                       "Bytes of dispatch state (root and new parts) written to Redis")
+REOPTIMISATIONS = Counter("maas_reoptimisation_rounds_total",
+                          "Background re-optimisation rounds by what became of them "
+                          "(committed on the state they started from or rebased on a newer "
+                          "one; discarded)", ["result"])
 STATE_WRITES = Counter("maas_state_writes_total", "Committed writes of a day's dispatch state")
 
 
