@@ -66,6 +66,10 @@ test('alerts and timelines from the state', () => {
   const kinds = alertsOf(s, '2026-12-07T08:20:00+09:00').map((a) => a.kind);
   assert.deepEqual(kinds, ['at_risk', 'silent', 'unserved']);
   assert.equal(alertsOf(s, '2026-12-07T08:05:00+09:00').filter((a) => a.kind === 'silent').length, 0);
+  const quiet = { ...s, risks: [], days: [], silent: { v1: { last_report_at: '2026-12-07T08:00:00+09:00' } } };
+  assert.deepEqual(alertsOf(quiet, '2026-12-07T08:05:00+09:00').map((a) => a.kind), ['silent']);
+  const heard = { ...quiet, vehicles: [{ ...s.vehicles[0], position_at: '2026-12-07T08:04:00+09:00' }] };
+  assert.deepEqual(alertsOf(heard, '2026-12-07T08:05:00+09:00'), []);
   const tl = timelineOf({ stops: [{ type: 'pickup', passengers: 2, booking_id: 'b1' }, { type: 'dropoff', passengers: 1, booking_id: 'b0' }] },
     { load: { passengers: 1 } }, s.bookings);
   assert.deepEqual(tl.map((x) => x.load_after), [3, 2]);

@@ -5,7 +5,7 @@ import { localDate } from '../lib/format.js';
 export function createStore(api, onChange) {
   const s = {
     service: null, clock: null, days: [], vehicles: [], bookings: [], manifests: {},
-    riders: {}, closures: [], risks: [], events: 'reconnecting', today: null, error: null,
+    riders: {}, closures: [], risks: [], silent: {}, events: 'reconnecting', today: null, error: null,
   };
   let timer = null;
 
@@ -50,10 +50,12 @@ export function createStore(api, onChange) {
 
   function onEvent(ev) {
     if (ev.event === 'promise_at_risk') {
-      s.risks = [{ booking_id: ev.data.booking_id, detail: ev.data.detail, id: ev.id },
+      s.risks = [{ booking_id: ev.data.booking_id, detail: ev.data.detail, id: ev.id,
+        pickup_estimate: ev.data.pickup_estimate },
         ...s.risks.filter((r) => r.booking_id !== ev.data.booking_id)];
     }
-    if (ev.event === 'picked_up' || ev.event === 'booking_cancelled') {
+    if (ev.event === 'vehicle_silent') s.silent[ev.data.vehicle_id] = ev.data;
+    if (ev.event === 'picked_up' || ev.event === 'booking_cancelled' || ev.event === 'promise_recovered') {
       s.risks = s.risks.filter((r) => r.booking_id !== ev.data.booking_id);
     }
     soon();
@@ -68,14 +70,16 @@ export function createStore(api, onChange) {
   return { load, soon, onEvent, remember, addClosure, setEvents, dismissRisk, state: s };
 }
 
-/** Alerts from the state: promises at risk (from events), vans silent for more than
- * `silentMinutes` with stops still ahead, and standing rides a day could not serve. */
+/** Alerts from the state: promises at risk (promise_at_risk events until promise_recovered,
+ * pickup or cancel), vans silent (vehicle_silent events, or no position for `silentMinutes`
+ * with stops ahead), and standing rides a day could not serve. */
 export function alertsOf(s, nowIso, silentMinutes = 10) {
   const out = [];
   const byId = Object.fromEntries(s.bookings.map((b) => [b.id, b]));
   for (const r of s.risks) {
     const b = byId[r.booking_id];
-    out.push({ kind: 'at_risk', booking_id: r.booking_id, rider_id: b && b.rider_id, detail: r.detail });
+    out.push({ kind: 'at_risk', booking_id: r.booking_id, rider_id: b && b.rider_id, detail: r.detail,
+      pickup_estimate: r.pickup_estimate });
   }
   const now = new Date(nowIso).getTime();
   for (const v of s.vehicles) {
@@ -83,7 +87,11 @@ export function alertsOf(s, nowIso, silentMinutes = 10) {
     const at = v.position_at ? new Date(v.position_at).getTime() : null;
     const firstStop = new Date(v.next_stops[0].planned_at).getTime();
     // never heard from: an alert once its first stop is near; heard from: once it goes quiet
-    const silent = at === null ? firstStop - now < 15 * 60000 : now - at > silentMinutes * 60000;
+    const reported = (s.silent || {})[v.id];
+    // the dispatcher's vehicle_silent event, until the van reports again; else the page's own rule
+    const heard = reported && at !== null && at > new Date(reported.last_report_at).getTime();
+    const silent = (reported && !heard)
+      || (at === null ? firstStop - now < 15 * 60000 : now - at > silentMinutes * 60000);
     if (silent) {
       out.push({ kind: 'silent', vehicle_id: v.id, name: v.name, since: v.position_at });
     }

@@ -23,6 +23,7 @@ export function Today({ lang, state, api, go, role }) {
         ${alerts.map((a) => html`<li class=${`alert ${a.kind}`}>
           <b>${t(lang, a.kind)}</b>
           ${a.kind === 'at_risk' && html` ${a.booking_id} ${riderLabel(state, a.rider_id)}
+            ${a.pickup_estimate ? ` → ${hhmm(a.pickup_estimate, tz)}` : ''}
             ${phoneOf(a.rider_id) && html` ☎ <a href=${`tel:${phoneOf(a.rider_id)}`}>${phoneOf(a.rider_id)}</a>`}
             <button onClick=${() => go('book', { cancel: a.booking_id })}>${t(lang, 'open')}</button>`}
           ${a.kind === 'silent' && html` ${a.name} (${a.since ? hhmm(a.since, tz) : '—'})
