@@ -90,6 +90,7 @@ def test_phone_booking_end_to_end(page: Page, served: Served, shots: Path) -> No
     page.get_by_test_id("tab-today").click()
     expect(page.get_by_test_id("timelines")).to_contain_text(booked_id, timeout=15000)
     expect(page.get_by_test_id("timelines")).to_contain_text("山田花子")
+    expect(page.get_by_test_id("timelines")).to_contain_text(back_id)
     page.screenshot(path=str(shots / "console-today-1366x768.png"))
 
 
