@@ -43,6 +43,7 @@ from api.routers import (
     audit,
     bookings,
     closures,
+    crew,
     days,
     events,
     gofs,
@@ -54,6 +55,7 @@ from api.routers import (
     staff,
     standing,
     tokens,
+    ui,
     vehicles,
 )
 from api.routers import clock as clock_router
@@ -166,9 +168,10 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(AuditLog)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, service, riders, vehicles, offers, bookings, standing, days,
+    for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
                    closures, reports, clock_router, events, staff, tokens, audit, gofs):
         app.include_router(module.router)
+    ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app
 
 

@@ -11,9 +11,10 @@ import secrets
 from datetime import timedelta
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
-from api.auth import Role
-from api.deps import Admin, RuntimeDep
+from api.auth import Role, StaffRole
+from api.deps import Admin, RuntimeDep, Staff
 from api.errors import conflict, invalid, not_found
 from api.runtime import Runtime
 from api.schemas_people import (
@@ -90,6 +91,23 @@ async def _expiry_of(rt: Runtime, token: str) -> str | None:
 async def list_staff(_: Admin, rt: RuntimeDep) -> StaffList:
     """Every staff account (admin only), by name."""
     return StaffList(staff=[StaffPublic.model_validate(r) for r in await all_staff(rt.store)])
+
+
+class StaffMe(BaseModel):
+    """Who the caller is, for a page to offer only what the role may do."""
+
+    id: str
+    name: str | None
+    role: StaffRole
+
+
+@router.get("/me", response_model=StaffMe)
+async def get_me(caller: Staff, rt: RuntimeDep) -> StaffMe:
+    """The calling staff member (any staff role; the bootstrap token is an admin)."""
+    assert caller.staff_role is not None and caller.subject_id is not None
+    record = await staff_member(rt.store, caller.subject_id)
+    return StaffMe(id=caller.subject_id, name=None if record is None else record.get("name"),
+                   role=caller.staff_role)
 
 
 @router.get("/{staff_id}", response_model=StaffPublic)

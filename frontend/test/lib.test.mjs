@@ -1,0 +1,77 @@
+// Unit tests of the pages' pure modules (node --test; the browser tests cover the pages).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSSE } from '../src/lib/sse.js';
+import { ReportQueue } from '../src/lib/queue.js';
+import { t, keys, savedLang } from '../src/lib/i18n.js';
+import { readBack, withOffset, hhmm } from '../src/lib/format.js';
+import { can } from '../src/lib/roles.js';
+import { closureBody } from '../src/lib/closure.js';
+import { alertsOf, timelineOf } from '../src/console/store.js';
+
+class Mem { constructor() { this.m = {}; } getItem(k) { return this.m[k] ?? null; } setItem(k, v) { this.m[k] = v; } }
+
+test('parseSSE splits complete events and keeps the rest', () => {
+  const [evs, rest] = parseSSE('id: 1-0\nevent: manifest\ndata: {"a":1}\n\n: ping\n\nid: 2-0\nevent: x\ndata: par');
+  assert.deepEqual(evs, [{ id: '1-0', event: 'manifest', data: '{"a":1}' }]);
+  assert.equal(rest, 'id: 2-0\nevent: x\ndata: par');
+});
+
+test('the queue sends in order, keeps all on a network failure, drops a refused report', async () => {
+  const q = new ReportQueue(new Mem());
+  q.add({ key: 'a' }); q.add({ key: 'b' }); q.add({ key: 'c' });
+  const sent = [];
+  assert.equal(await q.flush(async (i) => { if (i.key === 'b') return { ok: false, status: 0 }; sent.push(i.key); return { ok: true }; }), 1);
+  assert.deepEqual(q.items().map((i) => i.key), ['b', 'c']);
+  assert.equal(await q.flush(async (i) => (i.key === 'b' ? { ok: false, status: 409 } : (sent.push(i.key), { ok: true }))), 1);
+  assert.deepEqual(sent, ['a', 'c']);
+  assert.equal(q.items().length, 0);
+  assert.equal(q.failed[0].key, 'b');
+});
+
+test('every Japanese string has an English one and the reverse', () => {
+  assert.deepEqual(keys('ja').sort(), keys('en').sort());
+  assert.equal(t('ja', 'confirm'), '予約を確定');
+  assert.equal(t('en', 'confirm'), 'Confirm booking');
+  assert.equal(savedLang(new Mem()), 'ja');
+});
+
+test('the read-back names the day and the window in the town time', () => {
+  const b = { service_date: '2026-12-07', window_final: true,
+    pickup_window: { start: '2026-12-07T09:35:00+09:00', end: '2026-12-07T09:45:00+09:00' } };
+  assert.equal(readBack(b, 'ja'), '12月7日(月) 09:35から09:45の間にお迎えに参ります。');
+  assert.match(readBack({ ...b, window_final: false }, 'en'), /Mon 7\/12 between 09:35 and 09:45 \(we will/);
+  assert.equal(withOffset('2026-12-07T09:30'), '2026-12-07T09:30:00+09:00');
+  assert.equal(hhmm('2026-12-07T00:05:00Z'), '09:05');
+});
+
+test('roles: a viewer may not book or close roads', () => {
+  assert.ok(can('operator', 'book'));
+  assert.ok(!can('viewer', 'book'));
+  assert.ok(!can('viewer', 'close_road'));
+  assert.ok(can('dispatcher', 'close_road'));
+  assert.ok(!can('dispatcher', 'staff'));
+});
+
+test('a drawn area is a closed GeoJSON ring in lon,lat order', () => {
+  const body = closureBody('Polygon', [{ lat: 1, lon: 2 }, { lat: 3, lon: 4 }, { lat: 5, lon: 6 }], null);
+  assert.deepEqual(body, { geometry: { type: 'Polygon', coordinates: [[[2, 1], [4, 3], [6, 5], [2, 1]]] } });
+});
+
+test('alerts and timelines from the state', () => {
+  const s = { risks: [{ booking_id: 'b1' }], bookings: [{ id: 'b1', rider_id: 'r1' }], days: [
+    { standing_unserved: [{ date: '2026-12-08', reason: 'no_vehicle' }] }],
+  vehicles: [{ id: 'v1', name: '1', position_at: '2026-12-07T08:00:00+09:00', load: { passengers: 1 },
+    next_stops: [{ planned_at: '2026-12-07T08:30:00+09:00' }] }] };
+  const kinds = alertsOf(s, '2026-12-07T08:20:00+09:00').map((a) => a.kind);
+  assert.deepEqual(kinds, ['at_risk', 'silent', 'unserved']);
+  assert.equal(alertsOf(s, '2026-12-07T08:05:00+09:00').filter((a) => a.kind === 'silent').length, 0);
+  const quiet = { ...s, risks: [], days: [], silent: { v1: { last_report_at: '2026-12-07T08:00:00+09:00' } } };
+  assert.deepEqual(alertsOf(quiet, '2026-12-07T08:05:00+09:00').map((a) => a.kind), ['silent']);
+  const heard = { ...quiet, vehicles: [{ ...s.vehicles[0], position_at: '2026-12-07T08:04:00+09:00' }] };
+  assert.deepEqual(alertsOf(heard, '2026-12-07T08:05:00+09:00'), []);
+  const tl = timelineOf({ stops: [{ type: 'pickup', passengers: 2, booking_id: 'b1' }, { type: 'dropoff', passengers: 1, booking_id: 'b0' }] },
+    { load: { passengers: 1 } }, s.bookings);
+  assert.deepEqual(tl.map((x) => x.load_after), [3, 2]);
+  assert.equal(tl[0].booking.rider_id, 'r1');
+});
