@@ -28,6 +28,8 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from api import day_cycle
 from api.archive import DayArchive
@@ -105,7 +107,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = redis if redis is not None else _connect(settings)
-        store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen)
+        store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen,
+                          write_wait_s=settings.write_wait_seconds)
         roads = network if network is not None else _load_network(settings, svc)
         await store.open_area(svc.timezone, settings.training)
         the_clock = clock or await _clock_of(settings, store)
@@ -144,7 +147,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
                 "manifests, closures.",
         lifespan=lifespan,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, retry_after_s=settings.retry_after_seconds)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, offers, bookings, standing, days,
@@ -159,8 +162,15 @@ def app_from_env() -> FastAPI:
 
 
 def _connect(settings: Settings) -> Redis:
+    """The Redis client: every call bounded by the socket and connect timeouts, a dropped
+    connection retried once at once (a restarted Redis), idle connections pinged before use
+    (``health_check_interval``), so that nothing waits on a hung Redis for long."""
     if settings.redis_url:
-        return Redis.from_url(settings.redis_url)
+        return Redis.from_url(
+            settings.redis_url, socket_timeout=settings.redis_socket_timeout,
+            socket_connect_timeout=settings.redis_connect_timeout,
+            health_check_interval=settings.redis_health_check_seconds,
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1))
     import fakeredis  # demo mode only: an in-process Redis-compatible server
 
     return fakeredis.FakeAsyncRedis()
