@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api import ratelimit
 from api.auth import OPERATOR, Principal, Role, hash_token, same_token
 from api.errors import forbidden, unauthorized
 from api.runtime import Runtime
@@ -40,18 +41,26 @@ RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 
 async def _caller(
+    request: Request,
     rt: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized()
+    settings = rt.settings
+    if settings.rate_limit_ip_per_minute and request.client is not None:
+        await ratelimit.check(rt.store.redis, rt.store.keys, "ip:" + request.client.host,
+                              settings.rate_limit_ip_per_minute)
     token = credentials.credentials
-    operator_token = rt.settings.operator_token
+    operator_token = settings.operator_token
     if operator_token is not None and same_token(token, operator_token.get_secret_value()):
-        return OPERATOR
-    found = await rt.store.principal(hash_token(token))
+        return OPERATOR  # the town's own staff and systems: no per-token limit
+    token_hash = hash_token(token)
+    found = await rt.store.principal(token_hash)
     if found is None:
         raise unauthorized()
+    await ratelimit.check(rt.store.redis, rt.store.keys, "token:" + token_hash[:32],
+                          settings.rate_limit_per_minute)
     return Principal(Role(found["role"]), found["id"])
 
 

@@ -554,6 +554,11 @@ class AreaStore:
                                                     for k, v in fields.items()}))
         return out
 
+    async def first_event_id(self) -> str | None:
+        """Id of the oldest event still on the stream (None when it is empty)."""
+        got = await self.redis.xrange(self.keys.events, count=1)
+        return _text(got[0][0]) if got else None
+
     async def last_event_id(self) -> str:
         """Id of the newest event (``0-0`` when there is none)."""
         got = await self.redis.xrevrange(self.keys.events, count=1)

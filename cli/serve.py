@@ -72,6 +72,8 @@ def serve(
         typer.echo("maas serve: demo mode on an in-process fakeredis: state ends with the "
                    "process; operator token 'demo-operator' unless MAAS_OPERATOR_TOKEN is set",
                    err=True)
+    if workers > 1:  # one process counts its own (it has imported prometheus_client already)
+        _metrics_dir()
     uvicorn.run("api.main:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
@@ -94,3 +96,19 @@ def _warn_without_persistence(redis_url: str) -> None:
     warning = persistence_warning(config)
     if warning:
         typer.echo(f"maas serve: WARNING: {warning}", err=True)
+
+
+def _metrics_dir() -> None:
+    """Multiprocess Prometheus metrics (``api.metrics``): a fresh folder for the workers'
+    sample files, or the one ``PROMETHEUS_MULTIPROC_DIR`` names, emptied of an earlier
+    run's files (their counts would otherwise be added to this run's)."""
+    import tempfile
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        for old in path.glob("*.db"):
+            old.unlink()
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="maas-metrics-")
