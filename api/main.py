@@ -36,9 +36,10 @@ from api.archive import DayArchive
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
 from api.errors import install_error_handlers
-from api.metrics import RequestMetrics
+from api.metrics import REOPTIMISE_ROUNDS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
+from api.rebase import rebase
 from api.routers import (
     bookings,
     closures,
@@ -57,9 +58,10 @@ from api.service_days import ServiceDays
 from api.settings import Settings, SettingsError
 from api.snap_cache import SnapCache
 from api.store import AreaStore, Write
-from api.ticker import Ticker
+from api.ticker import Ticker, apply_all
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
+from solver.dispatch import outcomes
 from solver.dispatch.events import RoadReopened, Tick
 
 log = logging.getLogger("maas.api")
@@ -225,7 +227,8 @@ async def _register_roster(rt: Runtime) -> None:
 async def tick_once(rt: Runtime) -> bool:
     """Let time pass on the day vans drive now (re-timing, re-optimisation), lift closures
     whose ``until`` has passed, and bring the days up to the clock (``day_cycle.catch_up``);
-    returns whether the tick's plan was committed (not if the day changed meanwhile)."""
+    returns whether every day's tick result reached the state (as computed, or carried onto
+    a state written meanwhile: ``api.rebase``)."""
     await day_cycle.catch_up(rt)
     now = rt.clock.now()
     closures = await rt.store.records(rt.store.keys.closures)
@@ -243,16 +246,29 @@ async def tick_once(rt: Runtime) -> bool:
             continue
         events: list[Any] = [*lifts, *([Tick(ctx.clock.now_seconds())] if driving else [])]
         new_state, results = await rt.ticker.run(ctx.dispatcher, state, events)
+        reoptimised = any(isinstance(o, outcomes.Reoptimised) for o in results)
 
         async def commit(w: Write, epoch: str = epoch, version: int = version,
-                         new_state: Any = new_state, results: Any = results,
-                         c: Any = ctx) -> bool:
-            if (w.epoch, w.version) != (epoch, version):
-                return False  # someone wrote meanwhile: the next tick starts from their state
-            stage(w, c.clock, c.schedules, new_state, results)
-            return True
+                         base: Any = state, new_state: Any = new_state, results: Any = results,
+                         lifts: list[RoadReopened] = lifts, c: Any = ctx) -> str:
+            if (w.epoch, w.version) == (epoch, version):
+                stage(w, c.clock, c.schedules, new_state, results)
+                return "committed"
+            # Written meanwhile: lifts are a cheap re-check, done again on the state of now;
+            # the re-optimised routes are carried over if they still fit and still help.
+            now_state, out = apply_all(c.dispatcher, w.state, lifts)
+            carried = rebase(base, new_state, now_state, c.dispatcher)
+            if carried is None:
+                stage(w, c.clock, c.schedules, now_state, out)
+                return "discarded"
+            rebased, more = carried
+            stage(w, c.clock, c.schedules, rebased, [*out, *more])
+            return "rebased" if more else "unchanged"
 
-        committed = await ctx.store.write(commit) and committed
+        result = await ctx.store.write(commit)
+        if reoptimised:
+            REOPTIMISE_ROUNDS.labels(result).inc()
+        committed = committed and result != "discarded"
     for closure_id in expired:
         await rt.store.hdel(rt.store.keys.closures, closure_id)
     return committed
