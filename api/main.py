@@ -19,17 +19,19 @@ import contextlib
 import gc
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from pydantic import SecretStr
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 
 from api import day_cycle
 from api.archive import DayArchive
@@ -65,6 +67,7 @@ from solver.dispatch import outcomes
 from solver.dispatch.events import RoadReopened, Tick
 
 log = logging.getLogger("maas.api")
+T = TypeVar("T")
 
 DEMO_OPERATOR_TOKEN = "demo-operator"  # demo mode only; printed at start
 DEMO_SERVICE = Path(__file__).resolve().parent.parent / "scenarios" / "demo-service.yaml"
@@ -112,8 +115,10 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen,
                           write_wait_s=settings.write_wait_seconds)
         roads = network if network is not None else _load_network(settings, svc)
-        await store.open_area(svc.timezone, settings.training)
-        the_clock = clock or await _clock_of(settings, store)
+        wait = settings.startup_wait_seconds
+        await _when_redis_answers(lambda: store.open_area(svc.timezone, settings.training),
+                                  wait)
+        the_clock = clock or await _when_redis_answers(lambda: _clock_of(settings, store), wait)
         snapper = SnapCache(roads)
         helper = settings.tick_seconds > 0 and network is None
         ticker = (Ticker.in_helper_process(_network_source(settings, svc), settings.polygon)
@@ -124,8 +129,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
                      snapper=snapper, ticker=ticker,
                      archive=DayArchive(settings.archive_dir, settings.history_url))
         app.state.runtime = rt
-        await _register_roster(rt)
-        await day_cycle.catch_up(rt)
+        await _when_redis_answers(lambda: _register_roster(rt), wait)
+        await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)
         # The road network and the imports are many long-lived objects: keep them out of the
         # cyclic collector's full passes, whose pauses would otherwise grow with the town.
         gc.collect()
@@ -163,6 +168,24 @@ def app_from_env() -> FastAPI:
     return create_app(Settings())
 
 
+async def _when_redis_answers(step: Callable[[], Awaitable[T]], wait_s: float) -> T:
+    """Run a start-up step, again after a pause while Redis does not answer (a worker that
+    uvicorn restarts while Redis restarts or hangs must wait for it: a worker that fails
+    its start-up makes uvicorn stop the whole service), for at most ``wait_s`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    delay = 0.1
+    while True:
+        try:
+            return await step()
+        except (RedisError, TimeoutError) as exc:
+            if loop.time() + delay > deadline:
+                raise
+            log.warning("start-up waits for Redis (%s: %s)", type(exc).__name__, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 def _connect(settings: Settings) -> Redis:
     """The Redis client: every call bounded by the socket and connect timeouts, a dropped
     connection retried once at once (a restarted Redis), idle connections pinged before use
@@ -172,7 +195,12 @@ def _connect(settings: Settings) -> Redis:
             settings.redis_url, socket_timeout=settings.redis_socket_timeout,
             socket_connect_timeout=settings.redis_connect_timeout,
             health_check_interval=settings.redis_health_check_seconds,
-            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1))
+            # Only a dropped connection is retried: a timeout means Redis hangs, and
+            # retrying it would double the wait. No CLIENT SETINFO on connect (two round
+            # trips more on every reconnect, each one a timeout on a hung Redis).
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1,
+                        supported_errors=(RedisConnectionError,)),
+            lib_name=None, lib_version=None)
     import fakeredis  # demo mode only: an in-process Redis-compatible server
 
     return fakeredis.FakeAsyncRedis()

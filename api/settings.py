@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     # answers 503 with Retry-After instead of holding a request (and a day's write lock).
     redis_socket_timeout: float = Field(default=1.0, gt=0)
     redis_connect_timeout: float = Field(default=1.0, gt=0)
-    redis_health_check_seconds: int = Field(default=15, ge=0)
+    redis_health_check_seconds: int = Field(default=30, ge=0)
+    # How long a starting worker waits for Redis to answer before it gives up.
+    startup_wait_seconds: float = Field(default=120.0, gt=0)
     # The longest a state-changing request waits for its day's write (lock and retries).
     write_wait_seconds: float = Field(default=5.0, gt=0)
     # What a 503 (Redis away, too busy) and a 429 tell the client to wait before retrying.

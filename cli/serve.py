@@ -56,6 +56,8 @@ def serve(
         os.environ["MAAS_DEMO"] = "true"
         if "MAAS_REDIS_URL" not in os.environ:
             workers = 1  # the in-process fakeredis cannot be shared between processes
+    # Before anything imports prometheus_client (api.main does): it reads the folder then.
+    _metrics_dir(workers)
     try:
         settings = Settings()
         settings.check_startable()
@@ -72,8 +74,6 @@ def serve(
         typer.echo("maas serve: demo mode on an in-process fakeredis: state ends with the "
                    "process; operator token 'demo-operator' unless MAAS_OPERATOR_TOKEN is set",
                    err=True)
-    if workers > 1:  # one process counts its own (it has imported prometheus_client already)
-        _metrics_dir()
     uvicorn.run("api.main:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
@@ -98,10 +98,11 @@ def _warn_without_persistence(redis_url: str) -> None:
         typer.echo(f"maas serve: WARNING: {warning}", err=True)
 
 
-def _metrics_dir() -> None:
-    """Multiprocess Prometheus metrics (``api.metrics``): a fresh folder for the workers'
-    sample files, or the one ``PROMETHEUS_MULTIPROC_DIR`` names, emptied of an earlier
-    run's files (their counts would otherwise be added to this run's)."""
+def _metrics_dir(workers: int) -> None:
+    """Multiprocess Prometheus metrics (``api.metrics``): the folder
+    ``PROMETHEUS_MULTIPROC_DIR`` names, made and emptied of an earlier run's sample files
+    (their counts would otherwise be added to this run's); with several workers and no
+    folder named, a fresh one."""
     import tempfile
 
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
@@ -110,5 +111,5 @@ def _metrics_dir() -> None:
         path.mkdir(parents=True, exist_ok=True)
         for old in path.glob("*.db"):
             old.unlink()
-    else:
+    elif workers > 1:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="maas-metrics-")

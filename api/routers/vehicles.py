@@ -22,6 +22,7 @@ from api.clock import local_date
 from api.day_cycle import ensure_open
 from api.deps import Caller, Operator, RuntimeDep
 from api.errors import conflict, invalid, not_found
+from api.metrics import POSITIONS
 from api.notify import apply_event, ask_about_return
 from api.positions import newer
 from api.runtime import Runtime
@@ -157,6 +158,7 @@ async def report_position(vehicle_id: str, body: PositionReport, caller: Caller,
         raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
     applied = newer(state, vehicle_id, at) and await ctx.store.report_position(
         vehicle_id, position, at)
+    POSITIONS.labels("applied" if applied else "ignored").inc()
     return PositionResult(lat=position.lat, lon=position.lon, applied=applied)
 
 
