@@ -118,7 +118,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         wait = settings.startup_wait_seconds
         await _when_redis_answers(lambda: store.open_area(svc.timezone, settings.training),
                                   wait)
-        the_clock = clock or await _when_redis_answers(lambda: _clock_of(settings, store), wait)
+        the_clock: Clock = clock if clock is not None else await _when_redis_answers(
+            lambda: _clock_of(settings, store), wait)
         snapper = SnapCache(roads)
         helper = settings.tick_seconds > 0 and network is None
         ticker = (Ticker.in_helper_process(_network_source(settings, svc), settings.polygon)
