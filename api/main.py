@@ -65,6 +65,7 @@ from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
 from solver.dispatch import outcomes
 from solver.dispatch.events import RoadReopened, Tick
+from solver.dispatch.planning import changed_vehicles
 
 log = logging.getLogger("maas.api")
 T = TypeVar("T")
@@ -292,7 +293,11 @@ async def tick_once(rt: Runtime) -> bool:
                 return "discarded"
             rebased, more = carried
             stage(w, c.clock, c.schedules, rebased, [*out, *more])
-            return "rebased" if more else "unchanged"
+            if not more:
+                return "unchanged"
+            moved = next(o for o in more if isinstance(o, outcomes.PlanChanged)).vehicle_ids
+            whole = set(changed_vehicles(base.plan, new_state.plan)) <= set(moved)
+            return "rebased" if whole else "partly_rebased"
 
         result = await ctx.store.write(commit)
         if reoptimised:

@@ -30,8 +30,10 @@ STATE_WRITES = Counter("maas_state_writes_total", "Committed writes of a day's d
 POSITIONS = Counter("maas_position_reports_total", "Van position reports by result", ["result"])
 REOPTIMISE_ROUNDS = Counter(
     "maas_reoptimise_rounds_total",
-    "Background ticks of the day vans drive, by what became of their result: committed "
-    "(state unchanged meanwhile), rebased (carried onto the newer state), discarded",
+    "Re-optimisation rounds of the background tick by what became of their result: "
+    "committed (state unchanged meanwhile), rebased / partly_rebased (all / some of the "
+    "re-routed vans carried onto the newer state), unchanged (nothing to carry: the round "
+    "counters moved on), discarded (the improvement no longer fitted)",
     ["result"])
 RATE_LIMITED = Counter("maas_rate_limited_total", "Requests refused with 429", ["who"])
 

@@ -62,44 +62,98 @@ def _with_vehicles(bookings: Mapping[str, Booking], plan: Plan) -> dict[str, Boo
     return out
 
 
-def rebase(base: DispatchState, result: DispatchState, current: DispatchState,
-           dispatcher: Dispatcher) -> tuple[DispatchState, list[outcomes.Outcome]] | None:
-    """``result``'s re-optimised routes applied on ``current`` (version + 1), with the
-    outcomes to publish; None when they no longer fit (their riders changed) or no longer
-    help (judged on ``current``). A ``result`` that changed no route gives ``current`` with
-    the round counters moved on. ``base`` is the state the tick started from."""
-    changed = list(changed_vehicles(base.plan, result.plan))
-    if not changed:
-        return moved_on(base, result, current), []
-    if current.closures != base.closures:
-        return None  # travel times changed under the routes
-    if any(current.vehicle(v) is None or base.vehicle(v) is None for v in changed):
+def groups(base: Plan, result: Plan, changed: list[str]) -> list[list[str]]:
+    """The changed vans in groups that exchanged riders (each group is carried over or not
+    as a whole; vans of different groups share no rider)."""
+    parent = {v: v for v in changed}
+
+    def root(v: str) -> str:
+        while parent[v] != v:
+            v = parent[v]
+        return v
+
+    where = {s.request_id: r.vehicle_id for r in base.routes for s in r.stops}
+    for route in result.routes:
+        if route.vehicle_id not in parent:
+            continue
+        for stop in route.stops:
+            was = where.get(stop.request_id)
+            if was is not None and was in parent:
+                parent[root(was)] = root(route.vehicle_id)
+    found: dict[str, list[str]] = {}
+    for v in changed:
+        found.setdefault(root(v), []).append(v)
+    return list(found.values())
+
+
+def _carry(group: list[str], base: DispatchState, result: DispatchState,
+           current: DispatchState) -> dict[str, Route] | None:
+    """The group's re-optimised routes with ``current``'s locks, if its riders are the same
+    in ``base`` and ``current`` (same stops to serve, same riders on board)."""
+    if any(current.vehicle(v) is None or base.vehicle(v) is None for v in group):
         return None
-    if _stops(base.plan, changed) != _stops(current.plan, changed):
+    if _stops(base.plan, group) != _stops(current.plan, group):
         return None  # a rider of these vans was booked, cancelled or served meanwhile
-    for vid in changed:
+    for vid in group:
         was, now = base.vehicle(vid), current.vehicle(vid)
         assert was is not None and now is not None
         if set(was.onboard) != set(now.onboard):
             return None
     routes = {}
-    for vid in changed:
+    for vid in group:
         route = _relocked(result.plan.route(vid), current.plan.route(vid))
         if route is None:
             return None
         routes[vid] = route
-    merged = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
-                  current.plan.unserved)
+    return routes
+
+
+def rebase(base: DispatchState, result: DispatchState, current: DispatchState,
+           dispatcher: Dispatcher) -> tuple[DispatchState, list[outcomes.Outcome]] | None:
+    """``result``'s re-optimised routes applied on ``current`` (version + 1), with the
+    outcomes to publish; None when none of them still fits (their riders changed) or still
+    helps (judged on ``current``). The changed vans are carried in groups that exchanged
+    riders (``groups``): a group whose riders changed meanwhile keeps its current routes,
+    the others take theirs. A ``result`` that changed no route gives ``current`` with the
+    round counters moved on. ``base`` is the state the tick started from."""
+    changed = list(changed_vehicles(base.plan, result.plan))
+    if not changed:
+        return moved_on(base, result, current), []
+    if current.closures != base.closures:
+        return None  # travel times changed under the routes
     dispatcher.schedule(current)  # brings the travel source's closures to ``current``'s
     problem = planning_problem(current, dispatcher.policy, current.now)
-    sub, before_plan = sub_problem(problem, current.plan, changed)
-    _, after_plan = sub_problem(problem, merged, changed)
-    before = keeps_promises(sub, before_plan, dispatcher.travel)
-    after = keeps_promises(sub, after_plan, dispatcher.travel)
-    if after is None or (before is not None and after >= before - 1e-6):
+    routes: dict[str, Route] = {}
+    cost_before = cost_after = 0.0
+    for group in groups(base.plan, result.plan, changed):
+        carried = _carry(group, base, result, current)
+        if carried is None:
+            continue
+        trial = Plan(tuple(carried.get(r.vehicle_id, r) for r in current.plan.routes),
+                     current.plan.unserved)
+        sub, before_plan = sub_problem(problem, current.plan, group)
+        _, after_plan = sub_problem(problem, trial, group)
+        before = keeps_promises(sub, before_plan, dispatcher.travel)
+        after = keeps_promises(sub, after_plan, dispatcher.travel)
+        if after is None or (before is not None and after >= before - 1e-6):
+            continue
+        routes.update(carried)
+        cost_before += before if before is not None else after
+        cost_after += after
+    if not routes:
         return None
+    merged = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
+                  current.plan.unserved)
+    moved = [v for v in changed if v in routes]
+    judged = {rid for v in moved for rid in _requests(merged, current, v)}
     new = replace(moved_on(base, result, current), plan=merged,
                   bookings=_with_vehicles(current.bookings, merged),
-                  at_risk=frozenset(b for b in current.at_risk if b not in sub.requests))
-    return new, [outcomes.Reoptimised(True, before if before is not None else after, after),
-                 outcomes.PlanChanged(tuple(changed))]
+                  at_risk=frozenset(b for b in current.at_risk if b not in judged))
+    return new, [outcomes.Reoptimised(True, cost_before, cost_after),
+                 outcomes.PlanChanged(tuple(moved))]
+
+
+def _requests(plan: Plan, state: DispatchState, vehicle_id: str) -> set[str]:
+    van = state.vehicle(vehicle_id)
+    onboard = set(van.onboard) if van is not None else set()
+    return {s.request_id for s in plan.route(vehicle_id).stops} | onboard

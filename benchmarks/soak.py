@@ -9,7 +9,8 @@ for the run (a plain town open 06:00-23:00 every day, re-optimisation every 6 s 
 bookings, 1 s per round; background ticks every 2 s), with the training clock running at
 wall speed. Then, all at once and until the end: ``--vans`` vans report their positions
 every 5 s and their drivers report the head stop of their manifest (arrived, picked up,
-dropped off; now and then twice, as a phone retries), ``--riders`` riders ask for rides
+dropped off, one stop every 30 s per van; now and then twice, as a phone retries),
+``--riders`` riders ask for rides
 and book half of the offers (each booking with its own Idempotency-Key, retried with the
 same key after a dropped connection, a 503 or a 429), the operator closes a road for 10 s
 every 8 s (ticks lift it). Faults, in this order, one phase each:
@@ -313,7 +314,7 @@ class Soak:
             await self.call(http, "position", "POST", f"/v1/vehicles/{vid}/position",
                             {**place, "at": self.now().isoformat()}, auth)
             step += 1
-            if step % 2 == 0:
+            if step % 6 == 0:  # a stop every 30 s per van: a busy rural van
                 await self.report_head_stop(http, vid, auth, rng)
             await asyncio.sleep(self.cfg.ping_every)
 
