@@ -8,10 +8,9 @@ never the one on 6379) and ``maas serve --workers N --training`` on a service fi
 for the run (a plain town open 06:00-23:00 every day, re-optimisation every 6 s or every 5
 bookings, 1 s per round; background ticks every 2 s), with the training clock running at
 wall speed. Then, all at once and until the end: ``--vans`` vans report their positions
-every 5 s and their drivers report the head stop of their manifest (arrived, picked up,
-dropped off, one stop every 30 s per van; now and then twice, as a phone retries),
-``--riders`` riders ask for rides
-and book half of the offers (each booking with its own Idempotency-Key, retried with the
+every 5 s and their drivers report the head stop of their manifest (picked up, dropped
+off; one stop every 30 s per van, now and then twice, as a phone retries), ``--riders``
+riders ask for rides and book half of the offers (each booking with its own Idempotency-Key, retried with the
 same key after a dropped connection, a 503 or a 429), the operator closes a road for 10 s
 every 8 s (ticks lift it). Faults, in this order, one phase each:
 
