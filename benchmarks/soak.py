@@ -12,7 +12,8 @@ every 5 s and their drivers report the head stop of their manifest (picked up, d
 off; one stop every 30 s per van, now and then twice, as a phone retries), ``--riders``
 riders ask for rides and book half of the offers (each booking with its own
 Idempotency-Key, retried with the same key after a dropped connection, a 503 or a 429),
-the operator closes a road for 10 s every 8 s (ticks lift it). Faults, in this order, one phase each:
+the operator closes a road for 10 s every 8 s (ticks lift it). Faults, in this order, one
+phase each:
 
 1. ``steady``: nothing (the baseline of the latencies);
 2. ``kill_worker``: ``kill -9`` of one uvicorn worker while requests are in flight
