@@ -26,9 +26,9 @@ from api.errors import ApiError, conflict, not_found
 from api.notify import stage
 from api.runtime import Runtime
 from api.service_days import DayContext, new_booking_id
-from api.standing import create_rides
+from api.standing import create_rides, record_maker
 from api.store import Write, _pending, event_entry
-from api.views import booking_public, booking_record, window
+from api.views import booking_public, window
 from solver.dispatch import BookingStatus, DispatchState
 from solver.dispatch.dayplan import DayPlan, PlanFigures
 
@@ -95,18 +95,8 @@ async def open_day(rt: Runtime, day: date) -> bool:
     same_day = rt.clock.now() >= rt.service.midnight(day)
     dispatcher = rt.days.offer_dispatcher(ctx, same_day)
 
-    def public(clock: Any, booking: Any, extra: dict[str, Any]) -> dict[str, Any]:
-        view = booking_public(clock, booking, {"window_final": same_day, **extra})
-        if not same_day:
-            view = view.model_copy(update={"provisional_window": view.pickup_window})
-        fare = rt.service.fare(booking.request.passengers + booking.request.wheelchairs,
-                               wheelchairs=booking.request.wheelchairs)
-        view = view.model_copy(update={"fare": fare})
-        return booking_record(view, seq=0, status_changes=[
-            {"at": rt.clock.now().isoformat(), "status": "confirmed"}])
-
     rides = create_rides(state, day, standing, dispatcher, ctx.clock, rt.service, rt.snapper,
-                         new_booking_id, public)
+                         new_booking_id, record_maker(rt.service, rt.clock.now(), same_day))
     record = {"schema": DAY_SCHEMA, "version": 1, "date": day.isoformat(), "status": "open",
               "planned": False, "opened_at": rt.clock.now().isoformat(),
               "standing_unserved": rides.unserved}
@@ -237,6 +227,7 @@ async def close(rt: Runtime, day: date) -> dict[str, Any]:
             rt.days.forget(day)
             counts = {s: sum(1 for b in record.bookings if b.status == s)
                       for s in ("completed", "cancelled", "no_show")}
+            await rt.store.trim_events_at_close()
             await rt.store.publish([event_entry("day_closed", {
                 "date": day.isoformat(), **counts})])
             log.info("closed %s: %s -> %s", day, counts, path)

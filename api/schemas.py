@@ -47,21 +47,64 @@ class TimeWindowPublic(BaseModel):
 # --- riders -------------------------------------------------------------------------------
 
 
+Phone = Annotated[str, Field(max_length=40)]
+ServiceSeconds = Annotated[int, Field(ge=0, le=1800)]
+
+
 class RiderCreate(Strict):
-    """A resident registered by the operator."""
+    """A resident registered by the operator. ``board_seconds``/``alight_seconds`` override
+    the policy's boarding times for this rider (a cane, a walker); ``registered_elderly``
+    and ``disability_card`` are eligibility flags the town keeps; ``notes`` are for the
+    driver (where the door is, call before arriving)."""
 
     name: Name
-    phone: Annotated[str, Field(max_length=40)] | None = None
+    name_kana: Annotated[str, Field(max_length=200)] | None = None
+    phone: Phone | None = None
     needs_wheelchair: bool = False
+    walker: bool = False
+    board_seconds: ServiceSeconds | None = None
+    alight_seconds: ServiceSeconds | None = None
+    registered_elderly: bool = False
+    disability_card: bool = False
+    notes: Annotated[str, Field(max_length=500)] | None = None
+
+
+class RiderUpdate(Strict):
+    """Fields of a rider to change (absent fields stay as they are)."""
+
+    name: Name | None = None
+    name_kana: Annotated[str, Field(max_length=200)] | None = None
+    phone: Phone | None = None
+    needs_wheelchair: bool | None = None
+    walker: bool | None = None
+    board_seconds: ServiceSeconds | None = None
+    alight_seconds: ServiceSeconds | None = None
+    registered_elderly: bool | None = None
+    disability_card: bool | None = None
+    notes: Annotated[str, Field(max_length=500)] | None = None
 
 
 class RiderPublic(BaseModel):
-    """A rider as the API shows them."""
+    """A rider as the API shows them (``erased``: personal data removed on request)."""
 
     id: str
-    name: str
+    name: str | None
+    name_kana: str | None = None
     phone: str | None = None
     needs_wheelchair: bool = False
+    walker: bool = False
+    board_seconds: int | None = None
+    alight_seconds: int | None = None
+    registered_elderly: bool = False
+    disability_card: bool = False
+    notes: str | None = None
+    erased: bool = False
+
+
+class RiderList(BaseModel):
+    """Riders found."""
+
+    riders: list[RiderPublic]
 
 
 class RiderCreated(RiderPublic):

@@ -11,7 +11,7 @@ with the reason, and the day's record lists it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,10 +19,12 @@ from typing import Any
 from api.clock import ServiceClock
 from api.snap_cache import SnapCache
 from api.store import event_entry
+from api.views import booking_public, booking_record
 from maas.errors import MaasError
 from maas.service import ServiceDefinition
 from maas.service.clock import clock_to_seconds, wall_to_day_seconds
 from solver.dispatch import (
+    Booking,
     Dispatcher,
     DispatchState,
     Rejection,
@@ -118,6 +120,24 @@ def create_rides(state: DispatchState, day: date, records: Iterable[dict[str, An
         events.append(event_entry("standing_ride_unserved", miss,
                                   rider_ids=(record["rider_id"],)))
     return StandingRides(state, made, events, unserved)
+
+
+def record_maker(service: ServiceDefinition, now: datetime, same_day: bool
+                 ) -> Callable[[ServiceClock, Booking, dict[str, Any]], dict[str, Any]]:
+    """How a standing ride's booking record is made: its public view (provisional window
+    and fare included) and its first status change at ``now``."""
+
+    def make(clock: ServiceClock, booking: Booking, extra: dict[str, Any]) -> dict[str, Any]:
+        r = booking.request
+        view = booking_public(clock, booking, {
+            "window_final": same_day, **extra,
+            "fare": service.fare(r.passengers, wheelchairs=r.wheelchairs)})
+        if not same_day:
+            view = view.model_copy(update={"provisional_window": view.pickup_window})
+        return booking_record(view, seq=0, status_changes=[
+            {"at": now.isoformat(), "status": "confirmed"}])
+
+    return make
 
 
 def new_record(standing_id: str, rider_id: str, body: dict[str, Any],

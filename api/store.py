@@ -16,7 +16,8 @@ never the history:
     maas:{area}:standing      hash standing booking id -> standing booking (JSON)
     maas:{area}:offer:{id}    offer record (JSON), with the offer's TTL
     maas:{area}:idem:{who}:{key}  booking id, with the idempotency TTL
-    maas:{area}:events        stream of server-sent events (trimmed to a maximum length)
+    maas:{area}:events        stream of server-sent events (trimmed to a maximum length, and
+                              at each day's close to the events since the previous close)
     maas:{area}:tick-lease    which process runs the next tick (expires by itself)
 
     maas:{area}:day:{date}:epoch     random id of this day's data
@@ -486,6 +487,15 @@ class AreaStore:
                 return False
         self._days.pop(day, None)
         return True
+
+    async def trim_events_at_close(self) -> None:
+        """Drop the events older than the previous day's close: a closed day's events have
+        been delivered, and the stream then holds about a day of events whatever the history
+        (besides the ``events_maxlen`` cap). ``events_mark`` in the meta keeps the boundary."""
+        mark = _text(await _pending(self.redis.hget(self.keys.meta, "events_mark")))
+        if mark is not None:
+            await self.redis.xtrim(self.keys.events, minid=mark)
+        await self.hset(self.keys.meta, "events_mark", await self.last_event_id())
 
     async def set_day_record(self, day: date, record: dict[str, Any]) -> None:
         """Replace an open day's record."""

@@ -22,7 +22,7 @@ import pytest
 
 from maas.history import HistoryStore, Month, ReportConfig, read_month
 from scenarios.monthly_report import write_month_report
-from tests.history.conftest import pg_ctl, store  # noqa: F401  (fixtures)
+from tests.history.conftest import postgresql_proc, store  # noqa: F401  (fixtures)
 from tests.history.week import AREA, ZONES, closed_day, operating_days
 
 BOOKINGS = 300

@@ -26,9 +26,9 @@ from pydantic import (
 )
 
 from maas.errors import InvalidInput
-from maas.service import ServiceDefinition, load_service
-from maas.service.clock import to_day_seconds
-from maas.settings import settings
+from maas.service import ServiceDefinition, ServiceError, load_service
+from maas.service.clock import clock_to_seconds, to_day_seconds
+from maas.service.definition import resolve_data_path as find_data_file
 
 
 class ScenarioError(InvalidInput):
@@ -48,19 +48,6 @@ class LatLon(_Strict):
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-
-
-def clock_to_seconds(text: str) -> int:
-    """``"07:30"`` (or ``"07:30:15"``) -> seconds since midnight."""
-    parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        msg = f"{text!r} is not a clock time HH:MM"
-        raise ValueError(msg)
-    h, m, s = (int(p) for p in (*parts, "0")[:3])
-    if h > 47 or m > 59 or s > 59:
-        msg = f"{text!r} is not a clock time HH:MM"
-        raise ValueError(msg)
-    return h * 3600 + m * 60 + s
 
 
 class NetworkConfig(_Strict):
@@ -246,18 +233,10 @@ class Scenario(_Strict):
 
 def resolve_data_path(name: str, base_dir: Path) -> Path:
     """Find ``name`` relative to ``base_dir``, then ``MAAS_DATA_DIR`` (and its ``osm/``)."""
-    path = Path(name).expanduser()
-    if path.is_absolute():
-        candidates = [path]
-    else:
-        data_dir = settings().data_dir
-        candidates = [base_dir / path, data_dir / path, data_dir / "osm" / path]
-    for candidate in candidates:
-        if candidate.exists():
-            return candidate
-    tried = ", ".join(str(c) for c in candidates)
-    msg = f"file {name!r} not found (tried {tried}); set MAAS_DATA_DIR"
-    raise ScenarioError(msg)
+    try:
+        return find_data_file(name, base_dir, origin="scenario")
+    except ServiceError as exc:
+        raise ScenarioError(str(exc)) from exc
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:

@@ -33,6 +33,7 @@ from api.deps import Caller, RuntimeDep
 from api.errors import conflict, forbidden, not_found
 from api.metrics import BOOKINGS
 from api.notify import apply_event, ask_about_return
+from api.ownership import may_act_for
 from api.runtime import Runtime
 from api.schemas import BookingCreate, BookingList, BookingPublic
 from api.service_days import DayContext, day_of_booking, new_booking_id
@@ -93,7 +94,7 @@ async def create_booking(
 
         raw_offer = await w.get(offer_key)
         stored = None if raw_offer is None else json.loads(raw_offer)
-        if stored is None or not _may_book(caller, stored["rider_id"]):
+        if stored is None or not may_act_for(caller, stored["rider_id"]):
             raise conflict("offer_expired", "the offer has expired (or never existed)")
         if stored.get("booking_id"):
             raise conflict("offer_already_booked", "this offer has already been booked")
@@ -160,7 +161,7 @@ async def list_bookings(
     for day in reversed(days):
         ctx = rt.days.context(day)
         records = [r for r in (await rt.store.records(ctx.store.keys.bookings)).values()
-                   if _may_book(caller, r.get("rider_id"))]
+                   if may_act_for(caller, r.get("rider_id"))]
         records.sort(key=lambda r: (int(r.get("seq", 0)), str(r["id"])), reverse=True)
         state = await ctx.store.state()
         for record in records:
@@ -178,7 +179,7 @@ async def _booking_day(rt: Runtime, caller: Principal, booking_id: str
     day = day_of_booking(booking_id)
     record = None if day is None else await rt.store.record(
         rt.store.keys.day(day).bookings, booking_id)
-    if day is None or record is None or not _may_book(caller, record.get("rider_id")):
+    if day is None or record is None or not may_act_for(caller, record.get("rider_id")):
         raise not_found(f"booking {booking_id!r}")
     return rt.days.context(day), record
 
@@ -212,11 +213,6 @@ async def cancel_booking(booking_id: str, caller: Caller, rt: RuntimeDep) -> Boo
         return public
 
     return await ctx.store.write(cancel)
-
-
-def _may_book(caller: Principal, rider_id: str | None) -> bool:
-    """The operator acts for every rider; a rider only for themselves."""
-    return caller.is_operator or (rider_id is not None and caller.is_rider(rider_id))
 
 
 def _public_now(ctx: DayContext, state: DispatchState, record: dict[str, Any]) -> BookingPublic:

@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 
 from api import codec
-from api.auth import Principal, Role
 from api.day_cycle import ensure_open
 from api.deps import Caller, RuntimeDep
-from api.errors import ApiError, conflict, forbidden, invalid
+from api.errors import ApiError, conflict, invalid
 from api.metrics import OFFERS
+from api.ownership import rider_of
 from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
 from api.service_days import day_of_booking
@@ -46,7 +46,7 @@ PAST_TOLERANCE_S = 120
                                              "too_late_to_book, too_far_ahead, outside_hours)"}})
 async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> OfferPublic:
     """Offer a ride to a rider (or to the operator booking by phone for ``rider_id``)."""
-    rider_id = await _rider_of(caller, body.rider_id, rt)
+    rider_id = await rider_of(caller, body.rider_id, rt)
     if body.passengers > rt.settings.max_passengers:
         raise invalid(f"at most {rt.settings.max_passengers} passengers per booking")
     now = rt.clock.now()
@@ -71,7 +71,9 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     destination = rt.snapper.snap(body.destination.lat, body.destination.lon)
     if origin == destination:
         raise invalid("origin and destination are the same place on the road network")
-    wheelchairs = 1 if body.wheelchair else 0
+    # The rider's own needs (api.routers.riders): a wheelchair, longer boarding with a cane.
+    needs = await rt.store.record(rt.store.keys.riders, rider_id) or {}
+    wheelchairs = 1 if body.wheelchair or needs.get("needs_wheelchair") else 0
     clock = ctx.clock
     day_now = clock.now_seconds()
     pickup_after = clock.earliest(moment) if body.arrive_before is None else None
@@ -81,6 +83,7 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         pickup_after=pickup_after,
         arrive_before=None if body.arrive_before is None else clock.latest(moment),
         now=day_now, rider_id=rider_id,
+        board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
     answer = dispatcher.offer(await ctx.store.state(), ask)
@@ -92,7 +95,9 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     # Offer ids come from the API, not the (pure, deterministic) dispatcher: two riders asking
     # the same thing at the same moment must get two different offers.
     offer = dataclasses.replace(answer, id="o_" + secrets.token_hex(10))
-    fare = rt.service.fare(body.passengers, wheelchairs=wheelchairs)
+    fare = rt.service.fare(body.passengers - wheelchairs, wheelchairs=wheelchairs,
+                           disability=1 if needs.get("disability_card") and not wheelchairs
+                           else 0)
     ttl_ms = (offer.expires_at - day_now) * 1000
     await rt.store.put_offer(offer.id, {
         "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,
@@ -101,22 +106,6 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         "asked_arrive_before": None if body.arrive_before is None else moment.isoformat(),
         "offer": codec.to_jsonable(offer)}, ttl_ms)
     return offer_public(clock, offer, window_final=check.same_day, fare=fare)
-
-
-async def _rider_of(caller: Principal, rider_id: str | None, rt: Runtime) -> str:
-    """Whose ride this is: a rider books for themselves, the operator for a named rider."""
-    if caller.role is Role.RIDER:
-        assert caller.subject_id is not None
-        if rider_id is not None and rider_id != caller.subject_id:
-            raise forbidden("a rider books only for themselves; leave out rider_id")
-        return caller.subject_id
-    if caller.role is Role.OPERATOR:
-        if rider_id is None:
-            raise invalid("the operator books for a rider: give rider_id")
-        if await rt.store.record(rt.store.keys.riders, rider_id) is None:
-            raise invalid(f"unknown rider {rider_id!r}", code="unknown_rider")
-        return rider_id
-    raise forbidden("drivers do not book rides")
 
 
 async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:

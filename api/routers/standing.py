@@ -12,36 +12,19 @@ from typing import Any
 from fastapi import APIRouter
 
 from api import standing
-from api.auth import Principal, Role
+from api.auth import Role
 from api.deps import Caller, RuntimeDep
 from api.errors import forbidden, invalid, not_found
 from api.notify import apply_event
+from api.ownership import may_act_for, rider_of
 from api.runtime import Runtime
 from api.schemas import StandingCreate, StandingList, StandingPublic, StandingRide
 from api.service_days import new_booking_id
 from api.store import Write
-from api.views import booking_public, booking_record
 from solver.dispatch import BookingStatus
 from solver.dispatch.events import CancelBooking
 
 router = APIRouter(prefix="/v1/standing-bookings", tags=["standing bookings"])
-
-
-def _owner(caller: Principal, rider_id: str | None) -> str:
-    if caller.role is Role.RIDER:
-        assert caller.subject_id is not None
-        if rider_id is not None and rider_id != caller.subject_id:
-            raise forbidden("a rider books only for themselves; leave out rider_id")
-        return caller.subject_id
-    if caller.role is Role.OPERATOR:
-        if rider_id is None:
-            raise invalid("the operator books for a rider: give rider_id")
-        return rider_id
-    raise forbidden("drivers do not book rides")
-
-
-def _visible(caller: Principal, record: dict[str, Any]) -> bool:
-    return caller.is_operator or caller.is_rider(record["rider_id"])
 
 
 def _public(record: dict[str, Any], rides: list[StandingRide] | None = None) -> StandingPublic:
@@ -54,9 +37,7 @@ def _public(record: dict[str, Any], rides: list[StandingRide] | None = None) -> 
 async def create_standing(body: StandingCreate, caller: Caller, rt: RuntimeDep
                           ) -> StandingPublic:
     """A weekly ride, booked at once on every open day it applies to."""
-    rider_id = _owner(caller, body.rider_id)
-    if await rt.store.record(rt.store.keys.riders, rider_id) is None:
-        raise invalid(f"unknown rider {rider_id!r}", code="unknown_rider")
+    rider_id = await rider_of(caller, body.rider_id, rt)
     if body.passengers > rt.settings.max_passengers:
         raise invalid(f"at most {rt.settings.max_passengers} passengers per booking")
     rt.snapper.snap(body.origin.lat, body.origin.lon)  # OffNetworkError -> 422, before storing
@@ -75,14 +56,7 @@ async def _book_on(rt: Runtime, record: dict[str, Any], day: Any) -> StandingRid
     same_day = rt.clock.now() >= rt.service.midnight(day)
     dispatcher = rt.days.offer_dispatcher(ctx, same_day)
 
-    def public(clock: Any, booking: Any, extra: dict[str, Any]) -> dict[str, Any]:
-        view = booking_public(clock, booking, {"window_final": same_day, **extra})
-        if not same_day:
-            view = view.model_copy(update={"provisional_window": view.pickup_window})
-        fare = rt.service.fare(booking.request.passengers + booking.request.wheelchairs,
-                               wheelchairs=booking.request.wheelchairs)
-        return booking_record(view.model_copy(update={"fare": fare}), seq=0, status_changes=[
-            {"at": rt.clock.now().isoformat(), "status": "confirmed"}])
+    public = standing.record_maker(rt.service, rt.clock.now(), same_day)
 
     async def book(w: Write) -> StandingRide:
         made = standing.create_rides(w.state, day, [record], dispatcher, ctx.clock, rt.service,
@@ -108,14 +82,14 @@ async def list_standing(caller: Caller, rt: RuntimeDep) -> StandingList:
         raise forbidden("drivers follow their manifest")
     records = (await rt.store.records(rt.store.keys.standing)).values()
     return StandingList(standing_bookings=[_public(r) for r in sorted(
-        records, key=lambda r: str(r["created_at"])) if _visible(caller, r)])
+        records, key=lambda r: str(r["created_at"])) if may_act_for(caller, r["rider_id"])])
 
 
 @router.get("/{standing_id}", response_model=StandingPublic)
 async def get_standing(standing_id: str, caller: Caller, rt: RuntimeDep) -> StandingPublic:
     """One standing booking, with its rides on the open days."""
     record = await rt.store.record(rt.store.keys.standing, standing_id)
-    if record is None or not _visible(caller, record):
+    if record is None or not may_act_for(caller, record["rider_id"]):
         raise not_found(f"standing booking {standing_id!r}")
     rides = []
     for day in await rt.days.open_days():
@@ -130,7 +104,7 @@ async def get_standing(standing_id: str, caller: Caller, rt: RuntimeDep) -> Stan
 async def delete_standing(standing_id: str, caller: Caller, rt: RuntimeDep) -> StandingPublic:
     """Stop a standing booking: no new rides, and its rides after today are cancelled."""
     record = await rt.store.record(rt.store.keys.standing, standing_id)
-    if record is None or not _visible(caller, record):
+    if record is None or not may_act_for(caller, record["rider_id"]):
         raise not_found(f"standing booking {standing_id!r}")
     await rt.store.hdel(rt.store.keys.standing, standing_id)
     today = rt.days.today()

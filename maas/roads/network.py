@@ -342,7 +342,8 @@ class RoadNetwork:
 
         Leaving: through the rest of its edge to the head, or back along the reverse edge of
         a two-way road to the tail. Arriving: from the tail through the start of the edge, or
-        from the head along the reverse edge. Unusable links carry infinite time.
+        from the head along the reverse edge. Unusable links carry infinite time. At offset
+        0 or 1 of an open road the position is the end node itself (free to leave and reach).
         """
         e = self._edge_of(loc)
         f = min(max(loc.offset, 0.0), 1.0)
@@ -355,11 +356,22 @@ class RoadNetwork:
         def part(frac: float, time: float) -> float:
             return frac * time if time < inf else inf
 
+        exit_v, exit_u = part(1 - f, te), part(f, tt)
+        entry_u, entry_v = part(f, te), part(1 - f, tt)
+        if (f == 0.0 or f == 1.0) and (te < inf or tt < inf):
+            # A position at an end of an open road is that node, whichever way the road runs:
+            # without this, offset 0 on a one-way road could only leave along the road (and
+            # offset 1 only be reached through it), so two locations at one junction lay
+            # minutes apart.
+            if f == 0.0:
+                exit_u = entry_u = 0.0
+            else:
+                exit_v = entry_v = 0.0
         road = int(self.road_of[e])
         # fmt: off
         rec = (
-            v, u, part(1 - f, te), part(f, tt), (1 - f) * le, f * lt,
-            u, v, part(f, te), part(1 - f, tt), f * le, (1 - f) * lt,
+            v, u, exit_v, exit_u, (1 - f) * le, f * lt,
+            u, v, entry_u, entry_v, f * le, (1 - f) * lt,
             float(road), f if road == e else 1 - f,
         )
         # fmt: on

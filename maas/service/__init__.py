@@ -10,6 +10,7 @@ from maas.service.booking_rules import (
     service_day_of,
 )
 from maas.service.calendar import Calendar, DayType, HolidayCalendar, Hours
+from maas.service.clock import clock_to_seconds, from_day_seconds, to_day_seconds
 from maas.service.definition import NetworkSpec, ServiceDefinition
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
@@ -40,8 +41,11 @@ __all__ = [
     "VanSpec",
     "Zone",
     "check_booking",
+    "clock_to_seconds",
+    "from_day_seconds",
     "load_service",
     "next_bookable",
     "parse_service",
     "service_day_of",
+    "to_day_seconds",
 ]

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from maas.errors import InvalidInput
-from maas.service.clock import from_day_seconds, to_day_seconds
+from maas.service.clock import from_day_seconds, seconds_to_clock, to_day_seconds
 
 if TYPE_CHECKING:
     from maas.service.definition import ServiceDefinition
@@ -146,8 +146,9 @@ def check_booking(
         why = svc.closed_reason(day)
         return refuse("not_operating", f"no service on {day.isoformat()} ({why})")
     if not hours.contains(secs):
-        opening = from_day_seconds(tz, day, hours.earliest).strftime("%H:%M")
-        closing = from_day_seconds(tz, day, hours.latest).strftime("%H:%M")
+        wall_hours = svc.calendar.hours(day)
+        assert wall_hours is not None
+        opening, closing = seconds_to_clock(wall_hours.open), seconds_to_clock(wall_hours.close)
         return refuse("outside_hours", f"pickup {_clock(pickup_local)} is outside the hours "
                       f"of {day.isoformat()} ({opening}-{closing})")
     if (day - now_local.date()).days > rules.days_ahead:

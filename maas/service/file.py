@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import date
 from datetime import date as Date  # a field of an override is called date
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -346,7 +345,7 @@ class _Build:
             raise self.fail("calendar.open_dates", f"{min(both)} is also a closed date")
         return Calendar(
             weekdays=frozenset(WEEKDAYS.index(d) for d in cal.weekdays),
-            hours_by_type=MappingProxyType(by_type),
+            hours_by_type=dict(by_type),
             holidays=holidays,
             closed_on_holidays=cal.holidays.closed if cal.holidays is not None else False,
             closed_dates=frozenset(cal.closed_dates),
@@ -408,7 +407,7 @@ class _Build:
             vans.append(VanSpec(
                 id=v.id, name=v.name or v.id, seats=v.seats,
                 wheelchair_places=v.wheelchair_places, depot=depot,
-                week=MappingProxyType(week), model=v.model,
+                week=dict(week), model=v.model,
             ))
         ids = {v.id for v in vans}
         overrides = []
@@ -525,7 +524,7 @@ class _Build:
             fleet=self.fleet(places, calendar.weekdays),
             zones=tuple(Zone(k, tuple((lon, lat) for lon, lat in ring))
                         for k, ring in raw.zones.items()),
-            places=MappingProxyType(places),
+            places=dict(places),
             base_dir=self.base_dir,
             origin=self.origin,
         )

@@ -116,6 +116,16 @@ def view_vehicle(vehicle: Vehicle, route: Route, now: int) -> Vehicle:
     return replace(vehicle, available_at=now)
 
 
+def without_passed_break(vehicle: Vehicle, now: int) -> Vehicle:
+    """The van without its driver break once the break window has closed (its latest start
+    is before ``now``): the break then lies behind the van, taken in a gap already driven
+    (plans placed it there) or no longer possible, and the route ahead cannot hold it."""
+    brk = vehicle.break_
+    if brk is not None and brk.window.latest < now:
+        return replace(vehicle, break_=None)
+    return vehicle
+
+
 def planning_problem(
     state: DispatchState,
     policy: DispatchPolicy,
@@ -130,10 +140,11 @@ def planning_problem(
         requests = {**requests, **{r.id: r for r in extra}}
     routes = {r.vehicle_id: r for r in state.plan.routes}
     if now is None:
-        vehicles = state.vehicles
+        vehicles = tuple(without_passed_break(v, state.now) for v in state.vehicles)
     else:
         vehicles = tuple(
-            view_vehicle(v, routes.get(v.id, Route(v.id)), now) for v in state.vehicles
+            without_passed_break(view_vehicle(v, routes.get(v.id, Route(v.id)), now), now)
+            for v in state.vehicles
         )
     return Problem(requests=requests, vehicles=vehicles, weights=policy.weights)
 

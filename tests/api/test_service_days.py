@@ -133,6 +133,7 @@ def test_a_week_of_service_days(town: TestClient, tmp_path: Path) -> None:
         "first_date": FRIDAY.date().isoformat()})
     assert standing.status_code == 201, standing.text
     rides = {r["date"]: r for r in standing.json()["rides"]}
+    friday_events = town.portal.call(rt.store.last_event_id)
     # Friday (today), Wednesday 13th, Friday 15th, Monday 18th...; not Monday 11th (holiday)
     assert "2027-01-11" not in rides and {"2027-01-08", "2027-01-13", "2027-01-15"} <= set(rides)
     assert all(r["booking_id"] for r in rides.values())
@@ -186,6 +187,9 @@ def test_a_week_of_service_days(town: TestClient, tmp_path: Path) -> None:
     for closed in archived:
         keys = town.portal.call(redis.keys, f"maas:{{{rt.store.area}}}:day:{closed}:*")
         assert keys == [], closed
+    # the event stream keeps about a day: Friday's events left it when later days closed
+    oldest = town.portal.call(redis.xrange, rt.store.keys.events, "-", "+", 1)
+    assert oldest and oldest[0][0].decode() > friday_events
     days = town.get("/v1/days", headers=OPERATOR).json()["days"]
     assert days[0]["date"] == "2027-01-16"
     assert all(d["vans_rostered"] == 4 for d in days)

@@ -1,7 +1,8 @@
 """An independent reference for travel between road positions: networkx on a split graph.
 
 Each position is made a node of its own by splitting its edge (and the reverse edge of a
-two-way road) at the offset; networkx's Dijkstra then gives the exact travel time.
+two-way road) at the offset; networkx's Dijkstra then gives the exact travel time. A position
+at an end (offset 0 or 1) of an open road is that end's node, whichever way the road runs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from maas.domain import Location
 from maas.roads import RoadNetwork
 
 
-def split_graph(net: RoadNetwork, locations: Sequence[Location]) -> tuple[nx.DiGraph, list[str]]:
+def split_graph(
+    net: RoadNetwork, locations: Sequence[Location]
+) -> tuple[nx.DiGraph, list[str | int]]:
     """A plain weighted digraph (fastest parallel edge kept) with one node per location."""
     g = nx.DiGraph()
     for u, v, data in net.graph.edges(data=True):
@@ -24,11 +27,16 @@ def split_graph(net: RoadNetwork, locations: Sequence[Location]) -> tuple[nx.DiG
             continue
         if not g.has_edge(u, v) or g[u][v]["t"] > t:
             g.add_edge(u, v, t=t, m=data["length"])
-    names = []
+    names: list[str | int] = []
     on_edge: dict[int, set[tuple[float, str]]] = {}
     for loc in locations:
         assert loc.edge is not None
         e = net.edge_index[loc.edge]
+        twin = int(net.twins[e])
+        road_open = net.times[e] < float("inf") or (twin >= 0 and net.times[twin] < float("inf"))
+        if loc.offset in (0.0, 1.0) and road_open:
+            names.append(loc.edge[0] if loc.offset == 0.0 else loc.edge[1])
+            continue
         road = int(net.road_of[e])
         pos = loc.offset if road == e else 1.0 - loc.offset
         name = f"road{road}@{pos!r}"  # one node per distinct position

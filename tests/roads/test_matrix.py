@@ -78,6 +78,39 @@ def test_one_way_edge_behind_goes_around(toyama_network: RoadNetwork) -> None:
     assert got == round(reference_times(net, [a], [b])[0][0])
 
 
+def test_ends_of_one_way_roads_are_their_junctions(bayreuth_network: RoadNetwork) -> None:
+    """Offset 0 of a one-way road is its tail node and offset 1 its head node: locations at
+    one junction are 0 s apart, and travel from or to them is travel from or to the node."""
+    net = bayreuth_network
+    one_way = [
+        i for i in range(len(net.edges)) if net.twins[i] < 0 and net.tails[i] != net.heads[i]
+    ]
+    assert one_way
+
+    def others_at(node: int, e: int) -> list[int]:
+        return [i for i in range(len(net.edges)) if i != e and net.tails[i] == node]
+
+    start = next(e for e in one_way if others_at(int(net.tails[e]), e))
+    end = next(e for e in one_way if others_at(int(net.heads[e]), e))
+    for e, offset, node in ((start, 0.0, int(net.tails[start])), (end, 1.0, int(net.heads[end]))):
+        on_one_way = Location(0.0, 0.0, net.edges[e], offset)
+        at_node = Location(0.0, 0.0, net.edges[others_at(node, e)[0]], 0.0)
+        here = [on_one_way, at_node]
+        assert net.durations(here, here).tolist() == [[0, 0], [0, 0]]
+        ref = nx.single_source_dijkstra_path_length(
+            net.graph, net.nodes[node], weight="travel_time"
+        )
+        back = nx.single_source_dijkstra_path_length(
+            net.graph.reverse(copy=False), net.nodes[node], weight="travel_time"
+        )
+        nodes = [net.nodes[i] for i in np.random.default_rng(2).choice(len(net.nodes), 20)]
+        there = [node_location(net, n, lambda i: bool(net.twins[i] >= 0)) for n in nodes]
+        assert net.durations([on_one_way], there)[0].tolist() == [round(ref[n]) for n in nodes]
+        assert net.durations(there, [on_one_way])[:, 0].tolist() == [round(back[n]) for n in nodes]
+        oracle = np.rint(np.array(reference_times(net, here, there))).astype(np.int64)
+        assert (net.durations(here, there) == oracle).all()
+
+
 def test_forward_and_backward_searches_agree(bayreuth_network: RoadNetwork) -> None:
     """Few origins search forward, few destinations backward: the entries are the same."""
     net = bayreuth_network
