@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from maas.domain import Plan, Route, Stop
+from maas.domain import Plan, Problem, Route, Stop
+from maas.travel import TravelTimeSource
 from solver.dispatch import Dispatcher, DispatchState, outcomes
 from solver.dispatch.planning import changed_vehicles, planning_problem
 from solver.dispatch.reoptimise import keeps_promises, sub_problem
 from solver.dispatch.state import Booking
+from solver.insertion import best_insertion, insert
 
 
 def _stops(plan: Plan, vehicle_ids: list[str]) -> set[tuple[str, str]]:
@@ -87,25 +89,47 @@ def groups(base: Plan, result: Plan, changed: list[str]) -> list[list[str]]:
 
 
 def _carry(group: list[str], base: DispatchState, result: DispatchState,
-           current: DispatchState) -> dict[str, Route] | None:
-    """The group's re-optimised routes with ``current``'s locks, if its riders are the same
-    in ``base`` and ``current`` (same stops to serve, same riders on board)."""
+           current: DispatchState, problem: Problem, travel: TravelTimeSource
+           ) -> dict[str, Route] | None:
+    """The group's re-optimised routes adapted to ``current``: stops served or cancelled
+    meanwhile left out, rides booked onto these vans meanwhile inserted (cheapest feasible
+    place), ``current``'s locks kept; None if that cannot be done (a rider changed vans,
+    a locked stop is not first, a new ride fits nowhere)."""
     if any(current.vehicle(v) is None or base.vehicle(v) is None for v in group):
         return None
-    if _stops(base.plan, group) != _stops(current.plan, group):
-        return None  # a rider of these vans was booked, cancelled or served meanwhile
-    for vid in group:
-        was, now = base.vehicle(vid), current.vehicle(vid)
-        assert was is not None and now is not None
-        if set(was.onboard) != set(now.onboard):
-            return None
+    was, now = _stops(base.plan, group), _stops(current.plan, group)
+    gone, added = was - now, now - was
+    fresh = {rid for rid, _ in added}
+    if fresh & {rid for rid, _ in was}:
+        return None  # a rider of the group changed stops other than by being served
     routes = {}
     for vid in group:
-        route = _relocked(result.plan.route(vid), current.plan.route(vid))
-        if route is None:
+        route = result.plan.route(vid)
+        kept = tuple(s for s in route.stops if (s.request_id, s.kind.value) not in gone)
+        relocked = _relocked(Route(vid, kept), current.plan.route(vid))
+        if relocked is None:
             return None
-        routes[vid] = route
-    return routes
+        van = current.vehicle(vid)
+        assert van is not None
+        ours = {s.request_id for s in relocked.stops}
+        if any(rid not in ours and (rid, "dropoff") in now for rid in van.onboard):
+            return None  # a rider on board this van would be dropped off by another
+        routes[vid] = relocked
+    plan = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
+                current.plan.unserved)
+    for rid in sorted(fresh):
+        request = problem.requests.get(rid)
+        if request is None:
+            return None
+        placed = {s.request_id for r in plan.routes for s in r.stops}
+        placed |= {o for v in problem.vehicles for o in v.onboard}
+        known = Problem({k: r for k, r in problem.requests.items() if k in placed},
+                        problem.vehicles, problem.weights)
+        found = best_insertion(known, plan, request, travel, vehicles=set(group))
+        if found is None:
+            return None
+        plan = insert(plan, found, rid)
+    return {vid: plan.route(vid) for vid in group}
 
 
 def rebase(base: DispatchState, result: DispatchState, current: DispatchState,
@@ -126,7 +150,7 @@ def rebase(base: DispatchState, result: DispatchState, current: DispatchState,
     routes: dict[str, Route] = {}
     cost_before = cost_after = 0.0
     for group in groups(base.plan, result.plan, changed):
-        carried = _carry(group, base, result, current)
+        carried = _carry(group, base, result, current, problem, dispatcher.travel)
         if carried is None:
             continue
         trial = Plan(tuple(carried.get(r.vehicle_id, r) for r in current.plan.routes),

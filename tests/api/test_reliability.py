@@ -26,7 +26,7 @@ from api.metrics import STATE_BYTES
 from api.rebase import rebase
 from api.routers.events import _events
 from api.store import event_entry
-from maas.domain import Plan, Route
+from maas.domain import Plan, Route, Stop
 from maas.roads import RoadNetwork
 from tests.api.conftest import (
     OPERATOR,
@@ -271,13 +271,59 @@ def test_rebase_carries_reoptimised_routes_onto_a_newer_state(area: Area) -> Non
     new, out = carried
     assert new.plan == good and new.version == current.version + 1
     assert new.reoptimise_round == result.reoptimise_round and out
-    # A rider of a changed van was served (or cancelled) meanwhile: refused.
+    # A rider served (or cancelled) meanwhile: the routes are carried without their stops.
     gone = worse.routes[0].stops[0].request_id
     fewer = Plan((Route(vans[0], tuple(s for s in serial if s.request_id != gone)),
                   Route(vans[1], ())), good.unserved)
-    assert rebase(base, result, replace(current, plan=fewer), ctx.dispatcher) is None
+    adapted = rebase(base, result, replace(current, plan=fewer), ctx.dispatcher)
+    assert adapted is not None
+    assert gone not in {s.request_id for r in adapted[0].plan.routes for s in r.stops}
+    # A van already driving to a stop (locked) that the new routes do not put first: refused.
+    on_van0 = next(s for s in good.route(vans[0]).stops) if good.route(vans[0]).stops \
+        else next(s for s in good.route(vans[1]).stops)
+    other = vans[1] if on_van0 in good.route(vans[0]).stops else vans[0]
+    driving = Plan(tuple(
+        Route(r.vehicle_id, (Stop(on_van0.request_id, on_van0.kind, locked=True),
+                             *(s for s in r.stops if s != on_van0)))
+        if r.vehicle_id == other else Route(r.vehicle_id, tuple(
+            s for s in r.stops if s != on_van0)) for r in worse.routes), good.unserved)
+    assert rebase(base, result, replace(current, plan=driving), ctx.dispatcher) is None
     # Nothing re-routed: only the counters move on.
     same = rebase(base, replace(base, reoptimise_round=base.reoptimise_round + 1), current,
                   ctx.dispatcher)
     assert same is not None and same[1] == []
     assert same[0].plan == current.plan and same[0].reoptimise_round == base.reoptimise_round + 1
+
+
+def test_rebase_inserts_a_ride_booked_meanwhile(area: Area) -> None:
+    """A ride booked onto a re-routed van while the round ran is inserted into the carried
+    routes (once: pickup and drop-off), not a reason to throw the round away."""
+    vans = [area.van()[0] for _ in range(2)]
+    for frm, to in (("station", "clinic"), ("clinic", "station")):
+        _, rider = area.rider()
+        area.book(rider, area.offer(rider, frm=frm, to=to)["offer_id"])
+    rt: Any = area.client.app.state.runtime  # type: ignore[attr-defined]
+    ctx = rt.days.context(T0.date())
+    assert area.client.portal is not None
+    before = area.client.portal.call(ctx.store.state)
+    stops = tuple(s for r in before.plan.routes for s in r.stops)
+    worse = Plan((Route(vans[0], ()), Route(vans[1], stops)), before.plan.unserved)
+    base = replace(before, plan=worse)
+    result = replace(before, version=before.version + 1)  # the routes the round found
+    if result.plan == worse:
+        result = replace(result, plan=Plan((Route(vans[0], stops), Route(vans[1], ())),
+                                           before.plan.unserved))
+    _, rider = area.rider()
+    booked = area.book(rider, area.offer(rider, frm="station", to="supermarket")["offer_id"])
+    assert booked.status_code == 201
+    newer = area.client.portal.call(ctx.store.state)
+    new_id = booked.json()["id"]
+    extra = tuple(s for r in newer.plan.routes for s in r.stops if s.request_id == new_id)
+    current = replace(newer, plan=Plan((Route(vans[0], ()), Route(vans[1], stops + extra)),
+                                       newer.plan.unserved))
+    carried = rebase(base, result, current, ctx.dispatcher)
+    assert carried is not None
+    plan = carried[0].plan
+    assert sorted(s.kind.value for r in plan.routes for s in r.stops
+                  if s.request_id == new_id) == ["dropoff", "pickup"]
+    assert ctx.dispatcher.schedule(replace(carried[0])).feasible
