@@ -1,6 +1,7 @@
 """Where a closed service day goes: a ``maas.history.DayRecord`` built from the day's live
-state and booking records, written as one JSON file per day (the archive, always) and
-imported into the trip history database when ``MAAS_HISTORY_URL`` is set.
+state and booking records, written as one JSON file per day (the archive, without personal
+data) and imported into the trip history database (``MAAS_HISTORY_URL``, else an SQLite
+file beside the archive).
 
 The archive file is written first (atomically: a temporary file renamed into place), so a
 crash between archiving and removing the day's keys from Redis loses nothing: closing again
@@ -17,6 +18,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,12 +56,15 @@ class DayArchive:
         return self.folder / area / f"{day}.json"
 
     def keep(self, record: DayRecord) -> Path:
-        """Write the record's file (replacing an earlier one) and import it into the history."""
+        """Write the record's file (replacing an earlier one) and import it into the history.
+
+        The file leaves out the riders' personal data (names, phones): it is a copy no
+        erasure reaches. The history keeps it in a table of its own that erasure clears."""
         target = self.path(record.area, record.date.isoformat())
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(day_to_json(record))
+            out.write(day_to_json(replace(record, riders=())))
         os.replace(tmp, target)
         if self.history_url:
             from maas.history import HistoryStore

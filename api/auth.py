@@ -1,7 +1,8 @@
-"""Bearer tokens and the three roles: operator, rider, driver.
+"""Bearer tokens and the three roles: operator (staff), rider, driver.
 
-The operator's token comes from the settings; riders and drivers get a random token when the
-operator creates them. Only a SHA-256 of each token is stored (in Redis): the tokens are 256
+Staff are named accounts with a staff role (admin, dispatcher, viewer; ``api.staff``); the
+operator token of the settings bootstraps the first admin. Riders, drivers and staff get a
+random token when created. Only a SHA-256 of each token is stored (in Redis): the tokens are 256
 random bits, so a fast hash is enough (no password stretching needed) and a leaked Redis dump
 does not let anyone in.
 """
@@ -23,16 +24,40 @@ class Role(StrEnum):
     DRIVER = "driver"
 
 
+class StaffRole(StrEnum):
+    """What a staff member may do: an admin everything, a dispatcher the daily work (not
+    managing staff), a viewer only read."""
+
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+    VIEWER = "viewer"
+
+
+BOOTSTRAP_ADMIN_ID = "bootstrap"  # the staff id of the settings' operator token
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated caller: a role and, for riders and drivers, the rider or vehicle id."""
+    """An authenticated caller: a role and the rider, vehicle or staff id; staff also carry
+    their staff role."""
 
     role: Role
     subject_id: str | None = None
+    staff_role: StaffRole | None = None
 
     @property
     def is_operator(self) -> bool:
+        """Whether this caller is staff (of any staff role: reading is allowed to all)."""
         return self.role is Role.OPERATOR
+
+    @property
+    def may_act(self) -> bool:
+        """Whether this staff member may do the daily work (book, cancel, close roads...)."""
+        return self.is_operator and self.staff_role in (StaffRole.ADMIN, StaffRole.DISPATCHER)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_operator and self.staff_role is StaffRole.ADMIN
 
     def is_rider(self, rider_id: str) -> bool:
         """Whether this caller is the rider ``rider_id``."""
@@ -43,7 +68,7 @@ class Principal:
         return self.role is Role.DRIVER and self.subject_id == vehicle_id
 
 
-OPERATOR = Principal(Role.OPERATOR)
+OPERATOR = Principal(Role.OPERATOR, BOOTSTRAP_ADMIN_ID, StaffRole.ADMIN)
 
 
 def new_token() -> str:

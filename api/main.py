@@ -35,6 +35,8 @@ from redis.exceptions import RedisError
 
 from api import day_cycle
 from api.archive import DayArchive
+from api.audit import AuditLog
+from api.audit import flush as flush_audit
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
 from api.errors import install_error_handlers
@@ -43,15 +45,19 @@ from api.middleware import BodySizeLimit
 from api.notify import stage
 from api.rebase import rebase
 from api.routers import (
+    audit,
     bookings,
     closures,
     days,
     events,
     health,
     offers,
+    reports,
     riders,
     service,
+    staff,
     standing,
+    tokens,
     vehicles,
 )
 from api.routers import clock as clock_router
@@ -98,6 +104,14 @@ def service_of(settings: Settings) -> ServiceDefinition:
     }, Path("."), origin="MAAS_OPERATING_HOURS")
 
 
+def history_url_of(settings: Settings) -> str:
+    """Where closed days go: ``MAAS_HISTORY_URL``, else an SQLite file beside the archive
+    (the embedded default: nothing to install)."""
+    if settings.history_url:
+        return settings.history_url
+    return f"sqlite:///{(settings.archive_dir / 'history.db').resolve()}"
+
+
 def create_app(settings: Settings, *, redis: Redis | None = None,
                network: RoadNetwork | None = None, clock: Clock | None = None) -> FastAPI:
     """The FastAPI app for ``settings``; ``redis`` and ``network`` may be given ready-made
@@ -112,6 +126,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.archive_dir.mkdir(parents=True, exist_ok=True)
         client = redis if redis is not None else _connect(settings)
         store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen,
                           write_wait_s=settings.write_wait_seconds)
@@ -129,7 +144,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         rt = Runtime(settings=settings, service=svc, store=store, network=roads,
                      clock=the_clock, days=ServiceDays(svc, roads, store, the_clock),
                      snapper=snapper, ticker=ticker,
-                     archive=DayArchive(settings.archive_dir, settings.history_url))
+                     archive=DayArchive(settings.archive_dir, history_url_of(settings)))
         app.state.runtime = rt
         await _when_redis_answers(lambda: _register_roster(rt), wait)
         await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)
@@ -157,10 +172,11 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         lifespan=lifespan,
     )
     install_error_handlers(app, retry_after_s=settings.retry_after_seconds)
+    app.add_middleware(AuditLog)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, offers, bookings, standing, days,
-                   closures, clock_router, events):
+                   closures, reports, clock_router, events, staff, tokens, audit):
         app.include_router(module.router)
     return app
 
@@ -318,6 +334,10 @@ async def _tick_forever(rt: Runtime) -> None:
                 await tick_once(rt)
         except Exception:  # a failed tick must not stop the next one
             log.exception("tick failed")
+        try:  # staff writes' audit entries, queued in Redis, into the history database
+            await flush_audit(rt)
+        except Exception:
+            log.exception("audit flush failed; the entries stay queued in Redis")
 
 
 def demo_depot(network: RoadNetwork) -> Any:

@@ -141,6 +141,15 @@ class VehicleCreate(Strict):
         return self
 
 
+class VehicleUpdate(Strict):
+    """Fields of a van to change (absent fields stay as they are)."""
+
+    name: Name | None = None
+    seats: int | None = Field(default=None, ge=0, le=60)
+    wheelchair_places: int | None = Field(default=None, ge=0, le=10)
+    depot: LatLon | None = None
+
+
 class VehiclePublic(BaseModel):
     """A van as registered."""
 
@@ -151,6 +160,7 @@ class VehiclePublic(BaseModel):
     depot: LatLon
     shift_start: str
     shift_end: str
+    retired: bool = False  # DELETE /v1/vehicles/{id}: no new rides
 
 
 class VehicleCreated(VehiclePublic):

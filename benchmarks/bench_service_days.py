@@ -106,7 +106,7 @@ def memory_by_kind(client: redis.Redis) -> dict[str, int]:
     out = {"days": 0, "records": 0, "events": 0, "expiring": 0}
     for key in client.scan_iter(count=1000):
         name = key.decode()
-        used = int(client.memory_usage(key) or 0)
+        used = int(client.memory_usage(key, samples=0) or 0)  # exact, not sampled
         kind = ("days" if ":day:" in name else "events" if name.endswith(":events")
                 else "expiring" if (":offer:" in name or ":idem:" in name) else "records")
         out[kind] += used
@@ -170,6 +170,7 @@ def main() -> None:
                         # A month replayed at machine speed by a few tokens: no rate limit.
                         rate_limit_per_minute=0)
     rows: list[dict[str, Any]] = []
+    full_plan: dict[str, Any] = {}
     endless: list[Any] = []
     try:
         with TestClient(create_app(settings, network=network)) as http:
@@ -235,6 +236,17 @@ def main() -> None:
                 })
                 print(json.dumps(rows[-1]), flush=True)
                 day += timedelta(days=1)
+            # The batch plan of a full day: 300 rides booked ahead for one day, planned now.
+            full = svc.next_operating_day(day + timedelta(days=5))
+            player.set_clock(at(day, 7))
+            booked_full, _ = book_rides(http, rng, points, riders, full, args.rides)
+            started = time.perf_counter()
+            planned = http.post(f"/v1/days/{full.isoformat()}/plan", headers=OPERATOR)
+            full_plan = {"date": full.isoformat(), "bookings": booked_full,
+                         "seconds": round(time.perf_counter() - started, 2),
+                         "status": planned.status_code, **(planned.json() if planned.status_code
+                                                            == 200 else {})}
+            print(json.dumps({"full_day_plan": full_plan}), flush=True)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -256,6 +268,7 @@ def main() -> None:
         "endless_day_bytes_day2": two["endless_day_bytes_per_booking"],
         "endless_day_bytes_last": last["endless_day_bytes_per_booking"],
         "plan_seconds_max": max((r["next_day_plan_seconds"] or 0) for r in rows),
+        "full_day_plan": full_plan,
         "plan_bookings_max": max((r["next_day_bookings"] or 0) for r in rows),
     }
     print(json.dumps(summary, indent=2))

@@ -6,8 +6,20 @@ come from the evaluator's leg cache. Every (pickup, drop-off) position pair is s
 with the earliest-start schedule of the route, its waiting times and its latest-start
 bounds (a forward-slack test that propagates the push of the insertion through the
 waiting times: O(1) per position), and with the loads. The survivors are checked exactly,
-cheapest estimate first, with the evaluator's timing (which also covers ride-time limits
-and route duration), until no remaining estimate can beat the best exact cost.
+best estimate first, with the evaluator's timing (which also covers ride-time limits
+and route duration), until no remaining estimate can beat the best exact score. There is no
+cap on the number of exact checks: when some van can take the request under the exact
+check, the search finds one (the screen is a relaxation of that check).
+
+The screen also sees the ride limits of the riders already planned: a detour on a leg that
+some rider rides across may not exceed that rider's ride slack (the limit minus the rider's
+shortest possible ride on the route), and a drop-off may not start later than its pickup's
+latest start plus the limit. Without that, a route full of riders on tight limits passes
+the screen at every position and the exact checks are spent on hopeless ones.
+
+By default the score is the operator's added cost; with a ``RiderObjective`` it is the
+rider's time (soonest pickup, or latest pickup for an arrive-by ride) plus the added cost
+as a bounded tie-break.
 
 Driver breaks are left to that exact check: the screen ignores them (a relaxation, so no
 feasible position is screened out), and the evaluator's timing places the break in the
@@ -33,7 +45,30 @@ from maas.evaluation import (
 )
 from maas.travel import TravelTimeSource
 
-MAX_EXACT_CHECKS = 60
+
+@dataclass(frozen=True, slots=True)
+class RiderObjective:
+    """Rank insertions by the rider's time: the soonest pickup, or with ``latest`` the
+    latest pickup (arrive-by: the latest departure that still arrives in time).
+
+    The operator's added cost enters as ``cost_weight`` seconds of the rider's time per unit
+    of cost, capped at ``cost_bound`` seconds: the chosen pickup is never more than
+    ``cost_bound`` seconds worse for the rider than the best feasible one. Candidates are
+    ranked on the exact earliest schedule (its pickup time, and its cost: travel plus
+    weighted ride time on those start times), which is cheap; only the winner is timed by
+    the evaluator's planned schedule. ``resolution`` is how finely (seconds) the latest
+    pickup of an insertion is searched.
+    """
+
+    latest: bool = False
+    cost_weight: float = 0.0
+    cost_bound: float = 0.0
+    resolution: int = 30
+
+    def score(self, pickup: float, cost_delta: float) -> float:
+        """Lower is better: the rider's time term plus the bounded cost term."""
+        rider = -pickup if self.latest else pickup
+        return rider + min(self.cost_weight * max(cost_delta, 0.0), self.cost_bound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +76,10 @@ class Insertion:
     """Where to insert a request: indices into the van's *new* stop list.
 
     ``cost_delta`` is the change of the route's travel and ride-time cost (weights of the
-    problem), not counting the rejection penalty the insertion saves.
+    problem), not counting the rejection penalty the insertion saves. ``pickup_time`` and
+    ``dropoff_time`` are the planned schedule's (the evaluator's timing); ``rider_pickup``
+    is the pickup time a ``RiderObjective`` scored (the soonest the van can be there, or
+    the latest it may come), and ``score`` the value ranked (the cost by default).
     """
 
     vehicle_id: str
@@ -50,6 +88,8 @@ class Insertion:
     cost_delta: float
     pickup_time: int
     dropoff_time: int
+    score: float = 0.0
+    rider_pickup: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +98,8 @@ class _Candidate:
     vehicle_id: str
     pickup_index: int
     dropoff_index: int
+    pickup_low: float = 0.0  # lower bound on the pickup's start
+    pickup_high: float = 0.0  # upper bound on the pickup's start
 
 
 def insert(plan: Plan, insertion: Insertion, request_id: str) -> Plan:
@@ -143,10 +185,13 @@ class _RouteData:
     late: list[float]
     seats: list[int]
     chairs: list[int]
+    ride_slack: list[float]
+    chain: list[float]
     first: int
     usable: bool
     seq: TimedSequence
     base_cost: float | None = None
+    base_rider_cost: float | None = None
 
 
 class RouteCache:
@@ -181,9 +226,24 @@ def _route_data(vehicle: Vehicle, stops: tuple[Stop, ...], requests: Mapping[str
         early[k] = arrival if arrival > e[k] else e[k]
         wait[k] = early[k] - arrival
     usable = all(early[k] <= lat[k] for k in range(n2))
-    late = list(lat)
-    for k in range(n2 - 2, -1, -1):
-        late[k] = min(lat[k], late[k + 1] - s[k] - legs[k])
+    # chain[k]: start of position k when nothing waits (a lower bound on any gap).
+    chain = [0.0] * n2
+    for k in range(1, n2):
+        chain[k] = chain[k - 1] + s[k - 1] + legs[k - 1]
+    late = _latest_starts(lat, s, legs)
+    if seq.rides:
+        # A drop-off starts at most ``limit`` after its pickup's service ends.
+        bounded = list(lat)
+        for p, d, lim in seq.rides:
+            bounded[d] = min(bounded[d], late[p] + s[p] + lim)
+        late = _latest_starts(bounded, s, legs)
+    # ride_slack[k]: how much longer leg k may become for every rider riding across it.
+    ride_slack = [float("inf")] * n2
+    for p, d, lim in seq.rides:
+        slack = lim - (chain[d] - chain[p] - s[p])
+        for k in range(p, d):
+            if slack < ride_slack[k]:
+                ride_slack[k] = slack
     seats = [0] * n2
     chairs = [0] * n2
     seats[0] = sum(requests[r].passengers for r in vehicle.onboard if r in requests)
@@ -200,7 +260,18 @@ def _route_data(vehicle: Vehicle, stops: tuple[Stop, ...], requests: Mapping[str
     points += [stop_location(requests[st.request_id], st) for st in stops]
     points.append(vehicle.end_location)
     return _RouteData(vehicle, stops, points, legs, e, s, early, wait, late, seats, chairs,
-                      first, usable, seq)
+                      ride_slack, chain, first, usable, seq)
+
+
+def _latest_starts(latest: Sequence[float], service: Sequence[float],
+                   legs: Sequence[int]) -> list[float]:
+    """Latest start of each position that still lets every later position start in time."""
+    late = list(latest)
+    for k in range(len(late) - 2, -1, -1):
+        bound = late[k + 1] - service[k] - legs[k]
+        if bound < late[k]:
+            late[k] = bound
+    return late
 
 
 def _spliced(seq: TimedSequence, request: Request, i: int, j: int,
@@ -230,7 +301,8 @@ def _screen_vehicle(
     to_o: Sequence[int], to_d: Sequence[int], from_o: Sequence[int], from_d: Sequence[int],
     o_to_d: int,
 ) -> list[_Candidate]:
-    """Position pairs that pass the slack and load screens, with a cost estimate.
+    """Position pairs that pass the slack, ride-limit and load screens, with a cost estimate
+    and bounds on the pickup's start.
 
     Sequence positions: 0 = start, 1..n = stops, n+1 = end; ``to_o[k]`` is the time from
     position k to the origin, ``from_o[k]`` from the origin to position k, etc.
@@ -241,6 +313,7 @@ def _screen_vehicle(
     e, s = route.earliest, route.service
     early, wait, late = route.early, route.wait, route.late
     seats, chairs = route.seats, route.chairs
+    slack, chain = route.ride_slack, route.chain
     n2 = len(e)
     cap_seats = vehicle.type.seats - request.passengers
     cap_chairs = vehicle.type.wheelchair_places - request.wheelchairs
@@ -262,15 +335,24 @@ def _screen_vehicle(
         leave_p = b_p + board
         # Drop-off right after the pickup.
         b_d = max(leave_p + o_to_d, de)
-        if b_d <= dl and max(b_d + alight + from_d[i + 1], e[i + 1]) <= late[i + 1]:
+        detour = to_o[i] + board + o_to_d + alight + from_d[i + 1] - legs[i]
+        if (b_d <= dl and detour <= slack[i]
+                and max(b_d + alight + from_d[i + 1], e[i + 1]) <= late[i + 1]):
             added = to_o[i] + o_to_d + from_d[i + 1] - legs[i]
-            out.append(_Candidate(wt * added + wr * (b_d - leave_p), vehicle.id, i, i))
+            high = min(pl, late[i + 1] - from_d[i + 1] - alight - o_to_d - board)
+            out.append(_Candidate(wt * added + wr * (b_d - leave_p), vehicle.id, i, i,
+                                  b_p, high))
         # Drop-off later: push the delay of the pickup through the waits.
+        if to_o[i] + board + from_o[i + 1] - legs[i] > slack[i]:
+            continue  # a rider riding across this leg would ride too long
         nxt = max(leave_p + from_o[i + 1], e[i + 1])
         if nxt > late[i + 1]:
             continue
+        # Latest pickup start that lets position i+1 start in time.
+        high = min(pl, late[i + 1] - from_o[i + 1] - board)
         delta = nxt - early[i + 1]
         added_p = to_o[i] + from_o[i + 1] - legs[i]
+        own = from_o[i + 1] - chain[i + 1]  # own ride up to position j: own + chain[j] + ...
         for j in range(i + 1, last + 1):
             if j > i + 1:
                 delta = max(0.0, delta - wait[j])
@@ -279,6 +361,12 @@ def _screen_vehicle(
                 break
             if seats[j] > cap_seats or chairs[j] > cap_chairs:
                 break  # the rider would be on board past a full stretch
+            if own + chain[j] > limit:
+                break  # the rider's own ride is too long already
+            if own + chain[j] + s[j] + to_d[j] > limit:
+                continue
+            if to_d[j] + alight + from_d[j + 1] - legs[j] > slack[j]:
+                continue
             b_d = max(start_j + s[j] + to_d[j], de)
             if b_d > dl:
                 continue
@@ -286,7 +374,7 @@ def _screen_vehicle(
                 continue
             added = added_p + to_d[j] + from_d[j + 1] - legs[j]
             ride = max(b_d - leave_p, o_to_d)
-            out.append(_Candidate(wt * added + wr * ride, vehicle.id, i, j))
+            out.append(_Candidate(wt * added + wr * ride, vehicle.id, i, j, b_p, high))
     return out
 
 
@@ -312,8 +400,15 @@ def best_insertion(
     cache: RouteCache | None = None,
     blink: float = 0.0,
     rng: random.Random | None = None,
+    objective: RiderObjective | None = None,
+    max_checks: int | None = None,
 ) -> Insertion | None:
-    """The cheapest feasible way to add ``request`` to one van of ``plan``, or None.
+    """The best feasible way to add ``request`` to one van of ``plan``, or None.
+
+    Best is cheapest by default; with ``objective``, best by the rider's time with the
+    added cost as a bounded tie-break (``Insertion.score``). Every screened position may be
+    checked exactly (``max_checks`` caps that, for heuristics that prefer speed over
+    completeness), so a None means no van and position keeps every constraint.
 
     ``problem.requests`` holds the requests already in the plan; ``request`` is new.
     ``vehicles`` restricts the vans tried; ``cache`` keeps route data between calls on
@@ -379,41 +474,139 @@ def best_insertion(
             from_o=[rows[0][x] for x in idx], from_d=[rows[1][x] for x in idx],
             o_to_d=o_to_d,
         )
-    candidates.sort(key=lambda c: (c.estimate, c.vehicle_id, c.pickup_index, c.dropoff_index))
+    if objective is None:
+        candidates.sort(key=lambda c: (c.estimate, c.vehicle_id, c.pickup_index,
+                                       c.dropoff_index))
+    else:
+        candidates.sort(key=lambda c: (_bound(objective, c), c.vehicle_id, c.pickup_index,
+                                       c.dropoff_index))
     best: Insertion | None = None
+    # Rider mode ranks on the exact earliest schedule (cheap); only the winner gets the
+    # evaluator's planned timing (eight-step), for its cost and times.
+    ranked: tuple[float, _RouteData, TimedSequence, int, int, float] | None = None
     for checked, cand in enumerate(candidates):
-        if checked >= MAX_EXACT_CHECKS or (best is not None and cand.estimate >= best.cost_delta):
+        if max_checks is not None and checked >= max_checks:
+            break
+        if objective is None and best is not None and cand.estimate >= best.score:
+            break
+        if objective is not None and ranked is not None and _bound(objective, cand) >= ranked[0]:
             break
         if blink and rng is not None and rng.random() < blink:
             continue
         route = routes[cand.vehicle_id]
         v = route.vehicle
+        i, j = cand.pickup_index, cand.dropoff_index
+        idx = index_of[v.id]
+        legs = route.legs
+        if i == j:
+            new_legs = [*legs[:i], cols[idx[i]][0], o_to_d, rows[1][idx[i + 1]], *legs[i + 1:]]
+        else:
+            new_legs = [*legs[:i], cols[idx[i]][0], rows[0][idx[i + 1]], *legs[i + 1 : j],
+                        cols[idx[j]][1], rows[1][idx[j + 1]], *legs[j + 1 :]]
+        seq = _spliced(route.seq, request, i, j, new_legs)
+        p_pos = i + 1
+        if objective is not None:
+            exact = earliest_feasible(seq)
+            if exact is None:
+                continue
+            if route.base_rider_cost is None:
+                base = earliest_feasible(route.seq)
+                route.base_rider_cost = _schedule_cost(problem, route.seq, base) \
+                    if base is not None else 0.0
+            rider, starts = exact[p_pos], exact
+            if objective.latest:
+                later = _latest_pickup(seq, p_pos, rider, cand.pickup_high,
+                                       objective.resolution)
+                if later is not None:
+                    rider, starts = later
+            delta = _schedule_cost(problem, seq, starts) - route.base_rider_cost
+            score = objective.score(rider, delta)
+            if ranked is None or score < ranked[0]:
+                ranked = (score, route, seq, i, j, rider)
+            continue
         if route.base_cost is None:
             before = sequence_cost(problem, route.seq)
             route.base_cost = before[0] if before is not None else 0.0
-        i, j = cand.pickup_index, cand.dropoff_index
-        idx = index_of[v.id]
-        new_stops = list(route.stops)
-        pickup, dropoff = Stop(request.id, StopKind.PICKUP), Stop(request.id, StopKind.DROPOFF)
-        legs = route.legs
-        if i == j:
-            new_stops[i:i] = [pickup, dropoff]
-            new_legs = [*legs[:i], cols[idx[i]][0], o_to_d, rows[1][idx[i + 1]], *legs[i + 1:]]
-        else:
-            new_stops.insert(j, dropoff)
-            new_stops.insert(i, pickup)
-            new_legs = [*legs[:i], cols[idx[i]][0], rows[0][idx[i + 1]], *legs[i + 1 : j],
-                        cols[idx[j]][1], rows[1][idx[j + 1]], *legs[j + 1 :]]
-        after = sequence_cost(problem, _spliced(route.seq, request, i, j, new_legs))
+        after = sequence_cost(problem, seq)
         if after is None:
             continue
         cost, starts = after
         delta = cost - route.base_cost
-        if best is None or delta < best.cost_delta:
-            p_index = i
-            d_index = i + 1 if i == j else j + 1
-            best = Insertion(v.id, p_index, d_index, delta,
-                             round(starts[p_index + 1]), round(starts[d_index + 1]))
+        d_index = i + 1 if i == j else j + 1
+        if best is None or delta < best.score:
+            best = Insertion(v.id, i, d_index, delta, round(starts[p_pos]),
+                             round(starts[d_index + 1]), delta, round(starts[p_pos]))
+    if ranked is not None:
+        best = _planned(problem, ranked)
+    return best
+
+
+def _schedule_cost(problem: Problem, seq: TimedSequence, starts: Sequence[float]) -> float:
+    """Travel + weighted ride cost of ``seq`` on the given start times."""
+    w = problem.weights
+    ride = sum(starts[d] - starts[p] - seq.service[p] for p, d, _ in seq.rides)
+    return w.travel_time * sum(seq.travel) + w.ride_time * ride
+
+
+def _planned(problem: Problem,
+             ranked: tuple[float, _RouteData, TimedSequence, int, int, float]) -> Insertion:
+    """The rider-mode winner with the evaluator's planned times and cost (for a latest
+    pickup: the plan with the pickup starting no earlier than that)."""
+    score, route, seq, i, j, rider = ranked
+    p_pos, d_index = i + 1, (i + 1 if i == j else j + 1)
+    planned_seq = seq
+    if rider > seq.earliest[p_pos]:
+        e = list(seq.earliest)
+        e[p_pos] = rider
+        planned_seq = replace(seq, earliest=e)
+    if route.base_cost is None:
+        before = sequence_cost(problem, route.seq)
+        route.base_cost = before[0] if before is not None else 0.0
+    found = sequence_cost(problem, planned_seq) or sequence_cost(problem, seq)
+    if found is None:  # the exact earliest schedule exists, so the evaluator finds one
+        starts = earliest_feasible(seq) or [0.0] * len(seq.earliest)
+        cost = _schedule_cost(problem, seq, starts)
+    else:
+        cost, starts = found
+    return Insertion(route.vehicle.id, i, d_index, cost - route.base_cost,
+                     round(starts[p_pos]), round(starts[d_index + 1]), score, round(rider))
+
+
+def _bound(objective: RiderObjective, cand: _Candidate) -> float:
+    """A lower bound on the candidate's score: its pickup bound with no cost term (the cost
+    estimate is no bound: the exact schedule may shorten rides by delaying pickups)."""
+    return -cand.pickup_high if objective.latest else cand.pickup_low
+
+
+def _latest_pickup(seq: TimedSequence, pos: int, low: float, high: float,
+                   resolution: int) -> tuple[float, list[float]] | None:
+    """The latest start of the pickup at ``pos`` (to ``resolution`` seconds, at most
+    ``high``) and the earliest schedule when it may start no earlier; None when it cannot
+    start later than ``low``.
+
+    Feasibility falls as the pickup moves later (every later stop is pushed), so a bisection
+    over its earliest start finds the last feasible moment.
+    """
+
+    def at(t: float) -> list[float] | None:
+        e = list(seq.earliest)
+        e[pos] = t
+        return earliest_feasible(replace(seq, earliest=e))
+
+    if high <= low + resolution:
+        return None
+    top = at(high)
+    if top is not None:
+        return high, top
+    best: tuple[float, list[float]] | None = None
+    lo, hi = low, high
+    while hi - lo > resolution:
+        mid = (lo + hi) / 2
+        found = at(mid)
+        if found is None:
+            hi = mid
+        else:
+            lo, best = mid, (mid, found)
     return best
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter
 
 from api import day_cycle
-from api.deps import Operator, RuntimeDep
+from api.deps import Operator, RuntimeDep, Staff
 from api.errors import not_found
 from api.schemas import DayClosed, DayList, DayPlanned, DayPublic, PlanFiguresPublic, StandingRide
 from solver.dispatch import BookingStatus
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/days", tags=["days"])
 
 
 @router.get("", response_model=DayList)
-async def list_days(_: Operator, rt: RuntimeDep) -> DayList:
+async def list_days(_: Staff, rt: RuntimeDep) -> DayList:
     """The open service days, with bookings, standing rides, vans and plan figures."""
     out = []
     for day, record in sorted((await rt.store.day_records()).items()):

@@ -7,9 +7,10 @@ the road network (422 if off it; remembered per worker, see api.snap_cache) -> `
 that day's seconds -> the day's ``Dispatcher.offer(state, ask)`` on its state read from
 Redis (a pure query: nothing is locked or written) -> an ``Offer`` is kept in Redis until it
 expires (it holds no seat) and returned as 201; a ``Rejection`` becomes 422 (outside the
-service area) or 409 (no van can do it), with the earliest alternative pickup time when the
-dispatcher found one. A ride on a later day gets the provisional window width; the same
-day's rides the final one.
+service area) or 409 (no van can do it: the reason code, e.g. ``no_capacity``), with the
+earliest later pickup (``alternative``) and up to three servable times each side
+(``alternatives``, with estimated pickup and drop-off). A ride on a later day gets the
+provisional window width; the same day's rides the final one.
 """
 
 from __future__ import annotations
@@ -139,4 +140,13 @@ def _rejection_error(rejection: Rejection, clock: object) -> ApiError:
     alternative = None
     if rejection.alternative is not None:
         alternative = {"pickup_after": clock.iso(rejection.alternative)}  # type: ignore[attr-defined]
-    return conflict(rejection.reason.value, rejection.message, alternative=alternative)
+    alternatives = [
+        {"pickup_after" if a.pickup_after is not None else "arrive_before":
+             clock.iso(a.pickup_after if a.pickup_after is not None  # type: ignore[attr-defined]
+                       else a.arrive_before or 0),
+         "estimated_pickup": clock.iso(a.pickup),  # type: ignore[attr-defined]
+         "estimated_dropoff": clock.iso(a.dropoff)}  # type: ignore[attr-defined]
+        for a in rejection.alternatives
+    ]
+    return conflict(rejection.reason.value, rejection.message, alternative=alternative,
+                    alternatives=alternatives)

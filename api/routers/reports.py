@@ -5,7 +5,7 @@ The same figures as ``maas report`` writes to ``report.csv`` and ``report.html``
 zone, and the month before beside it. Operator only.
 
 Wiring (``api.main``): ``app.state.history`` is the ``maas.history.HistoryStore`` closed days
-are imported into (when unset, one is opened on first use from ``settings.history_url``);
+are imported into (when unset, one is opened on first use at the archive's history URL);
 ``app.state.report_config`` (optional) a ``maas.history.ReportConfig`` with the town's cost
 model and zone polygons (when unset: the service file's zones and currency, default costs).
 The handler is a plain ``def``: the database call runs in FastAPI's threadpool, off the
@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import Operator, RuntimeDep
+from api.deps import RuntimeDep, Staff
 from api.errors import ApiError, invalid, not_found
 from maas.history import (
     HistoryError,
@@ -35,7 +35,7 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 
 @router.get("/months/{month}")
-def month_report(month: str, request: Request, _: Operator, rt: RuntimeDep) -> dict[str, Any]:
+def month_report(month: str, request: Request, _: Staff, rt: RuntimeDep) -> dict[str, Any]:
     """The figures of a calendar month (``2026-12``) of this service area, with the month
     before; 404 when the history holds no day of that month."""
     try:
@@ -43,9 +43,9 @@ def month_report(month: str, request: Request, _: Operator, rt: RuntimeDep) -> d
     except ReportError as exc:
         raise invalid(str(exc), code="bad_month") from exc
     history: HistoryStore | None = getattr(request.app.state, "history", None)
-    if history is None and rt.settings.history_url:
+    if history is None and rt.archive.history_url:
         # Opened on first use and kept for the app's life (the app owns it).
-        history = request.app.state.history = HistoryStore(rt.settings.history_url)
+        history = request.app.state.history = HistoryStore(rt.archive.history_url)
     if history is None:
         raise ApiError(503, "history_unavailable", "this service keeps no trip history")
     config: ReportConfig | None = getattr(request.app.state, "report_config", None)

@@ -16,10 +16,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.auth import Role, hash_token, new_token
-from api.deps import Caller, Operator, RuntimeDep
+from api.deps import Caller, Operator, RuntimeDep, Staff
 from api.errors import conflict, forbidden, not_found
 from api.runtime import Runtime
 from api.schemas import RiderCreate, RiderCreated, RiderList, RiderPublic, RiderUpdate
+from api.schemas_people import OptionalIdempotencyKey
+from api.tokens import (
+    body_digest,
+    claim,
+    derived_token,
+    idem_key,
+    release,
+    token_record,
+    token_secret,
+)
 
 router = APIRouter(prefix="/v1/riders", tags=["riders"])
 
@@ -27,14 +37,38 @@ PERSONAL = ("name", "name_kana", "phone", "notes")
 
 
 @router.post("", status_code=201, response_model=RiderCreated)
-async def create_rider(body: RiderCreate, _: Operator, rt: RuntimeDep) -> RiderCreated:
-    """Register a rider (operator only); the token is shown once, only its hash is kept."""
-    rider = RiderPublic(id="r_" + secrets.token_hex(8), **body.model_dump())
-    token = new_token()
-    await rt.store.add_with_token(
-        rt.store.keys.riders, rider.id, rider.model_dump(), hash_token(token),
-        {"role": Role.RIDER.value, "id": rider.id},
-    )
+async def create_rider(body: RiderCreate, caller: Operator, rt: RuntimeDep,
+                       idempotency_key: OptionalIdempotencyKey = None) -> RiderCreated:
+    """Register a rider (operator only); the token is shown once, only its hash is kept.
+    With an ``Idempotency-Key`` a retried call returns the same rider and token."""
+    mine = {"id": "r_" + secrets.token_hex(8), "nonce": secrets.token_hex(16),
+            "body": body_digest(body.model_dump(mode="json"))}
+    key = None
+    if idempotency_key is not None:
+        key = idem_key(rt.store, caller, "rider", idempotency_key)
+        earlier = await claim(rt.store, key, mine, rt.settings.idempotency_ttl_seconds * 1000)
+        if earlier is not None:
+            if earlier["body"] != mine["body"]:
+                raise conflict("idempotency_key_reused",
+                               "this Idempotency-Key was used for another rider")
+            record = await rt.store.record(rt.store.keys.riders, earlier["id"])
+            if record is None:
+                raise conflict("in_progress", "the first call with this Idempotency-Key has "
+                               "not finished; retry shortly")
+            return RiderCreated(**RiderPublic.model_validate(record).model_dump(),
+                                token=derived_token(token_secret(rt.settings), earlier["nonce"]))
+    rider = RiderPublic(id=mine["id"], **body.model_dump())
+    token = new_token() if key is None else derived_token(token_secret(rt.settings),
+                                                          mine["nonce"])
+    try:
+        await rt.store.add_with_token(
+            rt.store.keys.riders, rider.id, rider.model_dump(), hash_token(token),
+            token_record(Role.RIDER, rider.id, rt.clock.now()),
+        )
+    except BaseException:
+        if key is not None:
+            await release(rt.store, key)
+        raise
     return RiderCreated(**rider.model_dump(), token=token)
 
 
@@ -60,7 +94,7 @@ def matches(record: dict[str, Any], query: str) -> bool:
 
 @router.get("", response_model=RiderList)
 async def find_riders(
-    _: Operator, rt: RuntimeDep,
+    _: Staff, rt: RuntimeDep,
     query: Annotated[str, Query(min_length=1, max_length=100,
                                 description="part of the name or kana, or of the phone")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -127,8 +161,8 @@ async def erase_rider(rider_id: str, _: Operator, rt: RuntimeDep) -> RiderPublic
     for sid, record in (await rt.store.records(rt.store.keys.standing)).items():
         if record.get("rider_id") == rider_id:
             await rt.store.hdel(rt.store.keys.standing, sid)
-    if rt.settings.history_url:
-        await asyncio.to_thread(_erase_in_history, rt.settings.history_url, rider_id)
+    if rt.archive.history_url:
+        await asyncio.to_thread(_erase_in_history, rt.archive.history_url, rider_id)
     return erased
 
 

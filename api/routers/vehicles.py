@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
@@ -20,7 +22,7 @@ from fastapi import APIRouter, Query
 from api.auth import Principal, Role, hash_token, new_token
 from api.clock import local_date
 from api.day_cycle import ensure_open
-from api.deps import Caller, Operator, RuntimeDep
+from api.deps import Caller, Operator, RuntimeDep, Staff
 from api.errors import conflict, invalid, not_found
 from api.metrics import POSITIONS
 from api.notify import apply_event, ask_about_return
@@ -36,9 +38,20 @@ from api.schemas import (
     VehicleCreated,
     VehicleList,
     VehiclePublic,
+    VehicleUpdate,
 )
+from api.schemas_people import OptionalIdempotencyKey
 from api.service_days import DayContext, day_of_booking
 from api.store import Write
+from api.tokens import (
+    body_digest,
+    derived_token,
+    idem_key,
+    revoke_account,
+    token_record,
+    token_secret,
+)
+from api.van_changes import change_step, refused, with_change
 from api.views import manifest, parse_stop_id, vehicle_status
 from maas.domain import StopKind, TimeWindow, Vehicle, VehicleType
 from solver.dispatch import Booking, BookingStatus
@@ -56,9 +69,12 @@ _REPORTS_AT = {
 
 
 @router.post("", status_code=201, response_model=VehicleCreated)
-async def create_vehicle(body: VehicleCreate, _: Operator, rt: RuntimeDep) -> VehicleCreated:
+async def create_vehicle(body: VehicleCreate, caller: Operator, rt: RuntimeDep,
+                         idempotency_key: OptionalIdempotencyKey = None) -> VehicleCreated:
     """Add a stand-in van for one day (operator only), on the open day its shift starts;
-    returns its driver's token, shown once. The weekly fleet lives in the service file."""
+    returns its driver's token, shown once. The weekly fleet lives in the service file.
+    With an ``Idempotency-Key``, a retried call adds nothing and returns the same van and
+    token (the key is claimed in the same transaction that adds the van)."""
     day = local_date(body.shift_start if body.shift_start.tzinfo else
                      body.shift_start.replace(tzinfo=rt.service.tz), rt.service.timezone)
     ctx = await ensure_open(rt, day)
@@ -78,16 +94,44 @@ async def create_vehicle(body: VehicleCreate, _: Operator, rt: RuntimeDep) -> Ve
         wheelchair_places=body.wheelchair_places, depot=body.depot,
         shift_start=clock.iso(shift.earliest), shift_end=clock.iso(shift.latest),
     )
-    token = new_token()
+    secret = token_secret(rt.settings)
+    mine = {"id": vehicle.id, "nonce": secrets.token_hex(16),
+            "body": body_digest(body.model_dump(mode="json"))}
+    key = None if idempotency_key is None else idem_key(rt.store, caller, "vehicle",
+                                                        idempotency_key)
+    token = new_token() if key is None else derived_token(secret, mine["nonce"])
 
-    async def add(w: Write) -> None:
+    async def add(w: Write) -> VehicleCreated:
+        if key is not None:
+            raw = await w.get(key)
+            if raw is not None:
+                earlier = json.loads(raw)
+                if earlier["body"] != mine["body"]:
+                    raise conflict("idempotency_key_reused",
+                                   "this Idempotency-Key was used for another van")
+                record = await w.hget(rt.store.keys.vehicles, earlier["id"])
+                if record is None:
+                    raise not_found(f"vehicle {earlier['id']!r}")
+                return VehicleCreated(**VehiclePublic.model_validate_json(record).model_dump(),
+                                      driver_token=derived_token(secret, earlier["nonce"]))
+            w.set(key, json.dumps(mine), ttl_ms=rt.settings.idempotency_ttl_seconds * 1000)
         apply_event(w, ctx.dispatcher, ctx.schedules, clock, AddVehicle(vehicle))
         w.hset(rt.store.keys.vehicles, vehicle.id, public.model_dump_json())
         w.hset(rt.store.keys.tokens, hash_token(token),
-               json.dumps({"role": Role.DRIVER.value, "id": vehicle.id}))
+               json.dumps(token_record(Role.DRIVER, vehicle.id, rt.clock.now())))
+        return VehicleCreated(**public.model_dump(), driver_token=token)
 
-    await ctx.store.write(add)
-    return VehicleCreated(**public.model_dump(), driver_token=token)
+    return await ctx.store.write(add)
+
+
+@router.get("/{vehicle_id}", response_model=VehiclePublic)
+async def get_vehicle(vehicle_id: str, _: Staff, rt: RuntimeDep) -> VehiclePublic:
+    """A van's record (staff): name, seats, wheelchair places, depot, shift (a roster van's
+    shift is the service file's: empty here)."""
+    record = await rt.store.record(rt.store.keys.vehicles, vehicle_id)
+    if record is None:
+        raise not_found(f"vehicle {vehicle_id!r}")
+    return VehiclePublic.model_validate(record)
 
 
 @router.post("/{vehicle_id}/driver-token", status_code=201, response_model=VehicleCreated)
@@ -121,7 +165,7 @@ DayQuery = Annotated[date | None, Query(alias="date", description="an open servi
 
 
 @router.get("", response_model=VehicleList)
-async def list_vehicles(_: Operator, rt: RuntimeDep, day: DayQuery = None) -> VehicleList:
+async def list_vehicles(_: Staff, rt: RuntimeDep, day: DayQuery = None) -> VehicleList:
     """The fleet of a day: where each van is, its load and its next stops (operator only)."""
     ctx = await _day(rt, day)
     state = await ctx.store.state()
@@ -242,3 +286,76 @@ def already_reported(booking: Booking, kind: StopKind, what: str, arrived: bool
     if what == "dropped_off" and status is BookingStatus.COMPLETED:
         return BookingStatus.COMPLETED
     return None
+
+
+@router.patch("/{vehicle_id}", response_model=VehiclePublic)
+async def update_vehicle(vehicle_id: str, body: VehicleUpdate, _: Operator, rt: RuntimeDep
+                         ) -> VehiclePublic:
+    """Change a van's name, seats, wheelchair places or depot (operator only): applied to it
+    in every open day after today if each such day's plan stays feasible (else 409 naming
+    the day, nothing changed), and to every day opened later (``api.van_changes``)."""
+    record = await rt.store.record(rt.store.keys.vehicles, vehicle_id)
+    if record is None or record.get("retired"):
+        raise not_found(f"vehicle {vehicle_id!r}")
+    change = {k: v for k, v in body.model_dump(exclude_unset=True, mode="json").items()
+              if v is not None}
+    updated = {**record, **change, "changed": True}
+    if updated["seats"] + updated["wheelchair_places"] < 1:
+        raise invalid("a van needs at least one seat or wheelchair place")
+    depot = None if body.depot is None else rt.network.snap(body.depot.lat, body.depot.lon)
+    today = rt.days.today()
+    later = [rt.days.context(d) for d in await rt.days.open_days() if d > today]
+    for ctx in later:  # check every day first: one that breaks refuses the whole change
+        if with_change(ctx, await ctx.store.state(), vehicle_id, updated, depot) is None:
+            raise refused(ctx)
+    for ctx in later:
+        await ctx.store.write(change_step(ctx, vehicle_id, updated, depot))
+    await rt.store.hset(rt.store.keys.vehicles, vehicle_id, json.dumps(updated))
+    return VehiclePublic.model_validate(updated)
+
+
+@router.delete("/{vehicle_id}", response_model=VehiclePublic)
+async def retire_vehicle(vehicle_id: str, _: Operator, rt: RuntimeDep) -> VehiclePublic:
+    """Retire a van (operator only): it leaves every open day's plan, no day opened later
+    has it, and its driver tokens are revoked; the record stays (``retired``) for the
+    history. Refused (409, listing them by day) while it has open rides on any open day,
+    today's included: move or cancel them first."""
+    record = await rt.store.record(rt.store.keys.vehicles, vehicle_id)
+    if record is None or record.get("retired"):
+        raise not_found(f"vehicle {vehicle_id!r}")
+    rides: dict[str, list[str]] = {}
+    for day in await rt.days.open_days():
+        state = await rt.days.context(day).store.state()
+        ids = sorted(b.id for b in state.bookings.values()
+                     if b.active and b.vehicle_id == vehicle_id)
+        if ids or state.plan.route(vehicle_id).stops:
+            rides[day.isoformat()] = ids
+    if rides:
+        raise conflict("vehicle_has_rides", f"vehicle {vehicle_id} has open rides on "
+                       f"{', '.join(rides)}: move or cancel them first", rides=rides)
+    for day in await rt.days.open_days():
+        await rt.days.context(day).store.write(_without(vehicle_id))
+    retired = {**record, "retired": True, "retired_at": rt.clock.now().isoformat()}
+    await rt.store.hset(rt.store.keys.vehicles, vehicle_id, json.dumps(retired))
+    await revoke_account(rt.store, Role.DRIVER, vehicle_id)
+    return VehiclePublic.model_validate(retired)
+
+
+def _without(vehicle_id: str) -> Callable[[Write], Awaitable[None]]:
+    """A write step that takes a van (with nothing planned on it) out of a day's state."""
+
+    async def step(w: Write) -> None:
+        state = w.state
+        if state.vehicle(vehicle_id) is None:
+            return
+        if state.plan.route(vehicle_id).stops or any(
+                b.active and b.vehicle_id == vehicle_id for b in state.bookings.values()):
+            raise conflict("vehicle_has_rides", f"vehicle {vehicle_id} was given a ride "
+                           "meanwhile: move or cancel it first")
+        w.new_state = replace(
+            state, vehicles=tuple(v for v in state.vehicles if v.id != vehicle_id),
+            plan=replace(state.plan, routes=tuple(r for r in state.plan.routes
+                                                  if r.vehicle_id != vehicle_id)),
+            version=state.version + 1)
+
+    return step

@@ -7,6 +7,7 @@
 - ``month``: the month's figures, pure functions of day records; ``reading``: both together.
 """
 
+from maas.history.audit import AuditEntry, AuditFilter, entry_from_json, entry_to_json
 from maas.history.day import (
     BookingRecord,
     ClosureRecord,
@@ -45,6 +46,8 @@ from maas.history.store import DEFAULT_URL, DayConflict, HistoryError, HistorySt
 
 __all__ = [
     "DEFAULT_URL",
+    "AuditEntry",
+    "AuditFilter",
     "BookingRecord",
     "ClosureRecord",
     "CostModel",
@@ -70,6 +73,8 @@ __all__ = [
     "day_from_json",
     "day_to_dict",
     "day_to_json",
+    "entry_from_json",
+    "entry_to_json",
     "history_url",
     "month_figures",
     "month_report",

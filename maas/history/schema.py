@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -209,6 +210,23 @@ class Closure(Base):
     start: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class AuditLog(Base):
+    """One staff write (``maas.history.audit.AuditEntry``); not tied to a day."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_area_at", "area", "at"),)
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    area: Mapped[str] = mapped_column(String(ID))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(ID))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(200))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
 
 
 metadata = Base.metadata

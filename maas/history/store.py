@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from maas.errors import InvalidInput, MaasError
 from maas.history import schema as s
+from maas.history.audit import AuditEntry, AuditFilter
 from maas.history.day import (
     SCHEMA,
     VERSION,
@@ -201,6 +202,48 @@ class HistoryStore:
                 ).values(**{name: round(getattr(b, name), ERASED_DECIMALS) for name in (
                     "origin_lat", "origin_lon", "destination_lat", "destination_lon")}))
         return int(erased)
+
+    def audit(self, *entries: AuditEntry) -> int:
+        """Add audit entries (``audit_log``); an entry already in (same id) is skipped, so a
+        queue flushed twice stores each once. Returns how many were added."""
+        self._check_migrated()
+        if not entries:
+            return 0
+        ids = [e.id for e in entries]
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(s.AuditLog.id).where(s.AuditLog.id.in_(ids)))
+                        .scalars())
+            fresh = {e.id: e for e in entries if e.id not in known}
+            if fresh:
+                conn.execute(insert(s.AuditLog), [{
+                    "id": e.id, "area": e.area, "at": e.at, "actor": e.actor,
+                    "actor_role": e.actor_role, "action": e.action,
+                    "object_type": e.object_type, "object_id": e.object_id,
+                    "status": e.status} for e in fresh.values()])
+        return len(fresh)
+
+    def audit_log(self, filters: AuditFilter) -> list[AuditEntry]:
+        """Audit entries of an area matching ``filters``, newest first."""
+        self._check_migrated()
+        a = s.AuditLog
+        where = [a.area == filters.area]
+        if filters.actor is not None:
+            where.append(a.actor == filters.actor)
+        if filters.action is not None:
+            where.append(a.action == filters.action)
+        if filters.since is not None:
+            where.append(a.at >= filters.since)
+        if filters.until is not None:
+            where.append(a.at < filters.until)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(
+                a.id, a.area, a.at, a.actor, a.actor_role, a.action, a.object_type,
+                a.object_id, a.status).where(*where)
+                .order_by(a.at.desc(), a.id.desc()).limit(filters.limit)).all()
+        return [AuditEntry(id=r.id, area=r.area, at=r.at, actor=r.actor,
+                           actor_role=r.actor_role, action=r.action,
+                           object_type=r.object_type, object_id=r.object_id, status=r.status)
+                for r in rows]
 
     # --- reading ------------------------------------------------------------------------
 

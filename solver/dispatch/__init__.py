@@ -8,7 +8,9 @@ simulated time, with one dispatch logic.
 from solver.dispatch import events, outcomes
 from solver.dispatch.dispatcher import Dispatcher
 from solver.dispatch.policy import DispatchPolicy
+from solver.dispatch.rebase import rebase, rebase_reoptimised
 from solver.dispatch.state import (
+    Alternative,
     Booking,
     BookingStatus,
     DispatchState,
@@ -20,6 +22,7 @@ from solver.dispatch.state import (
 )
 
 __all__ = [
+    "Alternative",
     "Booking",
     "BookingStatus",
     "DispatchPolicy",
@@ -32,4 +35,6 @@ __all__ = [
     "RideAsk",
     "events",
     "outcomes",
+    "rebase",
+    "rebase_reoptimised",
 ]

@@ -7,19 +7,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from maas.domain import Location, Plan, Problem, Route, Stop, StopKind, TimeWindow
+from maas.domain import Location, Plan, Route, Stop, StopKind
 from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
 from solver.dispatch.events import Event
 from solver.dispatch.margin import PaddedTravel
-from solver.dispatch.offers import (
-    desired_pickup,
-    make_offer,
-    promise_request,
-    search_request,
-)
+from solver.dispatch.offers import desired_pickup, search_request
 from solver.dispatch.outcomes import Outcome
 from solver.dispatch.planning import (
     at_risk,
@@ -36,6 +31,7 @@ from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
 from solver.dispatch.reoptimise import reoptimise
 from solver.dispatch.repair import repair
+from solver.dispatch.search import alternatives, find_offer, place
 from solver.dispatch.state import (
     Booking,
     BookingStatus,
@@ -45,7 +41,7 @@ from solver.dispatch.state import (
     RejectionReason,
     RideAsk,
 )
-from solver.insertion import best_insertion, insert
+from solver.insertion import insert
 
 # Any travel time beyond ten days means "no open road" (road sources use a large sentinel).
 UNREACHABLE_S = 10 * 86_400
@@ -82,44 +78,63 @@ class Dispatcher:
     # ------------------------------------------------------------------ queries
 
     def offer(self, state: DispatchState, ask: RideAsk) -> Offer | Rejection:
-        """Best feasible insertion of ``ask`` as an offer, or a rejection with a reason and,
-        when one exists within the policy horizon, the earliest feasible alternative pickup."""
+        """The rider's best feasible insertion of ``ask`` as an offer (soonest pickup, or
+        for an appointment the latest departure arriving in time, with the estimated pickup
+        and drop-off), or a rejection with a reason code and up to ``policy.alternatives``
+        servable times before and after the asked one."""
         self._sync_closures(state)
         outside = self._outside_area(ask)
         if outside is not None:
             return outside
+        unfit = self._unfit(state, ask)
+        if unfit is not None:
+            return unfit
         direct = self._direct(ask)
         if direct >= UNREACHABLE_S:
-            msg = "no open road connects the origin and the destination"
-            return Rejection(RejectionReason.NO_VEHICLE, msg)
+            msg = "no open road connects the origin and the destination (a road is closed)"
+            return Rejection(RejectionReason.UNREACHABLE, msg)
         now = max(ask.now, state.now)
         ask = replace(ask, now=now)
         problem = planning_problem(state, self.policy, now)
         hours = self.policy.operating_hours
+
+        def refuse(reason: RejectionReason, message: str, before: bool = True,
+                   after: bool = True) -> Rejection:
+            alts = alternatives(problem, state.plan, ask, direct, self.travel, self.policy,
+                                hours, before, after)
+            first = next((a.pickup_after for a in alts
+                          if a.pickup_after is not None and a.pickup >= desired_pickup(ask)),
+                         None)
+            if first is None and ask.arrive_before is not None and alts:
+                first = alts[0].pickup_after
+            return Rejection(reason, message, first, alts)
+
         if ask.arrive_before is not None:
             wanted = ask.arrive_before
-            if wanted > hours.latest or wanted - direct < hours.earliest:
-                alt = self._alternative(state, problem, ask, direct) if wanted <= hours.latest \
-                    else None
-                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
-                                 f"arrivals are served between {hours.earliest} and "
-                                 f"{hours.latest} s", alt)
+            if wanted > hours.latest:
+                return refuse(RejectionReason.OUTSIDE_HOURS,
+                              f"arrivals are served until {hours.latest} s")
+            if wanted - direct < hours.earliest:
+                opening = replace(ask, arrive_before=None, pickup_after=hours.earliest)
+                alts = alternatives(problem, state.plan, opening, direct, self.travel,
+                                    self.policy, hours, before=False)
+                return Rejection(RejectionReason.OUTSIDE_HOURS,
+                                 f"arrivals are served from {hours.earliest + direct} s on "
+                                 "this trip", alts[0].pickup_after if alts else None, alts)
         else:
             wanted = desired_pickup(ask)
             if wanted > hours.latest:
-                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
-                                 f"pickups are served until {hours.latest} s")
+                return refuse(RejectionReason.OUTSIDE_HOURS,
+                              f"pickups are served until {hours.latest} s", after=False)
             if wanted < hours.earliest:
-                at_opening = replace(ask, pickup_after=hours.earliest)
-                alt = self._earliest(state, problem, at_opening, direct, first_step=0)
-                return Rejection(RejectionReason.OUTSIDE_OPERATING_HOURS,
-                                 f"pickups are served from {hours.earliest} s", alt)
-        found = self._find(state, problem, ask, direct)
+                return refuse(RejectionReason.OUTSIDE_HOURS,
+                              f"pickups are served from {hours.earliest} s", before=False)
+        found = find_offer(problem, state.plan, ask, direct, self.travel, self.policy,
+                           state.area, state.version)
         if found is not None:
             return found
-        alt = self._alternative(state, problem, ask, direct)
-        return Rejection(RejectionReason.NO_VEHICLE,
-                         "no van can keep this pickup window and ride time", alt)
+        return refuse(RejectionReason.NO_CAPACITY,
+                      "every van that could carry this ride is busy at the asked time")
 
     def schedule(self, state: DispatchState) -> PlanReport:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
@@ -159,10 +174,7 @@ class Dispatcher:
                                               "the pickup window has passed", bid)]
         planned = no_show_reserve(request, self.policy.no_show_wait)
         problem = planning_problem(state, self.policy, now, extra=[planned])
-        ins = best_insertion(problem, state.plan, planned, self.travel,
-                             vehicles={e.offer.vehicle_id})
-        if ins is None:
-            ins = best_insertion(problem, state.plan, planned, self.travel)
+        ins = place(problem, state.plan, planned, self.travel, self.policy, e.offer.vehicle_id)
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
                                               "the plan changed: no van can keep this offer "
@@ -205,11 +217,13 @@ class Dispatcher:
         vehicle = state.vehicle(e.vehicle_id)
         if vehicle is None:
             return state, [_unknown_vehicle(e.vehicle_id)]
+        if vehicle.available_at is not None and e.at < vehicle.available_at:
+            return state, []  # older than what the van last said: a late, out-of-order report
         # The head stop gets locked by the re-check once the plan says the van has left for
         # it; a report alone does not lock it (GPS jitter at a depot is not a departure).
         moved = replace(vehicle, position=e.position, available_at=e.at)
         new = replace(state, vehicles=replace_vehicle(state.vehicles, moved),
-                      now=max(state.now, e.at))
+                      now=max(state.now, e.at), silent=state.silent - {vehicle.id})
         return self._recheck(new, [vehicle.id], [])
 
     def _stop_reported(self, state: DispatchState, e: ev.StopReported
@@ -234,6 +248,8 @@ class Dispatcher:
                                             f"booking {booking.id} is {booking.status}: "
                                             f"{e.what} at its {e.kind} does not fit")]
         now = max(state.now, e.at)
+        state = replace(state, silent=state.silent - {vehicle.id}) if vehicle.id in state.silent \
+            else state
         req = booking.request
         place = req.origin if expected is StopKind.PICKUP else req.destination
         at_stop = replace(vehicle, position=place, available_at=e.at)
@@ -300,7 +316,8 @@ class Dispatcher:
     def _tick(self, state: DispatchState, e: ev.Tick) -> tuple[DispatchState, list[Outcome]]:
         now = max(state.now, e.now)
         new = state if now == state.now else replace(state, now=now)
-        new, out = self._recheck(new, [v.id for v in new.vehicles], [])
+        new, out = self._silent_vans(new)
+        new, out = self._recheck(new, [v.id for v in new.vehicles], out)
         due = (now - new.last_reoptimised_at >= self.policy.reoptimise_every_s
                or new.confirmed_since_reoptimise >= self.policy.reoptimise_every_bookings)
         if due and any(b.active for b in new.bookings.values()):
@@ -333,7 +350,7 @@ class Dispatcher:
                                               f"booking {bid} exists already", bid))
                 continue
             ask = replace(ask, now=now)
-            outside = self._outside_area(ask)
+            outside = self._outside_area(ask) or self._unfit(state, ask)
             if outside is not None:
                 out.append(oc.BookingRejected(outside.reason, outside.message, bid))
                 continue
@@ -379,6 +396,22 @@ class Dispatcher:
     def _direct(self, ask: RideAsk) -> int:
         return int(self.travel.durations([ask.origin], [ask.destination])[0, 0])
 
+    def _unfit(self, state: DispatchState, ask: RideAsk) -> Rejection | None:
+        """A rejection when no van of the fleet could ever carry the group."""
+        fleet = [v.type for v in state.vehicles]
+        if not fleet:
+            return None  # no van at all yet: no capacity, not an unfit group
+        lifts = [t for t in fleet if t.wheelchair_places >= ask.wheelchairs]
+        if not lifts:
+            return Rejection(RejectionReason.NO_WHEELCHAIR_VEHICLE,
+                             f"no van of this area carries {ask.wheelchairs} wheelchair(s)")
+        if not any(t.seats >= ask.passengers for t in lifts):
+            most = max(t.seats for t in lifts)
+            return Rejection(RejectionReason.GROUP_TOO_LARGE,
+                             f"the largest van takes {most} passengers"
+                             + (" with a wheelchair" if ask.wheelchairs else ""))
+        return None
+
     def _outside_area(self, ask: RideAsk) -> Rejection | None:
         limit = self.policy.max_snap_distance_m
         box = self.policy.service_area
@@ -388,103 +421,73 @@ class Dispatcher:
                                  f"the {name} lies outside the service area")
         return None
 
-    def _find(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int
-              ) -> Offer | None:
-        """The offer for ``ask`` on the current plan, or None if no van can take it."""
-        search = search_request(ask, self.policy, direct)
-        if search is None:
-            return None
-        wait = self.policy.no_show_wait
-        ins = best_insertion(problem, state.plan, no_show_reserve(search, wait), self.travel)
-        if ins is None:
-            return None
-        # The promise narrows the windows around the insertion's own schedule (pickup and
-        # drop-off times stay inside them), so that schedule still proves it feasible; the
-        # confirmation re-checks it against the plan of that moment anyway.
-        promise = promise_request(search, ins.pickup_time, self.policy, ask.arrive_before)
-        return make_offer(ask, promise, ins.vehicle_id, state.area, state.version, self.policy,
-                          (ins.pickup_time, ins.dropoff_time))
-
-    def _alternative(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int
-                     ) -> int | None:
-        return self._earliest(state, problem, ask, direct, first_step=1)
-
-    def _earliest(self, state: DispatchState, problem: Problem, ask: RideAsk, direct: int,
-                  first_step: int) -> int | None:
-        """Earliest pickup time a van can keep within the policy horizon, stepping later.
-
-        For a pickup-time ask, one insertion over the whole horizon first says whether any
-        van can take it at all: when the fleet is full that is one search instead of one per
-        step (every step's window lies inside the horizon's).
-        """
-        step, horizon = self.policy.alternative_step, self.policy.alternative_horizon
-        hours = self.policy.operating_hours
-        last = horizon // step
-        if ask.arrive_before is None and not self._any_pickup(state, problem, ask, direct,
-                                                              first_step, last):
-            return None
-        for k in range(first_step, last + 1):
-            if ask.arrive_before is not None:
-                shifted = replace(ask, arrive_before=ask.arrive_before + k * step)
-                if shifted.arrive_before is not None and shifted.arrive_before > hours.latest:
-                    return None
-            else:
-                shifted = replace(ask, pickup_after=desired_pickup(ask) + k * step)
-                if desired_pickup(shifted) > hours.latest:
-                    return None
-            found = self._find(state, problem, shifted, direct)
-            if found is not None:
-                return found.pickup.earliest
-        return None
-
-    def _any_pickup(self, state: DispatchState, problem: Problem, ask: RideAsk,
-                    direct: int, first_step: int, last_step: int) -> bool:
-        """Whether some van can pick ``ask`` up anywhere in the steps' whole span."""
-        step = self.policy.alternative_step
-        base = desired_pickup(ask)
-        start = base + first_step * step
-        end = min(base + last_step * step + self.policy.pickup_window,
-                  self.policy.operating_hours.latest)
-        probe = search_request(replace(ask, pickup_after=start), self.policy, direct)
-        if probe is None or end < start:
-            return False
-        wide = replace(probe, pickup=TimeWindow(start, end),
-                       dropoff=TimeWindow(start, end + probe.board + probe.max_ride))
-        wait = self.policy.no_show_wait
-        return best_insertion(problem, state.plan, no_show_reserve(wide, wait),
-                              self.travel) is not None
-
     def _recheck(self, state: DispatchState, vehicle_ids: Iterable[str], out: list[Outcome]
                  ) -> tuple[DispatchState, list[Outcome]]:
-        """Re-time the given vans; re-plan those that break a promise; report what stays broken.
+        """Re-time the given vans; re-plan those that break a promise (least damage first,
+        see ``repair``); report what stays broken and what recovered.
 
-        A promise at risk is reported once, when it first breaks; ``state.at_risk`` remembers
-        it until the plan keeps it again or the booking ends.
+        A promise at risk is reported once, when it first breaks, with the re-planned
+        estimates; ``state.at_risk`` remembers it until the plan keeps it again (reported as
+        recovered) or the booking ends.
         """
         vids = list(vehicle_ids)
+        # Lock departures first: a van that has left for its head stop by the plan is on its
+        # way there (re-ordering it away would send a driving van back on stale clocks).
+        # Its remaining stops may still be re-ordered. A van that reported arriving at a
+        # pickup keeps it until picked_up or no_show.
         state = self._lock_departed(state, state.now, vids)
         problem = planning_problem(state, self.policy, state.now)
-        broken = [vid for vid in vids
-                  if not evaluate_route(problem, state.plan, vid, self.travel).feasible]
-        # A van that reported arriving at a pickup keeps it until picked_up or no_show.
+        reports = {vid: evaluate_route(problem, state.plan, vid, self.travel) for vid in vids}
+        broken = [vid for vid in vids if not reports[vid].feasible]
         plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
             if broken else state.plan
+        changed = changed_vehicles(state.plan, plan)
+        relocked = [vid for vid in vids if plan.route(vid) != state.plan.route(vid)]
+        for vid in {*broken, *changed, *relocked}:
+            reports[vid] = evaluate_route(problem, plan, vid, self.travel)
         risky: dict[str, str] = {}
-        for vid in {*broken, *changed_vehicles(state.plan, plan)}:
-            report = evaluate_route(problem, plan, vid, self.travel)
-            risky.update(at_risk(report, state.bookings))
+        for vid in {*broken, *changed, *relocked}:
+            risky.update(at_risk(reports[vid], state.bookings))
         on_checked = {s.request_id for vid in vids for s in plan.route(vid).stops}
         on_checked |= {rid for v in state.vehicles if v.id in vids for rid in v.onboard}
         still = (state.at_risk - on_checked) | set(risky)
-        changed = changed_vehicles(state.plan, plan)
+        recovered = sorted(b for b in state.at_risk & on_checked if b not in risky)
         if changed:
             out = [*out, oc.PlanChanged(changed)]
-        out = [*out, *(oc.PromiseAtRisk(b, risky[b]) for b in sorted(risky)
-                       if b not in state.at_risk)]
+        estimates = _estimates([reports[v] for v in vids if v in reports])
+        out = [*out, *(oc.PromiseAtRisk(b, risky[b], *estimates.get(b, (None, None)))
+                       for b in sorted(risky) if b not in state.at_risk)]
+        out = [*out, *(oc.PromiseRecovered(b, *estimates.get(b, (None, None)))
+                       for b in recovered)]
         if plan == state.plan and still == state.at_risk:
             return state, out
         bookings = _with_vehicles(state.bookings, plan) if changed else state.bookings
         return replace(state, plan=plan, bookings=bookings, at_risk=frozenset(still)), out
+
+    def _silent_vans(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
+        """Mark vans silent that have stops and have not reported for ``vehicle_silent_s``
+        past the moment their plan expected word (leaving their next stop, by the plan on
+        their reported clock); report each once until it reports again."""
+        limit = self.policy.vehicle_silent_s
+        problem = planning_problem(state, self.policy, None)  # the vans' reported clocks
+        silent: set[str] = set()
+        out: list[Outcome] = []
+        for v in state.vehicles:
+            route = state.plan.route(v.id)
+            if not route.stops and not v.onboard:
+                continue
+            last = v.available_at if v.available_at is not None else v.shift.earliest
+            expected = last
+            sched = evaluate_route(problem, state.plan, v.id, self.travel).schedules.get(v.id)
+            if sched:  # a driver reports at the latest on leaving the next stop
+                expected = max(last, sched[0].departure)
+            if state.now - expected >= limit:
+                silent.add(v.id)
+                if v.id not in state.silent:
+                    out.append(oc.VehicleSilent(v.id, last, state.now - last))
+        if silent == state.silent:
+            return state, out
+        return replace(state, silent=frozenset(silent)), out
 
     def _lock_departed(self, state: DispatchState, now: int, vehicle_ids: Iterable[str]
                        ) -> DispatchState:
@@ -517,16 +520,43 @@ class Dispatcher:
         new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0,
                       reoptimise_round=state.reoptimise_round + 1)
         out: list[Outcome] = [oc.Reoptimised(result.improved, result.cost_before,
-                                             result.cost_after)]
+                                             result.cost_after, result.vehicle_ids,
+                                             state.reoptimise_round)]
         if result.improved:
+            new = self.commit_plan(new, result.plan)
             changed = changed_vehicles(state.plan, result.plan)
-            new = replace(new, plan=result.plan,
-                          bookings=_with_vehicles(state.bookings, result.plan),
-                          at_risk=frozenset(b for b in state.at_risk
-                                            if b not in problem.requests))
             if changed:
                 out.append(oc.PlanChanged(changed))
+            new, out = self._recheck(new, changed, out)
         return new, out
+
+    def sync(self, state: DispatchState) -> None:
+        """Make the travel source's closures those of ``state`` (before planning on it)."""
+        self._sync_closures(state)
+
+    def recheck(self, state: DispatchState, vehicle_ids: Iterable[str]
+                ) -> tuple[DispatchState, list[Outcome]]:
+        """Re-time these vans, repair what breaks and report promises at risk or recovered
+        (the re-check every event ends with)."""
+        self._sync_closures(state)
+        return self._recheck(state, vehicle_ids, [])
+
+    def commit_plan(self, state: DispatchState, plan: Plan) -> DispatchState:
+        """``state`` with a re-optimised ``plan`` (bookings follow their vans; one more
+        committed round). The caller has judged the plan against this state."""
+        return replace(state, plan=plan, bookings=_with_vehicles(state.bookings, plan),
+                       committed_rounds=state.committed_rounds + 1)
+
+
+def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int | None]]:
+    """Booking id -> (planned pickup start, planned drop-off start) in these reports."""
+    out: dict[str, list[int | None]] = {}
+    for report in reports:
+        for sched in report.schedules.values():
+            for stop in sched:
+                slot = out.setdefault(stop.stop.request_id, [None, None])
+                slot[0 if stop.stop.kind is StopKind.PICKUP else 1] = stop.start
+    return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 def _unknown_vehicle(vehicle_id: str) -> oc.EventRejected:

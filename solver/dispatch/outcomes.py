@@ -33,10 +33,36 @@ class BookingCancelled:
 
 @dataclass(frozen=True, slots=True)
 class PromiseAtRisk:
-    """No plan found keeps this booking's promise any more; ``detail`` says which part."""
+    """No plan found keeps this booking's promise any more; ``detail`` says which part.
+
+    Reported once per breach, with the re-planned estimates of the rider's pickup (None
+    once on board) and drop-off.
+    """
 
     booking_id: str
     detail: str
+    pickup_estimate: int | None = None
+    dropoff_estimate: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRecovered:
+    """A booking reported at risk is kept by the plan again, with its new estimates."""
+
+    booking_id: str
+    pickup_estimate: int | None = None
+    dropoff_estimate: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleSilent:
+    """A van with stops to serve has not reported for ``silent_s`` seconds past the moment
+    its plan expected word from it (last report ``last_report_at``); its promises are now
+    judged as if it had not moved since (reported once until it reports again)."""
+
+    vehicle_id: str
+    last_report_at: int
+    silent_s: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +105,14 @@ class RiderDroppedOff:
 
 @dataclass(frozen=True, slots=True)
 class Reoptimised:
-    """A re-optimisation ran; ``improved`` says whether it replaced the plan."""
+    """A re-optimisation ran over ``vehicle_ids`` (round ``round``); ``improved`` says
+    whether it replaced the plan."""
 
     improved: bool
     cost_before: float
     cost_after: float
+    vehicle_ids: tuple[str, ...] = ()
+    round: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +128,8 @@ Outcome = (
     | BookingRejected
     | BookingCancelled
     | PromiseAtRisk
+    | PromiseRecovered
+    | VehicleSilent
     | BookingsAffected
     | PlanChanged
     | RiderNoShow

@@ -102,14 +102,15 @@ def no_show_deadline(request: Request, arrived_at: int, wait: int) -> int:
     return max(arrived_at, request.pickup.earliest + wait)
 
 
-def view_vehicle(vehicle: Vehicle, route: Route, now: int) -> Vehicle:
+def view_vehicle(vehicle: Vehicle, route: Route, now: int, silent: bool = False) -> Vehicle:
     """The van as a planner at ``now`` must see it.
 
     A van whose next stop is not locked (it has not set off towards it) is waiting where it
     is, so it cannot start before ``now``; a van heading for a locked stop keeps its reported
-    clock.
+    clock, unless it has gone silent: then it is judged from the elapsed time, as if it were
+    still where it last reported, at ``now``.
     """
-    if route.stops and route.stops[0].locked:
+    if route.stops and route.stops[0].locked and not silent:
         return vehicle
     if vehicle.start_time >= now:
         return vehicle
@@ -143,7 +144,8 @@ def planning_problem(
         vehicles = tuple(without_passed_break(v, state.now) for v in state.vehicles)
     else:
         vehicles = tuple(
-            without_passed_break(view_vehicle(v, routes.get(v.id, Route(v.id)), now), now)
+            without_passed_break(
+                view_vehicle(v, routes.get(v.id, Route(v.id)), now, v.id in state.silent), now)
             for v in state.vehicles
         )
     return Problem(requests=requests, vehicles=vehicles, weights=policy.weights)
@@ -157,6 +159,11 @@ def route_problem(problem: Problem, plan: Plan, vehicle_id: str) -> tuple[Proble
     requests = {rid: problem.requests[rid] for rid in ids if rid in problem.requests}
     sub = Problem(requests=requests, vehicles=(vehicle,), weights=problem.weights)
     return sub, Plan(routes=(route,))
+
+
+def sub_plan_of(plan: Plan, vehicle_ids: Iterable[str]) -> Plan:
+    """The routes of ``vehicle_ids`` only, in that order."""
+    return Plan(tuple(plan.route(vid) for vid in vehicle_ids))
 
 
 def evaluate_route(

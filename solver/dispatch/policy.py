@@ -30,6 +30,17 @@ class DispatchPolicy:
     buffer against slow traffic that keeps promises when vans run slower. Its default 0.2
     is the scenario simulator's pick under 10 % travel-time noise: the most promises kept
     per day (docs/benchmarks.md, issue 6); 0 plans on the bare road model.
+
+    An offer takes the soonest pickup (arrive-by: the latest departure that arrives in
+    time) among every van's feasible insertions; the operator's added cost breaks ties at
+    ``offer_cost_weight`` seconds of the rider's time per unit of cost, never moving the
+    pickup more than ``offer_cost_bound_s`` from the best one for the rider. A refused ask
+    lists up to ``alternatives`` times on each side of the asked one, at least
+    ``alternative_step`` apart and within ``alternative_horizon`` of it. A van that has not
+    reported for ``vehicle_silent_s`` while it has stops is reported silent, and its plan
+    is judged from the elapsed time. Fleets of at most ``reoptimise_whole_fleet_vans`` vans
+    are re-optimised whole; larger ones in neighbourhoods of ``reoptimise_vans`` vans that
+    overlap in time and space.
     """
 
     pickup_window: int = 600
@@ -56,6 +67,12 @@ class DispatchPolicy:
     weights: CostWeights = field(default_factory=CostWeights)
     travel_time_margin: float = 0.2
     seed: int = 0
+    # Appended for issue 11 (offers that serve the rider, plans that recover):
+    offer_cost_weight: float = 0.25
+    offer_cost_bound_s: int = 300
+    alternatives: int = 3
+    vehicle_silent_s: int = 180
+    reoptimise_whole_fleet_vans: int = 6
 
 
 DISABLED = 10**9  # "never" for a re-optimisation trigger the service file turns off

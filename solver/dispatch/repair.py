@@ -1,14 +1,102 @@
-"""Re-planning a van that can no longer keep its promises (late van, closed road): move riders
-who have not boarded to vans that can still take them, with the one insertion heuristic."""
+"""Re-planning vans that can no longer keep their promises (a late van, a closed road, a silent
+van): the least promise damage first (broken promises, then seconds late), then cost.
+
+Three moves, in this order for each damaged van: re-order its own remaining stops (locked
+stops stay first), move riders who have not boarded and whose promise breaks to vans that
+can keep it, then move other riders who have not boarded when that lowers the van's damage,
+and re-order once more. A move lands only where the insertion's exact check keeps every
+promise of the receiving van, so no other van gets worse.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from maas.domain import Plan, Problem, StopKind
+from maas.domain import Plan, Problem, Request, Route, Stop, StopKind, Vehicle
 from maas.travel import TravelTimeSource
+from solver.dispatch.damage import Damage, RouteJudge
 from solver.dispatch.planning import at_risk, evaluate_route, without_request
 from solver.insertion import best_insertion, insert
+
+REORDER_ROUNDS = 25
+
+
+def route_damage(problem: Problem, plan: Plan, vehicle_id: str, travel: TravelTimeSource
+                 ) -> tuple[Damage, float]:
+    """``(damage, cost)`` of one van's route in ``plan``."""
+    stops = plan.route(vehicle_id).stops
+    judge = RouteJudge(problem, problem.vehicle(vehicle_id), stops, travel)
+    return judge.judge(stops)
+
+
+def _loads_ok(vehicle: Vehicle, requests: Mapping[str, Request], stops: Sequence[Stop]) -> bool:
+    seats = sum(requests[r].passengers for r in vehicle.onboard if r in requests)
+    chairs = sum(requests[r].wheelchairs for r in vehicle.onboard if r in requests)
+    for stop in stops:
+        req = requests[stop.request_id]
+        sign = 1 if stop.kind is StopKind.PICKUP else -1
+        seats += sign * req.passengers
+        chairs += sign * req.wheelchairs
+        if seats > vehicle.type.seats or chairs > vehicle.type.wheelchair_places:
+            return False
+    return True
+
+
+def _ordered(stops: Sequence[Stop]) -> bool:
+    seen: set[str] = set()
+    for s in stops:
+        if s.kind is StopKind.PICKUP:
+            seen.add(s.request_id)
+    picked: set[str] = set()
+    for s in stops:
+        if s.kind is StopKind.PICKUP:
+            picked.add(s.request_id)
+        elif s.request_id in seen and s.request_id not in picked:
+            return False
+    return True
+
+
+def reorder(problem: Problem, plan: Plan, vehicle_id: str, travel: TravelTimeSource) -> Plan:
+    """The plan with this van's unlocked stops re-ordered for the least ``(damage, cost)``.
+
+    First-improvement relocation of one stop at a time (a pickup stays before its
+    drop-off, loads stay within the van), until no move helps.
+    """
+    route = plan.route(vehicle_id)
+    vehicle = problem.vehicle(vehicle_id)
+    stops = list(route.stops)
+    fixed = 0
+    while fixed < len(stops) and stops[fixed].locked:
+        fixed += 1
+    if len(stops) - fixed < 2:
+        return plan
+    judge = RouteJudge(problem, vehicle, stops, travel)
+    best = judge.judge(stops)
+    start = best
+    for _ in range(REORDER_ROUNDS):
+        found = None
+        for k in range(fixed, len(stops)):
+            moved, rest = stops[k], stops[:k] + stops[k + 1:]
+            for m in range(fixed, len(rest) + 1):
+                if m == k:
+                    continue
+                trial = [*rest[:m], moved, *rest[m:]]
+                if not _ordered(trial) or not _loads_ok(vehicle, problem.requests, trial):
+                    continue
+                key = judge.judge(trial)
+                if key < best:
+                    found, best = trial, key
+                    break
+            if found is not None:
+                break
+        if found is None:
+            break
+        stops = found
+    if best >= start:
+        return plan
+    routes = tuple(Route(vehicle_id, tuple(stops)) if r.vehicle_id == vehicle_id else r
+                   for r in plan.routes)
+    return Plan(routes, plan.unserved)
 
 
 def _movable(plan: Plan, vehicle_id: str, pinned: Collection[str]) -> list[str]:
@@ -18,45 +106,41 @@ def _movable(plan: Plan, vehicle_id: str, pinned: Collection[str]) -> list[str]:
             if s.kind is StopKind.PICKUP and s.request_id not in pinned]
 
 
-def _violation_count(problem: Problem, plan: Plan, vehicle_id: str,
-                     travel: TravelTimeSource) -> int:
-    return len(evaluate_route(problem, plan, vehicle_id, travel).violations)
-
-
 def repair(
     problem: Problem, plan: Plan, vehicle_ids: Iterable[str], travel: TravelTimeSource,
     pinned: Collection[str] = (),
 ) -> Plan:
-    """The plan with riders moved off vans whose routes break a promise, where that helps.
+    """The plan with the promise damage of the given vans made as small as these moves can.
 
-    First the riders whose own promise breaks move to any other van that can keep it; then,
-    while the van still breaks something, other riders move if that lowers its violations.
-    Every move lands on a feasible route (the insertion checks it), so no other van gets worse.
     ``pinned`` riders never move: a van standing at their pickup keeps it.
     """
     for vid in vehicle_ids:
-        report = evaluate_route(problem, plan, vid, travel)
-        if report.feasible:
+        damage, _ = route_damage(problem, plan, vid, travel)
+        if damage.none:
             continue
-        broken = at_risk(report, problem.requests)
+        plan = reorder(problem, plan, vid, travel)
+        damage, _ = route_damage(problem, plan, vid, travel)
+        if damage.none:
+            continue
+        broken = at_risk(evaluate_route(problem, plan, vid, travel), problem.requests)
         others = [v.id for v in problem.vehicles if v.id != vid]
         candidates = _movable(plan, vid, pinned)
-        first = [r for r in candidates if r in broken]
-        rest = [r for r in candidates if r not in broken]
-        for rid in first:
+        for rid in [r for r in candidates if r in broken]:
             moved = _move(problem, plan, rid, others, travel)
             if moved is not None:
-                plan = moved
-        count = _violation_count(problem, plan, vid, travel)
-        for rid in rest:
-            if count == 0:
+                plan = moved  # the rider's promise is kept elsewhere; this van only gains
+        damage, _ = route_damage(problem, plan, vid, travel)
+        for rid in [r for r in candidates if r not in broken]:
+            if damage.none:
                 break
             moved = _move(problem, plan, rid, others, travel)
             if moved is None:
                 continue
-            after = _violation_count(problem, moved, vid, travel)
-            if after < count:
-                plan, count = moved, after
+            after, _ = route_damage(problem, moved, vid, travel)
+            if after < damage:
+                plan, damage = moved, after
+        if not damage.none:
+            plan = reorder(problem, plan, vid, travel)
     return plan
 
 

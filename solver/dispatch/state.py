@@ -117,11 +117,20 @@ class Offer:
 
 
 class RejectionReason(StrEnum):
-    """Why an ask or an event was turned down."""
+    """Why an ask or an event was turned down (the value is the stable machine code).
 
-    OUTSIDE_SERVICE_AREA = "outside_service_area"
-    OUTSIDE_OPERATING_HOURS = "outside_operating_hours"
-    NO_VEHICLE = "no_vehicle"
+    An offer is refused for one of six reasons, checked in this order: a point outside the
+    area, a time outside the hours, no van of the fleet with enough wheelchair places, no van
+    with enough seats for the group, no open road between the points (closures), and no
+    capacity: every van that could carry the group is busy at the asked time.
+    """
+
+    OUTSIDE_AREA = "outside_area"
+    OUTSIDE_HOURS = "outside_hours"
+    NO_WHEELCHAIR_VEHICLE = "no_wheelchair_vehicle"
+    GROUP_TOO_LARGE = "group_too_large"
+    UNREACHABLE = "unreachable"
+    NO_CAPACITY = "no_capacity"
     TOO_LATE = "too_late"
     OFFER_EXPIRED = "offer_expired"
     NO_LONGER_FEASIBLE = "no_longer_feasible"
@@ -129,16 +138,38 @@ class RejectionReason(StrEnum):
     UNKNOWN_BOOKING = "unknown_booking"
     UNKNOWN_VEHICLE = "unknown_vehicle"
     INVALID_EVENT = "invalid_event"
+    # Former names, kept as aliases of the codes that replaced them.
+    OUTSIDE_SERVICE_AREA = "outside_area"
+    OUTSIDE_OPERATING_HOURS = "outside_hours"
+    NO_VEHICLE = "no_capacity"
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """A time that can be served instead of the asked one: ask again with ``pickup_after``
+    (or, for an appointment, ``arrive_before``); ``pickup`` and ``dropoff`` are the
+    estimated times of that ride on the plan of the moment."""
+
+    pickup: int
+    dropoff: int
+    pickup_after: int | None = None
+    arrive_before: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """No offer: why, in words, and the earliest feasible pickup time within the policy
-    horizon when there is one (``alternative``)."""
+    """No offer: why (a code and words) and what could be served instead.
+
+    ``alternatives`` holds up to the policy's count of times before and after the asked one
+    (for an appointment: earlier arrivals), soonest first within each side;
+    ``alternative`` is the earliest later pickup among them (``pickup_after`` to ask
+    again), kept for callers that offer one time.
+    """
 
     reason: RejectionReason
     message: str
     alternative: int | None = None
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +178,9 @@ class DispatchState:
 
     ``plan`` routes only active bookings (a rider on board has just their drop-off left).
     ``arrivals`` records when a van reported arriving at a pickup (for the no-show wait);
-    ``at_risk`` the bookings already reported as "promise at risk" (reported once).
+    ``at_risk`` the bookings already reported as "promise at risk" (reported once);
+    ``silent`` the vans reported silent (judged as not moving until they report again);
+    ``committed_rounds`` how many re-optimisation rounds replaced the plan.
     ``version`` grows by one with every change; the API uses it for its optimistic check.
     """
 
@@ -163,6 +196,8 @@ class DispatchState:
     confirmed_since_reoptimise: int = 0
     reoptimise_round: int = 0
     at_risk: frozenset[str] = frozenset()
+    silent: frozenset[str] = frozenset()
+    committed_rounds: int = 0
 
     @classmethod
     def empty(cls, area: str, vehicles: Sequence[Vehicle], now: int) -> DispatchState:

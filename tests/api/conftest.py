@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         "tick_seconds": 0,
         "training": True,
         "clock_start": T0,
-        "archive_dir": Path(os.environ.get("PYTEST_TMPDIR", "/tmp")) / "maas-test-archive",
+        "archive_dir": Path(tempfile.mkdtemp(prefix="maas-test-archive-")),
         # Tests play days at machine speed with a few tokens: no per-token limit unless a
         # test asks for one (tests/api/test_reliability.py does).
         "rate_limit_per_minute": 0,

@@ -135,9 +135,11 @@ def test_busy_van_gives_409_with_a_later_alternative(area: Area) -> None:
     r = area.client.post("/v1/offers", json=area.ask(to="Okusawa", pickup_after=soon),
                          headers=rider)
     assert r.status_code == 409
-    assert r.json()["error"]["code"] == "no_vehicle"
+    assert r.json()["error"]["code"] == "no_capacity"
     later = datetime.fromisoformat(r.json()["error"]["alternative"]["pickup_after"])
     assert later > datetime.fromisoformat(offer["pickup_window"]["end"])
+    listed = r.json()["error"]["alternatives"]
+    assert 1 <= len(listed) <= 6 and all("estimated_pickup" in a for a in listed)
 
 
 def test_manifest_lists_stops_in_driving_order(area: Area) -> None:

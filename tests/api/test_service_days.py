@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.main import DEMO_SERVICE, create_app
 from api.settings import Settings
+from maas.history import HistoryStore
 from maas.roads import RoadNetwork
 from tests.api.conftest import OPERATOR, TOKYO, bearer, make_settings, redis_url
 from tests.api.day_player import Player
@@ -187,6 +188,12 @@ def test_a_week_of_service_days(town: TestClient, tmp_path: Path) -> None:
     for closed in archived:
         keys = town.portal.call(redis.keys, f"maas:{{{rt.store.area}}}:day:{closed}:*")
         assert keys == [], closed
+    # the archive keeps no personal data; the history has every closed day, names included
+    assert all(rec["riders"] == [] for rec in archived.values())
+    with HistoryStore(rt.archive.history_url) as history:
+        kept = history.days(rt.store.area, date(2027, 1, 1), date(2027, 1, 31))
+    assert [d.date.isoformat() for d in kept] == sorted(archived)
+    assert any(r.name == "Suzuki (dialysis)" for d in kept for r in d.riders)
     # the event stream keeps about a day: Friday's events left it when later days closed
     oldest = town.portal.call(redis.xrange, rt.store.keys.events, "-", "+", 1)
     assert oldest and oldest[0][0].decode() > friday_events

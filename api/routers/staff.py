@@ -1,0 +1,114 @@
+"""``/v1/staff``: named staff accounts (admins only), each with its own bearer token.
+
+``POST`` takes an optional ``Idempotency-Key``: a retried call (its response lost) returns
+the same account and the same token (``api.tokens``: derived, never stored). ``DELETE``
+removes the account and revokes its tokens at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from fastapi import APIRouter
+
+from api.auth import Role
+from api.deps import Admin, RuntimeDep
+from api.errors import conflict, invalid, not_found
+from api.runtime import Runtime
+from api.schemas_people import (
+    OptionalIdempotencyKey,
+    StaffCreate,
+    StaffCreated,
+    StaffList,
+    StaffPublic,
+)
+from api.staff import all_staff, put_staff, remove_staff, staff_member, staff_record
+from api.tokens import (
+    body_digest,
+    claim,
+    derived_token,
+    expired,
+    idem_key,
+    lookup,
+    release,
+    revoke_account,
+    store_token,
+    token_record,
+    token_secret,
+)
+
+router = APIRouter(prefix="/v1/staff", tags=["staff"])
+
+
+@router.post("", status_code=201, response_model=StaffCreated)
+async def create_staff(body: StaffCreate, caller: Admin, rt: RuntimeDep,
+                       idempotency_key: OptionalIdempotencyKey = None) -> StaffCreated:
+    """Create a staff account (admin only); its token is shown once."""
+    store, now = rt.store, rt.clock.now()
+    expires_in = None if body.expires_in_seconds is None else timedelta(
+        seconds=body.expires_in_seconds)
+    mine = {"id": "s_" + secrets.token_hex(6), "nonce": secrets.token_hex(16),
+            "body": body_digest(body.model_dump(mode="json"))}
+    key = None
+    if idempotency_key is not None:
+        key = idem_key(store, caller, "staff", idempotency_key)
+        earlier = await claim(store, key, mine, rt.settings.idempotency_ttl_seconds * 1000)
+        if earlier is not None:
+            if earlier["body"] != mine["body"]:
+                raise conflict("idempotency_key_reused",
+                               "this Idempotency-Key was used for another staff account")
+            record = await staff_member(store, earlier["id"])
+            if record is None:
+                raise conflict("in_progress", "the first call with this Idempotency-Key has "
+                               "not finished (or its account was deleted); retry shortly")
+            token = derived_token(token_secret(rt.settings), earlier["nonce"])
+            return StaffCreated(**record, token=token,
+                                token_expires_at=await _expiry_of(rt, token))
+    try:
+        record = staff_record(mine["id"], body.name, body.role, now, caller.subject_id or "")
+        token = derived_token(token_secret(rt.settings), mine["nonce"])
+        tokens = token_record(Role.OPERATOR, mine["id"], now, expires_in)
+        await store_token(store, token, tokens)
+        await put_staff(store, record)
+    except BaseException:
+        if key is not None:
+            await release(store, key)
+        raise
+    return StaffCreated(**record, token=token, token_expires_at=tokens["expires_at"])
+
+
+async def _expiry_of(rt: Runtime, token: str) -> str | None:
+    found = await lookup(rt.store, token)
+    if found is None or expired(found, rt.clock.now()):
+        return None
+    expires: str | None = found.get("expires_at")
+    return expires
+
+
+@router.get("", response_model=StaffList)
+async def list_staff(_: Admin, rt: RuntimeDep) -> StaffList:
+    """Every staff account (admin only), by name."""
+    return StaffList(staff=[StaffPublic.model_validate(r) for r in await all_staff(rt.store)])
+
+
+@router.get("/{staff_id}", response_model=StaffPublic)
+async def get_staff(staff_id: str, _: Admin, rt: RuntimeDep) -> StaffPublic:
+    """One staff account (admin only)."""
+    record = await staff_member(rt.store, staff_id)
+    if record is None:
+        raise not_found(f"staff member {staff_id!r}")
+    return StaffPublic.model_validate(record)
+
+
+@router.delete("/{staff_id}", response_model=StaffPublic)
+async def delete_staff(staff_id: str, caller: Admin, rt: RuntimeDep) -> StaffPublic:
+    """Remove a staff account and revoke its tokens at once (admin only; not oneself)."""
+    if staff_id == caller.subject_id:
+        raise invalid("an admin cannot delete their own account", code="own_account")
+    record = await staff_member(rt.store, staff_id)
+    if record is None:
+        raise not_found(f"staff member {staff_id!r}")
+    await remove_staff(rt.store, staff_id)
+    await revoke_account(rt.store, Role.OPERATOR, staff_id)
+    return StaffPublic.model_validate(record)

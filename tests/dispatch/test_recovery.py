@@ -1,0 +1,219 @@
+"""Plans that recover: least promise damage first, a late van's own stops re-ordered,
+promises at risk and recovered reported once, silent vans, stale reports, neighbourhoods,
+re-optimisation from a broken plan and its rebase on a state that moved on."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from maas.domain import Plan, Request, Route, Stop, StopKind, TimeWindow
+from solver.dispatch import (
+    Booking,
+    Dispatcher,
+    DispatchState,
+    Offer,
+    RideAsk,
+    rebase,
+    rebase_reoptimised,
+)
+from solver.dispatch import events as ev
+from solver.dispatch import outcomes as oc
+from solver.dispatch.planning import planning_problem
+from solver.dispatch.reoptimise import plan_damage, reoptimise, vans_for_round
+from solver.dispatch.repair import route_damage
+from tests.dispatch.plane import HOUR, POLICY, TRAVEL, at, book, report, start, van
+
+P, D = StopKind.PICKUP, StopKind.DROPOFF
+T0 = 8 * HOUR
+
+
+def _booking(bid: str, origin: tuple[int, int], dest: tuple[int, int], window: tuple[int, int],
+             vid: str) -> Booking:
+    o, d = at(*origin), at(*dest)
+    lo, hi = T0 + window[0] * 60, T0 + window[1] * 60
+    req = Request(bid, o, d, TimeWindow(lo, hi), TimeWindow(lo, hi + 3600), 3000, 1, 0, 60, 60)
+    return Booking(bid, None, req, vid, confirmed_at=T0 - 600)
+
+
+def _two_riders_west_first() -> tuple[DispatchState, Booking, Booking]:
+    """One van whose plan serves a rider where it stands, then a west rider before an east
+    one."""
+    near = _booking("near", (9000, 100), (9200, 100), (0, 20), "v0")
+    west = _booking("west", (-3000, 0), (-3500, 0), (10, 20), "v0")
+    east = _booking("east", (3000, 0), (3500, 0), (15, 25), "v0")
+    route = Route("v0", (Stop("near", P), Stop("near", D), Stop("west", P), Stop("west", D),
+                         Stop("east", P), Stop("east", D)))
+    state = DispatchState(area="plane", vehicles=(van("v0"),), plan=Plan((route,)),
+                          bookings={"near": near, "west": west, "east": east}, now=T0)
+    return state, west, east
+
+
+def test_late_van_reorders_its_own_stops_to_break_fewer_promises() -> None:
+    """Far east and late, the van (on its way to the rider where it stands, a locked stop)
+    serves the east rider before the west one: one broken promise, not two, reported once
+    with the new estimate."""
+    disp, _ = start(vans=1)
+    state, west, _ = _two_riders_west_first()
+    moved, outcomes = disp.apply(state, ev.VehicleMoved("v0", at(9000, 0), T0 + 300))
+    order = [(s.request_id, s.kind) for s in moved.plan.route("v0").stops]
+    assert order.index(("east", P)) < order.index(("west", P))
+    risks = [o for o in outcomes if isinstance(o, oc.PromiseAtRisk)]
+    assert [r.booking_id for r in risks] == ["west"]
+    assert risks[0].pickup_estimate is not None
+    assert risks[0].pickup_estimate > west.request.pickup.latest
+    problem = planning_problem(moved, disp.policy, moved.now)
+    kept, _ = route_damage(problem, moved.plan, "v0", disp.travel)
+    old, _ = route_damage(problem, state.plan, "v0", disp.travel)
+    assert kept < old and kept.broken == 1
+
+
+def test_a_promise_that_recovers_is_reported_as_recovered() -> None:
+    """A van that looked late and then reports being close again clears the alert."""
+    disp, state = start(vans=1)
+    now = state.now
+    state, offer = book(disp, state, RideAsk(at(3000, 0), at(3000, 6000), pickup_after=now,
+                                             now=now), "b1")
+    late = offer.pickup.latest - 600
+    state, outcomes = disp.apply(state, ev.VehicleMoved("v0", at(-30_000, 0), late))
+    assert "b1" in state.at_risk
+    state, outcomes = disp.apply(state, ev.VehicleMoved("v0", at(2900, 0), late + 10))
+    recovered = [o for o in outcomes if isinstance(o, oc.PromiseRecovered)]
+    assert [r.booking_id for r in recovered] == ["b1"]
+    assert recovered[0].pickup_estimate is not None
+    assert offer.pickup.contains(recovered[0].pickup_estimate)
+    assert "b1" not in state.at_risk
+    state, outcomes = disp.apply(state, ev.VehicleMoved("v0", at(2950, 0), late + 20))
+    assert not [o for o in outcomes if isinstance(o, oc.PromiseRecovered | oc.PromiseAtRisk)]
+
+
+def test_silent_van_is_reported_once_and_judged_from_the_elapsed_time() -> None:
+    """A van with stops that stops reporting is named silent once; its promises are judged
+    as if it had not moved since, so a window passing raises the alert; a report clears it."""
+    policy = replace(POLICY, vehicle_silent_s=180)
+    disp, state = start(vans=1, policy=policy)
+    now = state.now
+    state, offer = book(disp, state, RideAsk(at(3000, 0), at(3000, 6000), pickup_after=now,
+                                             now=now), "b1")
+    state, _ = disp.apply(state, ev.VehicleMoved("v0", at(100, 0), now + 60))
+    quiet, outcomes = disp.apply(state, ev.Tick(offer.pickup.earliest))
+    assert not [o for o in outcomes if isinstance(o, oc.VehicleSilent)]  # not overdue yet
+    late = offer.pickup.latest + 600
+    quiet, outcomes = disp.apply(quiet, ev.Tick(late))
+    silent = [o for o in outcomes if isinstance(o, oc.VehicleSilent)]
+    assert [s.vehicle_id for s in silent] == ["v0"] and silent[0].last_report_at == now + 60
+    assert "b1" in quiet.at_risk
+    assert any(isinstance(o, oc.PromiseAtRisk) and o.booking_id == "b1" for o in outcomes)
+    again, outcomes = disp.apply(quiet, ev.Tick(late + 60))
+    assert not [o for o in outcomes if isinstance(o, oc.VehicleSilent)]
+    back, _ = disp.apply(again, ev.VehicleMoved("v0", at(2000, 0), late + 90))
+    assert "v0" not in back.silent
+
+
+def test_out_of_order_position_report_is_ignored() -> None:
+    """A position older than the van's last report changes nothing."""
+    disp, state = start(vans=1)
+    now = state.now
+    state, _ = book(disp, state, RideAsk(at(3000, 0), at(3000, 6000), pickup_after=now,
+                                         now=now), "b1")
+    state, _ = disp.apply(state, ev.VehicleMoved("v0", at(500, 0), now + 200))
+    stale, outcomes = disp.apply(state, ev.VehicleMoved("v0", at(-30_000, 0), now + 100))
+    assert stale is state and outcomes == []
+
+
+def _clusters(vans_per_side: int = 4) -> tuple[DispatchState, dict[str, str]]:
+    """Vans in a west and an east cluster, each with one rider near it."""
+    vans, bookings, routes, side = [], {}, [], {}
+    for k in range(2 * vans_per_side):
+        x = -20_000 if k < vans_per_side else 20_000
+        vid = f"v{k}"
+        side[vid] = "west" if x < 0 else "east"
+        vans.append(van(vid, depot=at(x, 0)))
+        b = _booking(f"b{k}", (x + 100 * k, 500), (x + 100 * k, 2500), (20, 30), vid)
+        bookings[b.id] = b
+        routes.append(Route(vid, (Stop(b.id, P), Stop(b.id, D))))
+    state = DispatchState(area="plane", vehicles=tuple(vans), plan=Plan(tuple(routes)),
+                          bookings=bookings, now=T0)
+    return state, side
+
+
+def test_neighbourhoods_follow_overlap_and_vary_between_rounds() -> None:
+    """Each round's vans lie in one cluster; seeds change from round to round."""
+    state, side = _clusters()
+    problem = planning_problem(state, POLICY, state.now)
+    groups = [vans_for_round(problem, r, 3, state.plan, TRAVEL) for r in range(8)]
+    for g in groups:
+        assert len(g) == 3 and len({side[v] for v in g}) == 1, g
+    assert len({frozenset(g) for g in groups}) >= 3
+    assert len({g[0] for g in groups}) >= 3
+
+
+def test_small_fleet_is_reoptimised_whole() -> None:
+    """Up to the policy's whole-fleet size, every van is in every round."""
+    state, _ = _clusters(vans_per_side=3)
+    problem = planning_problem(state, POLICY, state.now)
+    assert len(vans_for_round(problem, 0, 3, state.plan, TRAVEL, whole_fleet=6)) == 6
+    assert len(vans_for_round(problem, 0, 3, state.plan, TRAVEL, whole_fleet=4)) == 3
+
+
+def test_reoptimisation_starts_from_a_plan_that_breaks_promises() -> None:
+    """A plan already breaking promises is re-optimised to one that breaks fewer."""
+    disp, _ = start(vans=1)
+    state, _, _ = _two_riders_west_first()
+    late = replace(state, vehicles=(replace(van("v0"), position=at(9000, 0),
+                                            available_at=T0 + 300),), now=T0 + 300)
+    problem = planning_problem(late, disp.policy, late.now)
+    result = reoptimise(problem, late.plan, disp.travel, disp.policy)
+    assert result.improved
+    assert result.damage_after < result.damage_before
+    assert plan_damage(problem, result.plan, disp.travel)[0] == result.damage_after
+
+
+def _needs_reoptimising() -> tuple[Dispatcher, DispatchState]:
+    """Three vans booked greedily, one rider at a time: re-optimisation finds a cheaper plan."""
+    rng = random.Random(5)
+    disp, state = start(vans=3)
+    now = state.now
+    for i in range(12):
+        ask = RideAsk(at(rng.uniform(-4000, 4000), rng.uniform(-4000, 4000)),
+                      at(rng.uniform(-4000, 4000), rng.uniform(-4000, 4000)),
+                      pickup_after=now + 600 + 300 * i, now=now)
+        offer = disp.offer(state, ask)
+        if isinstance(offer, Offer):
+            state, _ = disp.apply(state, ev.ConfirmOffer(offer, f"b{i}", now))
+    disp.policy = replace(POLICY, reoptimise_every_bookings=1, reoptimise_time_limit_s=2.0)
+    return disp, state
+
+
+def test_reoptimised_plan_is_rebased_on_a_state_that_moved_on() -> None:
+    """A position report written meanwhile does not throw the re-optimisation away: its
+    routes are re-checked on the current state and committed, and the round is counted."""
+    disp, base = _needs_reoptimising()
+    result, outcomes = disp.apply(base, ev.Tick(base.now))
+    assert any(isinstance(o, oc.Reoptimised) and o.improved for o in outcomes)
+    assert result.committed_rounds == base.committed_rounds + 1
+    vid = base.vehicles[0].id
+    current, _ = disp.apply(base, ev.VehicleMoved(vid, base.vehicles[0].start_location,
+                                                  base.now + 5))
+    assert current.version > base.version
+    rebased = rebase_reoptimised(base, result, current, disp)
+    assert rebased is not None
+    assert rebased.version == current.version + 1
+    assert rebased.committed_rounds == current.committed_rounds + 1
+    assert rebased.vehicle(vid) == current.vehicle(vid)
+    for r in result.plan.routes:
+        assert [(s.request_id, s.kind) for s in rebased.plan.route(r.vehicle_id).stops] == \
+            [(s.request_id, s.kind) for s in r.stops]
+    assert report(disp, rebased).feasible
+
+
+def test_rebase_refuses_when_a_rider_of_the_changed_vans_changed() -> None:
+    """A cancellation on a van the re-optimisation changed makes its result stale."""
+    disp, base = _needs_reoptimising()
+    result, _ = disp.apply(base, ev.Tick(base.now))
+    changed = [r.vehicle_id for r in result.plan.routes
+               if r.stops != base.plan.route(r.vehicle_id).stops]
+    assert changed
+    victim = next(s.request_id for s in base.plan.route(changed[0]).stops)
+    current, _ = disp.apply(base, ev.CancelBooking(victim, base.now + 5))
+    assert rebase(base, result, current, disp) is None
