@@ -50,6 +50,7 @@ from api.routers import (
     closures,
     days,
     events,
+    gofs,
     health,
     offers,
     reports,
@@ -176,7 +177,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, offers, bookings, standing, days,
-                   closures, reports, clock_router, events, staff, tokens, audit):
+                   closures, reports, clock_router, events, staff, tokens, audit, gofs):
         app.include_router(module.router)
     return app
 

@@ -50,9 +50,21 @@ def publish_outcomes(
             case outcomes.BookingCancelled(booking_id=bid):
                 w.publish("booking_cancelled", {"booking_id": bid},
                           vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
-            case outcomes.PromiseAtRisk(booking_id=bid, detail=detail):
-                w.publish("promise_at_risk", {"booking_id": bid, "detail": detail},
+            case outcomes.PromiseAtRisk(booking_id=bid, detail=detail, pickup_estimate=pe,
+                                        dropoff_estimate=de):
+                w.publish("promise_at_risk", {"booking_id": bid, "detail": detail,
+                                              "pickup_estimate": _iso_or_none(clock, pe),
+                                              "dropoff_estimate": _iso_or_none(clock, de)},
                           vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.PromiseRecovered(booking_id=bid, pickup_estimate=pe,
+                                           dropoff_estimate=de):
+                w.publish("promise_recovered", {"booking_id": bid,
+                                                "pickup_estimate": _iso_or_none(clock, pe),
+                                                "dropoff_estimate": _iso_or_none(clock, de)},
+                          vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.VehicleSilent(vehicle_id=van, last_report_at=last, silent_s=quiet):
+                w.publish("vehicle_silent", {"vehicle_id": van, "last_report_at": clock.iso(last),
+                                             "silent_seconds": quiet})
             case outcomes.BookingsAffected(closure_id=cid, booking_ids=bids):
                 w.publish("bookings_affected", {"closure_id": cid, "booking_ids": list(bids)})
             case outcomes.RiderPickedUp(booking_id=bid, at=at):
@@ -69,6 +81,10 @@ def publish_outcomes(
                     w.publish("reoptimised", {"cost_before": before, "cost_after": after})
             case _:
                 pass
+
+
+def _iso_or_none(clock: ServiceClock, seconds: int | None) -> str | None:
+    return None if seconds is None else clock.iso(seconds)
 
 
 def apply_event(

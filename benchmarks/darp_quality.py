@@ -1,8 +1,12 @@
 """Cordeau DARP quality: our solver beside a plain OR-Tools PDPTW model, in one run.
 
-    python benchmarks/darp_quality.py --limits 2 10 [--instances a2-16 ...]
+    python benchmarks/darp_quality.py --limits 2 10 [--set a|pr] [--instances a2-16 ...]
 
-Ours: insertion construction + guided local search (``solver.darp.solve``). Plain: the same
+``--set a`` (default): Cordeau 2006 "a" instances; ``--set pr``: Cordeau & Laporte 2003.
+
+Ours: ``solver.darp.solve`` with its defaults (the compiled large-neighbourhood search),
+and with ``--workers`` also two searches on the two cores (``SolveParams(workers=2)``).
+Plain: the same
 OR-Tools model with every request mandatory, OR-Tools' default first-solution strategy and
 guided local search, no warm start. Both are checked by ``maas.evaluation.evaluate``;
 costs are Euclidean distances in double precision, gaps relative to ``bks.csv``.
@@ -12,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import resource
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ortools.constraint_solver import routing_enums_pb2
@@ -23,6 +29,7 @@ from maas.settings import settings
 from solver.benchmark_problems import BenchmarkProblem, cordeau_problem, file_solution
 from solver.darp import SolveParams, _build, _search_parameters, _to_plan, solve
 from solver.readers import read_cordeau
+from solver.search import SearchStats, warm_up
 
 
 def plain(bp: BenchmarkProblem, limit: float) -> tuple[float | None, float]:
@@ -43,11 +50,17 @@ def plain(bp: BenchmarkProblem, limit: float) -> tuple[float | None, float]:
     return file_solution(bp, plan)[1], seconds
 
 
-def ours(bp: BenchmarkProblem, limit: float) -> tuple[float | None, float]:
+ITERATIONS: dict[str, list[float]] = {}
+
+
+def ours(bp: BenchmarkProblem, limit: float, workers: int = 1) -> tuple[float | None, float]:
     """Our solver: cost (None if infeasible or a request left out), seconds."""
     began = time.perf_counter()
-    plan = solve(bp.problem, bp.travel, SolveParams(time_limit_s=limit))
+    stats = SearchStats()
+    plan = solve(bp.problem, bp.travel,
+                 SolveParams(time_limit_s=limit, workers=workers, stats=stats))
     seconds = time.perf_counter() - began
+    ITERATIONS.setdefault(f"{bp.name} {limit:g} {workers}", []).append(stats.per_second)
     report = evaluate(bp.problem, plan, bp.travel)
     if not report.feasible or plan.unserved:
         return None, seconds
@@ -59,22 +72,35 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limits", type=float, nargs="+", default=[2.0, 10.0])
     parser.add_argument("--instances", nargs="*")
+    parser.add_argument("--set", choices=("a", "pr"), default="a")
+    parser.add_argument("--workers", action="store_true",
+                        help="also run ours with two searches on two cores")
     args = parser.parse_args()
-    folder = Path(settings().data_dir) / "darp" / "cordeau-a"
+    warm_up()  # compile (or load) the search once, before any clock runs
+    sub = "cordeau-a" if args.set == "a" else "cordeau-laporte-2003"
+    folder = Path(settings().data_dir) / "darp" / sub
     bks = {r["instance"]: float(r["bks_cost"]) for r in csv.DictReader(
         (folder / "bks.csv").open())}
-    names = args.instances or sorted(bks, key=lambda n: (int(n[1]), int(n.split("-")[1])))
+    if args.set == "a":
+        names = args.instances or sorted(bks, key=lambda n: (int(n[1]), int(n.split("-")[1])))
+    else:
+        names = args.instances or sorted(bks)
+    runs: list[tuple[str, Callable[[BenchmarkProblem, float], tuple[float | None, float]]]]
+    runs = [("ours", ours)]
+    if args.workers:
+        runs.append(("ours x2", lambda bp, t: ours(bp, t, workers=2)))
+    runs.append(("plain", plain))
     header = "| instance | BKS |" + "".join(
-        f" ours {t:g}s | gap | s | plain {t:g}s | gap | s |" for t in args.limits)
-    print(header)
-    print("|" + "---|" * (2 + 6 * len(args.limits)))
+        f" {label} {t:g}s | gap | s |" for t in args.limits for label, _ in runs)
+    print(header + " ours it/s | peak RSS MB |")
+    print("|" + "---|" * (4 + 3 * len(runs) * len(args.limits)))
     gaps: dict[str, list[float]] = {}
     failures: dict[str, int] = {}
     for name in names:
         bp = cordeau_problem(read_cordeau(folder / f"{name}.txt"))
         cells = [name, f"{bks[name]:.2f}"]
         for t in args.limits:
-            for label, run in (("ours", ours), ("plain", plain)):
+            for label, run in runs:
                 cost, seconds = run(bp, t)
                 key = f"{label} {t:g}s"
                 if cost is None:
@@ -84,10 +110,14 @@ def main() -> None:
                     gap = 100 * (cost / bks[name] - 1)
                     gaps.setdefault(key, []).append(gap)
                     cells += [f"{cost:.2f}", f"{gap:.2f}%", f"{seconds:.1f}"]
+        rates = [r for key, v in ITERATIONS.items() if key.startswith(f"{name} ")
+                 and key.endswith(" 1") for r in v]
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        cells += [f"{statistics.mean(rates):.0f}" if rates else "", f"{rss:.0f}"]
         print("| " + " | ".join(cells) + " |", flush=True)
     print()
     for t in args.limits:
-        for label in ("ours", "plain"):
+        for label, _ in runs:
             key = f"{label} {t:g}s"
             g = gaps.get(key, [])
             mean = f"{statistics.mean(g):.2f}%" if g else "n/a"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import bench, graph, report, serve, simulate, solve
+from cli import bench, export, graph, report, serve, simulate, solve
 
 app = typer.Typer(
     name="maas",
@@ -18,6 +18,8 @@ app = typer.Typer(
 )
 app.add_typer(graph.app, name="graph", help="Road networks: load, inspect, travel-time matrices.")
 app.add_typer(bench.app, name="bench", help="Reproducible benchmarks of the engine.")
+app.add_typer(export.app, name="export",
+              help="Publish: GTFS-Flex v2, GOFS-lite, open trip data by grid square.")
 app.command("solve")(solve.solve)
 app.command("serve")(serve.serve)
 app.command("simulate")(simulate.simulate)

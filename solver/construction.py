@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from maas.domain import Plan, Problem, Request, Route, Stop, StopKind
 from maas.travel import TravelTimeSource
@@ -62,11 +62,14 @@ def _without(plan: Plan, request_id: str) -> Plan:
     return Plan(routes, plan.unserved)
 
 
-def repair(problem: Problem, plan: Plan, travel: TravelTimeSource, tries: int = 12) -> Plan:
+def repair(problem: Problem, plan: Plan, travel: TravelTimeSource, tries: int = 12,
+           required: Collection[str] = ()) -> Plan:
     """Serve left-out requests by swapping each with a served one close in time.
 
     For each unserved request, take out one of the ``tries`` served requests whose pickup
     windows are nearest, insert the left-out one, and put the taken-out one back anywhere.
+    A required request left out may also displace an optional one for good (the optional
+    one then stays out), after the swaps failed.
     """
     unserved = list(plan.unserved)
     for rid in list(unserved):
@@ -91,7 +94,33 @@ def repair(problem: Problem, plan: Plan, travel: TravelTimeSource, tries: int = 
             plan = insert(trial, second, other.id)
             unserved.remove(rid)
             break
+    for rid in [r for r in unserved if r in required]:
+        plan = _displace(problem, Plan(plan.routes, tuple(unserved)), rid, travel, tries,
+                         required)
+        unserved = list(plan.unserved)
     return Plan(plan.routes, tuple(unserved))
+
+
+def _displace(problem: Problem, plan: Plan, rid: str, travel: TravelTimeSource, tries: int,
+              required: Collection[str]) -> Plan:
+    """``plan`` with required ``rid`` served in place of the first of the ``tries`` optional
+    requests nearest in time whose removal makes room for it (that one left out)."""
+    req = problem.requests[rid]
+    onboard = {r for v in problem.vehicles for r in v.onboard}
+    served = [problem.requests[s.request_id] for r in plan.routes for s in r.stops
+              if s.kind is StopKind.PICKUP and not s.locked and s.request_id not in onboard
+              and s.request_id not in required]
+    served.sort(key=lambda r: (abs(r.pickup.latest - req.pickup.latest), r.id))
+    for other in served[:tries]:
+        reduced = _without(plan, other.id)
+        known = {s.request_id: problem.requests[s.request_id]
+                 for r in reduced.routes for s in r.stops}
+        known.update({r: problem.requests[r] for r in onboard if r in problem.requests})
+        ins = best_insertion(problem_with(problem, known), reduced, req, travel)
+        if ins is not None:
+            trial = insert(reduced, ins, rid)
+            return Plan(trial.routes, (*trial.unserved, other.id))
+    return plan
 
 
 ORDERS = (
@@ -103,10 +132,12 @@ ORDERS = (
 
 
 def construct(
-    problem: Problem, travel: TravelTimeSource, initial: Plan | None = None, seed: int = 0
+    problem: Problem, travel: TravelTimeSource, initial: Plan | None = None, seed: int = 0,
+    required: Collection[str] = (),
 ) -> Plan:
-    """A feasible plan: ``initial`` kept as it is, the other requests inserted by urgency,
-    then left-out requests swapped in where possible.
+    """A feasible plan: ``initial`` kept as it is, the other requests inserted by urgency
+    (``required`` ones before all optional ones), then left-out requests swapped in where
+    possible, and left-out required ones put in place of optional ones.
 
     ``seed`` picks one of three urgency keys (latest pickup, earliest pickup, their sum);
     seeds from 3 on also shuffle requests of similar urgency a little.
@@ -116,6 +147,7 @@ def construct(
     rng = random.Random(seed)
     jitter = 0.1 if seed >= len(ORDERS) else 0.0
     order = sorted(problem.requests.values(),
-                   key=lambda r: (key(r) * (1 + jitter * rng.random()), r.id))
+                   key=lambda r: (r.id not in required, key(r) * (1 + jitter * rng.random()),
+                                  r.id))
     plan = insert_all(problem, Plan(base.routes), order, travel)
-    return repair(problem, plan, travel) if plan.unserved else plan
+    return repair(problem, plan, travel, required=required) if plan.unserved else plan

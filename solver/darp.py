@@ -1,4 +1,14 @@
-"""The dial-a-ride core: an OR-Tools routing model warm-started by our own insertion.
+"""The dial-a-ride core: a compiled large-neighbourhood search, with an OR-Tools routing
+model beside it.
+
+``solve`` takes required (promised) and optional requests, a penalty per optional request
+and a warm start (``SolveParams``; the penalties live in ``solver.objective``). Vans without
+driver breaks go to the compiled search (``solver.search``: exact route timing as the
+evaluator's, O(1)-screened insertion, ruin operators, annealing; optionally two searches on
+two cores, ``solver.parallel``); problems with a break take the Python path described
+below. Either way the evaluator judges the plan returned.
+
+The Python path and the model:
 
 Model: one node per stop (riders on board have only their drop-off), a start and an end
 node per van; travel times registered as a matrix (``RegisterTransitMatrix``), never as a
@@ -23,7 +33,8 @@ checked with ``maas.evaluation.evaluate``; an infeasible or worse plan is never 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -31,13 +42,17 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from maas.domain import Location, Plan, Problem, Route, Stop, StopKind, Vehicle
 from maas.evaluation import evaluate
 from maas.travel import TravelTimeSource
-from solver.construction import construct
+from solver.construction import construct, required_plan
+from solver.fast_model import supports
+from solver.objective import Rejections, RequiredUnserved, plan_objective, rejections
 from solver.ruin_recreate import ruin_and_recreate
+from solver.search import LnsParams, SearchStats, lns_search, warm_up
 
 COST_SCALE = 100  # objective units per cost unit: weights like 0.2 stay integral
 CONSTRUCTION_SHARE = 0.1
 MAX_RESTARTS = 20
 DETERMINISTIC_ITERATIONS = 200
+DETERMINISTIC_LNS_ITERATIONS = 3000
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,24 @@ class SolveParams:
     vans first). ``seed`` drives our own randomised steps. ``ruin_recreate_share`` of the
     time goes to our ruin-and-recreate search, the rest to OR-Tools' guided local search
     from its result.
+
+    ``initial`` is the warm start (e.g. the dispatcher's plan with its locks, or yesterday's
+    batch plan): kept as the starting point when it is feasible. ``required`` names the
+    requests that must be served (promised riders): they are never left out of the plan,
+    and if no feasible plan serving all of them is found, ``solve`` raises
+    ``RequiredUnserved`` carrying the best plan it has. Riders on board are required anyway.
+    ``penalties`` gives the cost (in cost units, like ``problem.weights``) of leaving one
+    optional request out; optional requests without an entry cost
+    ``problem.weights.rejection``.
+
+    ``fast`` (default): vans without driver breaks are planned by the compiled
+    large-neighbourhood search (``solver.search``; ``lns`` its settings), which then gets the
+    whole budget but ``polish_share``, left to OR-Tools' local search; deterministic, it
+    counts 3000 iterations. ``workers`` >= 2 runs two such searches on two cores that
+    exchange their best solutions (``solver.parallel``; not repeatable, ignored when
+    ``deterministic``). ``stats``, if given, receives what the compiled search did
+    (iterations, seconds). A problem with a driver break, or ``fast=False``, takes the Python
+    path above (construction, ruin and recreate, OR-Tools).
     """
 
     time_limit_s: float = 5.0
@@ -61,6 +94,13 @@ class SolveParams:
     ruin_recreate_share: float = 0.9
     vehicle_fixed_cost: float = 0.0
     log_search: bool = False
+    required: frozenset[str] = frozenset()
+    penalties: Mapping[str, float] = field(default_factory=dict)
+    fast: bool = True
+    lns: LnsParams = field(default_factory=LnsParams)
+    polish_share: float = 0.0
+    workers: int = 1
+    stats: SearchStats | None = None
 
 
 @dataclass
@@ -92,7 +132,8 @@ def _tighten_windows(problem: Problem, windows: list[tuple[int, int]],
 
 
 def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
-           locked: dict[str, list[Stop]], optional: bool = True) -> _Model:
+           locked: dict[str, list[Stop]], optional: bool = True,
+           rej: Rejections | None = None) -> _Model:
     vehicles = problem.vehicles
     nv = len(vehicles)
     requests = problem.requests
@@ -166,7 +207,7 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
         seats_dim.CumulVar(start).SetValue(sum(r.passengers for r in on))
         chairs_dim.CumulVar(start).SetValue(sum(r.wheelchairs for r in on))
     _add_breaks(routing, manager, time_dim, vehicles, service)
-    penalty = round(w.rejection * COST_SCALE)
+    rej = rej or rejections(problem, params.required, params.penalties)
     ride_coeff = round(w.ride_time * COST_SCALE)
     for rid, req in requests.items():
         d_node = node_of_stop[(rid, StopKind.DROPOFF)]
@@ -188,7 +229,9 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
             routing.VehicleVar(p_idx).SetValue(vk)
             routing.VehicleVar(d_idx).SetValue(vk)
         elif optional:
-            routing.AddDisjunction([p_idx], penalty)
+            # Required requests too get a (huge) penalty rather than no disjunction: a
+            # warm start that misses one must still be accepted by RoutesToAssignment.
+            routing.AddDisjunction([p_idx], round(rej.penalty[rid] * COST_SCALE))
             routing.AddDisjunction([d_idx], 0)
             solver.Add(routing.ActiveVar(p_idx) == routing.ActiveVar(d_idx))
         if ride_coeff:
@@ -292,9 +335,9 @@ def _node_routes(model: _Model, plan: Plan, problem: Problem) -> list[list[int]]
 
 
 def optimise(problem: Problem, travel: TravelTimeSource, start: Plan, params: SolveParams,
-             locked: dict[str, list[Stop]]) -> Plan | None:
+             locked: dict[str, list[Stop]], rej: Rejections | None = None) -> Plan | None:
     """Guided local search from ``start``; the plan it ends with (unchecked), or None."""
-    model = _build(problem, travel, params, locked)
+    model = _build(problem, travel, params, locked, rej=rej)
     search = _search_parameters(params)
     model.routing.CloseModelWithParameters(search)
     # RoutesToAssignment only sets the next variables; ReadAssignmentFromRoutes would run a
@@ -310,8 +353,14 @@ def optimise(problem: Problem, travel: TravelTimeSource, start: Plan, params: So
 
 
 def plan_cost(problem: Problem, plan: Plan, travel: TravelTimeSource,
-              vehicle_fixed_cost: float = 0.0) -> float | None:
-    """Cost of a plan by the evaluator (+ fixed cost per van used), None if infeasible."""
+              vehicle_fixed_cost: float = 0.0, rej: Rejections | None = None) -> float | None:
+    """Cost of a plan by the evaluator (+ fixed cost per van used), None if infeasible.
+
+    With ``rej``, the requests left out cost their own penalties (``solver.objective``)
+    instead of the evaluator's one ``weights.rejection``.
+    """
+    if rej is not None:
+        return plan_objective(problem, plan, travel, rej, vehicle_fixed_cost)
     report = evaluate(problem, plan, travel)
     if not report.feasible:
         return None
@@ -319,24 +368,118 @@ def plan_cost(problem: Problem, plan: Plan, travel: TravelTimeSource,
     return report.cost + vehicle_fixed_cost * used
 
 
+def _warm_start(problem: Problem, travel: TravelTimeSource, params: SolveParams,
+                rej: Rejections) -> Plan | None:
+    """``params.initial`` restricted to the problem's requests if the evaluator finds it
+    feasible; else only its locked stops (which no plan may move) and the drop-offs of the
+    riders on board, earliest deadline first. None without a warm start."""
+    initial = params.initial
+    if initial is None:
+        return None
+    known = set(problem.requests)
+    routes = tuple(Route(r.vehicle_id, tuple(s for s in r.stops if s.request_id in known))
+                   for r in initial.routes)
+    served = {s.request_id for r in routes for s in r.stops}
+    plan = Plan(routes, tuple(rid for rid in problem.requests if rid not in served))
+    if plan_cost(problem, plan, travel, 0.0, rej) is not None:
+        return plan
+    heads = _locked_stops(problem, plan)
+    reduced = []
+    for v in problem.vehicles:
+        head = heads.get(v.id, [])
+        dropped = {s.request_id for s in head if s.kind is StopKind.DROPOFF}
+        riding = [r for r in v.onboard if r in problem.requests]
+        riding += [s.request_id for s in head if s.kind is StopKind.PICKUP]
+        drops = sorted((problem.requests[r] for r in riding if r not in dropped),
+                       key=lambda r: (r.dropoff.latest, r.id))
+        reduced.append(Route(v.id, (*head, *(Stop(r.id, StopKind.DROPOFF) for r in drops))))
+    kept = {s.request_id for r in reduced for s in r.stops}
+    return Plan(tuple(reduced), tuple(rid for rid in problem.requests if rid not in kept))
+
+
 def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None = None) -> Plan:
     """The best plan found within ``params.time_limit_s``; always feasible by ``evaluate``.
 
-    ``params.initial`` (e.g. the dispatcher's current plan, with its locks) is kept as the
-    starting point; otherwise our insertion heuristic builds one.
+    ``params.initial`` (e.g. the dispatcher's current plan, with its locks) is the warm
+    start, kept as the starting point when feasible; otherwise our insertion heuristic
+    builds one. Every request in ``params.required`` is served, or ``RequiredUnserved``
+    is raised (with the best plan found); optional requests left out cost
+    ``params.penalties`` (default ``problem.weights.rejection``).
     """
     params = params or SolveParams()
+    rej = rejections(problem, params.required, params.penalties)
+    if params.fast and supports(problem):
+        best = _fast_search(problem, travel, params, rej)
+    else:
+        best = _search(problem, travel, params, rej)
+    missing = rej.missing_required(best)
+    if missing:
+        raise RequiredUnserved(missing, best)
+    return best
+
+
+def _fast_search(problem: Problem, travel: TravelTimeSource, params: SolveParams,
+                 rej: Rejections) -> Plan:
+    """The compiled large-neighbourhood search (``solver.search``) from the warm start, or
+    from the riders on board and locked stops alone (its first iteration inserts all the
+    others, required first); then, for ``1 - ruin_recreate_share`` of the time, OR-Tools'
+    local search (``polish_share``, none by default: on the benchmarks it found nothing the
+    search had not). Every plan kept is re-checked by the evaluator."""
+    warm_up()  # compiles or loads the compiled code before the clock starts
     began = time.perf_counter()
-    warm = construct(problem, travel, params.initial, seed=params.seed)
-    best_cost = plan_cost(problem, warm, travel, params.vehicle_fixed_cost)
+    fixed = params.vehicle_fixed_cost
+    initial = _warm_start(problem, travel, params, rej)
+    start = required_plan(problem, initial)
+    if initial is None:
+        served = {s.request_id for r in start.routes for s in r.stops}
+        start = Plan(start.routes, tuple(r for r in problem.requests if r not in served))
+    start_cost = plan_cost(problem, start, travel, fixed, rej)
+    if start_cost is None:  # the kept routes alone break a rule: the Python path copes
+        return _search(problem, travel, params, rej)
+    locked = _locked_stops(problem, start)
+    if params.time_limit_s <= 0:
+        return start
+    share = 1.0 - params.polish_share
+    deadline = began + share * params.time_limit_s
+    iterations = DETERMINISTIC_LNS_ITERATIONS if params.deterministic else None
+    stats = params.stats if params.stats is not None else SearchStats()
+    found = lns_search(problem, travel, start, rej.penalty, locked, deadline,
+                       seed=params.seed, vehicle_fixed_cost=fixed,
+                       max_iterations=iterations, params=params.lns, stats=stats,
+                       workers=params.workers)
+    best, best_cost = start, start_cost
+    cost = plan_cost(problem, found, travel, fixed, rej)
+    if cost is not None and cost <= best_cost:
+        best, best_cost = found, cost
+    remaining = params.time_limit_s - (time.perf_counter() - began)
+    if share >= 1.0 or remaining < 0.05:
+        return best
+    polished = optimise(problem, travel, best, replace(params, time_limit_s=remaining),
+                        locked, rej)
+    if polished is not None:
+        cost = plan_cost(problem, polished, travel, fixed, rej)
+        if cost is not None and cost <= best_cost:
+            best = polished
+    return best
+
+
+def _search(problem: Problem, travel: TravelTimeSource, params: SolveParams,
+            rej: Rejections) -> Plan:
+    began = time.perf_counter()
+    fixed = params.vehicle_fixed_cost
+    initial = _warm_start(problem, travel, params, rej)
+    required = rej.required
+    warm = construct(problem, travel, initial, seed=params.seed, required=required)
+    best_cost = plan_cost(problem, warm, travel, fixed, rej)
     # Restarts of the construction with perturbed orders while they are cheap (a tenth of
     # the budget): fewer rejections matter most, and guided local search rarely adds them.
     restart = 1
     budget = CONSTRUCTION_SHARE * params.time_limit_s
     while (not params.deterministic and restart <= MAX_RESTARTS
            and (time.perf_counter() - began) * (restart + 1) / restart < budget):
-        other = construct(problem, travel, params.initial, seed=params.seed * 1000 + restart)
-        cost = plan_cost(problem, other, travel, params.vehicle_fixed_cost)
+        other = construct(problem, travel, initial, seed=params.seed * 1000 + restart,
+                          required=required)
+        cost = plan_cost(problem, other, travel, fixed, rej)
         if cost is not None and (best_cost is None or cost < best_cost):
             warm, best_cost = other, cost
         restart += 1
@@ -350,17 +493,18 @@ def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None
         # Deterministic: a fixed number of iterations, the clock only as a safety cap.
         iterations = DETERMINISTIC_ITERATIONS if params.deterministic else None
         best = ruin_and_recreate(problem, travel, warm, deadline, seed=params.seed,
-                                 vehicle_fixed_cost=params.vehicle_fixed_cost,
-                                 max_iterations=iterations)
-        best_cost = plan_cost(problem, best, travel, params.vehicle_fixed_cost)
+                                 vehicle_fixed_cost=fixed, max_iterations=iterations,
+                                 penalties=rej.penalty)
+        best_cost = plan_cost(problem, best, travel, fixed, rej)
         if best_cost is None:  # cannot happen (it keeps feasible plans), but never risk it
-            best, best_cost = warm, plan_cost(problem, warm, travel, params.vehicle_fixed_cost)
+            best, best_cost = warm, plan_cost(problem, warm, travel, fixed, rej)
     remaining = max(0.1, params.time_limit_s - (time.perf_counter() - began))
     if params.ruin_recreate_share >= 1.0 and not params.deterministic:
         return best
-    found = optimise(problem, travel, best, replace(params, time_limit_s=remaining), locked)
+    found = optimise(problem, travel, best, replace(params, time_limit_s=remaining), locked,
+                     rej)
     if found is not None:
-        cost = plan_cost(problem, found, travel, params.vehicle_fixed_cost)
+        cost = plan_cost(problem, found, travel, fixed, rej)
         if cost is not None and (best_cost is None or cost <= best_cost):
             best = found
     return best

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from maas.domain import Location, Plan, Problem, Route, Stop, StopKind
@@ -38,8 +38,10 @@ class RuinRecreateParams:
 class _RouteCosts:
     """Travel + ride cost of each route, cached by (van, stops)."""
 
-    def __init__(self, problem: Problem, travel: TravelTimeSource) -> None:
+    def __init__(self, problem: Problem, travel: TravelTimeSource,
+                 penalties: Mapping[str, float] | None = None) -> None:
         self.problem, self.travel = problem, travel
+        self.penalties = penalties
         self.vehicles = {v.id: v for v in problem.vehicles}
         self.cache: dict[tuple[str, tuple[Stop, ...]], float | None] = {}
 
@@ -56,7 +58,10 @@ class _RouteCosts:
         return self.cache[key]
 
     def plan(self, plan: Plan, fixed_cost: float) -> float | None:
-        total = self.problem.weights.rejection * len(plan.unserved)
+        if self.penalties is None:
+            total = self.problem.weights.rejection * len(plan.unserved)
+        else:
+            total = sum(self.penalties[r] for r in plan.unserved)
         for r in plan.routes:
             c = self.route(r)
             if c is None:
@@ -128,12 +133,16 @@ def _ruin(plan: Plan, removable: list[str], k: int, rel: _Relatedness,
 
 def _recreate(problem: Problem, plan: Plan, ids: Sequence[str], travel: TravelTimeSource,
               rng: random.Random, cache: RouteCache, urgency: dict[str, int],
-              blink: float) -> Plan:
+              blink: float, first: Mapping[str, float] | None = None) -> Plan:
+    """Reinsert ``ids``: in random or urgency order, the most costly to leave out first
+    (``first``: penalty per request, so required requests go before optional ones)."""
     order = list(ids)
     if rng.random() < 0.5:
         rng.shuffle(order)
     else:
         order.sort(key=lambda r: (urgency[r], r))
+    if first is not None:
+        order.sort(key=lambda r: -first[r])  # stable: keeps the order within a penalty
     unserved: list[str] = []
     for rid in order:
         ins = best_insertion(problem, plan, problem.requests[rid], travel, cache=cache,
@@ -154,15 +163,17 @@ def ruin_and_recreate(
     vehicle_fixed_cost: float = 0.0,
     params: RuinRecreateParams | None = None,
     max_iterations: int | None = None,
+    penalties: Mapping[str, float] | None = None,
 ) -> Plan:
     """The best plan found from ``start`` until ``time.perf_counter()`` reaches ``deadline``
     (or after ``max_iterations``); ``start`` itself if nothing better turns up.
 
-    ``start`` must be feasible; every plan kept is feasible by construction.
+    ``start`` must be feasible; every plan kept is feasible by construction. ``penalties``
+    (per request) replaces the global ``weights.rejection`` for requests left out.
     """
     params = params or RuinRecreateParams()
     rng = random.Random(seed)
-    costs = _RouteCosts(problem, travel)
+    costs = _RouteCosts(problem, travel, penalties)
     current_cost = costs.plan(start, vehicle_fixed_cost)
     if current_cost is None:
         return start
@@ -172,7 +183,9 @@ def ruin_and_recreate(
     best_cost = current_cost
     began = time.perf_counter()
     span = max(deadline - began, 1e-6)
-    served_cost = current_cost - problem.weights.rejection * len(start.unserved)
+    left_out = (problem.weights.rejection * len(start.unserved) if penalties is None
+                else sum(penalties[r] for r in start.unserved))
+    served_cost = current_cost - left_out
     t0 = params.start_temperature * served_cost
     t1 = params.end_temperature * served_cost
     iteration = 0
@@ -189,7 +202,7 @@ def ruin_and_recreate(
         retry = [u for u in current.unserved if u not in ids]
         partial = Plan(_remove(current, ids).routes, ())
         candidate = _recreate(problem, partial, [*sorted(ids), *retry], travel, rng, cache,
-                              rel.time, params.blink)
+                              rel.time, params.blink, penalties)
         cost = costs.plan(candidate, vehicle_fixed_cost)
         if cost is None:
             continue

@@ -11,7 +11,7 @@ from maas.service.booking_rules import (
 )
 from maas.service.calendar import Calendar, DayType, HolidayCalendar, Hours
 from maas.service.clock import clock_to_seconds, from_day_seconds, to_day_seconds
-from maas.service.definition import NetworkSpec, ServiceDefinition
+from maas.service.definition import NetworkSpec, ServiceDefinition, TransitSpec
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
 from maas.service.file import SCHEMA_VERSION, load_service, parse_service
@@ -38,6 +38,7 @@ __all__ = [
     "ServiceDefinition",
     "ServiceError",
     "ShiftSpec",
+    "TransitSpec",
     "VanSpec",
     "Zone",
     "check_booking",

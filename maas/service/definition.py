@@ -37,6 +37,16 @@ class NetworkSpec:
     bbox: BBox | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TransitSpec:
+    """The public-transport feed the service connects to (``transit:`` in the file): the
+    feed's path, resolved at load, and the stop ids that are transfer points. Read it with
+    ``maas.transit.load_feed`` (the stop ids are checked against the feed there)."""
+
+    feed: Path
+    transfer_stops: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     """Everything one area's service runs by (see docs in scenarios/README.md)."""
@@ -52,6 +62,7 @@ class ServiceDefinition:
     fleet: Fleet
     zones: tuple[Zone, ...] = ()
     places: Mapping[str, Point] = field(default_factory=dict)
+    transit: TransitSpec | None = None
     base_dir: Path = Path(".")
     origin: str = "service"  # the file name, for messages
 

@@ -28,7 +28,13 @@ from pydantic import (
 from maas.service.booking_rules import BookingRules
 from maas.service.calendar import Calendar, DayType, HolidayCalendar, Hours
 from maas.service.clock import WEEKDAYS, clock_to_seconds
-from maas.service.definition import BBox, NetworkSpec, ServiceDefinition, resolve_data_path
+from maas.service.definition import (
+    BBox,
+    NetworkSpec,
+    ServiceDefinition,
+    TransitSpec,
+    resolve_data_path,
+)
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
 from maas.service.places import Zone
@@ -230,6 +236,11 @@ class FleetIn(_Strict):
     overrides: tuple[OverrideIn, ...] = ()
 
 
+class TransitIn(_Strict):
+    feed: str = Field(min_length=1)  # a GTFS-JP / GTFS zip or directory
+    transfer_stops: tuple[str, ...] = ()  # stop_ids of the feed where riders change
+
+
 class ServiceIn(_Strict):
     version: Literal[1] = 1  # SCHEMA_VERSION
     name: str = Field(min_length=1)
@@ -244,6 +255,7 @@ class ServiceIn(_Strict):
     fleet: FleetIn
     zones: dict[str, tuple[tuple[float, float], ...]] = {}  # name -> ring of [lon, lat]
     places: dict[str, PointIn] = {}
+    transit: TransitIn | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -276,7 +288,7 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "date", "list", "tuple", "dict", "n
               *(c.__name__ for c in (LatLonIn, PointIn, NetworkIn, HolidaysIn, CalendarIn,
                                      HoursIn, BookingIn, RideTimeIn, ReoptimiseIn, BoardingIn,
                                      WeightsIn, PolicyIn, FaresIn, BreakIn, ShiftIn, VanIn,
-                                     OverrideIn, FleetIn))}
+                                     OverrideIn, FleetIn, TransitIn))}
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
@@ -507,6 +519,18 @@ class _Build:
                             "fit inside the provisional one)")
         return rules
 
+    def transit(self) -> TransitSpec | None:
+        t = self.raw.transit
+        if t is None:
+            return None
+        if len(set(t.transfer_stops)) != len(t.transfer_stops):
+            raise self.fail("transit.transfer_stops", "a stop is listed twice")
+        try:
+            path = resolve_data_path(t.feed, self.base_dir, self.origin)
+        except ServiceError as exc:
+            raise self.fail("transit.feed", str(exc).removeprefix(f"{self.origin}: ")) from exc
+        return TransitSpec(path, t.transfer_stops)
+
     def definition(self) -> ServiceDefinition:
         raw = self.raw
         places = self.places()
@@ -525,6 +549,7 @@ class _Build:
             zones=tuple(Zone(k, tuple((lon, lat) for lon, lat in ring))
                         for k, ring in raw.zones.items()),
             places=dict(places),
+            transit=self.transit(),
             base_dir=self.base_dir,
             origin=self.origin,
         )

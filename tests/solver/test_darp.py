@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from maas.domain import Plan, Problem, Route, Stop, StopKind
+from pathlib import Path
+
+import pytest
+
+from maas.domain import Plan, Problem, Request, Route, Stop, StopKind
+from maas.errors import InvalidInput
 from maas.evaluation import evaluate
+from solver.benchmark_problems import cordeau_problem
 from solver.darp import SolveParams, solve
+from solver.objective import RequiredUnserved
+from solver.readers import read_cordeau
 from tests.solver.cases import LIFT_VAN, TRAVEL, at, problem, request, van
 from tests.solver.feasibility import check_plan
 
@@ -68,3 +76,73 @@ def test_same_input_and_seed_give_the_same_plan() -> None:
     prob = problem(reqs, [van("v"), van("w")])
     params = SolveParams(time_limit_s=30, seed=3, deterministic=True)
     assert solved(prob, params) == solved(prob, params)
+
+
+def _clash() -> list[Request]:
+    """Two riders wanting the same minutes at places 8 minutes apart: one van serves one."""
+    return [request("near", (1, 0), (2, 0), pickup=(10, 12)),
+            request("far", (6, 6), (6, 5), pickup=(10, 12))]
+
+
+def test_optional_clash_serves_the_cheaper_rider() -> None:
+    """Without promises the van takes the rider close to the depot."""
+    plan = solved(problem(_clash(), [van("v")]))
+    assert plan.unserved == ("far",)
+
+
+def test_required_rider_is_served_even_when_another_is_cheaper() -> None:
+    """A promised rider is never left out: the optional one is."""
+    plan = solved(problem(_clash(), [van("v")]),
+                  SolveParams(time_limit_s=0.5, required=frozenset({"far"})))
+    assert plan.unserved == ("near",)
+    assert plan.vehicle_of("far") == "v"
+
+
+def test_penalty_per_request_decides_who_is_left_out() -> None:
+    """The optional rider whose penalty is lower than the detour is left out; the default
+    penalty keeps the other one in."""
+    reqs = [request("cheap", (8, 0), (8, 1)), request("normal", (0, 8), (0, 9))]
+    plan = solved(problem(reqs, [van("v")]),
+                  SolveParams(time_limit_s=0.5, penalties={"cheap": 1.0}))
+    assert plan.unserved == ("cheap",)
+    assert plan.vehicle_of("normal") == "v"
+
+
+def test_unservable_required_rider_raises_with_the_best_plan() -> None:
+    """A required ride that no van can make raises RequiredUnserved naming it."""
+    reqs = [request("ok", (1, 0), (3, 0)), request("never", (1, 1), (9, 9), max_ride=60)]
+    prob = problem(reqs, [van("v")])
+    with pytest.raises(RequiredUnserved) as err:
+        solve(prob, TRAVEL, SolveParams(time_limit_s=0.3, required=frozenset({"never"})))
+    assert err.value.request_ids == ("never",)
+    assert evaluate(prob, err.value.plan, TRAVEL).feasible
+    assert err.value.plan.vehicle_of("ok") == "v"
+
+
+@pytest.mark.parametrize("params", [SolveParams(required=frozenset({"ghost"})),
+                                    SolveParams(penalties={"ghost": 5.0}),
+                                    SolveParams(penalties={"near": -1.0})])
+def test_bad_required_or_penalties_name_the_field(params: SolveParams) -> None:
+    """Unknown ids and negative penalties are refused with the field's name."""
+    with pytest.raises(InvalidInput, match="SolveParams"):
+        solve(problem(_clash(), [van("v")]), TRAVEL, params)
+
+
+def test_infeasible_warm_start_is_not_returned() -> None:
+    """A warm start breaking a window is dropped (its locks kept); the result is feasible."""
+    reqs = _clash()
+    bad = Plan((Route("v", (Stop("far", P), Stop("far", D), Stop("near", P),
+                            Stop("near", D))),))
+    plan = solved(problem(reqs, [van("v")]),
+                  SolveParams(time_limit_s=0.5, initial=bad, required=frozenset({"near"})))
+    assert plan.unserved == ("far",)
+
+
+def test_cold_solve_serves_every_required_request_of_a_benchmark_day(data_dir: Path) -> None:
+    """All 24 requests of a4-24 promised: the cold solve serves them all."""
+    bp = cordeau_problem(read_cordeau(data_dir / "darp/cordeau-a/a4-24.txt"))
+    params = SolveParams(time_limit_s=1.0, required=frozenset(bp.problem.requests),
+                         deterministic=True)
+    plan = solve(bp.problem, bp.travel, params)
+    assert plan.unserved == ()
+    assert evaluate(bp.problem, plan, bp.travel).feasible

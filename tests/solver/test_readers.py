@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from maas.errors import InstanceFormatError
-from solver.benchmark_problems import lilim_problem
+from solver.benchmark_problems import cordeau_problem, lilim_problem
 from solver.readers import read_cordeau, read_lilim
 from tests.solver.feasibility import check_cordeau_payload
 
@@ -31,6 +32,40 @@ def test_cordeau_2003_pr_file_counts_nodes_and_gets_an_end_depot(tmp_path: Path)
     inst = read_cordeau(path)
     assert inst.requests == 2 and len(inst.nodes) == 6
     assert inst.nodes[5].x == 0 and inst.nodes[5].latest == 1440
+
+
+CL2003 = {"pr11": (3, 24), "pr12": (5, 48), "pr13": (7, 72), "pr14": (9, 96),
+          "pr15": (11, 120), "pr16": (13, 144), "pr17": (4, 36), "pr18": (6, 72),
+          "pr19": (8, 108), "pr20": (10, 144)}
+
+
+def test_cordeau_laporte_2003_instances_read_with_their_best_known_costs(
+        data_dir: Path) -> None:
+    """The ten given "pr" files: vans and requests as published, an end depot copied from
+    node 0, one open window per request (outbound or inbound trip), a best known cost each;
+    the problem built from each has every request and vans that can reach each pickup."""
+    folder = data_dir / "darp/cordeau-laporte-2003"
+    bks = {r["instance"]: float(r["bks_cost"]) for r in csv.DictReader(
+        (folder / "bks.csv").open())}
+    assert set(bks) == set(CL2003)
+    for name, (vehicles, requests) in CL2003.items():
+        inst = read_cordeau(folder / f"{name}.txt")
+        assert (inst.vehicles, inst.requests) == (vehicles, requests), name
+        assert (inst.max_duration, inst.capacity, inst.max_ride) == (480, 6, 90), name
+        n = inst.requests
+        assert len(inst.nodes) == 2 * n + 2 and [d.id for d in inst.nodes] == list(
+            range(2 * n + 2))
+        first, last = inst.nodes[0], inst.nodes[-1]
+        assert (last.x, last.y, last.latest) == (first.x, first.y, first.latest)
+        for i in range(1, n + 1):
+            p, d = inst.nodes[i], inst.nodes[n + i]
+            assert p.load > 0 and d.load == -p.load, (name, i)
+            open_p = (p.earliest, p.latest) == (first.earliest, first.latest)
+            open_d = (d.earliest, d.latest) == (first.earliest, first.latest)
+            assert open_p != open_d, (name, i)  # exactly one end has a window
+        bp = cordeau_problem(inst)
+        assert len(bp.problem.requests) == n and len(bp.problem.vehicles) == vehicles
+        assert bks[name] > 0
 
 
 def test_lilim_file_pairs_pickups_with_deliveries(data_dir: Path) -> None:

@@ -1,0 +1,313 @@
+"""Compiled large-neighbourhood search: ruin (``solver.fast_ruin``), recreate by cheapest
+feasible insertion with blinks (``solver.fast_insert``), simulated-annealing acceptance.
+
+One iteration: copy the current solution, remove 2..k requests by one of five operators
+(random, related, strings, worst, a whole route), reinsert them together with every
+unserved request (most costly to leave out first, then in random, urgency or
+distance-from-the-depot order), and accept the result if its cost is below the current cost
+plus an annealing threshold. The loop runs in chunks of iterations (``run_chunk``) so that
+the Python driver (``solver.search``) watches the clock between them; inside a chunk
+nothing but the seeded numba generator decides, so a counted run repeats exactly.
+
+Invariants: ``cur`` and ``best`` always hold feasible solutions (every route passed
+``fast_timing.route_cost``, loads passed the insertion screen); ``best`` has the lowest
+cost seen; costs are route costs plus the penalties of unserved requests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from solver.fast_insert import apply_insertion, best_insertion
+from solver.fast_ruin import (
+    random_removal,
+    related_removal,
+    route_removal,
+    string_removal,
+    worst_removal,
+)
+from solver.fast_timing import route_cost
+
+# Operator weights (cumulative choice): random, related, string, worst, route.
+OPERATORS = np.array([0.1, 0.3, 0.4, 0.15, 0.05])
+
+
+@njit(cache=True, nogil=True)
+def seed_rng(seed: int) -> None:
+    """Seed numba's generator (one per process)."""
+    np.random.seed(seed)
+
+
+@njit(cache=True, nogil=True)
+def total_cost(rcost: np.ndarray, where: np.ndarray, penalty: np.ndarray) -> float:
+    """Route costs plus the penalties of unserved requests."""
+    c = 0.0
+    for k in range(rcost.shape[0]):
+        c += rcost[k]
+    for r in range(where.shape[0]):
+        if where[r] < 0:
+            c += penalty[r]
+    return c
+
+
+@njit(cache=True, nogil=True)
+def price_routes(routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarray, T: np.ndarray,
+                 e: np.ndarray, lt: np.ndarray, svc: np.ndarray, partner: np.ndarray,
+                 is_pickup: np.ndarray, maxride: np.ndarray, maxdur: np.ndarray,
+                 fixed_cost: np.ndarray, wt: float, wr: float, posbuf: np.ndarray,
+                 work: np.ndarray, seq: np.ndarray) -> bool:
+    """Every route's cost into ``rcost``; False if one is infeasible."""
+    K = rlen.shape[0]
+    ok = True
+    for k in range(K):
+        n = rlen[k]
+        seq[0] = k
+        for q in range(n):
+            seq[q + 1] = routes[k, q]
+        seq[n + 1] = K + k
+        c = route_cost(seq, n + 2, T, e, lt, svc, partner, is_pickup, maxride, maxdur[k],
+                       wt, wr, posbuf, work)
+        if c < 0:
+            ok = False
+        rcost[k] = c + (fixed_cost[k] if n > 0 else 0.0)
+    return ok
+
+
+@njit(cache=True, nogil=True)
+def _remove(r: int, routes: np.ndarray, rlen: np.ndarray, where: np.ndarray,
+            pnode: np.ndarray, dnode: np.ndarray, kind: np.ndarray) -> int:
+    """Take request r's movable stops out of its route; returns the route."""
+    v = where[r]
+    p = pnode[r] if kind[r] == 0 else -2
+    d = dnode[r]
+    m = 0
+    for q in range(rlen[v]):
+        x = routes[v, q]
+        if x != p and x != d:
+            routes[v, m] = x
+            m += 1
+    rlen[v] = m
+    where[r] = -1
+    return v
+
+
+@njit(cache=True, nogil=True)
+def _regret_insert(sub: np.ndarray, cnt: int, routes: np.ndarray, rlen: np.ndarray,
+                   where: np.ndarray, rcost: np.ndarray, T: np.ndarray, e: np.ndarray,
+                   lt: np.ndarray, se: np.ndarray, slt: np.ndarray, svc: np.ndarray,
+                   dseat: np.ndarray, dchair: np.ndarray, partner: np.ndarray,
+                   is_pickup: np.ndarray, maxride: np.ndarray, pnode: np.ndarray,
+                   dnode: np.ndarray, kind: np.ndarray, home: np.ndarray,
+                   penalty: np.ndarray, cap_s: np.ndarray, cap_c: np.ndarray,
+                   load0_s: np.ndarray, load0_c: np.ndarray, maxdur: np.ndarray,
+                   head: np.ndarray, fixed_cost: np.ndarray, wt: float, wr: float,
+                   posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
+                   scratch: np.ndarray) -> None:
+    """Regret-2 insertion (Ropke and Pisinger 2006) of ``sub[:cnt]``: repeatedly the
+    pending request with the highest penalty, then the largest gap between its best and
+    second-best van, goes to its best van; only the changed van is re-priced for the rest.
+    Requests with no feasible place, or dearer to serve than to leave out, stay out."""
+    K = rlen.shape[0]
+    bd = np.full((cnt, K), np.inf)
+    bi = np.zeros((cnt, K), dtype=np.int64)
+    bj = np.zeros((cnt, K), dtype=np.int64)
+    bc = np.zeros((cnt, K))
+    active = np.ones(cnt, dtype=np.bool_)
+
+    def price(a: int, k: int) -> None:
+        r = sub[a]
+        kk, ii, jj, delta, cost = best_insertion(
+            r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
+            is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
+            maxdur, head, fixed_cost, wt, wr, 0.0, posbuf, work, prof, k, k + 1)
+        if kk < 0 or delta >= penalty[r]:
+            bd[a, k] = np.inf
+        else:
+            bd[a, k], bi[a, k], bj[a, k], bc[a, k] = delta, ii, jj, cost
+
+    for a in range(cnt):
+        for k in range(K):
+            price(a, k)
+    for _ in range(cnt):
+        pick = -1
+        pick_pen = -1.0
+        pick_regret = -1.0
+        for a in range(cnt):
+            if not active[a]:
+                continue
+            b1 = np.inf
+            b2 = np.inf
+            for k in range(K):
+                v = bd[a, k]
+                if v < b1:
+                    b2 = b1
+                    b1 = v
+                elif v < b2:
+                    b2 = v
+            if b1 == np.inf:
+                active[a] = False  # nowhere to go: stays out
+                continue
+            regret = 1e300 if b2 == np.inf else b2 - b1
+            pen = penalty[sub[a]]
+            if pen > pick_pen or (pen == pick_pen and regret > pick_regret):
+                pick, pick_pen, pick_regret = a, pen, regret
+        if pick < 0:
+            break
+        k_best = 0
+        for k in range(K):
+            if bd[pick, k] < bd[pick, k_best]:
+                k_best = k
+        r = sub[pick]
+        p = pnode[r] if kind[r] == 0 else -1
+        apply_insertion(routes, rlen, k_best, p, dnode[r], bi[pick, k_best],
+                        bj[pick, k_best], scratch)
+        where[r] = k_best
+        rcost[k_best] = bc[pick, k_best]
+        active[pick] = False
+        for a in range(cnt):
+            if active[a]:
+                price(a, k_best)
+
+
+@njit(cache=True, nogil=True)
+def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
+              cur_routes: np.ndarray, cur_rlen: np.ndarray, cur_where: np.ndarray,
+              cur_rcost: np.ndarray, best_routes: np.ndarray, best_rlen: np.ndarray,
+              best_where: np.ndarray, best_rcost: np.ndarray, state: np.ndarray,
+              T: np.ndarray, e: np.ndarray, lt: np.ndarray, se: np.ndarray,
+              slt: np.ndarray, svc: np.ndarray, dseat: np.ndarray, dchair: np.ndarray,
+              partner: np.ndarray, is_pickup: np.ndarray, maxride: np.ndarray,
+              req_of: np.ndarray, pnode: np.ndarray, dnode: np.ndarray, kind: np.ndarray,
+              home: np.ndarray, penalty: np.ndarray, urgency: np.ndarray,
+              cap_s: np.ndarray, cap_c: np.ndarray, load0_s: np.ndarray,
+              load0_c: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
+              fixed_cost: np.ndarray, wt: float, wr: float) -> int:
+    """``iters`` iterations, the temperature falling geometrically from ``t_from`` to
+    ``t_to``; ``state`` = [current cost, best cost]. Returns the number accepted.
+
+    ``params`` = [min remove, max remove, blink, max string length, share of regret
+    insertions, largest share of the served requests removed].
+    """
+    K, L = cur_routes.shape
+    R = cur_where.shape[0]
+    N = T.shape[0]
+    min_remove, max_remove = int(params[0]), int(params[1])
+    blink, max_string = params[2], int(params[3])
+    regret_share = params[4]
+    remove_share = params[5]
+    posbuf = np.full(N, -1, dtype=np.int64)
+    work = np.empty((7, L + 4), dtype=np.int64)
+    prof = np.empty((7, L + 4), dtype=np.int64)
+    scratch = np.empty(L + 4, dtype=np.int64)
+    out = np.empty(R + 1, dtype=np.int64)
+    buf = np.empty(R + 1, dtype=np.int64)
+    order = np.empty(R + 1, dtype=np.int64)
+    key = np.empty(R + 1)
+    routes = cur_routes.copy()
+    rlen = cur_rlen.copy()
+    where = cur_where.copy()
+    rcost = cur_rcost.copy()
+    touched = np.zeros(K, dtype=np.bool_)
+    cum = np.cumsum(OPERATORS)
+    accepted = 0
+    cur_cost, best_cost = state[0], state[1]
+    for it in range(iters):
+        frac = it / iters if iters > 1 else 0.0
+        temp = t_from * (t_to / t_from) ** frac if t_from > 0 and t_to > 0 else 0.0
+        routes[:, :] = cur_routes
+        rlen[:] = cur_rlen
+        where[:] = cur_where
+        rcost[:] = cur_rcost
+        served = 0
+        for r in range(R):
+            if where[r] >= 0 and kind[r] <= 1:
+                served += 1
+        upper = max(min_remove, min(max_remove, int(remove_share * served)))
+        k = min_remove + np.random.randint(upper - min_remove + 1)
+        x = np.random.random() * cum[-1]
+        if x < cum[0]:
+            m = random_removal(k, where, kind, out, buf)
+        elif x < cum[1]:
+            m = related_removal(k, where, kind, T, pnode, dnode, urgency, out, buf)
+        elif x < cum[2]:
+            m = string_removal(k, max_string, where, kind, routes, rlen, req_of, T, pnode,
+                               dnode, urgency, out, buf)
+        elif x < cum[3]:
+            m = worst_removal(k, where, kind, routes, rlen, req_of, T, out, buf)
+        else:
+            m = route_removal(where, kind, routes, rlen, req_of, out)
+        touched[:] = False
+        for q in range(m):
+            touched[_remove(out[q], routes, rlen, where, pnode, dnode, kind)] = True
+        ok = True
+        for v in range(K):
+            if touched[v]:
+                n = rlen[v]
+                scratch[0] = v
+                for q in range(n):
+                    scratch[q + 1] = routes[v, q]
+                scratch[n + 1] = K + v
+                c = route_cost(scratch, n + 2, T, e, lt, svc, partner, is_pickup, maxride,
+                               maxdur[v], wt, wr, posbuf, work)
+                if c < 0:
+                    ok = False
+                    break
+                rcost[v] = c + (fixed_cost[v] if n > 0 else 0.0)
+        if not ok:
+            continue
+        # everything unserved goes back in: removed ones and those left out before
+        cnt = 0
+        for r in range(R):
+            if where[r] < 0 and kind[r] <= 1:
+                order[cnt] = r
+                cnt += 1
+        how = np.random.randint(3)
+        for q in range(cnt):
+            r = order[q]
+            if how == 0:
+                tie = np.random.random()
+            elif how == 1:
+                tie = float(urgency[r])
+            else:
+                a = pnode[r] if pnode[r] >= 0 else dnode[r]
+                tie = -float(T[0, a])
+            key[q] = tie
+        # the chosen order, then (stable) the most costly to leave out first
+        first = order[:cnt][np.argsort(key[:cnt], kind="mergesort")]
+        sub = first[np.argsort(-penalty[first], kind="mergesort")]
+        if np.random.random() < regret_share:
+            _regret_insert(sub, cnt, routes, rlen, where, rcost, T, e, lt, se, slt, svc,
+                           dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
+                           home, penalty, cap_s, cap_c, load0_s, load0_c, maxdur, head,
+                           fixed_cost, wt, wr, posbuf, work, prof, scratch)
+            cnt = 0  # all placed (or left out) by regret
+        for q in range(cnt):
+            r = sub[q]
+            bk, bi, bj, delta, bc = best_insertion(
+                r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
+                is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
+                maxdur, head, fixed_cost, wt, wr, blink, posbuf, work, prof)
+            if bk < 0 or delta >= penalty[r]:
+                continue  # no room, or serving costs more than leaving out
+            p = pnode[r] if kind[r] == 0 else -1
+            apply_insertion(routes, rlen, bk, p, dnode[r], bi, bj, scratch)
+            where[r] = bk
+            rcost[bk] = bc
+        cost = total_cost(rcost, where, penalty)
+        threshold = -temp * np.log(max(np.random.random(), 1e-12)) if temp > 0 else 0.0
+        if cost < cur_cost + threshold:
+            accepted += 1
+            cur_routes[:, :] = routes
+            cur_rlen[:] = rlen
+            cur_where[:] = where
+            cur_rcost[:] = rcost
+            cur_cost = cost
+            if cost < best_cost - 1e-9:
+                best_cost = cost
+                best_routes[:, :] = routes
+                best_rlen[:] = rlen
+                best_where[:] = where
+                best_rcost[:] = rcost
+    state[0], state[1] = cur_cost, best_cost
+    return accepted
