@@ -22,7 +22,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import OPERATOR, Principal, Role, StaffRole, same_token
+from api import ratelimit
+from api.auth import OPERATOR, Principal, Role, StaffRole, hash_token, same_token
 from api.errors import forbidden, unauthorized
 from api.runtime import Runtime
 from api.staff import staff_member
@@ -60,7 +61,11 @@ Token = Annotated[str, Depends(_token)]
 async def _principal(request: Request, rt: RuntimeDep, token: Token) -> Principal:
     """Who holds ``token``: read from Redis on every request (no cache in the process, so a
     revoked token fails at once on every worker). The caller is kept on ``request.state``
-    for the audit log (``api.audit``)."""
+    for the audit log (``api.audit``). Rate limits (``api.ratelimit``): per client IP if
+    set, per rider or driver token."""
+    if rt.settings.rate_limit_ip_per_minute and request.client is not None:
+        await ratelimit.check(rt.store.redis, rt.store.keys, "ip:" + request.client.host,
+                              rt.settings.rate_limit_ip_per_minute)
     operator_token = rt.settings.operator_token
     if operator_token is not None and same_token(token, operator_token.get_secret_value()):
         principal = OPERATOR
@@ -76,6 +81,9 @@ async def _principal(request: Request, rt: RuntimeDep, token: Token) -> Principa
             principal = Principal(role, found["id"], StaffRole(member["role"]))
         else:
             principal = Principal(role, found["id"])
+            # Riders and drivers: a request budget per token (the town's staff have none).
+            await ratelimit.check(rt.store.redis, rt.store.keys, "token:" + hash_token(token)[:32],
+                                  rt.settings.rate_limit_per_minute)
     request.state.principal = principal
     return principal
 

@@ -24,10 +24,22 @@ class ApiError(Exception):
     """An error with its HTTP status, a stable machine code and a message a person can act on."""
 
     def __init__(
-        self, status: int, code: str, message: str, extra: dict[str, Any] | None = None
+        self, status: int, code: str, message: str, extra: dict[str, Any] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.extra = status, code, message, extra or {}
+        self.retry_after = retry_after
+
+
+def unavailable(message: str, code: str = "unavailable") -> ApiError:
+    """503: the service cannot answer now (Redis away, too busy); retry after a moment."""
+    return ApiError(503, code, message)
+
+
+def too_many(message: str, retry_after: int) -> ApiError:
+    """429: this caller sent more than its share; retry after ``retry_after`` seconds."""
+    return ApiError(429, "too_many_requests", message, retry_after=retry_after)
 
 
 def unauthorized(message: str = "missing or unknown bearer token") -> ApiError:
@@ -84,12 +96,19 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that give every error the one JSON shape."""
+def install_error_handlers(app: FastAPI, retry_after_s: int = 2) -> None:
+    """Register the handlers that give every error the one JSON shape; a 503 or 429 says
+    when to retry (``Retry-After``, ``retry_after_s`` unless the error names its own)."""
+
+    def _retry_headers(status: int, retry_after: int | None = None) -> dict[str, str] | None:
+        if status in (429, 503):
+            return {"Retry-After": str(retry_after or retry_after_s)}
+        return None
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else \
+            _retry_headers(exc.status, exc.retry_after)
         return JSONResponse(
             error_body(exc.code, exc.message, **exc.extra), exc.status, headers=headers
         )
@@ -112,16 +131,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "http_error")
-        return JSONResponse(
-            error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers
-        )
+        headers = exc.headers or _retry_headers(exc.status_code)
+        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=headers)
 
+    # A Redis that is down, restarting or hung (socket timeouts, ``TimeoutError``) is a 503
+    # the client may retry, never a hang: the client's timeouts are in ``api.main._connect``.
     @app.exception_handler(RedisError)
-    async def _redis_down(_: Request, exc: RedisError) -> JSONResponse:
-        log.warning("Redis error: %s", exc)
+    @app.exception_handler(TimeoutError)
+    async def _redis_down(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("Redis unavailable: %s: %s", type(exc).__name__, exc)
         return JSONResponse(error_body(
             "unavailable", "the state store (Redis) is not reachable; retry shortly (a "
-            "repeated Idempotency-Key never books twice)"), 503)
+            "repeated Idempotency-Key never books twice)"), 503, headers=_retry_headers(503))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

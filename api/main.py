@@ -19,15 +19,19 @@ import contextlib
 import gc
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 
 from api import day_cycle
 from api.archive import DayArchive
@@ -36,9 +40,10 @@ from api.audit import flush as flush_audit
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
 from api.errors import install_error_handlers
-from api.metrics import REOPTIMISATIONS, RequestMetrics
+from api.metrics import REOPTIMISE_ROUNDS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
+from api.rebase import rebase
 from api.routers import (
     audit,
     bookings,
@@ -64,14 +69,15 @@ from api.service_days import ServiceDays
 from api.settings import Settings, SettingsError
 from api.snap_cache import SnapCache
 from api.store import AreaStore, Write
-from api.ticker import Ticker
+from api.ticker import Ticker, apply_all
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
 from solver.dispatch import outcomes
 from solver.dispatch.events import RoadReopened, Tick
-from solver.dispatch.rebase import rebase
+from solver.dispatch.planning import changed_vehicles
 
 log = logging.getLogger("maas.api")
+T = TypeVar("T")
 
 DEMO_OPERATOR_TOKEN = "demo-operator"  # demo mode only; printed at start
 DEMO_SERVICE = Path(__file__).resolve().parent.parent / "scenarios" / "demo-service.yaml"
@@ -125,10 +131,14 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.archive_dir.mkdir(parents=True, exist_ok=True)
         client = redis if redis is not None else _connect(settings)
-        store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen)
+        store = AreaStore(client, settings.area, events_maxlen=settings.events_maxlen,
+                          write_wait_s=settings.write_wait_seconds)
         roads = network if network is not None else _load_network(settings, svc)
-        await store.open_area(svc.timezone, settings.training)
-        the_clock = clock or await _clock_of(settings, store)
+        wait = settings.startup_wait_seconds
+        await _when_redis_answers(lambda: store.open_area(svc.timezone, settings.training),
+                                  wait)
+        the_clock: Clock = clock if clock is not None else await _when_redis_answers(
+            lambda: _clock_of(settings, store), wait)
         snapper = SnapCache(roads)
         helper = settings.tick_seconds > 0 and network is None
         ticker = (Ticker.in_helper_process(_network_source(settings, svc), settings.polygon)
@@ -139,8 +149,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
                      snapper=snapper, ticker=ticker,
                      archive=DayArchive(settings.archive_dir, history_url_of(settings)))
         app.state.runtime = rt
-        await _register_roster(rt)
-        await day_cycle.catch_up(rt)
+        await _when_redis_answers(lambda: _register_roster(rt), wait)
+        await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)
         # The road network and the imports are many long-lived objects: keep them out of the
         # cyclic collector's full passes, whose pauses would otherwise grow with the town.
         gc.collect()
@@ -164,7 +174,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
                 "manifests, closures.",
         lifespan=lifespan,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, retry_after_s=settings.retry_after_seconds)
     app.add_middleware(AuditLog)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -180,9 +190,39 @@ def app_from_env() -> FastAPI:
     return create_app(Settings())
 
 
+async def _when_redis_answers(step: Callable[[], Awaitable[T]], wait_s: float) -> T:
+    """Run a start-up step, again after a pause while Redis does not answer (a worker that
+    uvicorn restarts while Redis restarts or hangs must wait for it: a worker that fails
+    its start-up makes uvicorn stop the whole service), for at most ``wait_s`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    delay = 0.1
+    while True:
+        try:
+            return await step()
+        except (RedisError, TimeoutError) as exc:
+            if loop.time() + delay > deadline:
+                raise
+            log.warning("start-up waits for Redis (%s: %s)", type(exc).__name__, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 def _connect(settings: Settings) -> Redis:
+    """The Redis client: every call bounded by the socket and connect timeouts, a dropped
+    connection retried once at once (a restarted Redis), idle connections pinged before use
+    (``health_check_interval``), so that nothing waits on a hung Redis for long."""
     if settings.redis_url:
-        return Redis.from_url(settings.redis_url)
+        return Redis.from_url(
+            settings.redis_url, socket_timeout=settings.redis_socket_timeout,
+            socket_connect_timeout=settings.redis_connect_timeout,
+            health_check_interval=settings.redis_health_check_seconds,
+            # Only a dropped connection is retried: a timeout means Redis hangs, and
+            # retrying it would double the wait. No CLIENT SETINFO on connect (two round
+            # trips more on every reconnect, each one a timeout on a hung Redis).
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1,
+                        supported_errors=(RedisConnectionError,)),
+            lib_name=None, lib_version=None)
     import fakeredis  # demo mode only: an in-process Redis-compatible server
 
     return fakeredis.FakeAsyncRedis()
@@ -237,7 +277,8 @@ async def _register_roster(rt: Runtime) -> None:
 async def tick_once(rt: Runtime) -> bool:
     """Let time pass on the day vans drive now (re-timing, re-optimisation), lift closures
     whose ``until`` has passed, and bring the days up to the clock (``day_cycle.catch_up``);
-    returns whether the tick's plan was committed (not if the day changed meanwhile)."""
+    returns whether every day's tick result reached the state (as computed, or carried onto
+    a state written meanwhile: ``api.rebase``)."""
     await day_cycle.catch_up(rt)
     now = rt.clock.now()
     closures = await rt.store.records(rt.store.keys.closures)
@@ -255,26 +296,33 @@ async def tick_once(rt: Runtime) -> bool:
             continue
         events: list[Any] = [*lifts, *([Tick(ctx.clock.now_seconds())] if driving else [])]
         new_state, results = await rt.ticker.run(ctx.dispatcher, state, events)
+        reoptimised = any(isinstance(o, outcomes.Reoptimised) for o in results)
 
         async def commit(w: Write, epoch: str = epoch, version: int = version,
                          base: Any = state, new_state: Any = new_state, results: Any = results,
-                         c: Any = ctx, lifts: Any = lifts) -> bool:
-            if (w.epoch, w.version) != (epoch, version):
-                # Someone wrote meanwhile (a booking, a position): the re-optimised routes
-                # are applied on the current state if they still fit it and still help
-                # (solver.dispatch.rebase); a lifted closure waits for the next tick.
-                rebased = None if lifts or w.epoch != epoch else rebase(
-                    base, new_state, w.state, c.dispatcher)
-                if rebased is None:
-                    return False
-                new_state, results = rebased
-            stage(w, c.clock, c.schedules, new_state, results)
-            return True
+                         lifts: list[RoadReopened] = lifts, c: Any = ctx) -> str:
+            if (w.epoch, w.version) == (epoch, version):
+                stage(w, c.clock, c.schedules, new_state, results)
+                return "committed"
+            # Written meanwhile: lifts are a cheap re-check, done again on the state of now;
+            # the re-optimised routes are carried over if they still fit and still help.
+            now_state, out = apply_all(c.dispatcher, w.state, lifts)
+            carried = rebase(base, new_state, now_state, c.dispatcher)
+            if carried is None:
+                stage(w, c.clock, c.schedules, now_state, out)
+                return "discarded"
+            rebased, more = carried
+            stage(w, c.clock, c.schedules, rebased, [*out, *more])
+            if not more:
+                return "unchanged"
+            moved = next(o for o in more if isinstance(o, outcomes.PlanChanged)).vehicle_ids
+            whole = set(changed_vehicles(base.plan, new_state.plan)) <= set(moved)
+            return "rebased" if whole else "partly_rebased"
 
-        done = await ctx.store.write(commit)
-        if any(isinstance(o, outcomes.Reoptimised) for o in results):
-            REOPTIMISATIONS.labels("committed" if done else "discarded").inc()
-        committed = done and committed
+        result = await ctx.store.write(commit)
+        if reoptimised:
+            REOPTIMISE_ROUNDS.labels(result).inc()
+        committed = committed and result != "discarded"
     for closure_id in expired:
         await rt.store.hdel(rt.store.keys.closures, closure_id)
     return committed

@@ -1,14 +1,20 @@
-"""Prometheus metrics of one API process (``GET /metrics``).
+"""Prometheus metrics of the API (``GET /metrics``), summed over all its worker processes.
 
-With several uvicorn workers each process counts its own requests; scrape each worker, or
-sum them in Prometheus.
+With several uvicorn workers a scrape lands on one of them at random, so per-process
+counters would jump about. ``maas serve`` therefore runs prometheus_client's multiprocess
+mode: it points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh folder before the workers start,
+each worker writes its samples there (memory-mapped files, one per process), and whichever
+worker answers ``/metrics`` reads them all (``registry``). A worker killed and restarted
+keeps what it had counted (its file stays). Without the variable (tests, an app built
+in-process) the metrics are this process's own.
 """
 
 from __future__ import annotations
 
+import os
 import time
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("maas_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -20,11 +26,28 @@ OFFERS = Counter("maas_offers_total", "Offer requests by result", ["result"])
 BOOKINGS = Counter("maas_bookings_total", "Booking requests by result", ["result"])
 STATE_BYTES = Counter("maas_state_bytes_written_total",
                       "Bytes of dispatch state (root and new parts) written to Redis")
-REOPTIMISATIONS = Counter("maas_reoptimisation_rounds_total",
-                          "Background re-optimisation rounds by what became of them "
-                          "(committed on the state they started from or rebased on a newer "
-                          "one; discarded)", ["result"])
 STATE_WRITES = Counter("maas_state_writes_total", "Committed writes of a day's dispatch state")
+POSITIONS = Counter("maas_position_reports_total", "Van position reports by result", ["result"])
+REOPTIMISE_ROUNDS = Counter(
+    "maas_reoptimise_rounds_total",
+    "Re-optimisation rounds of the background tick by what became of their result: "
+    "committed (state unchanged meanwhile), rebased / partly_rebased (all / some of the "
+    "re-routed vans carried onto the newer state), unchanged (nothing to carry: the round "
+    "counters moved on), discarded (the improvement no longer fitted)",
+    ["result"])
+RATE_LIMITED = Counter("maas_rate_limited_total", "Requests refused with 429", ["who"])
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def registry() -> CollectorRegistry:
+    """What ``/metrics`` reports: every worker's samples in multiprocess mode, else this
+    process's."""
+    if os.environ.get(MULTIPROC_ENV):
+        summed = CollectorRegistry()
+        multiprocess.MultiProcessCollector(summed)  # type: ignore[no-untyped-call]
+        return summed
+    return REGISTRY
 
 
 class RequestMetrics:

@@ -177,6 +177,15 @@ class PositionReport(Strict):
     at: Moment
 
 
+class PositionResult(BaseModel):
+    """The reported position as snapped onto the road network, and whether it was applied
+    (false: the van has a newer report already, so this late one is ignored)."""
+
+    lat: float
+    lon: float
+    applied: bool
+
+
 class ManifestStop(BaseModel):
     """One stop of a van's manifest."""
 

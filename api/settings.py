@@ -51,6 +51,21 @@ class Settings(BaseSettings):
     history_url: str | None = None
     # Seconds between ticks (re-timing, re-optimisation, lifting closures); 0 turns them off.
     tick_seconds: float = Field(default=30.0, ge=0)
+    # Redis: no call may wait longer than these (seconds), so a hung or unreachable Redis
+    # answers 503 with Retry-After instead of holding a request (and a day's write lock).
+    redis_socket_timeout: float = Field(default=1.0, gt=0)
+    redis_connect_timeout: float = Field(default=1.0, gt=0)
+    redis_health_check_seconds: int = Field(default=30, ge=0)
+    # How long a starting worker waits for Redis to answer before it gives up.
+    startup_wait_seconds: float = Field(default=120.0, gt=0)
+    # The longest a state-changing request waits for its day's write (lock and retries).
+    write_wait_seconds: float = Field(default=5.0, gt=0)
+    # What a 503 (Redis away, too busy) and a 429 tell the client to wait before retrying.
+    retry_after_seconds: int = Field(default=2, gt=0)
+    # Requests per minute per bearer token (rider, driver; the operator is exempt) and per
+    # client IP, counted in Redis so every worker shares them; 0 turns a limit off.
+    rate_limit_per_minute: int = Field(default=240, ge=0)
+    rate_limit_ip_per_minute: int = Field(default=0, ge=0)
 
     @field_validator("area")
     @classmethod

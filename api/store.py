@@ -25,6 +25,12 @@ never the history:
     maas:{area}:day:{date}:state     the day's solver.dispatch.DispatchState: root JSON
     maas:{area}:day:{date}:parts     hash part name -> JSON of a booking, route or van
     maas:{area}:day:{date}:bookings  hash booking id -> booking record (owner, ...) (JSON)
+    maas:{area}:day:{date}:positions          hash vehicle id -> latest position report
+    maas:{area}:day:{date}:positions-version  integer, +1 on every position report
+
+Position reports (GPS pings) do not write the dispatch state: they set one field of the
+day's positions hash, and readers merge the newest positions into the state they read
+(``api.positions``); the next committed write carries them into the state itself.
 
 Booking ids carry their day (``b_20261208_...``), so a booking is found without an index.
 
@@ -53,11 +59,13 @@ from typing import Any, TypeVar, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import WatchError
 
-from api import codec
+from api import codec, positions
 from api.errors import ApiError
 from api.metrics import STATE_BYTES, STATE_WRITES
+from maas.domain import Location
 from solver.dispatch import DispatchState
 
 T = TypeVar("T")
@@ -77,10 +85,12 @@ class DayKeys:
         p = self.prefix
         self.epoch, self.version, self.state = p + "epoch", p + "version", p + "state"
         self.parts, self.bookings = p + "parts", p + "bookings"
+        self.positions, self.positions_version = p + "positions", p + "positions-version"
 
     def all(self) -> tuple[str, ...]:
         """Every key of the day (for closing it)."""
-        return (self.epoch, self.version, self.state, self.parts, self.bookings)
+        return (self.epoch, self.version, self.state, self.parts, self.bookings,
+                self.positions, self.positions_version)
 
 
 class AreaKeys:
@@ -165,6 +175,19 @@ def event_entry(kind: str, data: dict[str, Any], vehicle_ids: tuple[str, ...] = 
     }
 
 
+def _busy() -> ApiError:
+    return ApiError(503, "busy", "the service area is too busy right now; retry shortly")
+
+
+def _raise_if_connection_lost(exc: WatchError) -> None:
+    """redis-py reports a connection lost (or timed out) while watching as a WatchError;
+    that is Redis trouble (503 at once), not a concurrent writer to retry against. Whatever
+    EXEC may have done is safe to redo: every step finds its own earlier commit (an
+    idempotency key, a stop already reported) and answers as before."""
+    if "occurred while watching" in str(exc):
+        raise RedisConnectionError(str(exc)) from exc
+
+
 class AreaError(ApiError):
     """The area in Redis cannot be served by this process."""
 
@@ -173,14 +196,16 @@ class DayStore:
     """The Redis state of one service day of an area (``DayKeys``)."""
 
     def __init__(self, redis: Redis, area_keys: AreaKeys, day: date,
-                 events_maxlen: int = 10_000) -> None:
+                 events_maxlen: int = 10_000, write_wait_s: float = 5.0) -> None:
         self.redis = redis
         self.area_keys = area_keys
         self.keys = area_keys.day(day)
         self.day = day
         self.events_maxlen = events_maxlen
+        self.write_wait_s = write_wait_s
         self._lock = asyncio.Lock()
         self._cache: tuple[str, int, DispatchState] | None = None
+        self._merged: tuple[str, int, int, DispatchState] | None = None
         self.pending_bytes = 0  # of the write being committed (for the metrics)
 
     async def exists(self) -> bool:
@@ -195,13 +220,58 @@ class DayStore:
         """``(epoch, version, state)``: the state and what identifies it, for a later check
         (``Write.epoch``, ``Write.version``) that it is still current."""
         for _ in range(MAX_WRITE_ATTEMPTS):
-            epoch, version = await self.redis.mget(self.keys.epoch, self.keys.version)
+            epoch, version, moved = await self.redis.mget(
+                self.keys.epoch, self.keys.version, self.keys.positions_version)
             epoch_s, version_i = _text(epoch) or "", int(version or 0)
             try:
-                return epoch_s, version_i, await self._decoded(self.redis, epoch_s, version_i)
+                base = await self._decoded(self.redis, epoch_s, version_i)
             except codec.MissingParts:  # a writer replaced parts between our two reads
                 continue
-        raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
+            state = await self._with_positions(self.redis, base, epoch_s, version_i,
+                                               int(moved or 0))
+            return epoch_s, version_i, state
+        raise _busy()
+
+    async def _with_positions(self, client: Redis | Pipeline, base: DispatchState, epoch: str,
+                              version: int, moved: int) -> DispatchState:
+        """``base`` with the vans' latest reported positions merged in (cached per
+        positions version)."""
+        if moved == 0:
+            return base
+        cached = self._merged
+        if cached is not None and cached[:3] == (epoch, version, moved):
+            return cached[3]
+        raw = await _pending(client.hgetall(self.keys.positions))
+        reports = {_text(k) or "": positions.parse_record(v) for k, v in raw.items()}
+        state = positions.merge(base, reports)
+        self._merged = (epoch, version, moved, state)
+        return state
+
+    async def report_position(self, vehicle_id: str, location: Location, at: int) -> bool:
+        """Record a van's position at ``at`` unless a report as new is known (then False).
+        One hash field and a counter: the dispatch state is not rewritten."""
+        record = positions.position_record(location, at)
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            async with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(self.keys.positions, self.keys.version)
+                    known = positions.record_at(
+                        await _pending(pipe.hget(self.keys.positions, vehicle_id)))
+                    if (known is not None and known >= at) or not await pipe.exists(
+                            self.keys.version):  # older, or the day has closed meanwhile
+                        await pipe.unwatch()
+                        return False
+                    pipe.multi()
+                    pipe.hset(self.keys.positions, vehicle_id, record)
+                    pipe.incr(self.keys.positions_version)
+                    await pipe.execute()
+                except WatchError as exc:
+                    _raise_if_connection_lost(exc)
+                    await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                    continue
+            STATE_BYTES.inc(len(record))
+            return True
+        raise _busy()
 
     async def _decoded(self, client: Redis | Pipeline, epoch: str, version: int) -> DispatchState:
         """The state at ``version``: from the cache, or its root and the parts not yet known
@@ -238,18 +308,29 @@ class DayStore:
         loop, waits behind every ready request, so a booking makes three when the state is
         cached (WATCH, MGET, MULTI/EXEC) instead of seven.
         """
-        async with self._lock:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.write_wait_s
+        try:  # a hung Redis holds the lock for a socket timeout: queue behind it, not forever
+            await asyncio.wait_for(self._lock.acquire(), self.write_wait_s)
+        except TimeoutError:
+            raise _busy() from None
+        try:
             for attempt in range(MAX_WRITE_ATTEMPTS):
+                if attempt and loop.time() > deadline:
+                    raise _busy()
                 async with self.redis.pipeline(transaction=True) as pipe:
                     try:
                         await pipe.watch(self.keys.version, self.keys.epoch, *reads)
-                        epoch, version, *values = await pipe.mget(
-                            self.keys.epoch, self.keys.version, *reads)
+                        epoch, version, moved, *values = await pipe.mget(
+                            self.keys.epoch, self.keys.version, self.keys.positions_version,
+                            *reads)
                         epoch_s, version_i = _text(epoch) or "", int(version or 0)
                         try:
-                            state = await self._decoded(pipe, epoch_s, version_i)
+                            base = await self._decoded(pipe, epoch_s, version_i)
                         except codec.MissingParts as exc:  # changed while read: run again
                             raise WatchError(str(exc)) from exc
+                        state = await self._with_positions(pipe, base, epoch_s, version_i,
+                                                           int(moved or 0))
                         w = Write(pipe, state, version_i, epoch_s, _prefetched={
                             k: _text(v) for k, v in zip(reads, values, strict=True)})
                         result = await step(w)
@@ -259,14 +340,15 @@ class DayStore:
                         pipe.multi()
                         names = None
                         if w.new_state is not None:
-                            names = self._queue_state(pipe, w.state, w.new_state)
+                            names = self._queue_state(pipe, base, w.new_state)
                         for op in w._ops:
                             op(pipe)
                         for event in w._events:
                             pipe.xadd(self.area_keys.events, cast(Any, event),
                                       maxlen=self.events_maxlen, approximate=True)
                         await pipe.execute()
-                    except WatchError:
+                    except WatchError as exc:
+                        _raise_if_connection_lost(exc)
                         await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                         continue
                 if w.new_state is not None:
@@ -275,7 +357,9 @@ class DayStore:
                     STATE_BYTES.inc(self.pending_bytes)
                     STATE_WRITES.inc()
                 return result
-        raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
+        finally:
+            self._lock.release()
+        raise _busy()
 
     def _queue_state(self, pipe: Pipeline, old: DispatchState, new: DispatchState) -> set[str]:
         """Queue the new root, the parts it adds and the removal of the parts it dropped;
@@ -298,11 +382,13 @@ class AreaStore:
     """The Redis state of one service area: area-wide records and one ``DayStore`` per open
     service day (see the module docstring for the key layout)."""
 
-    def __init__(self, redis: Redis, area: str, events_maxlen: int = 10_000) -> None:
+    def __init__(self, redis: Redis, area: str, events_maxlen: int = 10_000,
+                 write_wait_s: float = 5.0) -> None:
         self.redis = redis
         self.area = area
         self.keys = AreaKeys(area)
         self.events_maxlen = events_maxlen
+        self.write_wait_s = write_wait_s
         self._days: dict[date, DayStore] = {}
 
     # --- the area -------------------------------------------------------------------------
@@ -335,7 +421,8 @@ class AreaStore:
         """The store of one service day (open or not)."""
         found = self._days.get(day)
         if found is None:
-            found = self._days[day] = DayStore(self.redis, self.keys, day, self.events_maxlen)
+            found = self._days[day] = DayStore(self.redis, self.keys, day, self.events_maxlen,
+                                               self.write_wait_s)
         return found
 
     async def day_records(self) -> dict[date, dict[str, Any]]:
@@ -373,9 +460,10 @@ class AreaStore:
                                   approximate=True)
                     await pipe.execute()
                     return True
-                except WatchError:
+                except WatchError as exc:
+                    _raise_if_connection_lost(exc)
                     await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        raise ApiError(503, "busy", "the service area is too busy right now; retry shortly")
+        raise _busy()
 
     async def close_day(self, day: date, expected_version: int) -> bool:
         """Remove a day's keys and record, if its state is still at ``expected_version``; a
@@ -394,7 +482,8 @@ class AreaStore:
                 pipe.hdel(self.keys.days, day.isoformat())
                 pipe.hset(self.keys.meta, "last_closed", latest.isoformat())
                 await pipe.execute()
-            except WatchError:
+            except WatchError as exc:
+                _raise_if_connection_lost(exc)
                 return False
         self._days.pop(day, None)
         return True
@@ -474,6 +563,11 @@ class AreaStore:
                 out.append((_text(entry_id) or "", {_text(k) or "": _text(v) or ""
                                                     for k, v in fields.items()}))
         return out
+
+    async def first_event_id(self) -> str | None:
+        """Id of the oldest event still on the stream (None when it is empty)."""
+        got = await self.redis.xrange(self.keys.events, count=1)
+        return _text(got[0][0]) if got else None
 
     async def last_event_id(self) -> str:
         """Id of the newest event (``0-0`` when there is none)."""

@@ -166,7 +166,9 @@ def main() -> None:
                         # Redis expires keys by the wall clock, not the training clock: a
                         # simulated day takes about a wall minute here, so idempotency keys
                         # live one (simulated) day as in service instead of a whole run.
-                        idempotency_ttl_seconds=60)
+                        idempotency_ttl_seconds=60,
+                        # A month replayed at machine speed by a few tokens: no rate limit.
+                        rate_limit_per_minute=0)
     rows: list[dict[str, Any]] = []
     full_plan: dict[str, Any] = {}
     endless: list[Any] = []

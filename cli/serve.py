@@ -56,6 +56,8 @@ def serve(
         os.environ["MAAS_DEMO"] = "true"
         if "MAAS_REDIS_URL" not in os.environ:
             workers = 1  # the in-process fakeredis cannot be shared between processes
+    # Before anything imports prometheus_client (api.main does): it reads the folder then.
+    _metrics_dir(workers)
     try:
         settings = Settings()
         settings.check_startable()
@@ -94,3 +96,20 @@ def _warn_without_persistence(redis_url: str) -> None:
     warning = persistence_warning(config)
     if warning:
         typer.echo(f"maas serve: WARNING: {warning}", err=True)
+
+
+def _metrics_dir(workers: int) -> None:
+    """Multiprocess Prometheus metrics (``api.metrics``): the folder
+    ``PROMETHEUS_MULTIPROC_DIR`` names, made and emptied of an earlier run's sample files
+    (their counts would otherwise be added to this run's); with several workers and no
+    folder named, a fresh one."""
+    import tempfile
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        for old in path.glob("*.db"):
+            old.unlink()
+    elif workers > 1:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="maas-metrics-")

@@ -2,23 +2,34 @@
 
 Every committed change queues its events on the same transaction (``api.notify``), so any
 API process serves them to any client. A driver receives their van's manifest changes and
-the bookings on it, a rider their own bookings, the operator everything. A reconnecting
-client sends ``Last-Event-ID`` and resumes where it left off.
+the bookings on it, a rider their own bookings, the operator everything.
+
+Every stream opens with a ``snapshot`` event (``api.snapshot``: the manifest, the
+bookings or the fleet as they are now), whose id is where the stream resumes. A
+reconnecting client sends ``Last-Event-ID`` and resumes where it left off; if that entry
+has been trimmed from the stream (it keeps ``MAAS_EVENTS_MAXLEN`` entries), the events in
+between are gone, so the stream first sends a ``reset`` event (reload what you show) and
+then the snapshot. A stream whose Redis goes away ends; the client reconnects.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
+from redis.exceptions import RedisError
 from sse_starlette.sse import EventSourceResponse
 
 from api.auth import Principal, Role
 from api.deps import Caller, RuntimeDep
-from api.store import AreaStore
+from api.runtime import Runtime
+from api.snapshot import snapshot
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
+log = logging.getLogger("maas.api")
 
 BLOCK_MS = 10_000
 
@@ -30,9 +41,17 @@ def _for(caller: Principal, fields: dict[str, str]) -> bool:
     return caller.subject_id in named.split(",")
 
 
+def entry_key(entry_id: str) -> tuple[int, int]:
+    """A stream entry id (``ms-seq``) as a comparable pair."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
 @router.get("", response_class=EventSourceResponse,
             responses={200: {"content": {"text/event-stream": {}},
-                             "description": "a stream of server-sent events"}})
+                             "description": "a stream of server-sent events: first "
+                                            "`snapshot` (after `reset` if Last-Event-ID was "
+                                            "trimmed away), then changes as committed"}})
 async def stream_events(
     caller: Caller,
     rt: RuntimeDep,
@@ -40,13 +59,28 @@ async def stream_events(
                                                 pattern=r"^\d+-\d+$")] = None,
 ) -> EventSourceResponse:
     """Manifest changes, booking updates and closures, as they are committed."""
-    start = last_event_id or await rt.store.last_event_id()
-    return EventSourceResponse(_events(rt.store, caller, start), ping=15)
+    newest = await rt.store.last_event_id()
+    oldest = await rt.store.first_event_id()
+    reset = None
+    if last_event_id is not None and oldest is not None \
+            and entry_key(last_event_id) < entry_key(oldest):
+        reset = {"reason": "trimmed", "last_event_id": last_event_id, "oldest_event_id": oldest,
+                 "message": "events since your Last-Event-ID were trimmed: reload"}
+    start = newest if last_event_id is None or reset is not None else last_event_id
+    return EventSourceResponse(_events(rt, caller, start, reset), ping=15)
 
 
-async def _events(store: AreaStore, caller: Principal, last_id: str) -> AsyncIterator[Any]:
-    while True:
-        for entry_id, fields in await store.read_events(last_id, BLOCK_MS):
-            last_id = entry_id
-            if _for(caller, fields):
-                yield {"id": entry_id, "event": fields["kind"], "data": fields["data"]}
+async def _events(rt: Runtime, caller: Principal, last_id: str,
+                  reset: dict[str, Any] | None) -> AsyncIterator[Any]:
+    try:
+        if reset is not None:
+            yield {"event": "reset", "data": json.dumps(reset)}
+        opening = await snapshot(rt, caller, last_id)
+        yield {"id": last_id, "event": "snapshot", "data": json.dumps(opening)}
+        while True:
+            for entry_id, fields in await rt.store.read_events(last_id, BLOCK_MS):
+                last_id = entry_id
+                if _for(caller, fields):
+                    yield {"id": entry_id, "event": fields["kind"], "data": fields["data"]}
+    except (RedisError, TimeoutError) as exc:  # the client reconnects with Last-Event-ID
+        log.warning("event stream ends: Redis unavailable: %s", exc)

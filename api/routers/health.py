@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import RuntimeDep
 from api.errors import ApiError
+from api.metrics import registry
 
 router = APIRouter(tags=["health"])
 
@@ -31,5 +32,5 @@ async def readyz(request: Request, rt: RuntimeDep) -> dict[str, str]:
 
 @router.get("/metrics", response_class=Response)
 async def metrics() -> Response:
-    """Prometheus metrics of this process."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus metrics, summed over the service's worker processes (``api.metrics``)."""
+    return Response(generate_latest(registry()), media_type=CONTENT_TYPE_LATEST)

@@ -24,12 +24,14 @@ from api.clock import local_date
 from api.day_cycle import ensure_open
 from api.deps import Caller, Operator, RuntimeDep, Staff
 from api.errors import conflict, invalid, not_found
+from api.metrics import POSITIONS
 from api.notify import apply_event, ask_about_return
+from api.positions import newer
 from api.runtime import Runtime
 from api.schemas import (
-    LatLon,
     Manifest,
     PositionReport,
+    PositionResult,
     StopEventCreate,
     StopEventResult,
     VehicleCreate,
@@ -52,7 +54,8 @@ from api.tokens import (
 from api.van_changes import change_step, refused, with_change
 from api.views import manifest, parse_stop_id, vehicle_status
 from maas.domain import StopKind, TimeWindow, Vehicle, VehicleType
-from solver.dispatch.events import AddVehicle, StopReported, VehicleMoved
+from solver.dispatch import Booking, BookingStatus
+from solver.dispatch.events import AddVehicle, StopReported
 
 router = APIRouter(prefix="/v1/vehicles", tags=["vehicles"])
 
@@ -181,25 +184,26 @@ def _own_vehicle(caller: Principal, vehicle_id: str, operator_too: bool) -> None
         raise not_found(f"vehicle {vehicle_id!r}")
 
 
-@router.post("/{vehicle_id}/position", response_model=LatLon)
+@router.post("/{vehicle_id}/position", response_model=PositionResult)
 async def report_position(vehicle_id: str, body: PositionReport, caller: Caller,
-                          rt: RuntimeDep) -> LatLon:
-    """The van's driver reports where the van is; the plan is re-timed from there."""
+                          rt: RuntimeDep) -> PositionResult:
+    """The van's driver reports where the van is. A report older than the van's last one
+    (a ping arriving late) is ignored (``applied: false``): it never moves a van back.
+    Positions are kept beside the day's state (``api.positions``); the plan is re-timed
+    from them by the next write or tick."""
     _own_vehicle(caller, vehicle_id, operator_too=False)
     ctx = await _day(rt, None)
     at = ctx.clock.latest(body.at)
     if at > ctx.clock.now_seconds() + 60:
         raise invalid("position time 'at' lies in the future")
     position = rt.network.snap(body.lat, body.lon)  # OffNetworkError -> 422
-
-    async def move(w: Write) -> None:
-        if w.state.vehicle(vehicle_id) is None:
-            raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
-        apply_event(w, ctx.dispatcher, ctx.schedules, ctx.clock,
-                    VehicleMoved(vehicle_id, position, at))
-
-    await ctx.store.write(move)
-    return LatLon(lat=position.lat, lon=position.lon)
+    state = await ctx.store.state()
+    if state.vehicle(vehicle_id) is None:
+        raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
+    applied = newer(state, vehicle_id, at) and await ctx.store.report_position(
+        vehicle_id, position, at)
+    POSITIONS.labels("applied" if applied else "ignored").inc()
+    return PositionResult(lat=position.lat, lon=position.lon, applied=applied)
 
 
 @router.get("/{vehicle_id}/manifest", response_model=Manifest)
@@ -235,6 +239,10 @@ async def report_stop(vehicle_id: str, stop_id: str, body: StopEventCreate, call
         booking = w.state.bookings.get(booking_id)
         if booking is None or booking.vehicle_id != vehicle_id:
             raise not_found(f"stop {stop_id!r}")
+        done = already_reported(booking, kind, body.type, booking_id in w.state.arrivals)
+        if done is not None:  # a retry after a lost answer: the same answer, nothing written
+            return StopEventResult(booking_id=booking_id, type=body.type,
+                                   booking_status=done.value)
         event = StopReported(vehicle_id, booking_id, kind, body.type, ctx.clock.now_seconds())
         state, _ = apply_event(w, ctx.dispatcher, ctx.schedules, ctx.clock, event)
         status = state.bookings[booking_id].status
@@ -252,6 +260,32 @@ async def report_stop(vehicle_id: str, stop_id: str, body: StopEventCreate, call
                                booking_status=status.value)
 
     return await ctx.store.write(report)
+
+
+def already_reported(booking: Booking, kind: StopKind, what: str, arrived: bool
+                     ) -> BookingStatus | None:
+    """If the booking is already past what this report says (the report was applied
+    before, and its answer lost), the booking status that report answered; else None.
+
+    ``arrived`` at a pickup is past once the van has arrived there (``arrivals``) or the
+    rider is on board or gone; at a drop-off once the van arrived there or the ride ended.
+    """
+    status = booking.status
+    if kind is StopKind.PICKUP:
+        if what == "arrived" and (arrived and status is BookingStatus.CONFIRMED):
+            return BookingStatus.CONFIRMED
+        if what in ("arrived", "picked_up") and status in (BookingStatus.ONBOARD,
+                                                          BookingStatus.COMPLETED):
+            return BookingStatus.CONFIRMED if what == "arrived" else BookingStatus.ONBOARD
+        if what == "no_show" and status is BookingStatus.NO_SHOW:
+            return BookingStatus.NO_SHOW
+        return None
+    if what == "arrived" and ((arrived and status is BookingStatus.ONBOARD)
+                              or status is BookingStatus.COMPLETED):
+        return BookingStatus.ONBOARD
+    if what == "dropped_off" and status is BookingStatus.COMPLETED:
+        return BookingStatus.COMPLETED
+    return None
 
 
 @router.patch("/{vehicle_id}", response_model=VehiclePublic)

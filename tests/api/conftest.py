@@ -59,8 +59,8 @@ def redis_url(redis_proc: Any) -> str:
 
 def make_settings(url: str, **overrides: Any) -> Settings:
     """Settings of a test app: its own area, a plain service open 06:00-23:00 every day, a
-    training clock at ``T0``, no background ticks, closed days archived under a temporary
-    folder."""
+    training clock at ``T0``, no background ticks, no rate limit, closed days archived under
+    a temporary folder."""
     values: dict[str, Any] = {
         "operator_token": OPERATOR_TOKEN,
         "redis_url": url,
@@ -70,6 +70,9 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         "training": True,
         "clock_start": T0,
         "archive_dir": Path(tempfile.mkdtemp(prefix="maas-test-archive-")),
+        # Tests play days at machine speed with a few tokens: no per-token limit unless a
+        # test asks for one (tests/api/test_reliability.py does).
+        "rate_limit_per_minute": 0,
     }
     values.update(overrides)
     return Settings(**values)
