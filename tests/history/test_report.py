@@ -19,6 +19,7 @@ from api.auth import hash_token
 from api.deps import _runtime
 from api.errors import install_error_handlers
 from api.routers import reports
+from api.settings import Settings
 from cli import app as cli_app
 from maas.history import (
     CostModel,
@@ -95,8 +96,9 @@ def _app(store: HistoryStore) -> FastAPI:
         return {"role": "rider", "id": "r_001"} if token_hash == rider else None
 
     runtime = SimpleNamespace(
-        settings=SimpleNamespace(operator_token=SecretStr("op-token"), area=AREA,
-                                 history_url=None),
+        settings=Settings(operator_token=SecretStr("op-token"), area=AREA,
+                          history_url=None, rate_limit_per_minute=0,
+                          rate_limit_ip_per_minute=0),
         store=SimpleNamespace(principal=principal), training=None)
     app.dependency_overrides[_runtime] = lambda: runtime
     app.state.history = store
