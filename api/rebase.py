@@ -15,15 +15,14 @@ using only what the solver offers on main; once that lands the tick can call it 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 
 from maas.domain import Plan, Problem, Route, Stop
 from maas.travel import TravelTimeSource
 from solver.dispatch import Dispatcher, DispatchState, outcomes
 from solver.dispatch.planning import changed_vehicles, planning_problem
+from solver.dispatch.planning import with_vehicles as _with_vehicles
 from solver.dispatch.reoptimise import keeps_promises, sub_problem
-from solver.dispatch.state import Booking
 from solver.insertion import best_insertion, insert
 
 
@@ -53,15 +52,6 @@ def _relocked(route: Route, current: Route) -> Route | None:
     return Route(route.vehicle_id, tuple(Stop(s.request_id, s.kind, locked=k < len(locked))
                                          for k, s in enumerate(route.stops)))
 
-
-def _with_vehicles(bookings: Mapping[str, Booking], plan: Plan) -> dict[str, Booking]:
-    where = {s.request_id: r.vehicle_id for r in plan.routes for s in r.stops}
-    out = dict(bookings)
-    for bid, b in bookings.items():
-        vid = where.get(bid)
-        if b.active and vid is not None and vid != b.vehicle_id:
-            out[bid] = replace(b, vehicle_id=vid)
-    return out
 
 
 def groups(base: Plan, result: Plan, changed: list[str]) -> list[list[str]]:

@@ -20,6 +20,7 @@ from maas.travel import TravelTimeSource
 from solver.darp import SolveParams, solve
 from solver.dispatch.dispatcher import Dispatcher
 from solver.dispatch.planning import planning_problem, unserved_bookings
+from solver.dispatch.planning import with_vehicles as _with_vehicles
 from solver.dispatch.reoptimise import locks_kept
 from solver.dispatch.state import Booking, BookingStatus, DispatchState
 
@@ -155,13 +156,3 @@ def _with_pickup(booking: Booking, window: TimeWindow) -> Booking:
     latest = min(r.dropoff.latest, window.latest + r.board + r.max_ride)
     dropoff = TimeWindow(min(window.earliest, latest), latest)
     return replace(booking, request=replace(r, pickup=window, dropoff=dropoff))
-
-
-def _with_vehicles(bookings: Mapping[str, Booking], plan: Plan) -> dict[str, Booking]:
-    where = {s.request_id: r.vehicle_id for r in plan.routes for s in r.stops}
-    out = dict(bookings)
-    for bid, b in bookings.items():
-        vid = where.get(bid)
-        if b.active and vid is not None and vid != b.vehicle_id:
-            out[bid] = replace(b, vehicle_id=vid)
-    return out

@@ -3,7 +3,7 @@ event), the one dispatch logic the API and the simulator share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +27,7 @@ from solver.dispatch.planning import (
     replace_vehicle,
     without_request,
 )
+from solver.dispatch.planning import with_vehicles as _with_vehicles
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
 from solver.dispatch.reoptimise import reoptimise
@@ -582,16 +583,3 @@ def _to_head(plan: Plan, vehicle_id: str, head: Stop) -> Plan:
             r = Route(vehicle_id, (head, *rest))
         routes.append(r)
     return replace(plan, routes=tuple(routes))
-
-
-def _with_vehicles(bookings: Mapping[str, Booking], plan: Plan) -> dict[str, Booking]:
-    """Bookings with ``vehicle_id`` following the plan (re-planning may move riders)."""
-    where = {s.request_id: r.vehicle_id for r in plan.routes for s in r.stops}
-    out = dict(bookings)
-    for bid, b in bookings.items():
-        vid = where.get(bid)
-        if b.active and vid is not None and vid != b.vehicle_id:
-            out[bid] = replace(b, vehicle_id=vid)
-    return out
-
-

@@ -238,3 +238,14 @@ def at_risk(report: PlanReport, bookings: Collection[str]) -> dict[str, str]:
             for stop in report.schedules[v.subject]:
                 out.setdefault(stop.stop.request_id, f"{v.kind} of {v.subject}: {v.detail}")
     return out
+
+
+def with_vehicles(bookings: Mapping[str, Booking], plan: Plan) -> dict[str, Booking]:
+    """Bookings with ``vehicle_id`` following the plan (re-planning may move riders)."""
+    where = {s.request_id: r.vehicle_id for r in plan.routes for s in r.stops}
+    out = dict(bookings)
+    for bid, b in bookings.items():
+        vid = where.get(bid)
+        if b.active and vid is not None and vid != b.vehicle_id:
+            out[bid] = replace(b, vehicle_id=vid)
+    return out
