@@ -24,6 +24,10 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
     the drop-off deadline stays the one the original boarding time gives.
     """
     r = booking.request
+    if booking.return_to is not None:  # a parcel nobody took: it rides back
+        return replace(r, destination=booking.return_to,
+                       dropoff=TimeWindow(min(r.dropoff.earliest, booking.return_by),
+                                          booking.return_by))
     if booking.status is BookingStatus.ONBOARD and booking.picked_up_at is not None:
         latest = min(r.dropoff.latest, booking.picked_up_at + r.max_ride)
         latest = max(latest, booking.picked_up_at)
@@ -62,7 +66,7 @@ def _active_requests(state: DispatchState, wait: int) -> dict[str, Request]:
     requests = {
         b.id: planning_request(b, arrived[b.id], wait) if b.id in arrived
         else _cached_planning_request(b, wait)
-        for b in state.bookings.values() if b.active
+        for b in state.bookings.values() if b.active and not b.waiting
     }
     _LAST[:] = [(state.bookings, state.arrivals, wait, requests)]
     return requests
@@ -90,7 +94,7 @@ def no_show_reserve(request: Request, wait: int) -> Request:
     (the request itself) is unchanged.
     """
     reserve = max(0, wait - request.board)
-    if reserve == 0:
+    if reserve == 0 or request.is_parcel:  # a parcel is handed over, nobody is late
         return request
     earliest = min(request.pickup.earliest + reserve, request.pickup.latest)
     return replace(request, pickup=TimeWindow(earliest, request.pickup.latest))
@@ -134,7 +138,8 @@ def planning_problem(
     extra: Iterable[Request] = (),
 ) -> Problem:
     """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``
-    (``None``: the vans' clocks exactly as reported, the view promises are judged in)."""
+    (``None``: the vans' clocks exactly as reported, the view promises are judged in). A
+    parcel waiting for a van is not in it: pass it as ``extra`` to place it."""
     requests = _active_requests(state, policy.no_show_wait)
     extra = list(extra)
     if extra:
