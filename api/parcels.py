@@ -36,7 +36,7 @@ from api.store import Write
 from api.tokens import token_record
 from api.views import lat_lon, window
 from solver.dispatch import Booking, BookingStatus, DispatchState, RejectionReason, outcomes
-from solver.dispatch.events import ShipParcel
+from solver.dispatch.events import CancelBooking, ShipParcel
 from solver.dispatch.state import ParcelAsk
 
 PAST_TOLERANCE_S = 120  # a pickup_after this far in the past still counts as now
@@ -170,6 +170,31 @@ async def parcels_of(rt: Runtime, caller: Principal, limit: int) -> list[ParcelP
                 if len(found) == limit:
                     return found
     return found
+
+
+async def cancel(rt: Runtime, caller: Principal, parcel_id: str, day: date | None
+                 ) -> ParcelPublic | None:
+    """Withdraw a parcel not collected yet (its shipper or staff who may act); None if the
+    caller may not see it. Withdrawing twice is not an error; a parcel on a van, 409."""
+    found = await one_parcel(rt, caller, parcel_id, day)
+    if found is None or day is None:
+        return None
+    if caller.is_operator and not caller.may_act:
+        raise forbidden("a viewer may only read")
+    ctx = rt.days.context(day)
+
+    async def withdraw(w: Write) -> ParcelPublic:
+        booking = w.state.bookings[parcel_id]
+        if booking.status is BookingStatus.CANCELLED:
+            return parcel_public(ctx, w.state, booking)
+        if booking.status is not BookingStatus.CONFIRMED:
+            now = parcel_public(ctx, w.state, booking).status
+            raise conflict("cannot_cancel", f"the parcel is {now}")
+        state, _ = apply_event(w, ctx.dispatcher, ctx.schedules, ctx.clock,
+                               CancelBooking(parcel_id, ctx.clock.now_seconds()))
+        return parcel_public(ctx, state, state.bookings[parcel_id])
+
+    return await ctx.store.write(withdraw)
 
 
 async def one_parcel(rt: Runtime, caller: Principal, parcel_id: str, day: date | None

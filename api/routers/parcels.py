@@ -60,3 +60,13 @@ async def get_parcel(parcel_id: str, caller: Caller, rt: RuntimeDep) -> ParcelPu
     if found is None:
         raise not_found(f"parcel {parcel_id!r}")
     return found
+
+
+@router.delete("/v1/parcels/{parcel_id}", response_model=ParcelPublic,
+               responses={409: {"description": "the parcel is on a van already"}})
+async def cancel_parcel(parcel_id: str, caller: Caller, rt: RuntimeDep) -> ParcelPublic:
+    """Withdraw a parcel not collected yet (its shipper, or staff); twice is not an error."""
+    found = await parcels.cancel(rt, caller, parcel_id, day_of_booking(parcel_id))
+    if found is None:
+        raise not_found(f"parcel {parcel_id!r}")
+    return found

@@ -62,6 +62,18 @@ def test_a_shipper_hands_in_a_parcel_and_follows_it(area: Area) -> None:
     assert stops[0]["passengers"] == 0
 
 
+def test_a_shipper_withdraws_a_parcel_not_collected_yet(area: Area) -> None:
+    client = area.client
+    cargo_van(area)
+    _, shop = shipper(client)
+    _, other = shipper(client, "Farm Tanaka")
+    pid = client.post("/v1/parcels", json=parcel_body(area), headers=shop).json()["id"]
+    assert client.delete(f"/v1/parcels/{pid}", headers=other).status_code == 404
+    for _ in range(2):  # twice is not an error
+        r = client.delete(f"/v1/parcels/{pid}", headers=shop)
+        assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
+
+
 def test_nobody_home_is_reported_and_the_parcel_comes_back(area: Area) -> None:
     client = area.client
     van_id, driver = cargo_van(area)
