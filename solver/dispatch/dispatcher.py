@@ -322,8 +322,10 @@ class Dispatcher:
             mid = replace(state, plan=without_request(plan, booking.id, [StopKind.DROPOFF]),
                           bookings=bookings, vehicles=replace_vehicle(state.vehicles, at_stop),
                           now=now)
-            plan = self._return_leg(mid, returning, vehicle.id)
-            out += [oc.ParcelReturning(booking.id, vehicle.id), oc.PlanChanged((vehicle.id,))]
+            plan, left = self._return_leg(mid, returning, vehicle.id)
+            bookings = mark_waiting(bookings, left)
+            out += [oc.ParcelReturning(booking.id, vehicle.id), oc.PlanChanged((vehicle.id,)),
+                    *(oc.ParcelDeferred(p) for p in left)]
         else:  # no_show
             arrived = state.arrivals.get(booking.id, e.at)
             may_leave = no_show_deadline(req, arrived, self.policy.no_show_wait)
@@ -487,27 +489,41 @@ class Dispatcher:
             return booking.request.origin
         return vehicle.end_location
 
-    def _return_leg(self, state: DispatchState, booking: Booking, vehicle_id: str) -> Plan:
-        """The plan with the return drop-off of ``booking`` on its van: the cheapest place
-        after the locked head that keeps every promise, else the end of the route (the van
-        carries it home at the end of its shift)."""
+    def _return_leg(self, state: DispatchState, booking: Booking, vehicle_id: str
+                    ) -> tuple[Plan, list[str]]:
+        """The plan with the return drop-off of ``booking`` on its van, at the cheapest place
+        after the locked head that keeps every promise. With none, the van's parcels not
+        collected yet leave it (they wait; the returning parcel takes their space) and the
+        return goes where it fits then, else at the end of the route (the van carries it
+        home). Returns the plan and the parcels that left."""
         problem = planning_problem(state, self.policy, state.now)
-        stops = state.plan.route(vehicle_id).stops
-        head = next((k for k, s in enumerate(stops) if not s.locked), len(stops))
         back = Stop(booking.id, StopKind.DROPOFF)
-        best: tuple[float, Plan] | None = None
-        for k in range(head, len(stops) + 1):
-            routes = tuple(Route(vehicle_id, (*stops[:k], back, *stops[k:]))
-                           if r.vehicle_id == vehicle_id else r for r in state.plan.routes)
-            trial = replace(state.plan, routes=routes)
-            verdict = evaluate_route(problem, trial, vehicle_id, self.travel)
-            if verdict.feasible and (best is None or verdict.cost < best[0]):
-                best = (verdict.cost, trial)
-        if best is not None:
-            return best[1]
-        routes = tuple(Route(vehicle_id, (*stops, back)) if r.vehicle_id == vehicle_id else r
-                       for r in state.plan.routes)
-        return replace(state.plan, routes=routes)
+
+        def cheapest(plan: Plan) -> Plan | None:
+            stops = plan.route(vehicle_id).stops
+            head = next((k for k, s in enumerate(stops) if not s.locked), len(stops))
+            best: tuple[float, Plan] | None = None
+            for k in range(head, len(stops) + 1):
+                routes = tuple(Route(vehicle_id, (*stops[:k], back, *stops[k:]))
+                               if r.vehicle_id == vehicle_id else r for r in plan.routes)
+                trial = replace(plan, routes=routes)
+                verdict = evaluate_route(problem, trial, vehicle_id, self.travel)
+                if verdict.feasible and (best is None or verdict.cost < best[0]):
+                    best = (verdict.cost, trial)
+            return None if best is None else best[1]
+
+        found = cheapest(state.plan)
+        if found is not None:
+            return found, []
+        mine = {s.request_id for s in state.plan.route(vehicle_id).stops}
+        shed_ids = [p for p in bumpable(state) if p in mine]
+        lighter = without_parcels(state.plan, shed_ids)
+        found = cheapest(lighter)
+        if found is not None:
+            return found, shed_ids
+        routes = tuple(Route(vehicle_id, (*r.stops, back)) if r.vehicle_id == vehicle_id
+                       else r for r in lighter.routes)
+        return replace(lighter, routes=routes), shed_ids
 
     def _place_waiting(self, state: DispatchState, out: list[Outcome]
                        ) -> tuple[DispatchState, list[Outcome]]:
