@@ -40,7 +40,7 @@ from api.audit import flush as flush_audit
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
 from api.errors import install_error_handlers
-from api.metrics import REOPTIMISE_ROUNDS, RequestMetrics
+from api.metrics import REOPTIMISE_REFUSALS, REOPTIMISE_ROUNDS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
 from api.routers import (
@@ -74,6 +74,7 @@ from maas.service import ServiceDefinition, load_service, parse_service
 from solver.dispatch import outcomes, rebase
 from solver.dispatch.events import RoadReopened, Tick
 from solver.dispatch.planning import changed_vehicles
+from solver.dispatch.rebase import Refusal
 
 log = logging.getLogger("maas.api")
 T = TypeVar("T")
@@ -306,7 +307,10 @@ async def tick_once(rt: Runtime) -> bool:
             # Written meanwhile: lifts are a cheap re-check, done again on the state of now;
             # the re-optimised routes are carried over if they still fit and still help.
             now_state, out = apply_all(c.dispatcher, w.state, lifts)
-            carried = rebase(base, new_state, now_state, c.dispatcher)
+            refusals: list[Refusal] = []
+            carried = rebase(base, new_state, now_state, c.dispatcher, refusals)
+            for reason in refusals:
+                REOPTIMISE_REFUSALS.labels(reason.value).inc()
             if carried is None:
                 stage(w, c.clock, c.schedules, now_state, out)
                 return "discarded"
