@@ -39,7 +39,7 @@ from api.audit import AuditLog
 from api.audit import flush as flush_audit
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
-from api.errors import install_error_handlers
+from api.errors import describe_problems, install_error_handlers
 from api.metrics import REOPTIMISE_REFUSALS, REOPTIMISE_ROUNDS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
@@ -175,6 +175,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         lifespan=lifespan,
     )
     install_error_handlers(app, retry_after_s=settings.retry_after_seconds)
+    describe_problems(app)
     app.add_middleware(AuditLog)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
