@@ -33,8 +33,9 @@ from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
 from solver.dispatch.reoptimise import reoptimise
 from solver.dispatch.repair import repair
-from solver.dispatch.search import alternatives, find_offer, place
+from solver.dispatch.search import alternatives, find_offer, offer_alternatives, place
 from solver.dispatch.state import (
+    Alternative,
     Booking,
     BookingStatus,
     DispatchState,
@@ -139,6 +140,18 @@ class Dispatcher:
             return found
         return refuse(RejectionReason.NO_CAPACITY,
                       "every van that could carry this ride is busy at the asked time")
+
+    def offer_alternatives(self, state: DispatchState, ask: RideAsk, offer: Offer
+                           ) -> tuple[Alternative, ...]:
+        """Other times the rider could take beside ``offer`` (the answer of ``offer`` for the
+        same ``ask`` on the same ``state``): earlier than asked and later than offered, or
+        for an appointment earlier arrivals (``search.offer_alternatives``)."""
+        self._sync_closures(state)
+        now = max(ask.now, state.now)
+        ask = replace(ask, now=now)
+        problem = planning_problem(state, self.policy, now, cache=self.planning)
+        return offer_alternatives(problem, state.plan, ask, offer, self._direct(ask),
+                                  self.travel, self.policy, self.policy.operating_hours)
 
     def schedule(self, state: DispatchState) -> PlanReport:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
