@@ -91,6 +91,17 @@ class PrebookBatch:
     booking_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TrainDelayed:
+    """A train (GTFS ``trip_id``) runs ``delay_s`` late (at ``stop_id``, or wherever it
+    meets a ride): return rides waiting for it move their pickup window by the change."""
+
+    trip_id: str
+    delay_s: int
+    now: int
+    stop_id: str | None = None
+
+
 Event = (
     ConfirmOffer
     | CancelBooking
@@ -101,4 +112,5 @@ Event = (
     | Tick
     | AddVehicle
     | PrebookBatch
+    | TrainDelayed
 )
