@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 
 from api import codec
+from api.connections import Train, at_stop, connection_public, resolve_train
 from api.day_cycle import ensure_open
 from api.deps import Caller, RuntimeDep
 from api.errors import ApiError, conflict, invalid
@@ -31,6 +32,7 @@ from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
 from api.service_days import day_of_booking
 from api.views import offer_public
+from maas.domain import Location
 from maas.service import BookingRefusal, check_booking
 from solver.dispatch import Rejection, RejectionReason, RideAsk
 
@@ -51,8 +53,13 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     if body.passengers > rt.settings.max_passengers:
         raise invalid(f"at most {rt.settings.max_passengers} passengers per booking")
     now = rt.clock.now()
-    asked = body.pickup_after or body.arrive_before
-    if asked is not None:
+    # A train connection sets the time: arrive by departure - buffer, or pick up after the
+    # arrival + buffer (api.connections; 422 naming the field when there is no such train).
+    train = resolve_train(rt.service, rt.transit, body)
+    arrive_by = body.arrive_before is not None or (train is not None
+                                                   and train.kind == "departure")
+    asked = train.moment if train is not None else body.pickup_after or body.arrive_before
+    if asked is not None and train is None:
         asked = asked if asked.tzinfo is not None else asked.replace(tzinfo=rt.service.tz)
         if asked < now - timedelta(seconds=PAST_TOLERANCE_S):
             raise invalid(f"{'pickup_after' if body.pickup_after else 'arrive_before'} lies "
@@ -77,14 +84,17 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     wheelchairs = 1 if body.wheelchair or needs.get("needs_wheelchair") else 0
     clock = ctx.clock
     day_now = clock.now_seconds()
-    pickup_after = clock.earliest(moment) if body.arrive_before is None else None
+    pickup_after = clock.earliest(moment) if not arrive_by else None
+    if train is not None:
+        _check_train_ends(rt, train, origin if train.kind == "arrival" else destination)
     ask = RideAsk(
         origin=origin, destination=destination,
         passengers=body.passengers - wheelchairs, wheelchairs=wheelchairs,
         pickup_after=pickup_after,
-        arrive_before=None if body.arrive_before is None else clock.latest(moment),
+        arrive_before=clock.latest(moment) if arrive_by else None,
         now=day_now, rider_id=rider_id,
         board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
+        connect=None if train is None else train.connection(clock),
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
     answer = dispatcher.offer(await ctx.store.state(), ask)
@@ -103,10 +113,23 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     await rt.store.put_offer(offer.id, {
         "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,
         "fare": fare, "outbound_booking_id": body.outbound_booking_id,
-        "asked_pickup_after": None if body.pickup_after is None else moment.isoformat(),
-        "asked_arrive_before": None if body.arrive_before is None else moment.isoformat(),
+        "asked_pickup_after": moment.isoformat() if body.pickup_after is not None or (
+            train is not None and not arrive_by) else None,
+        "asked_arrive_before": moment.isoformat() if arrive_by else None,
         "offer": codec.to_jsonable(offer)}, ttl_ms)
-    return offer_public(clock, offer, window_final=check.same_day, fare=fare)
+    public = offer_public(clock, offer, window_final=check.same_day, fare=fare)
+    if train is None:
+        return public
+    return public.model_copy(update={"connection": connection_public(clock, offer, rt.transit)})
+
+
+def _check_train_ends(rt: Runtime, train: Train, end: Location) -> None:
+    """A ride to (from) a train ends (starts) at its transfer stop."""
+    where = "destination" if train.kind == "departure" else "origin"
+    try:
+        at_stop(rt.transit, train.entry.stop_id, end)
+    except ValueError as exc:
+        raise ApiError(422, "not_at_transfer_stop", f"{where}: {exc}", {"field": where}) from exc
 
 
 async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:

@@ -38,7 +38,8 @@ class Connection:
     at: int
     kind: ConnectionKind = "departure"
     trip_id: str = ""
-    label: str = ""  # route and headsign, for people
+    route: str = ""  # route name and headsign, for people
+    headsign: str = ""
     buffer: int = -1  # -1: the policy's ``connection_buffer`` (set when the offer is made)
     margin: int = 0
     delay: int = 0

@@ -124,7 +124,6 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
         travel_time_margin=p.travel_time_margin,
         seed=p.seed,
         travel_time_noise=p.travel_time_noise,
-        **({} if transit is None else {
-            "connection_buffer": transit.transfer_buffer_s,
-            "connection_confidence": transit.connection_confidence}),
+        connection_buffer=300 if transit is None else transit.transfer_buffer_s,
+        connection_confidence=0.95 if transit is None else transit.connection_confidence,
     )

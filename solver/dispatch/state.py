@@ -75,7 +75,8 @@ class RideAsk:
     (as soon as possible from ``now``). ``board``/``alight`` override the policy's service
     times for this rider (e.g. a rider with a cane). ``connect`` names a train to catch at
     the destination (``kind`` departure) or to come off at the origin (arrival); the
-    dispatcher turns it into ``arrive_before`` or ``pickup_after`` (``solver.dispatch.connections``).
+    dispatcher turns it into ``arrive_before`` or ``pickup_after``
+    (``solver.dispatch.connections``).
     """
 
     origin: Location
