@@ -140,3 +140,17 @@ def test_late_train_moves_the_return_pickup(rail: Area) -> None:
     r = rail.client.post("/v1/transit/delays", json={"trip_id": "down0", "delay_minutes": 5},
                          headers=me)
     assert r.status_code == 403
+
+
+def test_a_booking_with_its_connection_survives_redis_encoding() -> None:
+    """The state the API stores keeps the connection (the codec rebuilds engine types)."""
+    from api import codec
+    from maas.domain import Location, Request, TimeWindow
+    from solver.dispatch.connections import Connection
+    from solver.dispatch.state import Booking
+
+    here = Location(43.0, 142.0)
+    req = Request("b", here, here, TimeWindow(0, 600), TimeWindow(0, 900), 900)
+    booking = Booking("b", "r", req, "v1", connection=Connection(
+        "KS", 37_800, "departure", "up0", "Limited", "Sapporo", 300, 42, 0))
+    assert codec.loads(codec.dumps(booking)) == booking
