@@ -43,7 +43,6 @@ from api.errors import install_error_handlers
 from api.metrics import REOPTIMISE_ROUNDS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
-from api.rebase import rebase
 from api.routers import (
     audit,
     bookings,
@@ -74,7 +73,7 @@ from api.ticker import Ticker, apply_all
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
 from maas.transit import load_service_feed
-from solver.dispatch import outcomes
+from solver.dispatch import outcomes, rebase
 from solver.dispatch.events import RoadReopened, Tick
 from solver.dispatch.planning import changed_vehicles
 
@@ -282,7 +281,7 @@ async def tick_once(rt: Runtime) -> bool:
     """Let time pass on the day vans drive now (re-timing, re-optimisation), lift closures
     whose ``until`` has passed, and bring the days up to the clock (``day_cycle.catch_up``);
     returns whether every day's tick result reached the state (as computed, or carried onto
-    a state written meanwhile: ``api.rebase``)."""
+    a state written meanwhile: ``solver.dispatch.rebase``)."""
     await day_cycle.catch_up(rt)
     now = rt.clock.now()
     closures = await rt.store.records(rt.store.keys.closures)

@@ -20,6 +20,7 @@ from solver.dispatch import (
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
 from solver.dispatch.planning import planning_problem
+from solver.dispatch.rebase import groups
 from solver.dispatch.reoptimise import plan_damage, reoptimise, vans_for_round
 from solver.dispatch.repair import route_damage
 from tests.dispatch.plane import HOUR, POLICY, TRAVEL, at, book, report, start, van
@@ -207,8 +208,9 @@ def test_reoptimised_plan_is_rebased_on_a_state_that_moved_on() -> None:
     assert report(disp, rebased).feasible
 
 
-def test_rebase_refuses_when_a_rider_of_the_changed_vans_changed() -> None:
-    """A cancellation on a van the re-optimisation changed makes its result stale."""
+def test_rebase_carries_routes_without_a_ride_cancelled_meanwhile() -> None:
+    """A cancellation on a van the re-optimisation changed does not throw the round away:
+    the new routes are carried without the cancelled rider's stops."""
     disp, base = _needs_reoptimising()
     result, _ = disp.apply(base, ev.Tick(base.now))
     changed = [r.vehicle_id for r in result.plan.routes
@@ -216,4 +218,40 @@ def test_rebase_refuses_when_a_rider_of_the_changed_vans_changed() -> None:
     assert changed
     victim = next(s.request_id for s in base.plan.route(changed[0]).stops)
     current, _ = disp.apply(base, ev.CancelBooking(victim, base.now + 5))
-    assert rebase(base, result, current, disp) is None
+    found = rebase(base, result, current, disp)
+    if found is not None:  # carried (or judged no better on the state of now: refused)
+        new = found[0]
+        assert victim not in {s.request_id for r in new.plan.routes for s in r.stops}
+        assert report(disp, new).feasible
+
+
+def test_rebase_never_serves_a_rider_who_changed_vans_meanwhile_twice() -> None:
+    """A rider of a changed van moved to another van meanwhile. If both vans were changed
+    together (one group), that group keeps its routes of now; otherwise the group is
+    carried without the rider. Either way the rider is served once, by the van of now."""
+    disp, base = _needs_reoptimising()
+    result, _ = disp.apply(base, ev.Tick(base.now))
+    changed = [r.vehicle_id for r in result.plan.routes
+               if r.stops != base.plan.route(r.vehicle_id).stops]
+    assert changed
+    rid = next(s.request_id for s in base.plan.route(changed[0]).stops if not s.locked)
+    other = next(r.vehicle_id for r in base.plan.routes if r.vehicle_id != changed[0])
+    moved_stops = tuple(s for s in base.plan.route(changed[0]).stops if s.request_id == rid)
+    plan = Plan(tuple(
+        Route(r.vehicle_id, tuple(s for s in r.stops if s.request_id != rid))
+        if r.vehicle_id == changed[0] else
+        Route(r.vehicle_id, r.stops + moved_stops) if r.vehicle_id == other else r
+        for r in base.plan.routes), base.plan.unserved)
+    current = replace(base, plan=plan, version=base.version + 1)
+    found = rebase(base, result, current, disp)
+    if found is None:
+        return
+    new, out = found
+    moved = {v for o in out if isinstance(o, oc.PlanChanged) for v in o.vehicle_ids}
+    together = next(g for g in groups(base.plan, result.plan, changed) if changed[0] in g)
+    if other in together:
+        assert not moved & set(together)
+    visits = [(r.vehicle_id, s.kind) for r in new.plan.routes for s in r.stops
+              if s.request_id == rid]
+    assert sorted(k.value for _, k in visits) == ["dropoff", "pickup"]
+    assert {v for v, _ in visits} == {other}
