@@ -63,6 +63,7 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
     to_trains = [t for t in trips if t.connection_made is not None and t.booking is not None
                  and t.status not in (TripStatus.CANCELLED, TripStatus.NO_SHOW)]
     made = sum(bool(t.connection_made) for t in to_trains)
+    buffered = sum(bool(t.connection_buffer_kept) for t in to_trains)
     reasons = Counter(t.reject_reason or "unknown" for t in trips
                       if t.status is TripStatus.REJECTED)
     return {
@@ -100,7 +101,10 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "fare_recovery_ratio": round(fares / total_cost, 4) if total_cost else 0.0,
         "co2_kg": round(km * cost.co2_kg_per_km, 3),
         "connections": len(to_trains),
+        # Caught the train: off the van by the departure; and off by departure - buffer.
         "connections_made_share": round(made / len(to_trains), 4) if to_trains else None,
+        "connection_buffer_kept_share": round(buffered / len(to_trains), 4) if to_trains
+        else None,
         "connection_at_risk_events": result.connection_at_risk,
         "promise_at_risk_events": result.promise_at_risk,
         "reassigned_at_stop": result.reassigned_at_stop,

@@ -51,8 +51,17 @@ class TripRecord:
 
     @property
     def connection_made(self) -> bool | None:
-        """For a ride to a departure: dropped off by departure - buffer (None for other
-        rides)."""
+        """For a ride to a departure: the rider was off the van (alighting done) by the
+        departure, so caught the train (None for other rides)."""
+        c = self.connect
+        if c is None or c.kind != "departure":
+            return None
+        alight = self.booking.alight if self.booking is not None else 0
+        return self.dropoff_at is not None and self.dropoff_at + alight <= c.at
+
+    @property
+    def connection_buffer_kept(self) -> bool | None:
+        """For a ride to a departure: dropped off by departure - buffer, as planned."""
         c = self.connect
         if c is None or c.kind != "departure":
             return None

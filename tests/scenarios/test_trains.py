@@ -38,8 +38,13 @@ def test_train_riders_are_simulated_and_counted(tmp_path: Path) -> None:
                and t.status.value not in ("cancelled", "no_show")]
     assert k["connections"] == len(counted) > 0
     made = [t for t in counted if t.dropoff_at is not None and t.connect is not None
+            and t.booking is not None and t.dropoff_at + t.booking.alight <= t.connect.at]
+    kept = [t for t in counted if t.dropoff_at is not None and t.connect is not None
             and t.dropoff_at <= t.connect.at - t.connect.buffer]
     assert k["connections_made_share"] == pytest.approx(len(made) / len(counted), abs=1e-4)
+    assert k["connection_buffer_kept_share"] == pytest.approx(len(kept) / len(counted),
+                                                              abs=1e-4)
+    assert len(kept) <= len(made)
     for t in counted:  # the promise is the connection's deadline
         assert t.booking is not None and t.connect is not None
         assert t.booking.dropoff.latest == t.connect.at - t.connect.buffer - t.connect.margin
