@@ -59,6 +59,11 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     arrive_by = body.arrive_before is not None or (train is not None
                                                    and train.kind == "departure")
     asked = train.moment if train is not None else body.pickup_after or body.arrive_before
+    if train is not None and train.scheduled < now:
+        field = "connect_to" if train.kind == "departure" else "connect_from"
+        raise ApiError(422, "in_the_past", f"{field}: the train has already "
+                       f"{'left' if train.kind == 'departure' else 'arrived'}",
+                       {"field": field})
     if asked is not None and train is None:
         asked = asked if asked.tzinfo is not None else asked.replace(tzinfo=rt.service.tz)
         if asked < now - timedelta(seconds=PAST_TOLERANCE_S):

@@ -24,10 +24,11 @@ DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo-service.yaml"
 def rail(redisdb: Any, redis_proc: Any, demo_network: RoadNetwork, tmp_path: Path,
          places: dict[str, dict[str, float]]) -> Iterator[Area]:
     """The demo service with a railway station at the demo town's station: trains leave
-    for Sapporo at 10:30 and 11:30 and arrive at 11:00; transfer buffer 5 minutes."""
+    for Sapporo at 08:30 (before the clock's 09:00), 10:30 and 11:30 and arrive at 11:00;
+    transfer buffer 5 minutes."""
     st = places["station"]
     feed = write_station_feed(tmp_path / "gtfs", ("KS", "Kitanosawa", st["lat"], st["lon"]),
-                              ["10:30", "11:30"], ["11:00"])
+                              ["08:30", "10:30", "11:30"], ["11:00"])
     text = DEMO.read_text(encoding="utf-8").replace("network:\n  source: demo", (
         f"transit:\n  feed: {feed}\n  transfer_stops: [KS]\n  transfer_buffer_minutes: 5\n"
         "network:\n  source: demo"), 1)
@@ -54,7 +55,7 @@ def test_offer_to_a_train_states_the_departure_and_arrives_in_time(rail: Area) -
     assert r.status_code == 201, r.text
     offer = r.json()
     c = offer["connection"]
-    assert c["kind"] == "departure" and c["stop_id"] == "KS" and c["trip_id"] == "up0"
+    assert c["kind"] == "departure" and c["stop_id"] == "KS" and c["trip_id"] == "up1"
     assert c["stop_name"] == "Kitanosawa" and c["headsign"] == "Sapporo"
     assert datetime.fromisoformat(c["scheduled"]) == T0.replace(hour=10, minute=30)
     assert c["buffer_minutes"] == 5 and c["margin_minutes"] >= 0
@@ -72,7 +73,7 @@ def test_the_next_train_after_a_time(rail: Area) -> None:
               connect_to={"stop_id": "KS", "headsign": "Sapporo", "after": at(10, 31)})
     assert r.status_code == 201, r.text
     c = r.json()["connection"]
-    assert c["trip_id"] == "up1"
+    assert c["trip_id"] == "up2"
     assert datetime.fromisoformat(c["scheduled"]) == T0.replace(hour=11, minute=30)
 
 
@@ -90,6 +91,16 @@ def test_connect_to_refusals_name_the_field(rail: Area, connect: dict[str, Any],
     assert r.status_code == 422, r.text
     err = r.json()["error"]
     assert err["code"] == code and err["field"] == field and field in err["message"]
+
+
+def test_a_train_that_has_left_is_refused(rail: Area) -> None:
+    _, me = rail.rider()
+    for connect in ({"stop_id": "KS", "departure": at(8, 30)},
+                    {"stop_id": "KS", "after": at(6, 0)}):  # the next after 06:00 is 08:30
+        r = _post(rail, me, frm="clinic", to="station", connect_to=connect)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["code"] == "in_the_past"
+        assert r.json()["error"]["field"] == "connect_to"
 
 
 def test_ride_to_a_train_must_end_at_its_stop(rail: Area) -> None:
