@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -69,7 +69,7 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
     scenario's own promises and shift make."""
     svc = scenario.service_definition
     if svc is not None and scenario.date is not None:
-        return replace(policy_for_day(svc, scenario.date), **_connection_rules(scenario))
+        return policy_for_day(svc, scenario.date)  # its own noise and transit rules
     assert scenario.fleet is not None
     p, (start, end) = scenario.policy, scenario.fleet.shift_seconds
     every = p.reoptimise_every_minutes
@@ -94,7 +94,8 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
 
 
 def _connection_rules(scenario: Scenario) -> dict[str, Any]:
-    """The connection policy of a scenario with trains; the road noise is the day's."""
+    """The connection policy of a scenario without a service file: the road noise the
+    dispatcher plans with is the simulated day's; buffer and confidence from ``transit``."""
     t = scenario.transit
     rules: dict[str, Any] = {"travel_time_noise": scenario.simulation.travel_time_noise}
     if t is not None:
