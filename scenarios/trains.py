@@ -8,7 +8,7 @@ import numpy as np
 from maas.errors import InvalidInput, OffNetworkError
 from maas.transit import load_feed
 from scenarios.config import Scenario
-from scenarios.demand import OriginSampler, RoadNetworkLike, TripDemand, _population_grid
+from scenarios.demand import OriginSampler, RoadNetworkLike, TripDemand, population_grid
 from solver.dispatch.connections import Connection, ConnectionKind
 
 
@@ -39,7 +39,7 @@ def train_trips(scenario: Scenario, network: RoadNetworkLike) -> list[TripDemand
         msg = f"transit: no train at {t.stop} on {t.service_date} inside the service hours"
         raise InvalidInput(msg)
     rng = np.random.default_rng([scenario.demand.seed, 15])
-    origins = OriginSampler(network, _population_grid(scenario))
+    origins = OriginSampler(network, population_grid(scenario))
     buffer = round(t.buffer_minutes * 60)
     cutoff = scenario.prebook_cutoff_seconds
     sim = scenario.simulation

@@ -81,6 +81,13 @@ class DispatchPolicy:
     connection_buffer: int = 300
     connection_confidence: float = 0.95
     travel_time_noise: float = 0.1
+    # Appended for issue 16 (parcels riding along): handling times at the two ends, the
+    # default delivery window (None: by closing time, "today") and where a parcel nobody
+    # took goes back to ("depot": the van's end of shift, "pickup": where it came from).
+    parcel_pickup_handling_s: int = 120
+    parcel_delivery_handling_s: int = 120
+    parcel_window_s: int | None = None
+    parcel_return_to: str = "depot"
 
 
 DISABLED = 10**9  # "never" for a re-optimisation trigger the service file turns off
@@ -126,4 +133,8 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
         travel_time_noise=p.travel_time_noise,
         connection_buffer=300 if transit is None else transit.transfer_buffer_s,
         connection_confidence=0.95 if transit is None else transit.connection_confidence,
+        parcel_pickup_handling_s=svc.parcels.pickup_handling_s,
+        parcel_delivery_handling_s=svc.parcels.delivery_handling_s,
+        parcel_window_s=svc.parcels.window_s,
+        parcel_return_to=svc.parcels.return_to,
     )

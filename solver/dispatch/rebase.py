@@ -14,6 +14,7 @@ routes it replaces. A group whose riders changed vans meanwhile keeps its curren
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from maas.domain import Plan, Problem, Route, Stop
@@ -45,13 +46,29 @@ def moved_on(base: DispatchState, result: DispatchState, current: DispatchState
 
 
 def _relocked(route: Route, current: Route) -> Route | None:
-    """``route`` with the locks of ``current`` (None when a locked stop is not first)."""
+    """``route`` with the locks of ``current``: the stops the van has set off for since
+    (locked, in their order of now) first, the rest in ``route``'s order; None when a
+    locked stop is not on ``route`` (the round gave that rider to another van)."""
     locked = [(s.request_id, s.kind) for s in current.stops if s.locked]
-    head = [(s.request_id, s.kind) for s in route.stops[: len(locked)]]
-    if head != locked:
+    keyed = {(s.request_id, s.kind) for s in route.stops}
+    if not keyed.issuperset(locked):
         return None
-    return Route(route.vehicle_id, tuple(Stop(s.request_id, s.kind, locked=k < len(locked))
-                                         for k, s in enumerate(route.stops)))
+    head = set(locked)
+    rest = [s for s in route.stops if (s.request_id, s.kind) not in head]
+    return Route(route.vehicle_id,
+                 (*(Stop(rid, kind, locked=True) for rid, kind in locked),
+                  *(Stop(s.request_id, s.kind) for s in rest)))
+
+
+class Refusal(StrEnum):
+    """Why a group of re-routed vans was not carried onto the state of now."""
+
+    VAN_GONE = "van_gone"
+    RIDER_CHANGED_VANS = "rider_changed_vans"
+    LOCKED_STOP_ELSEWHERE = "locked_stop_elsewhere"
+    ONBOARD_ELSEWHERE = "onboard_elsewhere"
+    NEW_RIDE_FITS_NOWHERE = "new_ride_fits_nowhere"
+    NO_BETTER = "no_better"
 
 
 def groups(base: Plan, result: Plan, changed: list[str]) -> list[list[str]]:
@@ -80,68 +97,69 @@ def groups(base: Plan, result: Plan, changed: list[str]) -> list[list[str]]:
 
 def _carry(group: list[str], base: DispatchState, result: DispatchState,
            current: DispatchState, problem: Problem, travel: TravelTimeSource
-           ) -> dict[str, Route] | None:
-    """The group's re-optimised routes adapted to ``current``, or None if that cannot be
-    done (a van left, a rider changed vans, a locked stop is not first, a rider on board
-    would be dropped off by another van, a ride booked meanwhile fits nowhere)."""
+           ) -> dict[str, Route] | Refusal:
+    """The group's re-optimised routes adapted to ``current``, or why that cannot be done."""
     if any(current.vehicle(v) is None or base.vehicle(v) is None for v in group):
-        return None
+        return Refusal.VAN_GONE
     was, now = _stops(base.plan, group), _stops(current.plan, group)
     gone, added = was - now, now - was
     fresh = {rid for rid, _ in added}
     if fresh & {rid for rid, _ in was}:
-        return None  # a rider of the group changed stops other than by being served
+        return Refusal.RIDER_CHANGED_VANS  # within the group, other than by being served
     routes = {}
     for vid in group:
         kept = tuple(s for s in result.plan.route(vid).stops
                      if (s.request_id, s.kind.value) not in gone)
         relocked = _relocked(Route(vid, kept), current.plan.route(vid))
         if relocked is None:
-            return None
+            return Refusal.LOCKED_STOP_ELSEWHERE
         van = current.vehicle(vid)
         assert van is not None
         ours = {s.request_id for s in relocked.stops}
         if any(rid not in ours and (rid, "dropoff") in now for rid in van.onboard):
-            return None
+            return Refusal.ONBOARD_ELSEWHERE
         routes[vid] = relocked
     plan = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
                 current.plan.unserved)
     for rid in sorted(fresh):
         request = problem.requests.get(rid)
         if request is None:
-            return None
+            return Refusal.NEW_RIDE_FITS_NOWHERE
         placed = {s.request_id for r in plan.routes for s in r.stops}
         placed |= {o for v in problem.vehicles for o in v.onboard}
         known = Problem({k: r for k, r in problem.requests.items() if k in placed},
                         problem.vehicles, problem.weights)
         found = best_insertion(known, plan, request, travel, vehicles=set(group))
         if found is None:
-            return None
+            return Refusal.NEW_RIDE_FITS_NOWHERE
         plan = insert(plan, found, rid)
     return {vid: plan.route(vid) for vid in group}
 
 
 def rebase(base: DispatchState, result: DispatchState, current: DispatchState,
-           dispatcher: Dispatcher) -> tuple[DispatchState, list[oc.Outcome]] | None:
+           dispatcher: Dispatcher, refusals: list[Refusal] | None = None
+           ) -> tuple[DispatchState, list[oc.Outcome]] | None:
     """``result``'s re-optimised routes applied on ``current`` (version + 1), with the
     outcomes to publish; None when no group of them still fits or still helps (judged on
-    ``current``). A ``result`` that changed no route gives ``current`` with the round
-    counters moved on and no outcomes. ``base`` is the state the re-optimisation started
-    from; when nothing was written meanwhile, ``result`` itself is the answer."""
+    ``current``, on its roads: a closure since is part of the judgement). A ``result`` that
+    changed no route gives ``current`` with the round counters moved on and no outcomes.
+    ``base`` is the state the re-optimisation started from; when nothing was written
+    meanwhile, ``result`` itself is the answer. Each group not carried appends its reason to
+    ``refusals`` when given."""
     if current.version == base.version:
         return None if result is base else (result, [])
     changed = list(changed_vehicles(base.plan, result.plan))
     counted = moved_on(base, result, current)
     if not changed:
         return replace(counted, version=current.version + 1), []
-    if current.closures != base.closures:
-        return None  # travel times changed under the routes
     dispatcher.sync(current)
     problem = planning_problem(current, dispatcher.policy, current.now)
     routes: dict[str, Route] = {}
     for group in groups(base.plan, result.plan, changed):
         carried = _carry(group, base, result, current, problem, dispatcher.travel)
-        if carried is None:
+        if isinstance(carried, Refusal):
+            if refusals is not None:
+                refusals.append(carried)
             continue
         trial = Plan(tuple(carried.get(r.vehicle_id, r) for r in current.plan.routes),
                      current.plan.unserved)
@@ -150,6 +168,8 @@ def rebase(base: DispatchState, result: DispatchState, current: DispatchState,
         after = plan_damage(sub, sub_plan_of(trial, group), dispatcher.travel)
         if (after[0], after[1] + 1e-6) < before:
             routes.update(carried)
+        elif refusals is not None:
+            refusals.append(Refusal.NO_BETTER)
     if not routes:
         return None
     merged = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
