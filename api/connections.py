@@ -39,6 +39,15 @@ class Train:
         return Connection(e.stop_id, clock.latest(self.scheduled), self.kind, e.trip_id,
                           e.route_name, e.headsign, self.buffer_s)
 
+    def check_ends(self, feed: TransitFeed | None, origin: Location, destination: Location
+                   ) -> None:
+        """A ride to (from) a train ends (starts) at its stop: 422 naming the end."""
+        where = "destination" if self.kind == "departure" else "origin"
+        try:
+            at_stop(feed, self.entry.stop_id, destination if where == "destination" else origin)
+        except ValueError as exc:
+            raise _fail("not_at_transfer_stop", str(exc), where) from exc
+
 
 # How far the ride's end may lie from the stop's published position (a short walk).
 AT_STOP_M = 300.0
@@ -62,9 +71,10 @@ def _fail(code: str, message: str, where: str) -> ApiError:
     return ApiError(422, code, f"{where}: {message}", {"field": where})
 
 
-def resolve_train(svc: ServiceDefinition, feed: TransitFeed | None, body: OfferCreate
-                  ) -> Train | None:
-    """The train ``body`` connects with, or None when it names none."""
+def resolve_train(svc: ServiceDefinition, feed: TransitFeed | None, body: OfferCreate,
+                  now: datetime) -> Train | None:
+    """The train ``body`` connects with, or None when it names none (422 naming the field
+    when there is no such train, or it has left or arrived before ``now``)."""
     ref: ConnectTo | ConnectFrom | None = body.connect_to or body.connect_from
     if ref is None:
         return None
@@ -95,6 +105,9 @@ def resolve_train(svc: ServiceDefinition, feed: TransitFeed | None, body: OfferC
                     f"no {what} at {ref.stop_id} {'at' if exact else 'after'} "
                     f"{local.isoformat()} matches the timetable", where)
     scheduled = entry.at(svc.tz)
+    if scheduled < now:
+        raise _fail("in_the_past", f"the train has already {'arrived' if arriving else 'left'}",
+                    field)
     buffer_s = svc.transit.transfer_buffer_s
     moment = scheduled + timedelta(seconds=buffer_s if arriving else -buffer_s)
     return Train(entry, kind, scheduled, moment, buffer_s)

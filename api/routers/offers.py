@@ -23,7 +23,7 @@ from fastapi import APIRouter
 
 from api import codec
 from api.clock import ServiceClock
-from api.connections import Train, at_stop, connection_public, resolve_train
+from api.connections import connection_public, resolve_train
 from api.day_cycle import ensure_open
 from api.deps import Caller, RuntimeDep
 from api.errors import ApiError, conflict, invalid
@@ -33,7 +33,6 @@ from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
 from api.service_days import day_of_booking
 from api.views import alternative_public, offer_public
-from maas.domain import Location
 from maas.service import BookingRefusal, check_booking
 from solver.dispatch import Rejection, RejectionReason, RideAsk
 
@@ -56,15 +55,10 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     now = rt.clock.now()
     # A train connection sets the time: arrive by departure - buffer, or pick up after the
     # arrival + buffer (api.connections; 422 naming the field when there is no such train).
-    train = resolve_train(rt.service, rt.transit, body)
+    train = resolve_train(rt.service, rt.transit, body, now)
     arrive_by = body.arrive_before is not None or (train is not None
                                                    and train.kind == "departure")
     asked = train.moment if train is not None else body.pickup_after or body.arrive_before
-    if train is not None and train.scheduled < now:
-        field = "connect_to" if train.kind == "departure" else "connect_from"
-        raise ApiError(422, "in_the_past", f"{field}: the train has already "
-                       f"{'left' if train.kind == 'departure' else 'arrived'}",
-                       {"field": field})
     if asked is not None and train is None:
         asked = asked if asked.tzinfo is not None else asked.replace(tzinfo=rt.service.tz)
         if asked < now - timedelta(seconds=PAST_TOLERANCE_S):
@@ -92,7 +86,7 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     day_now = clock.now_seconds()
     pickup_after = clock.earliest(moment) if not arrive_by else None
     if train is not None:
-        _check_train_ends(rt, train, origin if train.kind == "arrival" else destination)
+        train.check_ends(rt.transit, origin, destination)
     ask = RideAsk(
         origin=origin, destination=destination,
         passengers=body.passengers - wheelchairs, wheelchairs=wheelchairs,
@@ -131,15 +125,6 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     if train is None:
         return public
     return public.model_copy(update={"connection": connection_public(clock, offer, rt.transit)})
-
-
-def _check_train_ends(rt: Runtime, train: Train, end: Location) -> None:
-    """A ride to (from) a train ends (starts) at its transfer stop."""
-    where = "destination" if train.kind == "departure" else "origin"
-    try:
-        at_stop(rt.transit, train.entry.stop_id, end)
-    except ValueError as exc:
-        raise ApiError(422, "not_at_transfer_stop", f"{where}: {exc}", {"field": where}) from exc
 
 
 async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:
