@@ -70,6 +70,7 @@ from api.settings import Settings, SettingsError
 from api.snap_cache import SnapCache
 from api.store import AreaStore, Write
 from api.ticker import Ticker, apply_all
+from maas.meeting import service_meeting_points
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
 from solver.dispatch import outcomes
@@ -147,7 +148,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         rt = Runtime(settings=settings, service=svc, store=store, network=roads,
                      clock=the_clock, days=ServiceDays(svc, roads, store, the_clock),
                      snapper=snapper, ticker=ticker,
-                     archive=DayArchive(settings.archive_dir, history_url_of(settings)))
+                     archive=DayArchive(settings.archive_dir, history_url_of(settings)),
+                     meeting=service_meeting_points(svc, snapper.snap))
         app.state.runtime = rt
         await _when_redis_answers(lambda: _register_roster(rt), wait)
         await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)

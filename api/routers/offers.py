@@ -10,7 +10,9 @@ expires (it holds no seat) and returned as 201; a ``Rejection`` becomes 422 (out
 service area) or 409 (no van can do it: the reason code, e.g. ``no_capacity``), with the
 earliest later pickup (``alternative``) and up to three servable times each side
 (``alternatives``, with estimated pickup and drop-off). A ride on a later day gets the
-provisional window width; the same day's rides the final one.
+provisional window width; the same day's rides the final one. With meeting points in the
+service file (``api.meeting``) a stop-based rider's ask carries the points in reach and the
+offer names the one chosen at each end (``pickup_point``/``dropoff_point``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 
-from api import codec
+from api import codec, meeting
 from api.day_cycle import ensure_open
 from api.deps import Caller, RuntimeDep
 from api.errors import ApiError, conflict, invalid
@@ -75,6 +77,11 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     # The rider's own needs (api.routers.riders): a wheelchair, longer boarding with a cane.
     needs = await rt.store.record(rt.store.keys.riders, rider_id) or {}
     wheelchairs = 1 if body.wheelchair or needs.get("needs_wheelchair") else 0
+    # Where the van may meet them: the door, or meeting points in reach (api.meeting).
+    origin_walks, destination_walks = meeting.walks(
+        rt.meeting, check.day, meeting.rider_flags(needs, wheelchairs > 0),
+        (body.origin.lat, body.origin.lon, origin),
+        (body.destination.lat, body.destination.lon, destination))
     clock = ctx.clock
     day_now = clock.now_seconds()
     pickup_after = clock.earliest(moment) if body.arrive_before is None else None
@@ -85,6 +92,7 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         arrive_before=None if body.arrive_before is None else clock.latest(moment),
         now=day_now, rider_id=rider_id,
         board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
+        origin_walks=origin_walks, destination_walks=destination_walks,
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
     answer = dispatcher.offer(await ctx.store.state(), ask)
@@ -100,13 +108,18 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
                            disability=1 if needs.get("disability_card") and not wheelchairs
                            else 0)
     ttl_ms = (offer.expires_at - day_now) * 1000
+    pickup_point = meeting.place_public(offer.pickup_point)
+    dropoff_point = meeting.place_public(offer.dropoff_point)
     await rt.store.put_offer(offer.id, {
         "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,
         "fare": fare, "outbound_booking_id": body.outbound_booking_id,
         "asked_pickup_after": None if body.pickup_after is None else moment.isoformat(),
         "asked_arrive_before": None if body.arrive_before is None else moment.isoformat(),
+        "pickup_point": None if pickup_point is None else pickup_point.model_dump(),
+        "dropoff_point": None if dropoff_point is None else dropoff_point.model_dump(),
         "offer": codec.to_jsonable(offer)}, ttl_ms)
-    return offer_public(clock, offer, window_final=check.same_day, fare=fare)
+    return offer_public(clock, offer, window_final=check.same_day, fare=fare,
+                        pickup_point=pickup_point, dropoff_point=dropoff_point)
 
 
 async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:

@@ -78,7 +78,8 @@ def find_offer_among(problem: Problem, plan: Plan, candidates: Sequence[tuple[Ri
     objective = rider_objective(policy, latest=latest)
     found = best_insertions(problem, plan, [no_show_reserve(s, wait) for _, s in searches],
                             travel, objective=objective)
-    ranked = [(ins.score + (ask.walk_to_s if latest else 0), _walk_m(ask), k, ins) for k, ((ask, _), ins) in enumerate(zip(searches, found, strict=True))
+    ranked = [(ins.score + (ask.walk_to_s if latest else 0), _walk_m(ask), k, ins)
+              for k, ((ask, _), ins) in enumerate(zip(searches, found, strict=True))
               if ins is not None]
     if not ranked:
         return None

@@ -120,7 +120,7 @@ def test_prebooked_ride_is_planned_at_its_nearest_points() -> None:
     near, far = walk(900, 0, 100, 100, "near"), walk(1_250, 0, 250, 250, "far")
     ask = RideAsk(at(1_000, 0), at(4_000, 0), pickup_after=9 * HOUR,
                   origin_walks=(far, near))
-    state, outs = disp.apply(state, ev.PrebookBatch(asks=(ask,), now=state.now,
+    state, _ = disp.apply(state, ev.PrebookBatch(asks=(ask,), now=state.now,
                                                     booking_ids=("pb1",)))
     assert state.bookings["pb1"].request.origin == near.location
     assert state.bookings["pb1"].request.pickup.earliest >= 9 * HOUR + near.walk_s
