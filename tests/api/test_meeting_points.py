@@ -144,3 +144,20 @@ def test_door_to_door_service_offers_no_points(
         assert r.status_code == 201, r.text
         assert r.json()["pickup_point"] is None and r.json()["dropoff_point"] is None
         assert town.get("/v1/service").json()["meeting_points"]["points"] == []
+
+
+def test_standing_rides_are_met_at_the_point(mixed: TestClient) -> None:
+    """A weekly ride of a stop-based rider is booked at the meeting point on each open day,
+    as an offer would be; a door-to-door rider's at the door."""
+    for flags, expected in (({}, "asahi-3"), ({"door_to_door": True}, None)):
+        rider = _rider(mixed, **flags)
+        r = mixed.post("/v1/standing-bookings", headers=rider, json={
+            "origin": NEAR_ASAHI_3, "destination": _clinic(mixed), "weekdays": ["mon", "fri"],
+            "pickup_after": "10:00", "first_date": FRIDAY.date().isoformat()})
+        assert r.status_code == 201, r.text
+        booked = [ride["booking_id"] for ride in r.json()["rides"] if ride["booking_id"]]
+        assert booked, r.json()["rides"]
+        for bid in booked:
+            booking = mixed.get(f"/v1/bookings/{bid}", headers=rider).json()
+            point = booking["pickup_point"]
+            assert (point["id"] if point else None) == expected, booking
