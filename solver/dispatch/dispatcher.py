@@ -18,6 +18,7 @@ from solver.dispatch.margin import PaddedTravel
 from solver.dispatch.offers import desired_pickup, search_request
 from solver.dispatch.outcomes import Outcome
 from solver.dispatch.planning import (
+    PlanningCache,
     at_risk,
     changed_vehicles,
     evaluate_route,
@@ -65,6 +66,8 @@ class Dispatcher:
         # Everything the dispatcher plans and judges uses the padded times (see margin.py).
         margin = self.policy.travel_time_margin
         self.travel: TravelTimeSource = PaddedTravel(travel, margin) if margin > 0 else travel
+        # Planning requests of bookings seen before, for the life of this dispatcher.
+        self.planning = PlanningCache()
         self._handlers: dict[type, Handler] = {
             ev.ConfirmOffer: self._confirm,
             ev.CancelBooking: self._cancel,
@@ -101,7 +104,7 @@ class Dispatcher:
             msg = "no open road connects the origin and the destination (a road is closed)"
             return Rejection(RejectionReason.UNREACHABLE, msg)
         ask, direct = variants[0]
-        problem = planning_problem(state, self.policy, now)
+        problem = planning_problem(state, self.policy, now, cache=self.planning)
         hours = self.policy.operating_hours
 
         def refuse(reason: RejectionReason, message: str, before: bool = True,
@@ -146,7 +149,7 @@ class Dispatcher:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
         planned time of every stop, and whether every promise is kept."""
         self._sync_closures(state)
-        problem = planning_problem(state, self.policy, None)
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         return evaluate(problem, state.plan, self.travel)
 
     # ------------------------------------------------------------------ transitions
@@ -179,7 +182,8 @@ class Dispatcher:
             return state, [oc.BookingRejected(RejectionReason.TOO_LATE,
                                               "the pickup window has passed", bid)]
         planned = no_show_reserve(request, self.policy.no_show_wait)
-        problem = planning_problem(state, self.policy, now, extra=[planned])
+        problem = planning_problem(state, self.policy, now, extra=[planned],
+                                   cache=self.planning)
         ins = place(problem, state.plan, planned, self.travel, self.policy, e.offer.vehicle_id)
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
@@ -374,7 +378,8 @@ class Dispatcher:
             requests[bid] = req
         wait = self.policy.no_show_wait
         planned = [no_show_reserve(r, wait) for r in requests.values()]
-        problem = planning_problem(state, self.policy, now, extra=planned)
+        problem = planning_problem(state, self.policy, now, extra=planned,
+                                   cache=self.planning)
         plan = prebook(problem, state.plan, planned, self.travel, self.policy)
         served = {s.request_id for r in plan.routes for s in r.stops}
         bookings = dict(state.bookings)
@@ -473,7 +478,7 @@ class Dispatcher:
         # Its remaining stops may still be re-ordered. A van that reported arriving at a
         # pickup keeps it until picked_up or no_show.
         state = self._lock_departed(state, state.now, vids)
-        problem = planning_problem(state, self.policy, state.now)
+        problem = planning_problem(state, self.policy, state.now, cache=self.planning)
         reports = {vid: evaluate_route(problem, state.plan, vid, self.travel) for vid in vids}
         broken = [vid for vid in vids if not reports[vid].feasible]
         plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
@@ -506,7 +511,8 @@ class Dispatcher:
         past the moment their plan expected word (leaving their next stop, by the plan on
         their reported clock); report each once until it reports again."""
         limit = self.policy.vehicle_silent_s
-        problem = planning_problem(state, self.policy, None)  # the vans' reported clocks
+        # the vans' reported clocks
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         silent: set[str] = set()
         out: list[Outcome] = []
         for v in state.vehicles:
@@ -535,7 +541,8 @@ class Dispatcher:
                  if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
         if not heads:
             return state
-        problem = planning_problem(state, self.policy, None)  # the vans' clocks as reported
+        # the vans' clocks as reported
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         vans = {v.id: v for v in state.vehicles}
         legs = []
         for vid, stop in heads:
@@ -551,7 +558,7 @@ class Dispatcher:
         return state if plan == state.plan else replace(state, plan=plan)
 
     def _reoptimise(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
-        problem = planning_problem(state, self.policy, state.now)
+        problem = planning_problem(state, self.policy, state.now, cache=self.planning)
         result = reoptimise(problem, state.plan, self.travel, self.policy,
                             state.reoptimise_round)
         new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0,
