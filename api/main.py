@@ -43,6 +43,7 @@ from api.errors import describe_problems, install_error_handlers
 from api.metrics import REOPTIMISE_REFUSALS, REOPTIMISE_ROUNDS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
+from api.openapi_links import describe_links
 from api.routers import (
     audit,
     bookings,
@@ -178,6 +179,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     )
     install_error_handlers(app, retry_after_s=settings.retry_after_seconds)
     describe_problems(app)
+    describe_links(app)
     app.add_middleware(AuditLog)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -265,6 +265,9 @@ class OfferCreate(Strict):
     rider_id: Id | None = None
     outbound_booking_id: Id | None = Field(
         default=None, description="the outbound ride this one returns from (same day)")
+    alternatives: bool = Field(
+        default=False, description="also list other times that could be served beside the "
+        "offer (earlier than asked, later than offered; appointments: earlier arrivals)")
 
     @model_validator(mode="after")
     def _consistent(self) -> OfferCreate:
@@ -288,14 +291,24 @@ class MeetingPlacePublic(BaseModel):
     walk_m: int
 
 
+class AlternativePublic(BaseModel):
+    """A time that could be served instead: ask again with ``pickup_after`` (or, for an
+    appointment, ``arrive_before``); the estimates hold on the plan of the moment."""
+
+    pickup_after: str | None = None
+    arrive_before: str | None = None
+    estimated_pickup: str
+    estimated_dropoff: str
+
+
 class OfferPublic(BaseModel):
     """An offer: a pickup window and a latest drop-off, valid until ``expires_at``.
 
     ``window_final`` is false for a ride on a later day: its pickup window is provisional
     and narrows to the final width when that day is planned (at the prior-day deadline).
-    ``pickup_point``/``dropoff_point`` name the meeting point a stop-based rider boards or
-    alights at (the pickup window is at that point, the walk counted); null: at the asked
-    point (door to door)."""
+    ``alternatives`` is filled when the ask asked for them. ``pickup_point``/``dropoff_point``
+    name the meeting point a stop-based rider boards or alights at (the pickup window is at
+    that point, the walk counted); null: at the asked point (door to door)."""
 
     offer_id: str
     service_date: str
@@ -306,6 +319,7 @@ class OfferPublic(BaseModel):
     estimated_pickup: str
     estimated_dropoff: str
     fare: int
+    alternatives: list[AlternativePublic] = Field(default_factory=list)
     pickup_point: MeetingPlacePublic | None = None
     dropoff_point: MeetingPlacePublic | None = None
 

@@ -3,11 +3,11 @@ event), the one dispatch logic the API and the simulator share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from maas.domain import Location, Plan, Route, Stop, StopKind
+from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind
 from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.meeting import Walk
 from maas.travel import TravelTimeSource
@@ -32,10 +32,16 @@ from solver.dispatch.planning import (
 from solver.dispatch.planning import with_vehicles as _with_vehicles
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
-from solver.dispatch.reoptimise import reoptimise
+from solver.dispatch.reoptimise import relaxed, reoptimise
 from solver.dispatch.repair import repair
-from solver.dispatch.search import alternatives, find_offer_among, place
+from solver.dispatch.search import (
+    alternatives,
+    find_offer_among,
+    offer_alternatives,
+    place,
+)
 from solver.dispatch.state import (
+    Alternative,
     Booking,
     BookingStatus,
     DispatchState,
@@ -104,7 +110,7 @@ class Dispatcher:
             msg = "no open road connects the origin and the destination (a road is closed)"
             return Rejection(RejectionReason.UNREACHABLE, msg)
         ask, direct = variants[0]
-        problem = planning_problem(state, self.policy, now, cache=self.planning)
+        problem = self._offer_problem(state, now)
         hours = self.policy.operating_hours
 
         def refuse(reason: RejectionReason, message: str, before: bool = True,
@@ -145,6 +151,33 @@ class Dispatcher:
         return refuse(RejectionReason.NO_CAPACITY,
                       "every van that could carry this ride is busy at the asked time")
 
+    def _offer_problem(self, state: DispatchState, now: int, extra: Sequence[Request] = ()
+                       ) -> Problem:
+        """The problem offers and confirmations insert into. While a promise is at risk
+        (a late van), each broken promise is widened to what the plan does now: a new rider
+        may then ride on that van as long as nobody is made later than the plan already
+        has them, instead of the van dropping out of offers for the rest of its route."""
+        problem = planning_problem(state, self.policy, now, cache=self.planning)
+        if state.at_risk:
+            problem = relaxed(problem, state.plan, self.travel)
+        if extra:
+            problem = Problem({**problem.requests, **{r.id: r for r in extra}},
+                              problem.vehicles, problem.weights)
+        return problem
+
+    def offer_alternatives(self, state: DispatchState, ask: RideAsk, offer: Offer
+                           ) -> tuple[Alternative, ...]:
+        """Other times the rider could take beside ``offer`` (the answer of ``offer`` for the
+        same ``ask`` on the same ``state``): earlier than asked and later than offered, or
+        for an appointment earlier arrivals (``search.offer_alternatives``)."""
+        self._sync_closures(state)
+        now = max(ask.now, state.now)
+        # At meeting points: the times of the places the offer chose.
+        ask = replace(offer.ask if ask.origin_walks or ask.destination_walks else ask, now=now)
+        problem = self._offer_problem(state, now)
+        return offer_alternatives(problem, state.plan, ask, offer, self._direct(ask),
+                                  self.travel, self.policy, self.policy.operating_hours)
+
     def schedule(self, state: DispatchState) -> PlanReport:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
         planned time of every stop, and whether every promise is kept."""
@@ -182,8 +215,7 @@ class Dispatcher:
             return state, [oc.BookingRejected(RejectionReason.TOO_LATE,
                                               "the pickup window has passed", bid)]
         planned = no_show_reserve(request, self.policy.no_show_wait)
-        problem = planning_problem(state, self.policy, now, extra=[planned],
-                                   cache=self.planning)
+        problem = self._offer_problem(state, now, [planned])
         ins = place(problem, state.plan, planned, self.travel, self.policy, e.offer.vehicle_id)
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,

@@ -13,6 +13,7 @@ from solver.dispatch import (
     Dispatcher,
     DispatchState,
     Offer,
+    Rejection,
     RideAsk,
     rebase,
     rebase_reoptimised,
@@ -291,3 +292,29 @@ def test_rebase_keeps_a_stop_the_van_set_off_for_meanwhile_first() -> None:
     judged = planning_problem(current, disp.policy, current.now)
     assert plan_damage(judged, found[0].plan, disp.travel) < \
         plan_damage(judged, current.plan, disp.travel)
+
+
+def test_a_late_van_still_takes_a_rider_who_makes_nobody_later() -> None:
+    """The only van is late for one rider (a promise at risk). A rider wanting a ride after
+    that van's route gets an offer on it and can book it; a rider who would make the late
+    rider later still is refused; the late rider's estimate is no later after booking."""
+    disp, state = start(vans=1)
+    now = state.now
+    state, _ = book(disp, state, RideAsk(at(3000, 0), at(3000, 6000), pickup_after=now,
+                                         now=now), "late")
+    state, _ = disp.apply(state, ev.VehicleMoved("v0", at(-30_000, 0), now + 300))
+    assert "late" in state.at_risk
+    before = report(disp, state)
+    late_pickup = next(s.start for s in before.schedules["v0"] if s.stop.request_id == "late")
+    # After the late rider's trip: the van is free again two hours on.
+    ask = RideAsk(at(3000, 6000), at(0, 0), pickup_after=now + 2 * HOUR, now=now + 300)
+    offer = disp.offer(state, ask)
+    assert isinstance(offer, Offer), offer
+    booked, outcomes = disp.apply(state, ev.ConfirmOffer(offer, "after", now + 300))
+    assert any(isinstance(o, oc.BookingConfirmed) for o in outcomes), outcomes
+    after = report(disp, booked)
+    assert next(s.start for s in after.schedules["v0"]
+                if s.stop.request_id == "late") <= late_pickup
+    # Before the late pickup, far away on the other side: only by making it later still.
+    detour = RideAsk(at(-29_000, 0), at(-29_000, 3000), now=now + 300)
+    assert isinstance(disp.offer(state, detour), Rejection)
