@@ -154,3 +154,19 @@ def test_variants_share_rows_and_match_single_searches() -> None:
              for r in requests if r]
     assert together == alone
     assert any(t is not None for t in together)
+
+
+def test_alternatives_beside_an_offer_are_at_its_points() -> None:
+    """Times offered beside an accepted offer are those of the places it chose: asking
+    again with one gets an offer there."""
+    disp, state = start()
+    a, b = walk(900, 0, 100, 100, "a"), walk(1_300, 0, 300, 300, "b")
+    ask = RideAsk(at(1_000, 0), at(4_000, 0), pickup_after=9 * HOUR, now=state.now,
+                  origin_walks=(a, b))
+    offer = disp.offer(state, ask)
+    assert isinstance(offer, Offer)
+    alts = disp.offer_alternatives(state, ask, offer)
+    assert alts
+    later = next(x for x in alts if x.pickup_after is not None and x.pickup > offer.planned_pickup)
+    again = disp.offer(state, replace(ask, pickup_after=later.pickup_after))
+    assert isinstance(again, Offer) and again.pickup_point is not None
