@@ -1,7 +1,8 @@
 """Meeting points (issue 16): door-to-door, stop-based and mixed on the same demand, one run.
 
     flock /tmp/maas-cpu.lock python benchmarks/bench_meeting_points.py \
-        [--scenario scenarios/demo-meeting-points.yaml] [--date 2026-12-07] [--json FILE]
+        [--scenario scenarios/demo-meeting-points.yaml] [--date 2026-12-07]
+        [--modes door_to_door stop_based mixed] [--json FILE]
 
 The demo town's service day (the service file's roster, policy and meeting points) is
 simulated three times on one drawn demand, once per ``meeting_mode``: ``door_to_door`` (the
@@ -90,10 +91,12 @@ def main() -> None:
                         / "demo-meeting-points.yaml")
     parser.add_argument("--date", type=date.fromisoformat, default=None,
                         help="another service day (e.g. a summer one: the 300 m limit)")
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES),
+                        help="which modes, in this order (run order affects warm caches)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     rows, demand = [], None
-    for mode in MODES:
+    for mode in args.modes:
         row, drawn = run_mode(args.scenario, mode, args.date)
         if demand is None:
             demand = drawn
