@@ -300,12 +300,11 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path, origin: str = "scena
         msg = f"{origin}: {where}: {text}"
         raise ScenarioError(msg) from exc
     scenario._service = svc
-    if svc is not None and scenario.demand.meeting_points is not None:
-        uses = svc.meeting.uses_points or (scenario.meeting_mode not in (None, "door_to_door"))
-        if uses:
-            msg = (f"{origin}: demand.meeting_points: the service file {svc.origin} has its "
-                   "own meeting points (meeting_points section); remove one of them")
-            raise ScenarioError(msg)
+    if svc is not None and scenario.demand.meeting_points is not None \
+            and scenario.meeting_policy is not None:
+        msg = (f"{origin}: demand.meeting_points: the service file {svc.origin} has its "
+               "own meeting points (meeting_points section); remove one of them")
+        raise ScenarioError(msg)
     if scenario.meeting_mode not in (None, "door_to_door") and svc is not None \
             and not (svc.meeting.points or svc.meeting.from_gtfs or svc.meeting.gtfs_stops):
         msg = (f"{origin}: meeting_mode: the service file {svc.origin} lists no meeting "
