@@ -45,9 +45,11 @@ PAST_TOLERANCE_S = 120
 
 @router.post("", status_code=201, response_model=OfferPublic,
              responses={409: {"description": "no vehicle can serve it"},
-                        422: {"description": "bad input, outside the service area, or the "
+                        422: {"description": "bad input, outside the service area, the "
                                              "booking rules refuse the time (not_operating, "
-                                             "too_late_to_book, too_far_ahead, outside_hours)"}})
+                                             "too_late_to_book, too_far_ahead, outside_hours)"
+                                             ", or no meeting point within the walk limit "
+                                             "(no_meeting_point)"}})
 async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> OfferPublic:
     """Offer a ride to a rider (or to the operator booking by phone for ``rider_id``)."""
     rider_id = await rider_of(caller, body.rider_id, rt)
