@@ -17,6 +17,7 @@ from api.schemas import (
     ManifestStop,
     MeetingPlacePublic,
     OfferPublic,
+    ParcelLoad,
     TimeWindowPublic,
     VehicleStatus,
 )
@@ -123,8 +124,11 @@ def manifest(
         if booking is None:
             continue
         r = booking.request
-        place = r.origin if stop.kind is StopKind.PICKUP else r.destination
+        place = r.origin if stop.kind is StopKind.PICKUP else \
+            (booking.return_to or r.destination)
         at = planned.get((stop.request_id, stop.kind), r.pickup.earliest)
+        parcel = ParcelLoad(kg=r.cargo_kg, litres=r.cargo_litres,
+                            returning=booking.return_to is not None) if r.is_parcel else None
         stops.append(
             ManifestStop(
                 stop_id=stop_id(booking.id, stop.kind),
@@ -133,6 +137,7 @@ def manifest(
                 passengers=r.passengers + r.wheelchairs,
                 planned_at=clock.iso(at),
                 location=lat_lon(place),
+                parcel=parcel,
             )
         )
     return Manifest(vehicle_id=vehicle_id, stops=stops)

@@ -16,9 +16,18 @@ from maas.service.errors import ServiceError
 from maas.service.fares import Fares
 from maas.service.file import SCHEMA_VERSION, load_service, parse_service
 from maas.service.meeting import MeetingPointSpec, MeetingPolicy
+from maas.service.parcels import ParcelRules
 from maas.service.places import Zone
 from maas.service.policy import PolicySpec
-from maas.service.roster import BreakSpec, Fleet, Point, RosterOverride, ShiftSpec, VanSpec
+from maas.service.roster import (
+    BreakSpec,
+    CargoSpec,
+    Fleet,
+    Point,
+    RosterOverride,
+    ShiftSpec,
+    VanSpec,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -27,6 +36,7 @@ __all__ = [
     "BookingRules",
     "BreakSpec",
     "Calendar",
+    "CargoSpec",
     "DayType",
     "Fares",
     "Fleet",
@@ -35,6 +45,7 @@ __all__ = [
     "MeetingPointSpec",
     "MeetingPolicy",
     "NetworkSpec",
+    "ParcelRules",
     "Point",
     "PolicySpec",
     "RosterOverride",
