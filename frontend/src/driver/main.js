@@ -142,7 +142,7 @@ function App() {
   }
 
   // A parcel stop (貨客混載) says what to load or hand over instead of who boards.
-  function load(s) {
+  function cargoText(s) {
     if (!s.parcel) return `${s.passengers}${t(lang, 'passengers')}${s.wheelchair ? ' ♿' : ''}`;
     return `📦 ${t(lang, 'parcel')} ${s.parcel.kg} kg · ${s.parcel.litres} l${s.parcel.returning ? ' · ↩ ' + t(lang, 'returning') : ''}`;
   }
@@ -165,7 +165,7 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
-        <div class="who" data-testid="next-rider">${next.parcel ? load(next) : html`${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}`}
+        <div class="who" data-testid="next-rider">${next.parcel ? cargoText(next) : html`${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}`}
           ${next.phone && html` <a class="call" href=${`tel:${next.phone}`}>☎ ${next.phone}</a>`}
           ${next.notes && html`<div class="notes">${next.notes}</div>`}
           <small class="bid">${next.booking_id}</small></div>
@@ -181,7 +181,7 @@ function App() {
         </div></section>`
       : html`<section class="next muted" data-testid="next-stop">${t(lang, 'no_stops')}</section>`}
     <section class="rest"><h2>${t(lang, 'rest_of_day')}</h2><ol data-testid="rest">${rest.map((s) => html`<li>
-      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.parcel ? '' : s.rider_name || s.booking_id} ${load(s)}</li>`)}</ol></section>
+      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.parcel ? '' : s.rider_name || s.booking_id} ${cargoText(s)}</li>`)}</ol></section>
   </div>`;
 }
 
