@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from maas.domain import Location, StopKind, Vehicle
-from solver.dispatch.state import Offer, RideAsk
+from solver.dispatch.state import Evacuee, Offer, RideAsk
 
 StopWhat = Literal["arrived", "picked_up", "dropped_off", "no_show"]
 
@@ -91,6 +91,32 @@ class PrebookBatch:
     booking_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class DisasterDeclared:
+    """The operator declares a flood or landslide: every closure in ``closures`` (each a
+    ``maas.roads.Closure``, normally a polygon) takes effect at once. With ``evacuation``
+    the fleet turns to shuttles taking ``evacuees`` to the nearest reachable of
+    ``shelters`` (priority to those who need help) and ordinary bookings are paused.
+    ``pickup_within`` (s) is how far ahead an evacuation pickup may be planned."""
+
+    event_id: str
+    name: str
+    closures: tuple[Any, ...]
+    now: int
+    evacuation: bool = False
+    shelters: tuple[Location, ...] = ()
+    evacuees: tuple[Evacuee, ...] = ()
+    pickup_within: int = 3_600
+
+
+@dataclass(frozen=True, slots=True)
+class DisasterEnded:
+    """The event is over: its closures are lifted, bookings open again, the plan re-made."""
+
+    event_id: str
+    now: int
+
+
 Event = (
     ConfirmOffer
     | CancelBooking
@@ -101,4 +127,6 @@ Event = (
     | Tick
     | AddVehicle
     | PrebookBatch
+    | DisasterDeclared
+    | DisasterEnded
 )
