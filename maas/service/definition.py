@@ -16,6 +16,7 @@ from maas.domain import TimeWindow, Vehicle
 from maas.service.booking_rules import BookingRules
 from maas.service.calendar import Calendar, DayType
 from maas.service.clock import WEEKDAYS, midnight, wall, wall_to_day_seconds
+from maas.service.emergency import CareRules, Emergency
 from maas.service.fares import Fares
 from maas.service.places import Zone, zone_of
 from maas.service.policy import PolicySpec
@@ -65,6 +66,9 @@ class ServiceDefinition:
     transit: TransitSpec | None = None
     base_dir: Path = Path(".")
     origin: str = "service"  # the file name, for messages
+    # Appended for issue 16: shelters and hazard zones, welfare-office rules.
+    emergency: Emergency = field(default_factory=Emergency)
+    care: CareRules = field(default_factory=CareRules)
 
     @property
     def tz(self) -> ZoneInfo:

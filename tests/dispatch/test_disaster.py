@@ -24,6 +24,7 @@ from solver.dispatch import (
 )
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
+from solver.dispatch.events import StopWhat
 from solver.dispatch.state import Evacuee
 from tests.dispatch.plane import HOUR, book
 
@@ -171,8 +172,10 @@ def test_waiting_evacuees_are_placed_on_a_later_tick(town: RoadNetwork) -> None:
     times = {(s.stop.request_id, s.stop.kind.value): s.start
              for s in disp.schedule(state).schedules["v0"]}
     picked, dropped = times[("a", "pickup")], times[("a", "dropoff")]
-    for what, kind, at in (("arrived", "pickup", picked), ("picked_up", "pickup", picked),
-                           ("dropped_off", "dropoff", dropped)):
+    steps: list[tuple[StopWhat, str, int]] = [
+        ("arrived", "pickup", picked), ("picked_up", "pickup", picked),
+        ("dropped_off", "dropoff", dropped)]
+    for what, kind, at in steps:
         state, _ = disp.apply(state, ev.StopReported("v0", "a", StopKind(kind), what, at))
     assert "b" not in state.bookings
     state, out = disp.apply(state, ev.Tick(dropped + 30))
