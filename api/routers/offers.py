@@ -31,6 +31,7 @@ from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
 from api.service_days import day_of_booking
 from api.views import offer_public
+from api.welfare import welfare_watch
 from maas.service import BookingRefusal, check_booking
 from solver.dispatch import Rejection, RejectionReason, RideAsk
 
@@ -85,6 +86,7 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         arrive_before=None if body.arrive_before is None else clock.latest(moment),
         now=day_now, rider_id=rider_id,
         board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
+        welfare=welfare_watch(needs),
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
     answer = dispatcher.offer(await ctx.store.state(), ask)
