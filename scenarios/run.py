@@ -15,6 +15,7 @@ from maas.domain import Location, Vehicle
 from maas.errors import InvalidInput, OffNetworkError
 from scenarios.config import Scenario
 from scenarios.demand import generate_demand, network_places
+from scenarios.evacuation import registered_riders
 from scenarios.kpis import compute_kpis
 from scenarios.mapping import write_map
 from scenarios.records import SimulationResult
@@ -186,6 +187,7 @@ def run_scenario(
         scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
         service_area=bbox, progress=lambda f: say("simulating the day", f),
         locate=first_metres(roads), vehicles=vehicles,
+        registered=registered_riders(scenario, roads),
     )
     say("writing outputs", 1.0)
     out.mkdir(parents=True, exist_ok=True)

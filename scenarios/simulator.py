@@ -29,10 +29,11 @@ from maas.domain import (
 from maas.errors import MaasError
 from maas.evaluation import leg_durations
 from maas.service import BookingCheck, check_booking
-from maas.service.clock import from_day_seconds, to_day_seconds
+from maas.service.clock import clock_to_seconds, from_day_seconds, to_day_seconds
 from maas.travel import TravelTimeSource
 from scenarios.config import Scenario
 from scenarios.demand import TripDemand
+from scenarios.evacuation import declaration
 from scenarios.records import Leg, SimulationResult, StopVisit, TripRecord, TripStatus
 from solver.dispatch import (
     BookingStatus,
@@ -47,6 +48,7 @@ from solver.dispatch import (
 )
 from solver.dispatch.planning import no_show_deadline
 from solver.dispatch.policy import policy_for_day
+from solver.dispatch.state import Evacuee
 
 DISABLED = 10**9  # "never" for re-optimisation triggers
 
@@ -145,8 +147,17 @@ class Simulation:
         service_area: tuple[float, ...] | None = None,
         locate: Locate | None = None,
         vehicles: Sequence[Vehicle] | None = None,
+        registered: Sequence[Evacuee] = (),
     ) -> None:
         self.scenario = scenario
+        self.registered = tuple(registered)
+        self.evac: dict[str, TripRecord] = {}  # evacuation rides (disaster mode)
+        # Riders whose no-show is a welfare signal: a seeded share, drawn apart from the
+        # demand so that the demand itself stays as it was.
+        share = scenario.simulation.welfare_share
+        flags = np.random.default_rng([scenario.demand.seed, 16]).random(len(demand))
+        self.welfare = {t.id for t, u in zip(sorted(demand, key=lambda t: t.id), flags,
+                                               strict=True) if u < share}
         self.service = scenario.service_definition
         self.locate = locate
         self.travel = travel
@@ -213,6 +224,13 @@ class Simulation:
                 self.result.replans += 1
             elif isinstance(out, outcomes.PlanChanged):
                 changed.update(out.vehicle_ids)
+            elif isinstance(out, outcomes.BookingConfirmed) and out.booking.evacuation:
+                self._evacuation_booked(out.booking.id, out.booking.request,
+                                        out.booking.vehicle_id)
+            elif isinstance(out, outcomes.BookingBumped) and out.booking_id in self.trips:
+                self.trips[out.booking_id].reject_reason = out.reason.value
+            elif isinstance(out, outcomes.WelfareAlert):
+                self.result.welfare_alerts += 1
         if changed:
             self._wake_idle_vans(changed)
         return outs
@@ -245,6 +263,11 @@ class Simulation:
         for van in self.vans.values():
             self._push(van.shift[0], "wake", van.id)
             self._push(van.shift[1], "wake", van.id)
+        flood = self.scenario.disaster
+        if flood is not None:
+            self._push(clock_to_seconds(flood.at), "disaster")
+            if flood.ends_at is not None:
+                self._push(clock_to_seconds(flood.ends_at), "disaster_end")
         every = int(self.scenario.simulation.tick_minutes * 60)
         for tick in range(start, end + 1, every):
             self._push(tick, "tick")
@@ -278,6 +301,43 @@ class Simulation:
                 rec.status = TripStatus.REJECTED
                 rec.reject_reason = f"not_completed_{booking.status.value}"
         self.result.trips = sorted(self.trips.values(), key=lambda r: r.request_id)
+        for rec in self.evac.values():
+            if rec.dropoff_at is not None:
+                rec.status = TripStatus.SERVED
+            else:
+                rec.reject_reason = rec.reject_reason or (
+                    "not_picked_up" if rec.booking is not None else "no_van")
+        self.result.evacuations = sorted(self.evac.values(), key=lambda r: r.request_id)
+
+    # ---------------------------------------------------------------- disaster mode
+
+    def _on_disaster(self, now: int, _: Any) -> None:
+        """The flood: roads close at once; evacuation rides for the registered riders."""
+        for e in self.registered:
+            self.evac[e.id] = TripRecord(
+                request_id=e.id, purpose="evacuation", prebooked=False,
+                passengers=e.passengers, wheelchairs=e.wheelchairs, origin=e.origin,
+                destination=e.origin, requested_at=now, desired_pickup=now, direct_seconds=0,
+                direct_metres=0)
+        self.result.needs_help = frozenset(e.id for e in self.registered if e.needs_help)
+        self.result.disaster_at = now
+        for out in self._apply(declaration(self.scenario, self.travel, self.registered, now)):
+            if isinstance(out, outcomes.DisasterStarted):
+                self.result.affected_by_disaster = out.affected
+
+    def _on_disaster_end(self, now: int, _: Any) -> None:
+        self.result.disaster_ended_at = now
+        self._apply(events.DisasterEnded("flood", now))
+
+    def _evacuation_booked(self, booking_id: str, request: Request, vehicle_id: str) -> None:
+        rec = self.evac[booking_id]
+        rec.booking, rec.vehicle_id, rec.destination = request, vehicle_id, request.destination
+        rec.direct_seconds, rec.direct_metres = self._leg(request.origin, request.destination)
+
+    def _record(self, request_id: str) -> TripRecord:
+        """The record of an ordinary trip or an evacuation ride."""
+        found = self.trips.get(request_id)
+        return found if found is not None else self.evac[request_id]
 
     # ---------------------------------------------------------------- riders
 
@@ -286,6 +346,7 @@ class Simulation:
             origin=trip.origin, destination=trip.destination, passengers=trip.passengers,
             wheelchairs=trip.wheelchairs, pickup_after=pickup_after, now=now,
             rider_id=trip.id, board=trip.board, alight=trip.alight,
+            welfare=trip.id in self.welfare,
         )
 
     def _on_prebook(self, now: int, _: Any) -> None:
@@ -436,9 +497,9 @@ class Simulation:
         self.result.legs.append(Leg(van.id, now, now + actual, van.position, target, metres,
                                     van.load, riders))
         for rid in riders:
-            self.trips[rid].ride_metres += metres
+            self._record(rid).ride_metres += metres
             if len(riders) > 1:
-                self.trips[rid].shared = True
+                self._record(rid).shared = True
         van.busy, van.target, van.home = True, target, False
         if stop is not None:
             # The van reports its position just after setting off: the dispatcher re-times
@@ -466,7 +527,7 @@ class Simulation:
 
     def _serve(self, van: _Van, stop: Any, now: int) -> None:
         booking = self.state.bookings[stop.request_id]
-        request, rec = booking.request, self.trips[stop.request_id]
+        request, rec = booking.request, self._record(stop.request_id)
         van.busy = True
         self._report(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
         if not self._still_assigned(van.id, request.id):
@@ -474,7 +535,8 @@ class Simulation:
             return
         if stop.kind is StopKind.PICKUP:
             start = max(now, request.pickup.earliest)
-            if self.demand[request.id].no_show:
+            trip = self.demand.get(request.id)  # evacuees always come
+            if trip is not None and trip.no_show:
                 # The driver waits as the operator's rule says, then reports the no-show.
                 gave_up = no_show_deadline(request, now, self.policy.no_show_wait)
                 self.result.visits.append(
@@ -498,7 +560,7 @@ class Simulation:
     def _on_stop_done(self, now: int, payload: tuple[str, str, str, StopKind]) -> None:
         van_id, request_id, what, kind = payload
         van = self.vans[van_id]
-        rec = self.trips[request_id]
+        rec = self._record(request_id)
         if not self._still_assigned(van_id, request_id):
             # Re-planned away while the van stood at the pickup: the boarding did not happen.
             if rec.picked_by == van_id:
@@ -555,9 +617,11 @@ def simulate(
     progress: Progress | None = None,
     locate: Locate | None = None,
     vehicles: Sequence[Vehicle] | None = None,
+    registered: Sequence[Evacuee] = (),
 ) -> SimulationResult:
     """Run one simulated day of ``scenario`` on ``travel`` with this demand (``vehicles``:
-    the service roster of the day, else the scenario's own fleet)."""
+    the service roster of the day, else the scenario's own fleet; ``registered``: the riders
+    a disaster's evacuation fetches)."""
     sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area, locate,
-                     vehicles)
+                     vehicles, registered)
     return sim.run(progress)
