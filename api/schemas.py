@@ -283,6 +283,9 @@ class OfferCreate(Strict):
     rider_id: Id | None = None
     outbound_booking_id: Id | None = Field(
         default=None, description="the outbound ride this one returns from (same day)")
+    alternatives: bool = Field(
+        default=False, description="also list other times that could be served beside the "
+        "offer (earlier than asked, later than offered; appointments: earlier arrivals)")
 
     @model_validator(mode="after")
     def _consistent(self) -> OfferCreate:
@@ -295,11 +298,22 @@ class OfferCreate(Strict):
         return self
 
 
+class AlternativePublic(BaseModel):
+    """A time that could be served instead: ask again with ``pickup_after`` (or, for an
+    appointment, ``arrive_before``); the estimates hold on the plan of the moment."""
+
+    pickup_after: str | None = None
+    arrive_before: str | None = None
+    estimated_pickup: str
+    estimated_dropoff: str
+
+
 class OfferPublic(BaseModel):
     """An offer: a pickup window and a latest drop-off, valid until ``expires_at``.
 
     ``window_final`` is false for a ride on a later day: its pickup window is provisional
-    and narrows to the final width when that day is planned (at the prior-day deadline)."""
+    and narrows to the final width when that day is planned (at the prior-day deadline).
+    ``alternatives`` is filled when the ask asked for them."""
 
     offer_id: str
     service_date: str
@@ -310,6 +324,7 @@ class OfferPublic(BaseModel):
     estimated_pickup: str
     estimated_dropoff: str
     fare: int
+    alternatives: list[AlternativePublic] = Field(default_factory=list)
 
 
 class BookingCreate(Strict):

@@ -3,11 +3,11 @@ event), the one dispatch logic the API and the simulator share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from maas.domain import Location, Plan, Route, Stop, StopKind
+from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind
 from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
@@ -18,6 +18,7 @@ from solver.dispatch.margin import PaddedTravel
 from solver.dispatch.offers import desired_pickup, search_request
 from solver.dispatch.outcomes import Outcome
 from solver.dispatch.planning import (
+    PlanningCache,
     at_risk,
     changed_vehicles,
     evaluate_route,
@@ -31,10 +32,11 @@ from solver.dispatch.planning import (
 from solver.dispatch.planning import with_vehicles as _with_vehicles
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
-from solver.dispatch.reoptimise import reoptimise
+from solver.dispatch.reoptimise import relaxed, reoptimise
 from solver.dispatch.repair import repair
-from solver.dispatch.search import alternatives, find_offer, place
+from solver.dispatch.search import alternatives, find_offer, offer_alternatives, place
 from solver.dispatch.state import (
+    Alternative,
     Booking,
     BookingStatus,
     DisasterMode,
@@ -67,6 +69,8 @@ class Dispatcher:
         # Everything the dispatcher plans and judges uses the padded times (see margin.py).
         margin = self.policy.travel_time_margin
         self.travel: TravelTimeSource = PaddedTravel(travel, margin) if margin > 0 else travel
+        # Planning requests of bookings seen before, for the life of this dispatcher.
+        self.planning = PlanningCache()
         self._handlers: dict[type, Handler] = {
             ev.ConfirmOffer: self._confirm,
             ev.CancelBooking: self._cancel,
@@ -104,7 +108,7 @@ class Dispatcher:
             return Rejection(RejectionReason.UNREACHABLE, msg)
         now = max(ask.now, state.now)
         ask = replace(ask, now=now)
-        problem = planning_problem(state, self.policy, now)
+        problem = self._offer_problem(state, now)
         hours = self.policy.operating_hours
 
         def refuse(reason: RejectionReason, message: str, before: bool = True,
@@ -145,11 +149,37 @@ class Dispatcher:
         return refuse(RejectionReason.NO_CAPACITY,
                       "every van that could carry this ride is busy at the asked time")
 
+    def _offer_problem(self, state: DispatchState, now: int, extra: Sequence[Request] = ()
+                       ) -> Problem:
+        """The problem offers and confirmations insert into. While a promise is at risk
+        (a late van), each broken promise is widened to what the plan does now: a new rider
+        may then ride on that van as long as nobody is made later than the plan already
+        has them, instead of the van dropping out of offers for the rest of its route."""
+        problem = planning_problem(state, self.policy, now, cache=self.planning)
+        if state.at_risk:
+            problem = relaxed(problem, state.plan, self.travel)
+        if extra:
+            problem = Problem({**problem.requests, **{r.id: r for r in extra}},
+                              problem.vehicles, problem.weights)
+        return problem
+
+    def offer_alternatives(self, state: DispatchState, ask: RideAsk, offer: Offer
+                           ) -> tuple[Alternative, ...]:
+        """Other times the rider could take beside ``offer`` (the answer of ``offer`` for the
+        same ``ask`` on the same ``state``): earlier than asked and later than offered, or
+        for an appointment earlier arrivals (``search.offer_alternatives``)."""
+        self._sync_closures(state)
+        now = max(ask.now, state.now)
+        ask = replace(ask, now=now)
+        problem = self._offer_problem(state, now)
+        return offer_alternatives(problem, state.plan, ask, offer, self._direct(ask),
+                                  self.travel, self.policy, self.policy.operating_hours)
+
     def schedule(self, state: DispatchState) -> PlanReport:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
         planned time of every stop, and whether every promise is kept."""
         self._sync_closures(state)
-        problem = planning_problem(state, self.policy, None)
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         return evaluate(problem, state.plan, self.travel)
 
     # ------------------------------------------------------------------ transitions
@@ -185,7 +215,7 @@ class Dispatcher:
             return state, [oc.BookingRejected(RejectionReason.TOO_LATE,
                                               "the pickup window has passed", bid)]
         planned = no_show_reserve(request, self.policy.no_show_wait)
-        problem = planning_problem(state, self.policy, now, extra=[planned])
+        problem = self._offer_problem(state, now, [planned])
         ins = place(problem, state.plan, planned, self.travel, self.policy, e.offer.vehicle_id)
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
@@ -380,7 +410,7 @@ class Dispatcher:
         assert mode is not None
         now = state.now
         result = evacuate(state, list(evacuees), mode.shelters, now, mode.pickup_within,
-                          self.travel, self.policy)
+                          self.travel, self.policy, self.planning)
         waiting = tuple(result.waiting)
         if not result.placed:
             if waiting == mode.waiting:
@@ -468,7 +498,8 @@ class Dispatcher:
             requests[bid] = req
         wait = self.policy.no_show_wait
         planned = [no_show_reserve(r, wait) for r in requests.values()]
-        problem = planning_problem(state, self.policy, now, extra=planned)
+        problem = planning_problem(state, self.policy, now, extra=planned,
+                                   cache=self.planning)
         plan = prebook(problem, state.plan, planned, self.travel, self.policy)
         served = {s.request_id for r in plan.routes for s in r.stops}
         bookings = dict(state.bookings)
@@ -539,7 +570,7 @@ class Dispatcher:
         # Its remaining stops may still be re-ordered. A van that reported arriving at a
         # pickup keeps it until picked_up or no_show.
         state = self._lock_departed(state, state.now, vids)
-        problem = planning_problem(state, self.policy, state.now)
+        problem = planning_problem(state, self.policy, state.now, cache=self.planning)
         reports = {vid: evaluate_route(problem, state.plan, vid, self.travel) for vid in vids}
         broken = [vid for vid in vids if not reports[vid].feasible]
         plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
@@ -572,7 +603,8 @@ class Dispatcher:
         past the moment their plan expected word (leaving their next stop, by the plan on
         their reported clock); report each once until it reports again."""
         limit = self.policy.vehicle_silent_s
-        problem = planning_problem(state, self.policy, None)  # the vans' reported clocks
+        # the vans' reported clocks
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         silent: set[str] = set()
         out: list[Outcome] = []
         for v in state.vehicles:
@@ -601,7 +633,8 @@ class Dispatcher:
                  if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
         if not heads:
             return state
-        problem = planning_problem(state, self.policy, None)  # the vans' clocks as reported
+        # the vans' clocks as reported
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         vans = {v.id: v for v in state.vehicles}
         legs = []
         for vid, stop in heads:
@@ -617,7 +650,7 @@ class Dispatcher:
         return state if plan == state.plan else replace(state, plan=plan)
 
     def _reoptimise(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
-        problem = planning_problem(state, self.policy, state.now)
+        problem = planning_problem(state, self.policy, state.now, cache=self.planning)
         result = reoptimise(problem, state.plan, self.travel, self.policy,
                             state.reoptimise_round)
         new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0,

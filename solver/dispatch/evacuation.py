@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 from maas.domain import Location, Plan, Problem, Request, StopKind, TimeWindow
 from maas.travel import TravelTimeSource
-from solver.dispatch.planning import no_show_reserve, planning_problem, without_request
+from solver.dispatch.planning import (
+    PlanningCache,
+    no_show_reserve,
+    planning_problem,
+    without_request,
+)
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.search import rider_objective
 from solver.dispatch.state import Booking, BookingStatus, DispatchState, Evacuee
@@ -82,9 +87,10 @@ def movable(state: DispatchState) -> list[Booking]:
 
 
 def evacuate(state: DispatchState, evacuees: Sequence[Evacuee], shelters: Sequence[Location],
-             now: int, within: int, travel: TravelTimeSource, policy: DispatchPolicy
-             ) -> EvacuationResult:
-    """Place ``evacuees`` on ``state``'s plan ahead of the ordinary bookings (module doc)."""
+             now: int, within: int, travel: TravelTimeSource, policy: DispatchPolicy,
+             cache: PlanningCache | None = None) -> EvacuationResult:
+    """Place ``evacuees`` on ``state``'s plan ahead of the ordinary bookings (module doc);
+    ``cache``: the dispatcher's planning requests."""
     nearest = nearest_shelters(travel, [e.origin for e in evacuees], shelters)
     requests: dict[str, Request] = {}
     waiting: list[Evacuee] = []
@@ -96,7 +102,7 @@ def evacuate(state: DispatchState, evacuees: Sequence[Evacuee], shelters: Sequen
                                                 policy)
     if not requests:
         return EvacuationResult(state.plan, {}, tuple(priority_order(waiting)), ())
-    problem = planning_problem(state, policy, now)
+    problem = planning_problem(state, policy, now, cache=cache)
     give_way = movable(state)
     plan = state.plan
     for b in give_way:
