@@ -249,6 +249,8 @@ def test_evacuees_left_waiting_are_booked_by_a_later_tick(town: TestClient) -> N
     from api.main import tick_once
 
     rt = town.app.state.runtime  # type: ignore[attr-defined]
+    portal = town.portal
+    assert portal is not None
     homes = [_hamlet(town, "Okusawa"), _hamlet(town, "Shimizu")]
     for i in range(40):
         _rider(town, name=f"R{i}", home=homes[i % 2], needs_help=i < 4)
@@ -258,13 +260,13 @@ def test_evacuees_left_waiting_are_booked_by_a_later_tick(town: TestClient) -> N
     done = r.json()
     assert done["registered"] == 40 and done["waiting_riders"]
     booked = {ride["rider_id"] for ride in done["evacuation_rides"]}
-    needy = {rid for rid, rec in town.portal.call(rt.store.records, rt.store.keys.riders)
+    needy = {rid for rid, rec in portal.call(rt.store.records, rt.store.keys.riders)
              .items() if rec.get("needs_help")}
     assert needy <= booked  # those who need help are never the ones left waiting
     moved = town.put("/v1/clock", json={"now": (T0 + timedelta(minutes=50)).isoformat(),
                                         "running": False}, headers=OPERATOR)
     assert moved.status_code == 200, moved.text
-    assert town.portal.call(tick_once, rt)
+    assert portal.call(tick_once, rt)
     later = _events(town, "evacuation_booked")
     new = [e for e in later if e["rider_id"] not in booked]
     assert new, "the tick placed nobody who was waiting"
