@@ -54,6 +54,7 @@ from api.routers import (
     gofs,
     health,
     offers,
+    parcels,
     reports,
     riders,
     service,
@@ -184,7 +185,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
                    closures, disaster_router, reports, clock_router, events, staff, tokens,
-                   audit, gofs):
+                   audit, gofs, parcels):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app

@@ -148,6 +148,8 @@ class VehicleCreate(Strict):
     depot: LatLon
     shift_start: Moment
     shift_end: Moment
+    cargo_kg: int = Field(default=0, ge=0, le=5_000)  # space for parcels (貨客混載)
+    cargo_litres: int = Field(default=0, ge=0, le=20_000)
 
     @model_validator(mode="after")
     def _consistent(self) -> VehicleCreate:
@@ -184,6 +186,8 @@ class VehiclePublic(BaseModel):
     shift_start: str
     shift_end: str
     retired: bool = False  # DELETE /v1/vehicles/{id}: no new rides
+    cargo_kg: int = 0
+    cargo_litres: int = 0
 
 
 class VehicleCreated(VehiclePublic):
@@ -209,8 +213,17 @@ class PositionResult(BaseModel):
     applied: bool
 
 
+class ParcelLoad(BaseModel):
+    """A parcel on a van's manifest: its size, and whether it is riding back (nobody was
+    home at its address)."""
+
+    kg: int
+    litres: int
+    returning: bool = False
+
+
 class ManifestStop(BaseModel):
-    """One stop of a van's manifest."""
+    """One stop of a van's manifest (``parcel``: set when the stop is a parcel's)."""
 
     stop_id: str
     booking_id: str
@@ -218,6 +231,7 @@ class ManifestStop(BaseModel):
     passengers: int
     planned_at: str
     location: LatLon
+    parcel: ParcelLoad | None = None
 
 
 class Manifest(BaseModel):
@@ -254,7 +268,7 @@ class VehicleList(BaseModel):
 class StopEventCreate(Strict):
     """A driver's report at a stop."""
 
-    type: Literal["arrived", "picked_up", "dropped_off", "no_show"]
+    type: Literal["arrived", "picked_up", "dropped_off", "no_show", "not_home"]
 
 
 class StopEventResult(BaseModel):

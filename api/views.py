@@ -16,6 +16,7 @@ from api.schemas import (
     Manifest,
     ManifestStop,
     OfferPublic,
+    ParcelLoad,
     TimeWindowPublic,
     VehicleStatus,
 )
@@ -118,8 +119,11 @@ def manifest(
         if booking is None:
             continue
         r = booking.request
-        place = r.origin if stop.kind is StopKind.PICKUP else r.destination
+        place = r.origin if stop.kind is StopKind.PICKUP else \
+            (booking.return_to or r.destination)
         at = planned.get((stop.request_id, stop.kind), r.pickup.earliest)
+        parcel = ParcelLoad(kg=r.cargo_kg, litres=r.cargo_litres,
+                            returning=booking.return_to is not None) if r.is_parcel else None
         stops.append(
             ManifestStop(
                 stop_id=stop_id(booking.id, stop.kind),
@@ -128,6 +132,7 @@ def manifest(
                 passengers=r.passengers + r.wheelchairs,
                 planned_at=clock.iso(at),
                 location=lat_lon(place),
+                parcel=parcel,
             )
         )
     return Manifest(vehicle_id=vehicle_id, stops=stops)

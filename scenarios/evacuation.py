@@ -17,7 +17,7 @@ import shapely.geometry
 from maas.roads import Closure
 from maas.service.emergency import Emergency
 from scenarios.config import DisasterConfig, Scenario
-from scenarios.demand import OriginSampler, RoadNetworkLike, _population_grid
+from scenarios.demand import OriginSampler, RoadNetworkLike, population_grid
 from scenarios.records import SimulationResult, TripStatus
 from solver.dispatch import events
 from solver.dispatch.state import Evacuee
@@ -41,7 +41,7 @@ def registered_riders(scenario: Scenario, network: RoadNetworkLike) -> list[Evac
     reg = config.registered
     zones = hazard_names(config, svc.emergency)
     rng = np.random.default_rng([reg.seed, 16])
-    homes = OriginSampler(network, _population_grid(scenario))
+    homes = OriginSampler(network, population_grid(scenario))
     found: list[Evacuee] = []
     for _ in range(reg.count * MAX_DRAWS_PER_RIDER):
         if len(found) >= reg.count:

@@ -24,6 +24,10 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
     the drop-off deadline stays the one the original boarding time gives.
     """
     r = booking.request
+    if booking.return_to is not None:  # a parcel nobody took: it rides back
+        return replace(r, destination=booking.return_to,
+                       dropoff=TimeWindow(min(r.dropoff.earliest, booking.return_by),
+                                          booking.return_by))
     if booking.status is BookingStatus.ONBOARD and booking.picked_up_at is not None:
         latest = min(r.dropoff.latest, booking.picked_up_at + r.max_ride)
         latest = max(latest, booking.picked_up_at)
@@ -66,7 +70,7 @@ class PlanningCache:
         requests = {
             b.id: planning_request(b, arrived[b.id], wait) if b.id in arrived
             else self._request(b, wait)
-            for b in state.bookings.values() if b.active
+            for b in state.bookings.values() if b.active and not b.waiting
         }
         self._last = (state.bookings, state.arrivals, wait, requests)
         return requests
@@ -87,7 +91,7 @@ def active_requests(state: DispatchState, wait: int) -> dict[str, Request]:
     """Planning requests of the active bookings, derived afresh."""
     arrived = state.arrivals
     return {b.id: planning_request(b, arrived.get(b.id), wait)
-            for b in state.bookings.values() if b.active}
+            for b in state.bookings.values() if b.active and not b.waiting}
 
 
 def no_show_reserve(request: Request, wait: int) -> Request:
@@ -100,7 +104,7 @@ def no_show_reserve(request: Request, wait: int) -> Request:
     (the request itself) is unchanged.
     """
     reserve = max(0, wait - request.board)
-    if reserve == 0:
+    if reserve == 0 or request.is_parcel:  # a parcel is handed over, nobody is late
         return request
     earliest = min(request.pickup.earliest + reserve, request.pickup.latest)
     return replace(request, pickup=TimeWindow(earliest, request.pickup.latest))
