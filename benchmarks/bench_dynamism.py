@@ -1,7 +1,7 @@
 """What dynamic dispatch costs and what re-optimisation buys, on the shipped scenarios.
 
 Run: ``MAAS_DATA_DIR=../shared/data/osm python benchmarks/bench_dynamism.py
-[--scenario demo] [--scenario toyama-south] [--offline-seconds 120] [--json]``
+[--scenario demo] [--scenario toyama-south] [--offline-seconds 120] [--budget 10:300] [--json]``
 
 For each scenario, side by side in one run:
 - ``reoptimised``: the day through the simulator, noiseless, re-optimising every 10 minutes
@@ -17,6 +17,8 @@ For each scenario, side by side in one run:
   second hindsight solve adds the rides the day rejected as optional requests (pickup
   within the rider's maximum wait of the wished time): how many of them the offline plan
   could also have served.
+- ``budgets`` (``--budget MINUTES:ITERATIONS``): more re-optimised days with other rounds
+  (every MINUTES, ITERATIONS search steps each), each against insertion-only.
 Targets (issue 11): online/offline km ratio <= 1.15; re-optimisation +5 % served or -10 %
 km over insertion-only at most twice its wall time; promises kept >= 99 % under noise 0.1
 and 100 % without.
@@ -46,8 +48,10 @@ from solver.dispatch.margin import PaddedTravel
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
-def _variant(scenario: Scenario, reoptimise_minutes: float | None, noise: float) -> Scenario:
-    policy = scenario.policy.model_copy(update={"reoptimise_every_minutes": reoptimise_minutes})
+def _variant(scenario: Scenario, reoptimise_minutes: float | None, noise: float,
+             iterations: int | None = None) -> Scenario:
+    policy = scenario.policy.model_copy(update={"reoptimise_every_minutes": reoptimise_minutes,
+                                                "reoptimise_iterations": iterations})
     sim = scenario.simulation.model_copy(update={"travel_time_noise": noise})
     return scenario.model_copy(update={"policy": policy, "simulation": sim})
 
@@ -153,8 +157,20 @@ def _offline(scenario: Scenario, roads: Any, result: SimulationResult, seconds: 
     }
 
 
-def measure(name: str, offline_seconds: float) -> dict[str, Any]:
-    """Every variant of one scenario, and the hindsight solve."""
+def _versus(r: dict[str, Any], i: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "served_change": round(r["served"] / i["served"] - 1, 4) if i["served"] else None,
+        "km_change": round(r["vehicle_km"] / i["vehicle_km"] - 1, 4) if i["vehicle_km"]
+        else None,
+        "wall_ratio": round(r["wall_s"] / i["wall_s"], 2) if i["wall_s"] else None,
+    }
+
+
+def measure(name: str, offline_seconds: float, budgets: list[tuple[float, int]] | None = None
+            ) -> dict[str, Any]:
+    """Every variant of one scenario, and the hindsight solve. ``budgets``: more
+    re-optimised days, each (every minutes, search iterations per round), beside
+    insertion-only in the same run."""
     base = load_scenario(SCENARIOS / f"{name}.yaml")
     roads = load_roads(base)
     every = 10.0
@@ -172,12 +188,13 @@ def measure(name: str, offline_seconds: float) -> dict[str, Any]:
         if off["vehicle_km"] else None
     out["price_of_dynamism_hours"] = round(r["vehicle_hours"] / off["vehicle_hours"], 3) \
         if off["vehicle_hours"] else None
-    out["reoptimised_vs_insertion"] = {
-        "served_change": round(r["served"] / i["served"] - 1, 4) if i["served"] else None,
-        "km_change": round(r["vehicle_km"] / i["vehicle_km"] - 1, 4) if i["vehicle_km"]
-        else None,
-        "wall_ratio": round(r["wall_s"] / i["wall_s"], 2) if i["wall_s"] else None,
-    }
+    out["reoptimised_vs_insertion"] = _versus(r, i)
+    for minutes, iterations in budgets or []:
+        day, k, w = _day(_variant(base, minutes, 0.0, iterations), roads)
+        row = _summary(k, w, day)
+        out.setdefault("budgets", []).append({
+            "every_minutes": minutes, "iterations": iterations, **row,
+            "vs_insertion": _versus(row, i)})
     return out
 
 
@@ -187,9 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", action="append", default=None)
     parser.add_argument("--offline-seconds", type=float, default=120.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--budget", action="append", default=None, metavar="MINUTES:ITERATIONS",
+                        help="also a re-optimised day every MINUTES with ITERATIONS search "
+                             "steps per round (repeatable)")
     args = parser.parse_args(argv)
+    budgets = [(float(b.split(":")[0]), int(b.split(":")[1])) for b in args.budget or []]
     data: dict[str, Any] = {
-        "runs": [measure(n, args.offline_seconds)
+        "runs": [measure(n, args.offline_seconds, budgets)
                  for n in (args.scenario or ["demo", "toyama-south"])],
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],

@@ -131,6 +131,8 @@ class PolicyConfig(_Strict):
     # Solver time limits are safety caps: the dispatcher's deterministic search stops by
     # itself (counted iterations), so a cap that bites makes a day depend on machine load.
     reoptimise_solver_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Search steps per re-optimisation round (none: the solver's 3000); fewer is faster.
+    reoptimise_iterations: int | None = Field(default=None, ge=10, le=100_000)
     prebook_solver_seconds: float = Field(default=30.0, ge=0, le=600)
     # Plan every drive this share longer than the road model says: slack for slow roads and
     # slow drivers. 0.2 (about two deviations of the default 10 % noise) kept the most

@@ -81,7 +81,7 @@ class SolveParams:
     ``fast`` (default): vans without driver breaks are planned by the compiled
     large-neighbourhood search (``solver.search``; ``lns`` its settings), which then gets the
     whole budget but ``polish_share``, left to OR-Tools' local search; deterministic, it
-    counts 3000 iterations. ``workers`` >= 2 runs two such searches on two cores that
+    counts ``iterations`` (default 3000). ``workers`` >= 2 runs two such searches on two cores that
     exchange their best solutions (``solver.parallel``; not repeatable, ignored when
     ``deterministic``). ``stats``, if given, receives what the compiled search did
     (iterations, seconds). A problem with a driver break, or ``fast=False``, takes the Python
@@ -101,6 +101,7 @@ class SolveParams:
     lns: LnsParams = field(default_factory=LnsParams)
     polish_share: float = 0.0
     workers: int = 1
+    iterations: int | None = None
     stats: SearchStats | None = None
 
 
@@ -459,7 +460,8 @@ def _fast_search(problem: Problem, travel: TravelTimeSource, params: SolveParams
         return start
     share = 1.0 - params.polish_share
     deadline = began + share * params.time_limit_s
-    iterations = DETERMINISTIC_LNS_ITERATIONS if params.deterministic else None
+    iterations = (params.iterations or DETERMINISTIC_LNS_ITERATIONS) if params.deterministic \
+        else None
     stats = params.stats if params.stats is not None else SearchStats()
     found = lns_search(problem, travel, start, rej.penalty, locked, deadline,
                        seed=params.seed, vehicle_fixed_cost=fixed,

@@ -149,6 +149,8 @@ class ReoptimiseIn(_Strict):
     every_minutes: float | None = Field(default=5, gt=0)
     every_bookings: int | None = Field(default=10, ge=1)
     time_limit_seconds: float = Field(default=5.0, gt=0, le=600)
+    # Search steps per round (the deterministic search's count; none: the solver's 3000).
+    iterations: int | None = Field(default=None, ge=10, le=100_000)
     vans: int = Field(default=3, ge=1, le=500)
     prebook_time_limit_seconds: float = Field(default=20.0, gt=0, le=3600)
     deterministic: bool = True
@@ -560,6 +562,7 @@ class _Build:
             reoptimise_every_s=None if r.every_minutes is None else round(r.every_minutes * 60),
             reoptimise_every_bookings=r.every_bookings,
             reoptimise_time_limit_s=r.time_limit_seconds,
+            reoptimise_iterations=r.iterations,
             reoptimise_vans=r.vans,
             prebook_time_limit_s=r.prebook_time_limit_seconds,
             deterministic=r.deterministic,

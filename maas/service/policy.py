@@ -27,6 +27,7 @@ class PolicySpec:
     reoptimise_every_s: int | None = 300  # None: never by time
     reoptimise_every_bookings: int | None = 10  # None: never by count
     reoptimise_time_limit_s: float = 5.0
+    reoptimise_iterations: int | None = None
     reoptimise_vans: int = 3
     prebook_time_limit_s: float = 20.0
     deterministic: bool = True

@@ -52,6 +52,7 @@ class DispatchPolicy:
     reoptimise_every_s: int = 300
     reoptimise_every_bookings: int = 10
     reoptimise_time_limit_s: float = 5.0
+    reoptimise_iterations: int | None = None  # per round, deterministic search; None: 3000
     reoptimise_vans: int = 3
     deterministic: bool = True
     prebook_time_limit_s: float = 20.0  # per group of ``reoptimise_vans`` vans
@@ -106,6 +107,7 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
         reoptimise_every_bookings=(DISABLED if p.reoptimise_every_bookings is None
                                    else p.reoptimise_every_bookings),
         reoptimise_time_limit_s=p.reoptimise_time_limit_s,
+        reoptimise_iterations=p.reoptimise_iterations,
         reoptimise_vans=p.reoptimise_vans,
         deterministic=p.deterministic,
         prebook_time_limit_s=p.prebook_time_limit_s,

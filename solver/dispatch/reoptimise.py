@@ -190,6 +190,7 @@ def reoptimise(
                      .routes)
     target = relaxed(sub, start, travel) if not before[0].none else sub
     params = SolveParams(time_limit_s=policy.reoptimise_time_limit_s, seed=policy.seed,
+                         iterations=policy.reoptimise_iterations,
                          initial=start, deterministic=policy.deterministic)
     best, best_key = sub_plan, before
     for candidate in (start, Plan(solve(target, travel, params).routes)):

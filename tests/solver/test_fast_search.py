@@ -155,3 +155,16 @@ def test_parallel_mode_returns_a_feasible_plan_from_two_searches(data_dir: Path)
     report = evaluate(bp.problem, plan, bp.travel)
     assert report.feasible and plan.unserved == ()
     assert stats.iterations > 0 and report.cost == pytest.approx(stats.best_cost)
+
+
+def test_solve_counts_the_iterations_it_is_given(data_dir: Path) -> None:
+    """A deterministic solve runs ``SolveParams.iterations`` search steps when given (the
+    dispatcher's per-round budget), the default count otherwise."""
+    bp = cordeau_problem(read_cordeau(data_dir / "darp/cordeau-a/a2-16.txt"))
+    counts = []
+    for iterations in (None, 250):
+        stats = SearchStats()
+        solve(bp.problem, bp.travel, SolveParams(time_limit_s=60, deterministic=True,
+                                                 iterations=iterations, stats=stats))
+        counts.append(stats.iterations)
+    assert counts == [3000, 250]
