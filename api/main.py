@@ -61,6 +61,7 @@ from api.routers import (
     staff,
     standing,
     tokens,
+    transit,
     ui,
     vehicles,
 )
@@ -74,6 +75,7 @@ from api.store import AreaStore, Write
 from api.ticker import Ticker, apply_all
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
+from maas.transit import load_service_feed
 from solver.dispatch import outcomes, rebase
 from solver.dispatch.events import RoadReopened, Tick
 from solver.dispatch.planning import changed_vehicles
@@ -150,7 +152,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         rt = Runtime(settings=settings, service=svc, store=store, network=roads,
                      clock=the_clock, days=ServiceDays(svc, roads, store, the_clock),
                      snapper=snapper, ticker=ticker,
-                     archive=DayArchive(settings.archive_dir, history_url_of(settings)))
+                     archive=DayArchive(settings.archive_dir, history_url_of(settings)),
+                     transit=load_service_feed(svc))
         app.state.runtime = rt
         await _when_redis_answers(lambda: _register_roster(rt), wait)
         await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)
@@ -185,7 +188,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
                    closures, disaster_router, reports, clock_router, events, staff, tokens,
-                   audit, gofs, parcels):
+                   audit, gofs, parcels, transit):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app

@@ -76,6 +76,22 @@ def publish_outcomes(
             case outcomes.RiderNoShow(booking_id=bid):
                 w.publish("no_show", {"booking_id": bid},
                           vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
+            case outcomes.ConnectionAtRisk(booking_id=bid, stop_id=stop, departure=dep,
+                                           dropoff_estimate=de, seconds_to_departure=left):
+                # The operator's alert: time left to send another van or a taxi.
+                w.publish("connection_at_risk", {
+                    "booking_id": bid, "stop_id": stop, "departure": clock.iso(dep),
+                    "dropoff_estimate": clock.iso(de), "minutes_to_departure": left // 60})
+            case outcomes.ConnectionRecovered(booking_id=bid, dropoff_estimate=de):
+                w.publish("connection_recovered", {"booking_id": bid,
+                                                   "dropoff_estimate": clock.iso(de)})
+            case outcomes.ConnectionMoved(booking_id=bid, trip_id=trip, delay_s=delay,
+                                          pickup=window):
+                w.publish("connection_moved", {
+                    "booking_id": bid, "trip_id": trip, "delay_seconds": delay,
+                    "pickup_window": {"start": clock.iso(window.earliest),
+                                      "end": clock.iso(window.latest)}},
+                          vehicle_ids=vans_of(bid), rider_ids=riders_of(bid))
             case outcomes.Reoptimised(improved=improved, cost_before=before, cost_after=after):
                 if improved:
                     w.publish("reoptimised", {"cost_before": before, "cost_after": after})

@@ -19,6 +19,7 @@ from api.store import AreaStore
 from api.ticker import Ticker
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition
+from maas.transit import TransitFeed
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Runtime:
     snapper: SnapCache
     ticker: Ticker
     archive: DayArchive
+    transit: TransitFeed | None = None  # the service file's timetable (``transit:``)
 
     @property
     def training(self) -> TrainingClock | None:

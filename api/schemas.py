@@ -282,6 +282,42 @@ class StopEventResult(BaseModel):
 # --- offers and bookings ------------------------------------------------------------------
 
 
+class ConnectTo(Strict):
+    """A departure to catch at a transfer stop: the one at ``departure``, or the first after
+    ``after`` on ``route`` (route id or name) whose headsign contains ``headsign``."""
+
+    stop_id: Id
+    departure: Moment | None = None
+    after: Moment | None = None
+    route: Name | None = None
+    headsign: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_time(self) -> ConnectTo:
+        if (self.departure is None) == (self.after is None):
+            msg = "give departure (a scheduled time) or after (the next one from then)"
+            raise ValueError(msg)
+        return self
+
+
+class ConnectFrom(Strict):
+    """An arriving train to wait for at a transfer stop: the one arriving at ``arrival``,
+    or the first after ``after`` (optionally on ``route`` / towards ``headsign``)."""
+
+    stop_id: Id
+    arrival: Moment | None = None
+    after: Moment | None = None
+    route: Name | None = None
+    headsign: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_time(self) -> ConnectFrom:
+        if (self.arrival is None) == (self.after is None):
+            msg = "give arrival (a scheduled time) or after (the next one from then)"
+            raise ValueError(msg)
+        return self
+
+
 class OfferCreate(Strict):
     """A ride request. Give ``pickup_after`` or ``arrive_before`` (neither: as soon as
     possible). ``passengers`` counts everyone travelling; with ``wheelchair`` one of them
@@ -300,11 +336,21 @@ class OfferCreate(Strict):
     alternatives: bool = Field(
         default=False, description="also list other times that could be served beside the "
         "offer (earlier than asked, later than offered; appointments: earlier arrivals)")
+    connect_to: ConnectTo | None = Field(
+        default=None, description="a train to catch at the destination (a transfer stop)")
+    connect_from: ConnectFrom | None = Field(
+        default=None, description="a train to meet at the origin (a transfer stop)")
 
     @model_validator(mode="after")
     def _consistent(self) -> OfferCreate:
         if self.pickup_after is not None and self.arrive_before is not None:
             msg = "give pickup_after or arrive_before, not both"
+            raise ValueError(msg)
+        if (self.connect_to or self.connect_from) and (self.pickup_after or self.arrive_before):
+            msg = "a train connection sets the time: give no pickup_after or arrive_before"
+            raise ValueError(msg)
+        if self.connect_to is not None and self.connect_from is not None:
+            msg = "give connect_to or connect_from, not both"
             raise ValueError(msg)
         if (self.origin.lat, self.origin.lon) == (self.destination.lat, self.destination.lon):
             msg = "origin and destination are the same place"
@@ -339,6 +385,47 @@ class OfferPublic(BaseModel):
     estimated_dropoff: str
     fare: int
     alternatives: list[AlternativePublic] = Field(default_factory=list)
+    connection: ConnectionPublic | None = None
+
+
+class ConnectionPublic(BaseModel):
+    """The train an offer connects to: ``departure`` (caught at the destination: the ride
+    arrives by ``at_stop_by`` = scheduled - buffer - margin) or ``arrival`` (met at the
+    origin: the pickup window opens after it)."""
+
+    kind: Literal["departure", "arrival"]
+    stop_id: str
+    stop_name: str
+    scheduled: str
+    trip_id: str
+    route: str
+    headsign: str
+    buffer_minutes: float
+    margin_minutes: float
+    at_stop_by: str | None = None
+
+
+class TrainDelayCreate(Strict):
+    """A train (GTFS ``trip_id``) runs late; rides waiting for it follow."""
+
+    trip_id: Id
+    delay_minutes: float = Field(ge=0, le=720)
+    stop_id: Id | None = None
+
+
+class TrainDelayPublic(BaseModel):
+    """The rides that moved, with their new pickup windows."""
+
+    trip_id: str
+    delay_minutes: float
+    moved: list[MovedRide]
+
+
+class MovedRide(BaseModel):
+    """One return ride that follows the late train."""
+
+    booking_id: str
+    pickup_window: TimeWindowPublic
 
 
 class BookingCreate(Strict):

@@ -213,6 +213,25 @@ class DisasterConfig(_Strict):
         return self
 
 
+class TransitConfig(_Strict):
+    """Riders to and from trains at one transfer stop of a GTFS feed (issue 15).
+
+    ``trips`` rides a day on top of the ordinary demand, ``return_share`` of them from an
+    arriving train, on the timetable of ``service_date``. ``mode`` ``connect`` books them as
+    guaranteed connections; ``arrive_by`` as plain arrive-by rides to the departure minus
+    the buffer (and pickups after the arrival plus the buffer): the benchmark's baseline.
+    """
+
+    feed: str
+    stop: str
+    service_date: Date
+    trips: int = Field(default=20, ge=0, le=10_000)
+    return_share: float = Field(default=0.4, ge=0, le=1)
+    buffer_minutes: float = Field(default=5, ge=0, le=60)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    mode: Literal["connect", "arrive_by"] = "connect"
+
+
 class ParcelDemandConfig(_Strict):
     """Parcels riding along (貨客混載): how many are handed in, until when (hours after
     opening), their sizes (inclusive ranges), where they come from (shares of post office,
@@ -264,6 +283,7 @@ class Scenario(_Strict):
     simulation: SimulationConfig = SimulationConfig()
     cost: CostConfig = CostConfig()
     disaster: DisasterConfig | None = None
+    transit: TransitConfig | None = None
     parcels: ParcelDemandConfig | None = None
     base_dir: Path = Path(".")
     _service: ServiceDefinition | None = PrivateAttr(default=None)

@@ -18,6 +18,7 @@ import numpy as np
 from maas.domain import Location
 from maas.errors import InvalidInput, OffNetworkError
 from scenarios.config import Attractor, PopulationCell, Scenario
+from solver.dispatch.connections import Connection
 
 RESIDENTIAL_CLASSES = frozenset({"residential", "living_street", "unclassified", "service"})
 
@@ -78,6 +79,7 @@ class TripDemand:
     cancel_at: int | None
     decline_draw: float
     walk_metres: int = 0
+    connect: Connection | None = None  # a train to catch (departure) or meet (arrival)
 
 
 @dataclass(frozen=True, slots=True)

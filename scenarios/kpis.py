@@ -59,6 +59,12 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         cost.per_vehicle_hour * hours + cost.per_km * km + cost.fixed_per_vehicle_day * vans_used
     )
     fares = cost.fare * riders
+    # Rides to a train that were booked and ridden or missed by the service (a rider who
+    # cancelled or did not show up is no connection of ours to make).
+    to_trains = [t for t in trips if t.connection_made is not None and t.booking is not None
+                 and t.status not in (TripStatus.CANCELLED, TripStatus.NO_SHOW)]
+    made = sum(bool(t.connection_made) for t in to_trains)
+    buffered = sum(bool(t.connection_buffer_kept) for t in to_trains)
     reasons = Counter(t.reject_reason or "unknown" for t in trips
                       if t.status is TripStatus.REJECTED)
     out = {
@@ -95,6 +101,12 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "fare_revenue": round(fares, 2),
         "fare_recovery_ratio": round(fares / total_cost, 4) if total_cost else 0.0,
         "co2_kg": round(km * cost.co2_kg_per_km, 3),
+        "connections": len(to_trains),
+        # Caught the train: off the van by the departure; and off by departure - buffer.
+        "connections_made_share": round(made / len(to_trains), 4) if to_trains else None,
+        "connection_buffer_kept_share": round(buffered / len(to_trains), 4) if to_trains
+        else None,
+        "connection_at_risk_events": result.connection_at_risk,
         "promise_at_risk_events": result.promise_at_risk,
         "reassigned_at_stop": result.reassigned_at_stop,
         "reoptimisations_adopted": result.replans,

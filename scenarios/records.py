@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from maas.domain import Location, Request
+from solver.dispatch.connections import Connection
 
 
 class TripStatus(StrEnum):
@@ -46,6 +47,25 @@ class TripRecord:
     ride_metres: int = 0
     walk_metres: int = 0  # from home to the meeting point (stop-based service)
     shared: bool = False
+    connect: Connection | None = None  # the train this ride catches or meets
+
+    @property
+    def connection_made(self) -> bool | None:
+        """For a ride to a departure: the rider was off the van (alighting done) by the
+        departure, so caught the train (None for other rides)."""
+        c = self.connect
+        if c is None or c.kind != "departure":
+            return None
+        alight = self.booking.alight if self.booking is not None else 0
+        return self.dropoff_at is not None and self.dropoff_at + alight <= c.at
+
+    @property
+    def connection_buffer_kept(self) -> bool | None:
+        """For a ride to a departure: dropped off by departure - buffer, as planned."""
+        c = self.connect
+        if c is None or c.kind != "departure":
+            return None
+        return self.dropoff_at is not None and self.dropoff_at <= c.at - c.buffer
 
     @property
     def ride_seconds(self) -> int | None:
@@ -156,6 +176,7 @@ class SimulationResult:
     legs: list[Leg] = field(default_factory=list)
     visits: list[StopVisit] = field(default_factory=list)
     promise_at_risk: int = 0
+    connection_at_risk: int = 0
     reassigned_at_stop: int = 0  # stops re-planned to another van while a van stood there
     replans: int = 0
     # Disaster mode (issue 16): the evacuation rides (one record per registered rider in

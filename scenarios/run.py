@@ -22,6 +22,7 @@ from scenarios.parcels import generate_parcels
 from scenarios.records import SimulationResult
 from scenarios.report import write_report
 from scenarios.simulator import simulate
+from scenarios.trains import train_trips
 from scenarios.trips import write_trips_csv
 
 Stage = Callable[[str, float], None]  # (what is happening, fraction of the day done)
@@ -181,7 +182,8 @@ def run_scenario(
     say("drawing demand")
     vehicles = rostered_vehicles(scenario, roads)
     depot = vehicles[0].depot if vehicles else depot_location(scenario, roads)
-    demand = generate_demand(scenario, roads)
+    demand = generate_demand(scenario, roads) + train_trips(scenario, roads)
+    demand.sort(key=lambda t: (t.requested_at, t.desired_pickup, t.id))
     parcels = generate_parcels(scenario, roads, depot)
     area = scenario.network.service_area
     bbox = tuple(area) if area is not None and not isinstance(area, str) else None

@@ -80,7 +80,7 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
     scenario's own promises and shift make."""
     svc = scenario.service_definition
     if svc is not None and scenario.date is not None:
-        return policy_for_day(svc, scenario.date)
+        return policy_for_day(svc, scenario.date)  # its own noise and transit rules
     assert scenario.fleet is not None
     p, (start, end) = scenario.policy, scenario.fleet.shift_seconds
     every = p.reoptimise_every_minutes
@@ -101,7 +101,19 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
         service_area=box,
         travel_time_margin=p.travel_time_margin,
         seed=scenario.demand.seed,
+        **_connection_rules(scenario),
     )
+
+
+def _connection_rules(scenario: Scenario) -> dict[str, Any]:
+    """The connection policy of a scenario without a service file: the road noise the
+    dispatcher plans with is the simulated day's; buffer and confidence from ``transit``."""
+    t = scenario.transit
+    rules: dict[str, Any] = {"travel_time_noise": scenario.simulation.travel_time_noise}
+    if t is not None:
+        rules.update(connection_buffer=round(t.buffer_minutes * 60),
+                     connection_confidence=t.confidence)
+    return rules
 
 
 def fleet(scenario: Scenario, depot: Location) -> tuple[Vehicle, ...]:
@@ -233,6 +245,8 @@ class Simulation:
         for out in outs:
             if isinstance(out, outcomes.PromiseAtRisk):
                 self.result.promise_at_risk += 1
+            elif isinstance(out, outcomes.ConnectionAtRisk):
+                self.result.connection_at_risk += 1
             elif isinstance(out, outcomes.Reoptimised) and out.improved:
                 self.result.replans += 1
             elif isinstance(out, outcomes.PlanChanged):
@@ -266,7 +280,7 @@ class Simulation:
                 passengers=t.passengers, wheelchairs=t.wheelchairs, origin=t.origin,
                 destination=t.destination, requested_at=t.requested_at,
                 desired_pickup=t.desired_pickup, direct_seconds=direct_s, direct_metres=direct_m,
-                walk_metres=t.walk_metres,
+                walk_metres=t.walk_metres, connect=t.connect,
             )
             if not t.prebooked:
                 self._push(t.requested_at, "ask", t.id)
@@ -389,11 +403,22 @@ class Simulation:
     # ---------------------------------------------------------------- riders
 
     def _ask(self, trip: TripDemand, now: int, pickup_after: int | None) -> RideAsk:
+        c = trip.connect
+        arrive_before = None
+        if c is not None and self.scenario.transit is not None \
+                and self.scenario.transit.mode == "arrive_by":
+            # The baseline: a plain arrive-by ride (pickup-after for a return), no margin.
+            if c.kind == "departure":
+                arrive_before, pickup_after = c.at - c.buffer, None
+            else:
+                pickup_after = max(pickup_after or 0, c.at + c.buffer)
+            c = None
         return RideAsk(
             origin=trip.origin, destination=trip.destination, passengers=trip.passengers,
             wheelchairs=trip.wheelchairs, pickup_after=pickup_after, now=now,
             rider_id=trip.id, board=trip.board, alight=trip.alight,
             welfare=trip.id in self.welfare,
+            arrive_before=arrive_before, connect=c,
         )
 
     def _on_prebook(self, now: int, _: Any) -> None:

@@ -23,6 +23,7 @@ from fastapi import APIRouter
 
 from api import codec
 from api.clock import ServiceClock
+from api.connections import connection_public, resolve_train
 from api.day_cycle import ensure_open
 from api.deps import Caller, RuntimeDep
 from api.errors import ApiError, conflict, invalid
@@ -53,8 +54,13 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     if body.passengers > rt.settings.max_passengers:
         raise invalid(f"at most {rt.settings.max_passengers} passengers per booking")
     now = rt.clock.now()
-    asked = body.pickup_after or body.arrive_before
-    if asked is not None:
+    # A train connection sets the time: arrive by departure - buffer, or pick up after the
+    # arrival + buffer (api.connections; 422 naming the field when there is no such train).
+    train = resolve_train(rt.service, rt.transit, body, now)
+    arrive_by = body.arrive_before is not None or (train is not None
+                                                   and train.kind == "departure")
+    asked = train.moment if train is not None else body.pickup_after or body.arrive_before
+    if asked is not None and train is None:
         asked = asked if asked.tzinfo is not None else asked.replace(tzinfo=rt.service.tz)
         if asked < now - timedelta(seconds=PAST_TOLERANCE_S):
             raise invalid(f"{'pickup_after' if body.pickup_after else 'arrive_before'} lies "
@@ -79,15 +85,18 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     wheelchairs = 1 if body.wheelchair or needs.get("needs_wheelchair") else 0
     clock = ctx.clock
     day_now = clock.now_seconds()
-    pickup_after = clock.earliest(moment) if body.arrive_before is None else None
+    pickup_after = clock.earliest(moment) if not arrive_by else None
+    if train is not None:
+        train.check_ends(rt.transit, origin, destination)
     ask = RideAsk(
         origin=origin, destination=destination,
         passengers=body.passengers - wheelchairs, wheelchairs=wheelchairs,
         pickup_after=pickup_after,
-        arrive_before=None if body.arrive_before is None else clock.latest(moment),
+        arrive_before=clock.latest(moment) if arrive_by else None,
         now=day_now, rider_id=rider_id,
         board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
         welfare=welfare_watch(needs),
+        connect=None if train is None else train.connection(clock),
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
     state = await ctx.store.state()
@@ -107,13 +116,17 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     await rt.store.put_offer(offer.id, {
         "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,
         "fare": fare, "outbound_booking_id": body.outbound_booking_id,
-        "asked_pickup_after": None if body.pickup_after is None else moment.isoformat(),
-        "asked_arrive_before": None if body.arrive_before is None else moment.isoformat(),
+        "asked_pickup_after": moment.isoformat() if body.pickup_after is not None or (
+            train is not None and not arrive_by) else None,
+        "asked_arrive_before": moment.isoformat() if arrive_by else None,
         "offer": codec.to_jsonable(offer)}, ttl_ms)
     # Asked for, the other times that could be served (a clerk reads them to the caller).
     others = dispatcher.offer_alternatives(state, ask, answer) if body.alternatives else ()
-    return offer_public(clock, offer, window_final=check.same_day, fare=fare,
-                        alternatives=others)
+    public = offer_public(clock, offer, window_final=check.same_day, fare=fare,
+                          alternatives=others)
+    if train is None:
+        return public
+    return public.model_copy(update={"connection": connection_public(clock, offer, rt.transit)})
 
 
 async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:

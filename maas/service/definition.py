@@ -47,6 +47,8 @@ class TransitSpec:
 
     feed: Path
     transfer_stops: tuple[str, ...] = ()
+    transfer_buffer_s: int = 300  # a ride to a train arrives this long before it leaves
+    connection_confidence: float = 0.95  # share of days a connection must reach the buffer
 
 
 @dataclass(frozen=True)

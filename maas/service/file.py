@@ -179,6 +179,7 @@ class PolicyIn(_Strict):
     ride_time: RideTimeIn = RideTimeIn()
     no_show_wait_minutes: float = Field(default=3, ge=0, le=60)
     travel_time_margin: float = Field(default=0.2, ge=0, le=1)
+    travel_time_noise: float = Field(default=0.1, ge=0, le=1)
     reoptimise: ReoptimiseIn = ReoptimiseIn()
     boarding: BoardingIn = BoardingIn()
     weights: WeightsIn = WeightsIn()
@@ -275,6 +276,8 @@ class FleetIn(_Strict):
 class TransitIn(_Strict):
     feed: str = Field(min_length=1)  # a GTFS-JP / GTFS zip or directory
     transfer_stops: tuple[str, ...] = ()  # stop_ids of the feed where riders change
+    transfer_buffer_minutes: float = Field(default=5, ge=0, le=60)
+    connection_confidence: float = Field(default=0.95, gt=0.5, lt=1)
 
 
 class DisasterIn(_Strict):
@@ -559,6 +562,7 @@ class _Build:
             ride_time_b=p.ride_time.factor,
             no_show_wait_s=round(p.no_show_wait_minutes * 60),
             travel_time_margin=p.travel_time_margin,
+            travel_time_noise=p.travel_time_noise,
             reoptimise_every_s=None if r.every_minutes is None else round(r.every_minutes * 60),
             reoptimise_every_bookings=r.every_bookings,
             reoptimise_time_limit_s=r.time_limit_seconds,
@@ -607,7 +611,8 @@ class _Build:
             path = resolve_data_path(t.feed, self.base_dir, self.origin)
         except ServiceError as exc:
             raise self.fail("transit.feed", str(exc).removeprefix(f"{self.origin}: ")) from exc
-        return TransitSpec(path, t.transfer_stops)
+        return TransitSpec(path, t.transfer_stops, round(t.transfer_buffer_minutes * 60),
+                           t.connection_confidence)
 
     def emergency(self, places: Mapping[str, Point]) -> Emergency:
         raw = self.raw

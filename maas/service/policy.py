@@ -24,6 +24,7 @@ class PolicySpec:
     ride_time_b: float = 1.5
     no_show_wait_s: int = 180
     travel_time_margin: float = 0.2
+    travel_time_noise: float = 0.1  # the road model's noise (deviation of log real/model)
     reoptimise_every_s: int | None = 300  # None: never by time
     reoptimise_every_bookings: int | None = 10  # None: never by count
     reoptimise_time_limit_s: float = 5.0

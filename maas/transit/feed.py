@@ -98,15 +98,13 @@ def load_feed(path: str | Path) -> TransitFeed:
     trips = feed.trips.set_index("trip_id")
     routes = (feed.routes.set_index("route_id") if feed.routes is not None else None)
     rows: list[StopDeparture] = []
+    arrivals: list[StopDeparture] = []
     for st in feed.stop_times.itertuples(index=False):
-        secs = _seconds(st.departure_time)
-        if secs is None:
-            secs = _seconds(st.arrival_time)
-        if secs is None:
-            continue  # an untimed stop between timepoints: no departure to promise
-        pickup = getattr(st, "pickup_type", 0)
-        if pickup is not pd.NA and pickup == 1:
-            continue  # no boarding here (a set-down-only stop)
+        dep = _seconds(st.departure_time)
+        arr = _seconds(st.arrival_time)
+        dep, arr = (dep if dep is not None else arr), (arr if arr is not None else dep)
+        if dep is None or arr is None:
+            continue  # an untimed stop between timepoints: no time to promise
         trip = trips.loc[st.trip_id]
         route_id = str(trip["route_id"])
         name = ""
@@ -116,14 +114,19 @@ def load_feed(path: str | Path) -> TransitFeed:
                          if c in r and isinstance(r[c], str) and r[c]), "")
         headsign = st.stop_headsign if isinstance(getattr(st, "stop_headsign", None), str) \
             else trip.get("trip_headsign")
-        rows.append(StopDeparture(
-            stop_id=str(st.stop_id), seconds=secs, trip_id=str(st.trip_id),
-            service_id=str(trip["service_id"]), route_id=route_id, route_name=name,
-            headsign=str(headsign) if isinstance(headsign, str) else ""))
+        pickup = getattr(st, "pickup_type", 0)
+        drop_off = getattr(st, "drop_off_type", 0)
+        for secs, refused, out in ((dep, pickup, rows), (arr, drop_off, arrivals)):
+            if refused is not pd.NA and refused == 1:
+                continue  # no boarding (alighting) here
+            out.append(StopDeparture(
+                stop_id=str(st.stop_id), seconds=secs, trip_id=str(st.trip_id),
+                service_id=str(trip["service_id"]), route_id=route_id, route_name=name,
+                headsign=str(headsign) if isinstance(headsign, str) else ""))
     tz = None
     if feed.agency is not None and "agency_timezone" in feed.agency:
         tz = str(feed.agency["agency_timezone"].iloc[0])
-    return TransitFeed(path, stops, Timetable(feed, rows, tz), tz)
+    return TransitFeed(path, stops, Timetable(feed, rows, tz, arrivals), tz)
 
 
 def load_service_feed(svc: ServiceDefinition) -> TransitFeed | None:

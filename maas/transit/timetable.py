@@ -69,21 +69,27 @@ def _after_seconds(after: int | str | time | None) -> int:
     return parts[0] * 3600 + parts[1] * 60 + parts[2]
 
 
+def _index(rows: list[StopDeparture]) -> tuple[dict[str, list[StopDeparture]],
+                                               dict[str, list[int]]]:
+    by_stop: dict[str, list[StopDeparture]] = defaultdict(list)
+    for row in rows:
+        by_stop[row.stop_id].append(row)
+    ordered = {k: sorted(v, key=lambda r: (r.seconds, r.trip_id)) for k, v in by_stop.items()}
+    return ordered, {k: [r.seconds for r in v] for k, v in ordered.items()}
+
+
 class Timetable:
     """Departures of every stop; ``departures(stop_id, date, after)`` by service date.
 
     Holds the active services per date it was asked (an explicit cache of this object).
     """
 
-    def __init__(self, feed: Any, rows: list[StopDeparture], timezone: str | None) -> None:
+    def __init__(self, feed: Any, rows: list[StopDeparture], timezone: str | None,
+                 arrivals: list[StopDeparture] | None = None) -> None:
         self._feed = feed
         self.timezone = timezone
-        by_stop: dict[str, list[StopDeparture]] = defaultdict(list)
-        for row in rows:
-            by_stop[row.stop_id].append(row)
-        self._by_stop = {k: sorted(v, key=lambda r: (r.seconds, r.trip_id))
-                         for k, v in by_stop.items()}
-        self._keys = {k: [r.seconds for r in v] for k, v in self._by_stop.items()}
+        self._by_stop, self._keys = _index(rows)
+        self._arr_by_stop, self._arr_keys = _index(arrivals or [])
         self._active: dict[date, frozenset[str]] = {}
 
     def services_on(self, d: date) -> frozenset[str]:
@@ -101,12 +107,40 @@ class Timetable:
                    ) -> list[Departure]:
         """Departures from ``stop_id`` on service date ``d`` at or after ``after`` (day
         seconds, ``"HH:MM"`` or a ``time``), earliest first; none at an unknown stop."""
-        rows = self._by_stop.get(stop_id, [])
-        start = bisect.bisect_left(self._keys.get(stop_id, []), _after_seconds(after))
+        return self._on(self._by_stop, self._keys, stop_id, d, after)
+
+    def arrivals(self, stop_id: str, d: date, after: int | str | time | None = None
+                 ) -> list[Departure]:
+        """Arrivals at ``stop_id`` (stop times where riders may alight: ``drop_off_type``
+        not 1) on service date ``d`` at or after ``after``, earliest first."""
+        return self._on(self._arr_by_stop, self._arr_keys, stop_id, d, after)
+
+    def _on(self, by_stop: dict[str, list[StopDeparture]], keys: dict[str, list[int]],
+            stop_id: str, d: date, after: int | str | time | None) -> list[Departure]:
+        rows = by_stop.get(stop_id, [])
+        start = bisect.bisect_left(keys.get(stop_id, []), _after_seconds(after))
         active = self.services_on(d)
         return [Departure(r.stop_id, d, r.seconds, r.trip_id, r.route_id, r.route_name,
                           r.headsign)
                 for r in rows[start:] if r.service_id in active]
+
+    def find(self, stop_id: str, d: date, *, at: int | None = None,
+             after: int | str | time | None = None, route: str | None = None,
+             headsign: str | None = None, arriving: bool = False) -> Departure | None:
+        """One departure (``arriving``: arrival) at the stop on ``d``: the one at exactly
+        ``at`` (day seconds), else the first at or after ``after`` whose route (id or name)
+        is ``route`` and whose headsign contains ``headsign`` (either may be left out)."""
+        found = (self.arrivals if arriving else self.departures)(
+            stop_id, d, at if at is not None else after)
+        for dep in found:
+            if at is not None and dep.seconds != at:
+                return None
+            if route is not None and route not in (dep.route_id, dep.route_name):
+                continue
+            if headsign is not None and headsign not in dep.headsign:
+                continue
+            return dep
+        return None
 
     def next_departure(self, stop_id: str, d: date, after: int | str | time | None = None
                        ) -> Departure | None:

@@ -12,6 +12,7 @@ from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
+from solver.dispatch.connections import delayed, shifted, with_connection
 from solver.dispatch.evacuation import evacuate
 from solver.dispatch.events import Event
 from solver.dispatch.margin import PaddedTravel
@@ -94,6 +95,7 @@ class Dispatcher:
             ev.DisasterDeclared: self._declare,
             ev.DisasterEnded: self._end_disaster,
             ev.ShipParcel: self._ship,
+            ev.TrainDelayed: self._train_delayed,
         }
 
     # ------------------------------------------------------------------ queries
@@ -118,7 +120,7 @@ class Dispatcher:
             msg = "no open road connects the origin and the destination (a road is closed)"
             return Rejection(RejectionReason.UNREACHABLE, msg)
         now = max(ask.now, state.now)
-        ask = replace(ask, now=now)
+        ask = with_connection(replace(ask, now=now), self.policy, direct)
         problem = self._offer_problem(state, now)
         hours = self.policy.operating_hours
 
@@ -251,7 +253,8 @@ class Dispatcher:
                                               "the plan changed: the offer no longer fits", bid)]
         booking = Booking(id=bid, rider_id=e.offer.ask.rider_id, request=request,
                           vehicle_id=ins.vehicle_id, confirmed_at=now,
-                          welfare=e.offer.ask.welfare)
+                          welfare=e.offer.ask.welfare,
+                          connection=e.offer.ask.connect)
         bookings = {**state.bookings, bid: booking}
         out: list[Outcome] = [oc.BookingConfirmed(booking)]
         if bumped:
@@ -538,7 +541,8 @@ class Dispatcher:
             if outside is not None:
                 out.append(oc.BookingRejected(outside.reason, outside.message, bid))
                 continue
-            asks[bid], directs[bid] = ask, self._direct(ask)
+            directs[bid] = self._direct(ask)
+            asks[bid] = with_connection(ask, self.policy, directs[bid])
         requests = {}
         for bid, ask in asks.items():
             req = None if directs[bid] >= UNREACHABLE_S else \
@@ -559,7 +563,8 @@ class Dispatcher:
             if bid in served:
                 booking = Booking(id=bid, rider_id=asks[bid].rider_id, request=req,
                                   vehicle_id=plan.vehicle_of(bid) or "", confirmed_at=now,
-                                  welfare=asks[bid].welfare)
+                                  welfare=asks[bid].welfare,
+                                  connection=asks[bid].connect)
                 bookings[bid] = booking
                 out.append(oc.BookingConfirmed(booking))
             else:
@@ -570,6 +575,50 @@ class Dispatcher:
             out.append(oc.PlanChanged(changed))
         new = replace(state, plan=plan, bookings=_with_vehicles(bookings, plan), now=now)
         return new, out
+
+    def _train_delayed(self, state: DispatchState, e: ev.TrainDelayed
+                       ) -> tuple[DispatchState, list[Outcome]]:
+        """Return rides waiting for the late train move their promise by the change of
+        delay; each is placed again (any van) at its new time, and the vans re-checked."""
+        now = max(state.now, e.now)
+        hits = [b for b in state.bookings.values()
+                if b.status is BookingStatus.CONFIRMED and b.connection is not None
+                and b.connection.kind == "arrival" and b.connection.trip_id == e.trip_id
+                and (e.stop_id is None or b.connection.stop_id == e.stop_id)]
+        moved = [(b, delayed(b.connection, e.delay_s)) for b in hits if b.connection]
+        moved = [(b, c) for b, c in moved if b.connection is not None
+                 and c.delay != b.connection.delay]
+        if not moved:
+            return state, []
+        bookings = dict(state.bookings)
+        plan = state.plan
+        vans: set[str] = set()
+        out: list[Outcome] = []
+        wait = self.policy.no_show_wait
+        for b, c in moved:
+            assert b.connection is not None
+            request = shifted(b.request, c.delay - b.connection.delay)
+            bookings[b.id] = replace(b, request=request, connection=c)
+            out.append(oc.ConnectionMoved(b.id, e.trip_id, c.delay, request.pickup))
+            vans.add(b.vehicle_id)
+            head = plan.route(b.vehicle_id).stops[:1]
+            if b.id in state.arrivals or (head and head[0].locked
+                                          and head[0].request_id == b.id):
+                continue  # the van is at (or on its way to) the station: it waits there
+            rest = {k: v for k, v in bookings.items() if k != b.id}
+            without = without_request(plan, b.id)
+            problem = planning_problem(replace(state, bookings=rest, plan=without),
+                                       self.policy, now, extra=[no_show_reserve(request, wait)])
+            ins = place(problem, without, no_show_reserve(request, wait), self.travel,
+                        self.policy, b.vehicle_id)
+            if ins is not None:
+                plan = insert(without, ins, b.id)
+                vans.add(ins.vehicle_id)
+        changed = changed_vehicles(state.plan, plan)
+        if changed:
+            out.append(oc.PlanChanged(changed))
+        new = replace(state, plan=plan, bookings=_with_vehicles(bookings, plan), now=now)
+        return self._recheck(new, sorted(vans | set(changed)), out)
 
     def _ship(self, state: DispatchState, e: ev.ShipParcel
               ) -> tuple[DispatchState, list[Outcome]]:
@@ -759,12 +808,15 @@ class Dispatcher:
                        for b in recovered)]
         still -= set(shed_ids)
         out = [*out, *(oc.ParcelDeferred(p) for p in shed_ids)]
-        if plan == state.plan and still == state.at_risk:
+        flagged, alerts = _connection_alerts(state, estimates, on_checked)
+        out = [*out, *alerts]
+        if plan == state.plan and still == state.at_risk and flagged == state.connections_at_risk:
             return state, out
         bookings = _with_vehicles(state.bookings, plan) if changed else state.bookings
         if shed_ids:
             bookings = mark_waiting(bookings, shed_ids)
-        return replace(state, plan=plan, bookings=bookings, at_risk=frozenset(still)), out
+        return replace(state, plan=plan, bookings=bookings, at_risk=frozenset(still),
+                       connections_at_risk=flagged), out
 
     def _silent_vans(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
         """Mark vans silent that have stops and have not reported for ``vehicle_silent_s``
@@ -871,6 +923,30 @@ def _paused(state: DispatchState) -> Rejection | None:
     return Rejection(RejectionReason.PAUSED_FOR_EVACUATION,
                      f"new bookings are paused while the town evacuates ({mode.name}); "
                      "in an emergency call the town office")
+
+
+def _connection_alerts(state: DispatchState,
+                       estimates: dict[str, tuple[int | None, int | None]],
+                       checked: set[str]) -> tuple[frozenset[str], list[Outcome]]:
+    """Connections whose drop-off estimate passes the departure minus the buffer (alert
+    once), or that the plan reaches again; bookings no longer active are forgotten."""
+    flagged = {b for b in state.connections_at_risk
+               if b in state.bookings and state.bookings[b].active}
+    out: list[Outcome] = []
+    for bid in sorted(checked):
+        booking = state.bookings.get(bid)
+        c = booking.connection if booking is not None else None
+        drop = estimates.get(bid, (None, None))[1]
+        if c is None or c.kind != "departure" or drop is None:
+            continue
+        if drop > c.deadline and bid not in flagged:
+            flagged.add(bid)
+            out.append(oc.ConnectionAtRisk(bid, c.stop_id, c.at, drop, c.at - state.now,
+                                           c.trip_id))
+        elif drop <= c.deadline and bid in flagged:
+            flagged.discard(bid)
+            out.append(oc.ConnectionRecovered(bid, drop))
+    return frozenset(flagged), out
 
 
 def _unknown_vehicle(vehicle_id: str) -> oc.EventRejected:

@@ -119,6 +119,17 @@ class DisasterEnded:
 
 
 @dataclass(frozen=True, slots=True)
+class TrainDelayed:
+    """A train (GTFS ``trip_id``) runs ``delay_s`` late (at ``stop_id``, or wherever it
+    meets a ride): return rides waiting for it move their pickup window by the change."""
+
+    trip_id: str
+    delay_s: int
+    now: int
+    stop_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ShipParcel:
     """A shipper hands in a parcel; it becomes booking ``parcel_id``, on a van's route
     where one has room without harming any promise, else waiting for one."""
@@ -141,4 +152,5 @@ Event = (
     | DisasterDeclared
     | DisasterEnded
     | ShipParcel
+    | TrainDelayed
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from maas.domain import TimeWindow
 from solver.dispatch.state import Booking, RejectionReason
 
 
@@ -175,6 +176,43 @@ class WelfareAlert:
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectionAtRisk:
+    """The plan's drop-off estimate for a ride to a train has passed the departure minus
+    the transfer buffer: the operator has ``seconds_to_departure`` to act (another van, a
+    taxi). Reported once, as soon as a re-check sees it."""
+
+    booking_id: str
+    stop_id: str
+    departure: int
+    dropoff_estimate: int
+    seconds_to_departure: int
+    trip_id: str = ""
+
+    @property
+    def minutes_to_departure(self) -> int:
+        """Whole minutes left before the train leaves."""
+        return self.seconds_to_departure // 60
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionRecovered:
+    """A connection reported at risk is reached by the plan again."""
+
+    booking_id: str
+    dropoff_estimate: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionMoved:
+    """A return ride's train is late: its pickup window moved (the new promise)."""
+
+    booking_id: str
+    trip_id: str
+    delay_s: int
+    pickup: TimeWindow
+
+
+@dataclass(frozen=True, slots=True)
 class ParcelAccepted:
     """A parcel was accepted: ``booking.vehicle_id`` is its van, or "" while it waits."""
 
@@ -224,6 +262,9 @@ Outcome = (
     | BookingBumped
     | DisasterOver
     | WelfareAlert
+    | ConnectionAtRisk
+    | ConnectionRecovered
+    | ConnectionMoved
     | ParcelAccepted
     | ParcelPlaced
     | ParcelDeferred

@@ -40,7 +40,9 @@ class DispatchPolicy:
     reported for ``vehicle_silent_s`` while it has stops is reported silent, and its plan
     is judged from the elapsed time. Fleets of at most ``reoptimise_whole_fleet_vans`` vans
     are re-optimised whole; larger ones in neighbourhoods of ``reoptimise_vans`` vans that
-    overlap in time and space.
+    overlap in time and space. A ride to a train arrives by the departure minus
+    ``connection_buffer`` with a margin that reaches it on ``connection_confidence`` of days
+    under ``travel_time_noise`` (``solver.dispatch.connections.connection_margin``).
     """
 
     pickup_window: int = 600
@@ -74,6 +76,12 @@ class DispatchPolicy:
     alternatives: int = 3
     vehicle_silent_s: int = 180
     reoptimise_whole_fleet_vans: int = 6
+    # Appended for issue 15 (guaranteed connections, solver.dispatch.connections): the
+    # transfer buffer at the stop, the share of days a connection must reach it, and the
+    # road model's travel-time noise (deviation of the log of real / modelled drive time).
+    connection_buffer: int = 300
+    connection_confidence: float = 0.95
+    travel_time_noise: float = 0.1
     # Appended for issue 16 (parcels riding along): handling times at the two ends, the
     # default delivery window (None: by closing time, "today") and where a parcel nobody
     # took goes back to ("depot": the van's end of shift, "pickup": where it came from).
@@ -96,6 +104,7 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
     """
     p = svc.policy
     hours = svc.hours(d) or TimeWindow(0, 86_400)
+    transit = svc.transit
     return DispatchPolicy(
         pickup_window=svc.booking.provisional_window_s if provisional else p.pickup_window_s,
         max_wait=p.max_wait_s,
@@ -123,6 +132,9 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
         weights=CostWeights(p.weight_travel_time, p.weight_ride_time, p.weight_rejection),
         travel_time_margin=p.travel_time_margin,
         seed=p.seed,
+        travel_time_noise=p.travel_time_noise,
+        connection_buffer=300 if transit is None else transit.transfer_buffer_s,
+        connection_confidence=0.95 if transit is None else transit.connection_confidence,
         parcel_pickup_handling_s=svc.parcels.pickup_handling_s,
         parcel_delivery_handling_s=svc.parcels.delivery_handling_s,
         parcel_window_s=svc.parcels.window_s,

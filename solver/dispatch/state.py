@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from maas.domain import Location, Plan, Request, Route, TimeWindow, Vehicle
+from solver.dispatch.connections import Connection
 
 
 class BookingStatus(StrEnum):
@@ -63,6 +64,9 @@ class Booking:
     welfare: bool = False
     return_to: Location | None = None
     return_by: int = 0
+    # A train this ride connects with (its deadline is in ``request``; a delay of an
+    # arriving train moves the request: the one change a promise takes after confirmation).
+    connection: Connection | None = None
 
     @property
     def is_parcel(self) -> bool:
@@ -93,7 +97,10 @@ class RideAsk:
 
     Give ``pickup_after`` (earliest pickup), ``arrive_before`` (appointment), or neither
     (as soon as possible from ``now``). ``board``/``alight`` override the policy's service
-    times for this rider (e.g. a rider with a cane).
+    times for this rider (e.g. a rider with a cane). ``connect`` names a train to catch at
+    the destination (``kind`` departure) or to come off at the origin (arrival); the
+    dispatcher turns it into ``arrive_before`` or ``pickup_after``
+    (``solver.dispatch.connections``).
     """
 
     origin: Location
@@ -107,6 +114,7 @@ class RideAsk:
     board: int | None = None
     alight: int | None = None
     welfare: bool = False  # a no-show of this rider alerts the operator (issue 16)
+    connect: Connection | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +268,8 @@ class DispatchState:
     ``arrivals`` records when a van reported arriving at a pickup (for the no-show wait);
     ``at_risk`` the bookings already reported as "promise at risk" (reported once);
     ``silent`` the vans reported silent (judged as not moving until they report again);
-    ``committed_rounds`` how many re-optimisation rounds replaced the plan.
+    ``committed_rounds`` how many re-optimisation rounds replaced the plan;
+    ``connections_at_risk`` the bookings whose train connection was reported at risk.
     ``version`` grows by one with every change; the API uses it for its optimistic check.
     """
 
@@ -279,6 +288,7 @@ class DispatchState:
     silent: frozenset[str] = frozenset()
     committed_rounds: int = 0
     disaster: DisasterMode | None = None  # issue 16: a declared flood or landslide
+    connections_at_risk: frozenset[str] = frozenset()  # connection alerts raised (once each)
 
     @classmethod
     def empty(cls, area: str, vehicles: Sequence[Vehicle], now: int) -> DispatchState:
