@@ -242,33 +242,3 @@ def test_erasure_removes_home_and_contact(area: Area) -> None:
     again = area.client.get(f"/v1/riders/{rid}", headers=OPERATOR).json()
     assert again == erased
 
-
-def test_evacuees_left_waiting_are_booked_by_a_later_tick(town: TestClient) -> None:
-    """More registered riders than the vans take within the pickup limit: the rest wait,
-    and a tick later finds them a van, with booking records and events as at once."""
-    from api.main import tick_once
-
-    rt = town.app.state.runtime  # type: ignore[attr-defined]
-    portal = town.portal
-    assert portal is not None
-    homes = [_hamlet(town, "Okusawa"), _hamlet(town, "Shimizu")]
-    for i in range(40):
-        _rider(town, name=f"R{i}", home=homes[i % 2], needs_help=i < 4)
-    r = town.post("/v1/disaster", json={"name": "flood", "areas": [_square(-4000)],
-                                        "evacuate": True}, headers=OPERATOR)
-    assert r.status_code == 201, r.text
-    done = r.json()
-    assert done["registered"] == 40 and done["waiting_riders"]
-    booked = {ride["rider_id"] for ride in done["evacuation_rides"]}
-    needy = {rid for rid, rec in portal.call(rt.store.records, rt.store.keys.riders)
-             .items() if rec.get("needs_help")}
-    assert needy <= booked  # those who need help are never the ones left waiting
-    moved = town.put("/v1/clock", json={"now": (T0 + timedelta(minutes=50)).isoformat(),
-                                        "running": False}, headers=OPERATOR)
-    assert moved.status_code == 200, moved.text
-    assert portal.call(tick_once, rt)
-    later = _events(town, "evacuation_booked")
-    new = [e for e in later if e["rider_id"] not in booked]
-    assert new, "the tick placed nobody who was waiting"
-    record = town.get(f"/v1/bookings/{new[0]['booking_id']}", headers=OPERATOR)
-    assert record.status_code == 200 and record.json()["status"] == "confirmed"
