@@ -102,8 +102,10 @@ async def open_day(rt: Runtime, day: date) -> bool:
     same_day = rt.clock.now() >= rt.service.midnight(day)
     dispatcher = rt.days.offer_dispatcher(ctx, same_day)
 
+    riders = await rt.store.records(rt.store.keys.riders) if standing else {}
     rides = create_rides(state, day, standing, dispatcher, ctx.clock, rt.service, rt.snapper,
-                         new_booking_id, record_maker(rt.service, rt.clock.now(), same_day))
+                         new_booking_id, record_maker(rt.service, rt.clock.now(), same_day),
+                         rt.meeting, riders)
     record = {"schema": DAY_SCHEMA, "version": 1, "date": day.isoformat(), "status": "open",
               "planned": False, "opened_at": rt.clock.now().isoformat(),
               "standing_unserved": rides.unserved}

@@ -73,6 +73,7 @@ from api.settings import Settings, SettingsError
 from api.snap_cache import SnapCache
 from api.store import AreaStore, Write
 from api.ticker import Ticker, apply_all
+from maas.meeting import service_meeting_points
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition, load_service, parse_service
 from maas.transit import load_service_feed
@@ -153,7 +154,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
                      clock=the_clock, days=ServiceDays(svc, roads, store, the_clock),
                      snapper=snapper, ticker=ticker,
                      archive=DayArchive(settings.archive_dir, history_url_of(settings)),
-                     transit=load_service_feed(svc))
+                     transit=load_service_feed(svc),
+                     meeting=service_meeting_points(svc, snapper.snap))
         app.state.runtime = rt
         await _when_redis_answers(lambda: _register_roster(rt), wait)
         await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)

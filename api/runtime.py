@@ -1,9 +1,9 @@
 """The long-lived parts of one running service, built once by ``api.main.create_app``.
 
 ``Runtime`` bundles what every use case needs: the settings, the service file, the Redis
-store, the road network, the clock, the open days' contexts, the ticker's helper process and
-the day archive. None of it is state: the state lives in Redis, and a restarted process
-builds the same runtime from the same settings.
+store, the road network, the clock, the open days' contexts, the ticker's helper process,
+the day archive and the meeting points. None of it is state: the state lives in Redis, and
+a restarted process builds the same runtime from the same settings.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from api.settings import Settings
 from api.snap_cache import SnapCache
 from api.store import AreaStore
 from api.ticker import Ticker
+from maas.meeting import MeetingPoints
 from maas.roads import RoadNetwork
 from maas.service import ServiceDefinition
 from maas.transit import TransitFeed
@@ -35,6 +36,7 @@ class Runtime:
     snapper: SnapCache
     ticker: Ticker
     archive: DayArchive
+    meeting: MeetingPoints  # the service file's meeting points, placed on the network
     transit: TransitFeed | None = None  # the service file's timetable (``transit:``)
 
     @property

@@ -54,8 +54,10 @@ ServiceSeconds = Annotated[int, Field(ge=0, le=1800)]
 class RiderCreate(Strict):
     """A resident registered by the operator. ``board_seconds``/``alight_seconds`` override
     the policy's boarding times for this rider (a cane, a walker); ``registered_elderly``
-    and ``disability_card`` are eligibility flags the town keeps; ``notes`` are for the
-    driver (where the door is, call before arriving)."""
+    and ``disability_card`` are eligibility flags the town keeps; ``door_to_door`` grants
+    pickups at the door in a service with meeting points (so may other flags, as the service
+    file's ``meeting_points.door_to_door_flags`` says); ``notes`` are for the driver (where
+    the door is, call before arriving)."""
 
     name: Name
     name_kana: Annotated[str, Field(max_length=200)] | None = None
@@ -66,6 +68,7 @@ class RiderCreate(Strict):
     alight_seconds: ServiceSeconds | None = None
     registered_elderly: bool = False
     disability_card: bool = False
+    door_to_door: bool = False
     notes: Annotated[str, Field(max_length=500)] | None = None
     # Care and evacuation (issue 16): a no-show of a rider living alone or registered
     # elderly alerts the operator with the contact person; ``home`` and ``needs_help``
@@ -89,6 +92,7 @@ class RiderUpdate(Strict):
     alight_seconds: ServiceSeconds | None = None
     registered_elderly: bool | None = None
     disability_card: bool | None = None
+    door_to_door: bool | None = None
     notes: Annotated[str, Field(max_length=500)] | None = None
     lives_alone: bool | None = None
     needs_help: bool | None = None
@@ -110,6 +114,7 @@ class RiderPublic(BaseModel):
     alight_seconds: int | None = None
     registered_elderly: bool = False
     disability_card: bool = False
+    door_to_door: bool = False
     notes: str | None = None
     lives_alone: bool = False
     needs_help: bool = False
@@ -358,6 +363,17 @@ class OfferCreate(Strict):
         return self
 
 
+class MeetingPlacePublic(BaseModel):
+    """A meeting point the rider walks to (or from): its id and name, where it is, and the
+    walk from (to) the asked point in metres, as the crow flies."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    walk_m: int
+
+
 class AlternativePublic(BaseModel):
     """A time that could be served instead: ask again with ``pickup_after`` (or, for an
     appointment, ``arrive_before``); the estimates hold on the plan of the moment."""
@@ -373,7 +389,9 @@ class OfferPublic(BaseModel):
 
     ``window_final`` is false for a ride on a later day: its pickup window is provisional
     and narrows to the final width when that day is planned (at the prior-day deadline).
-    ``alternatives`` is filled when the ask asked for them."""
+    ``alternatives`` is filled when the ask asked for them. ``pickup_point``/``dropoff_point``
+    name the meeting point a stop-based rider boards or alights at (the pickup window is at
+    that point, the walk counted); null: at the asked point (door to door)."""
 
     offer_id: str
     service_date: str
@@ -386,6 +404,8 @@ class OfferPublic(BaseModel):
     fare: int
     alternatives: list[AlternativePublic] = Field(default_factory=list)
     connection: ConnectionPublic | None = None
+    pickup_point: MeetingPlacePublic | None = None
+    dropoff_point: MeetingPlacePublic | None = None
 
 
 class ConnectionPublic(BaseModel):
@@ -456,6 +476,8 @@ class BookingPublic(BaseModel):
     standing_id: str | None = None
     outbound_booking_id: str | None = None
     return_booking_id: str | None = None
+    pickup_point: MeetingPlacePublic | None = None
+    dropoff_point: MeetingPlacePublic | None = None
 
 
 class BookingList(BaseModel):

@@ -11,16 +11,19 @@ with the reason, and the day's record lists it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from api import meeting
 from api.clock import ServiceClock
+from api.errors import ApiError
 from api.snap_cache import SnapCache
 from api.store import event_entry
 from api.views import booking_public, booking_record
 from maas.errors import MaasError
+from maas.meeting import MeetingPoints, Walk
 from maas.service import ServiceDefinition
 from maas.service.clock import clock_to_seconds, wall_to_day_seconds
 from solver.dispatch import (
@@ -52,11 +55,19 @@ def applies(record: dict[str, Any], day: date, service: ServiceDefinition) -> bo
 
 
 def ask_for(record: dict[str, Any], day: date, clock: ServiceClock, service: ServiceDefinition,
-            snapper: SnapCache) -> RideAsk:
-    """The ride the standing booking asks for on ``day`` (raises what snapping raises)."""
-    origin = snapper.snap(record["origin"]["lat"], record["origin"]["lon"])
-    destination = snapper.snap(record["destination"]["lat"], record["destination"]["lon"])
+            snapper: SnapCache, points: MeetingPoints | None = None,
+            rider: Mapping[str, Any] | None = None) -> RideAsk:
+    """The ride the standing booking asks for on ``day`` (raises what snapping raises), at
+    the meeting points in reach when the service has them (``rider``: the rider's record,
+    for the door-to-door flags; raises ``ApiError`` ``no_meeting_point`` as offers do)."""
+    o, d = record["origin"], record["destination"]
+    origin = snapper.snap(o["lat"], o["lon"])
+    destination = snapper.snap(d["lat"], d["lon"])
     wheelchairs = 1 if record.get("wheelchair") else 0
+    walks: tuple[tuple[Walk, ...], tuple[Walk, ...]] = ((), ())
+    if points is not None:
+        walks = meeting.walks(points, day, meeting.rider_flags(rider or {}, wheelchairs > 0),
+                              (o["lat"], o["lon"], origin), (d["lat"], d["lon"], destination))
 
     def at(text: str | None) -> int | None:
         if text is None:
@@ -67,7 +78,8 @@ def ask_for(record: dict[str, Any], day: date, clock: ServiceClock, service: Ser
                    passengers=int(record["passengers"]) - wheelchairs, wheelchairs=wheelchairs,
                    pickup_after=at(record.get("pickup_after")),
                    arrive_before=at(record.get("arrive_before")),
-                   now=clock.now_seconds(), rider_id=record["rider_id"])
+                   now=clock.now_seconds(), rider_id=record["rider_id"],
+                   origin_walks=walks[0], destination_walks=walks[1])
 
 
 @dataclass
@@ -83,10 +95,14 @@ class StandingRides:
 
 def create_rides(state: DispatchState, day: date, records: Iterable[dict[str, Any]],
                  dispatcher: Dispatcher, clock: ServiceClock, service: ServiceDefinition,
-                 snapper: SnapCache, new_id: Any, public: Any) -> StandingRides:
+                 snapper: SnapCache, new_id: Any, public: Any,
+                 points: MeetingPoints | None = None,
+                 riders: Mapping[str, Mapping[str, Any]] | None = None) -> StandingRides:
     """Book each standing booking's ride on ``day`` into ``state``, one after the other.
 
     ``new_id(day)`` makes booking ids; ``public(clock, booking, extra)`` the booking record.
+    With ``points`` (the service's meeting points) a stop-based rider's ride is offered at
+    the points in reach, as an offer would be (``riders``: the rider records by id).
     """
     made: dict[str, dict[str, Any]] = {}
     events: list[dict[str, str]] = []
@@ -96,17 +112,23 @@ def create_rides(state: DispatchState, day: date, records: Iterable[dict[str, An
         if not applies(record, day, service):
             continue
         try:
-            ask = ask_for(record, day, clock, service, snapper)
+            ask = ask_for(record, day, clock, service, snapper, points,
+                          (riders or {}).get(record["rider_id"]))
             answer = dispatcher.offer(state, ask)
         except MaasError as exc:
             answer = Rejection(reason=RejectionReason.NO_VEHICLE, message=str(exc))
+        except ApiError as exc:  # no meeting point in reach
+            answer = Rejection(reason=RejectionReason.NO_MEETING_POINT, message=exc.message)
         if not isinstance(answer, Rejection):
             booking_id = new_id(day)
             state, results = dispatcher.apply(state, ConfirmOffer(answer, booking_id, now))
             confirmed = next((o.booking for o in results
                               if isinstance(o, outcomes.BookingConfirmed)), None)
             if confirmed is not None:
-                made[booking_id] = public(clock, confirmed, {"standing_id": record["id"]})
+                made[booking_id] = public(clock, confirmed, {
+                    "standing_id": record["id"],
+                    "pickup_point": _dumped(meeting.place_public(answer.pickup_point)),
+                    "dropoff_point": _dumped(meeting.place_public(answer.dropoff_point))})
                 events.append(event_entry(
                     "booking_confirmed", {"booking_id": booking_id, "standing_id": record["id"],
                                           "vehicle_id": confirmed.vehicle_id},
@@ -120,6 +142,10 @@ def create_rides(state: DispatchState, day: date, records: Iterable[dict[str, An
         events.append(event_entry("standing_ride_unserved", miss,
                                   rider_ids=(record["rider_id"],)))
     return StandingRides(state, made, events, unserved)
+
+
+def _dumped(place: Any) -> dict[str, Any] | None:
+    return None if place is None else dict(place.model_dump())
 
 
 def record_maker(service: ServiceDefinition, now: datetime, same_day: bool

@@ -15,6 +15,7 @@ from api.schemas import (
     Load,
     Manifest,
     ManifestStop,
+    MeetingPlacePublic,
     OfferPublic,
     ParcelLoad,
     TimeWindowPublic,
@@ -58,8 +59,10 @@ def alternative_public(clock: ServiceClock, alt: Alternative) -> AlternativePubl
 
 
 def offer_public(clock: ServiceClock, offer: Offer, window_final: bool, fare: int,
-                 alternatives: Iterable[Alternative] = ()) -> OfferPublic:
-    """An offer as the rider sees it."""
+                 alternatives: Iterable[Alternative] = (),
+                 pickup_point: MeetingPlacePublic | None = None,
+                 dropoff_point: MeetingPlacePublic | None = None) -> OfferPublic:
+    """An offer as the rider sees it (with the meeting points it was made at, if any)."""
     return OfferPublic(
         offer_id=offer.id,
         service_date=clock.service_day.isoformat(),
@@ -71,13 +74,15 @@ def offer_public(clock: ServiceClock, offer: Offer, window_final: bool, fare: in
         estimated_dropoff=clock.iso(offer.planned_dropoff),
         fare=fare,
         alternatives=[alternative_public(clock, a) for a in alternatives],
+        pickup_point=pickup_point,
+        dropoff_point=dropoff_point,
     )
 
 
 # Fields of a stored booking record that the live state does not know (api.store: the
 # day's ``bookings`` hash); everything else of a record is the public view when written.
 RECORD_EXTRAS = ("window_final", "provisional_window", "fare", "standing_id",
-                 "outbound_booking_id", "return_booking_id")
+                 "outbound_booking_id", "return_booking_id", "pickup_point", "dropoff_point")
 
 
 def booking_public(clock: ServiceClock, booking: Booking,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date as Date  # a scenario field is called date
 from pathlib import Path
 from typing import Any, Literal
@@ -26,9 +27,10 @@ from pydantic import (
 )
 
 from maas.errors import InvalidInput
-from maas.service import ServiceDefinition, ServiceError, load_service
+from maas.service import MeetingPolicy, ServiceDefinition, ServiceError, load_service
 from maas.service.clock import clock_to_seconds, to_day_seconds
 from maas.service.definition import resolve_data_path as find_data_file
+from maas.service.meeting import RIDER_FLAGS
 
 
 class ScenarioError(InvalidInput):
@@ -116,6 +118,22 @@ class DemandConfig(_Strict):
     # walk_max_m ("intersections" uses road junctions); wheelchair riders stay door-to-door.
     meeting_points: Literal["intersections"] | tuple[LatLon, ...] | None = None
     walk_max_m: float = Field(default=300, gt=0, le=3000)
+    # Shares of riders holding each eligibility flag (door_to_door, registered_elderly...),
+    # drawn on a stream of their own; the service file's meeting_points section says which
+    # flags get the door. Wheelchair riders hold needs_wheelchair.
+    rider_flags: dict[str, float] = {}
+
+    @field_validator("rider_flags")
+    @classmethod
+    def _known_flags(cls, value: dict[str, float]) -> dict[str, float]:
+        for flag, share in value.items():
+            if flag not in RIDER_FLAGS:
+                msg = f"unknown rider flag {flag!r} (known: {', '.join(sorted(RIDER_FLAGS))})"
+                raise ValueError(msg)
+            if not 0 <= share <= 1:
+                msg = f"{flag}: a share between 0 and 1, not {share}"
+                raise ValueError(msg)
+        return value
 
 
 class PolicyConfig(_Strict):
@@ -276,6 +294,8 @@ class Scenario(_Strict):
     name: str
     service: str | None = None
     date: Date | None = None
+    # A what-if on the service file's meeting points: run them in another mode.
+    meeting_mode: Literal["door_to_door", "stop_based", "mixed"] | None = None
     network: NetworkConfig
     fleet: FleetConfig | None = None
     demand: DemandConfig
@@ -290,6 +310,9 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _fleet_or_service(self) -> Scenario:
+        if self.service is None and self.meeting_mode is not None:
+            msg = "meeting_mode: only with a service file (service: FILE)"
+            raise ValueError(msg)
         if self.service is None:
             if self.fleet is None:
                 msg = "fleet: Field required (or name a service file: service: FILE)"
@@ -306,6 +329,18 @@ class Scenario(_Strict):
     def service_definition(self) -> ServiceDefinition | None:
         """The loaded service file (None for a scenario with its own fleet and policy)."""
         return self._service
+
+    @property
+    def meeting_policy(self) -> MeetingPolicy | None:
+        """The service file's meeting-point policy (in ``meeting_mode`` if the scenario
+        names one) when it sends riders to meeting points; None otherwise."""
+        svc = self._service
+        if svc is None:
+            return None
+        policy = svc.meeting
+        if self.meeting_mode is not None:
+            policy = replace(policy, mode=self.meeting_mode)
+        return policy if policy.uses_points else None
 
     @property
     def day_span(self) -> tuple[int, int]:
@@ -367,6 +402,16 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path, origin: str = "scena
         msg = f"{origin}: {where}: {text}"
         raise ScenarioError(msg) from exc
     scenario._service = svc
+    if svc is not None and scenario.demand.meeting_points is not None \
+            and scenario.meeting_policy is not None:
+        msg = (f"{origin}: demand.meeting_points: the service file {svc.origin} has its "
+               "own meeting points (meeting_points section); remove one of them")
+        raise ScenarioError(msg)
+    if scenario.meeting_mode not in (None, "door_to_door") and svc is not None \
+            and not (svc.meeting.points or svc.meeting.from_gtfs or svc.meeting.gtfs_stops):
+        msg = (f"{origin}: meeting_mode: the service file {svc.origin} lists no meeting "
+               "points (meeting_points.points)")
+        raise ScenarioError(msg)
     _check_disaster(scenario, origin)
     return scenario
 

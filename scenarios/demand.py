@@ -60,6 +60,9 @@ class TripDemand:
     (the prebooking cut-off for prebooked trips; the same moment for an ``asap`` ask, which
     wants a van as soon as possible). ``decline_draw`` is compared with the
     offer's delay to decide acceptance; ``cancel_at`` (if any) is when they cancel.
+    With the scenario's own meeting points (``demand.meeting_points``) the home end is the
+    meeting point already and ``walk_metres`` the walk; with a service file's, both ends
+    are the asked places and the simulator asks the service's policy (``maas.meeting``).
     """
 
     id: str
@@ -80,6 +83,7 @@ class TripDemand:
     decline_draw: float
     walk_metres: int = 0
     connect: Connection | None = None  # a train to catch (departure) or meet (arrival)
+    flags: frozenset[str] = frozenset()  # eligibility flags (a service's door-to-door rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +306,7 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
     origins = OriginSampler(network, grid)
     stops = meeting_points(scenario, network)
     places = resolve_places(scenario, network)
+    flag_rng = np.random.default_rng([d.seed, 11])  # its own stream: other draws unchanged
     count = d.requests if d.exact_count else int(rng.poisson(d.requests))
     purposes = list(_PURPOSE_SHARE)
     purpose_p = np.array(list(_PURPOSE_SHARE.values()))
@@ -345,6 +350,9 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
         if cancels:
             # A minute after asking at the soonest, so the booking exists by then.
             cancel_at = int(rng.integers(requested_at + 60, max(requested_at + 61, leave - 300)))
+        flags = {f for f, share in sorted(d.rider_flags.items()) if flag_rng.random() < share}
+        if wheelchair:
+            flags.add("needs_wheelchair")
         trips.append(
             TripDemand(
                 id=f"r{len(trips) + 1:04d}",
@@ -364,6 +372,7 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
                 cancel_at=cancel_at,
                 decline_draw=float(rng.random()),
                 walk_metres=walk,
+                flags=frozenset(flags),
             )
         )
     trips.sort(key=lambda t: (t.requested_at, t.desired_pickup, t.id))

@@ -7,12 +7,13 @@ import math
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from maas.domain import Location, Vehicle
 from maas.errors import InvalidInput, OffNetworkError
+from maas.meeting import MeetingPoints, service_meeting_points
 from scenarios.config import Scenario
 from scenarios.demand import generate_demand, network_places
 from scenarios.evacuation import registered_riders
@@ -139,6 +140,16 @@ def first_metres(
     return locate
 
 
+def scenario_meeting_points(scenario: Scenario, roads: Any) -> MeetingPoints | None:
+    """The service file's meeting points on the roads, when its policy (or the scenario's
+    ``meeting_mode``) sends riders to them; None for a door-to-door day."""
+    policy = scenario.meeting_policy
+    svc = scenario.service_definition
+    if policy is None or svc is None:
+        return None
+    return service_meeting_points(replace(svc, meeting=policy), roads.snap)
+
+
 def run_note(scenario: Scenario, vehicles: tuple[Vehicle, ...] | None) -> str:
     """The report's one-paragraph description of what was simulated."""
     d, f = scenario.demand, scenario.fleet
@@ -156,7 +167,16 @@ def run_note(scenario: Scenario, vehicles: tuple[Vehicle, ...] | None) -> str:
     return (f"Network {scenario.network.source}"
             f"{' (winter)' if scenario.network.winter else ''}; {fleet_text}; about "
             f"{d.requests} requests, {d.prebooked_share:.0%} prebooked; "
-            f"{'meeting points' if d.meeting_points else 'door to door'}.")
+            f"{_meeting_note(scenario)}.")
+
+
+def _meeting_note(scenario: Scenario) -> str:
+    policy = scenario.meeting_policy
+    if policy is not None:
+        return (f"meeting points of the service file, {policy.mode.replace('_', '-')} (walk "
+                f"limit {policy.walk_limit_m.summer:g} m, {policy.walk_limit_m.winter:g} m "
+                "in winter)")
+    return "meeting points" if scenario.demand.meeting_points else "door to door"
 
 
 def run_scenario(
@@ -184,13 +204,14 @@ def run_scenario(
     depot = vehicles[0].depot if vehicles else depot_location(scenario, roads)
     demand = generate_demand(scenario, roads) + train_trips(scenario, roads)
     demand.sort(key=lambda t: (t.requested_at, t.desired_pickup, t.id))
+    meeting = scenario_meeting_points(scenario, roads)
     parcels = generate_parcels(scenario, roads, depot)
     area = scenario.network.service_area
     bbox = tuple(area) if area is not None and not isinstance(area, str) else None
     result = simulate(
         scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
         service_area=bbox, progress=lambda f: say("simulating the day", f),
-        locate=first_metres(roads), vehicles=vehicles, parcels=parcels,
+        locate=first_metres(roads), vehicles=vehicles, parcels=parcels, meeting=meeting,
         registered=registered_riders(scenario, roads),
     )
     say("writing outputs", 1.0)

@@ -28,6 +28,7 @@ from maas.domain import (
 )
 from maas.errors import MaasError
 from maas.evaluation import leg_durations
+from maas.meeting import MeetingPoints, OutOfReach, Walk
 from maas.service import BookingCheck, check_booking
 from maas.service.clock import clock_to_seconds, from_day_seconds, to_day_seconds
 from maas.travel import TravelTimeSource
@@ -51,6 +52,7 @@ from solver.dispatch import (
     DispatchState,
     Offer,
     Rejection,
+    RejectionReason,
     RideAsk,
     events,
     outcomes,
@@ -170,7 +172,8 @@ class Simulation:
         locate: Locate | None = None,
         vehicles: Sequence[Vehicle] | None = None,
         parcels: Sequence[ParcelDemand] = (),
-            registered: Sequence[Evacuee] = (),
+        meeting: MeetingPoints | None = None,
+        registered: Sequence[Evacuee] = (),
     ) -> None:
         self.scenario = scenario
         self.registered = tuple(registered)
@@ -183,6 +186,10 @@ class Simulation:
                                                strict=True) if u < share}
         self.parcel_demand = {p.id: p for p in parcels}
         self.parcels: dict[str, ParcelRecord] = {}
+        # The service file's meeting points: each ask carries the places in reach and the
+        # dispatcher picks, as in the live service (api.meeting).
+        self.meeting = meeting
+        self._walks: dict[str, tuple[tuple[Walk, ...], tuple[Walk, ...]] | None] = {}
         self.service = scenario.service_definition
         self.locate = locate
         self.travel = travel
@@ -413,26 +420,58 @@ class Simulation:
             else:
                 pickup_after = max(pickup_after or 0, c.at + c.buffer)
             c = None
+        walks = self._walks_of(trip) or ((), ())
         return RideAsk(
             origin=trip.origin, destination=trip.destination, passengers=trip.passengers,
             wheelchairs=trip.wheelchairs, pickup_after=pickup_after, now=now,
             rider_id=trip.id, board=trip.board, alight=trip.alight,
             welfare=trip.id in self.welfare,
             arrive_before=arrive_before, connect=c,
+            origin_walks=walks[0], destination_walks=walks[1],
         )
+
+    def _walks_of(self, trip: TripDemand) -> tuple[tuple[Walk, ...], tuple[Walk, ...]] | None:
+        """Where the service may meet this rider at each end (empty: the door), or None
+        when a stop-based service has no meeting point in reach and refuses the ride."""
+        if self.meeting is None or self.scenario.date is None:
+            return ((), ())
+        if trip.id not in self._walks:
+            day = self.scenario.date
+            ends: list[tuple[Walk, ...]] = []
+            for loc in (trip.origin, trip.destination):
+                found = self.meeting.options(loc.lat, loc.lon, loc, day, trip.flags)
+                if isinstance(found, OutOfReach):
+                    self._walks[trip.id] = None
+                    return None
+                ends.append(() if all(w.at_door for w in found) else found)
+            self._walks[trip.id] = (ends[0], ends[1])
+        return self._walks[trip.id]
+
+    def _walked(self, trip_id: str, ask: RideAsk) -> None:
+        """Record the walk of the places a booking was made at."""
+        self.trips[trip_id].walk_metres = sum(
+            w.walk_m for w in (ask.pickup_walk, ask.dropoff_walk) if w is not None)
 
     def _on_prebook(self, now: int, _: Any) -> None:
         prebooked = sorted((t for t in self.demand.values() if t.prebooked),
                            key=lambda t: (t.desired_pickup, t.id))
+        for t in [t for t in prebooked if self._walks_of(t) is None]:
+            self.trips[t.id].reject_reason = RejectionReason.NO_MEETING_POINT.value
+        prebooked = [t for t in prebooked if self._walks_of(t) is not None]
         if not prebooked:
             return
         batch = events.PrebookBatch(
             asks=tuple(self._ask(t, now, t.desired_pickup) for t in prebooked),
             now=now, booking_ids=tuple(t.id for t in prebooked),
         )
+        asks = dict(zip(batch.booking_ids, batch.asks, strict=True))
         for out in self._apply(batch):
             if isinstance(out, outcomes.BookingConfirmed):
                 self._confirmed(out.booking.id, out.booking.request, out.booking.vehicle_id)
+                if self.meeting is not None:  # the batch plans at the nearest places
+                    nearest = self.dispatcher.variants(asks[out.booking.id])[:1]
+                    if nearest:
+                        self._walked(out.booking.id, nearest[0][0])
             elif isinstance(out, outcomes.BookingRejected) and out.booking_id in self.trips:
                 self.trips[out.booking_id].reject_reason = out.reason.value
 
@@ -464,6 +503,9 @@ class Simulation:
         if refused is not None:
             rec.reject_reason = refused
             return
+        if self._walks_of(trip) is None:
+            rec.reject_reason = RejectionReason.NO_MEETING_POINT.value
+            return
         answer = self.dispatcher.offer(self.state, self._ask(trip, now, wanted))
         if isinstance(answer, Rejection):
             alternative = answer.alternative
@@ -483,6 +525,8 @@ class Simulation:
         for out in self._apply(events.ConfirmOffer(answer, trip_id, now)):
             if isinstance(out, outcomes.BookingConfirmed):
                 self._confirmed(trip_id, out.booking.request, out.booking.vehicle_id)
+                if self.meeting is not None:
+                    self._walked(trip_id, answer.ask)
             elif isinstance(out, outcomes.BookingRejected):
                 rec.reject_reason = out.reason.value
 
@@ -744,11 +788,13 @@ def simulate(
     locate: Locate | None = None,
     vehicles: Sequence[Vehicle] | None = None,
     parcels: Sequence[ParcelDemand] = (),
+    meeting: MeetingPoints | None = None,
     registered: Sequence[Evacuee] = (),
 ) -> SimulationResult:
     """Run one simulated day of ``scenario`` on ``travel`` with this demand (``vehicles``:
     the service roster of the day, else the scenario's own fleet; ``parcels``: the
-    parcels shipped that day; ``registered``: the riders a disaster's evacuation fetches)."""
+    parcels shipped that day; ``meeting``: the service file's meeting points, placed on
+    the network; ``registered``: the riders a disaster's evacuation fetches)."""
     sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area, locate,
-                     vehicles, parcels, registered)
+                     vehicles, parcels, meeting, registered)
     return sim.run(progress)

@@ -438,16 +438,38 @@ def best_insertion(
     the same problem; ``blink`` > 0 skips each candidate position with that probability
     (drawn from ``rng``), the randomisation of SISR's recreate step.
     """
-    fleet = [v for v in problem.vehicles
-             if (vehicles is None or v.id in vehicles) and _fits(v, request)]
-    if not fleet:
-        return None
-    o, d = request.origin, request.destination
-    requests: Mapping[str, Request] = _WithNew(problem.requests, request)
+    return best_insertions(problem, plan, [request], travel, vehicles, cache, blink, rng,
+                           objective, max_checks)[0]
+
+
+def best_insertions(
+    problem: Problem,
+    plan: Plan,
+    requests_new: Sequence[Request],
+    travel: TravelTimeSource,
+    vehicles: Collection[str] | None = None,
+    cache: RouteCache | None = None,
+    blink: float = 0.0,
+    rng: random.Random | None = None,
+    objective: RiderObjective | None = None,
+    max_checks: int | None = None,
+) -> list[Insertion | None]:
+    """``best_insertion`` of each of several variants of one new request (the same id, other
+    places or windows: a rider's candidate meeting points), sharing the route data and the
+    travel rows: one row and one column per distinct new location, fetched once."""
+    if not requests_new:
+        return []
+    fitting = [v for v in problem.vehicles
+               if (vehicles is None or v.id in vehicles)
+               and any(_fits(v, r) for r in requests_new)]
+    if not fitting:
+        return [None] * len(requests_new)
+    # Route data depends on the planned requests only (the new one is in no route yet).
+    requests: Mapping[str, Request] = _WithNew(problem.requests, requests_new[0])
     routes: dict[str, _RouteData] = {}
     missing: list[tuple[Vehicle, Route]] = []
     shared_keys: dict[str, tuple[object, ...]] = {}
-    for v in fleet:
+    for v in fitting:
         route_obj = plan.route(v.id)
         if cache is not None:
             found = cache.get(route_obj)
@@ -480,12 +502,30 @@ def best_insertion(
     # One row and one column per new location, over every location of the candidate routes.
     locs: list[Location] = []
     offset: dict[str, int] = {}
-    for v in fleet:
+    for v in fitting:
         offset[v.id] = len(locs)
         locs += routes[v.id].points
-    rows = travel.durations([o, d], [*locs, d]).tolist()
-    cols = travel.durations(locs, [o, d]).tolist()
-    o_to_d = int(rows[0][len(locs)])
+    news: list[Location] = []
+    for r in requests_new:
+        for loc in (r.origin, r.destination):
+            if loc not in news:
+                news.append(loc)
+    rows = travel.durations(news, [*locs, *news]).tolist()
+    cols = travel.durations(locs, news).tolist()
+    return [_best_of(problem, routes, [v for v in fitting if _fits(v, r)], offset, r,
+                     rows, cols, news.index(r.origin), news.index(r.destination), len(locs),
+                     blink, rng, objective, max_checks)
+            for r in requests_new]
+
+
+def _best_of(problem: Problem, routes: Mapping[str, _RouteData], fleet: Sequence[Vehicle],
+             offset: Mapping[str, int], request: Request, rows: list[list[int]],
+             cols: list[list[int]], a: int, b: int, n_locs: int, blink: float,
+             rng: random.Random | None, objective: RiderObjective | None,
+             max_checks: int | None) -> Insertion | None:
+    """The best insertion of one request on prepared routes; ``rows[a]``/``rows[b]`` are
+    its origin's and destination's rows, ``cols[.][a]``/``[b]`` their columns."""
+    o_to_d = int(rows[a][n_locs + b])
     candidates: list[_Candidate] = []
     index_of: dict[str, list[int]] = {}
     for v in fleet:
@@ -493,8 +533,8 @@ def best_insertion(
         index_of[v.id] = idx
         candidates += _screen_vehicle(
             problem, routes[v.id], request,
-            to_o=[cols[x][0] for x in idx], to_d=[cols[x][1] for x in idx],
-            from_o=[rows[0][x] for x in idx], from_d=[rows[1][x] for x in idx],
+            to_o=[cols[x][a] for x in idx], to_d=[cols[x][b] for x in idx],
+            from_o=[rows[a][x] for x in idx], from_d=[rows[b][x] for x in idx],
             o_to_d=o_to_d,
         )
     if objective is None:
@@ -522,10 +562,10 @@ def best_insertion(
         idx = index_of[v.id]
         legs = route.legs
         if i == j:
-            new_legs = [*legs[:i], cols[idx[i]][0], o_to_d, rows[1][idx[i + 1]], *legs[i + 1:]]
+            new_legs = [*legs[:i], cols[idx[i]][a], o_to_d, rows[b][idx[i + 1]], *legs[i + 1:]]
         else:
-            new_legs = [*legs[:i], cols[idx[i]][0], rows[0][idx[i + 1]], *legs[i + 1 : j],
-                        cols[idx[j]][1], rows[1][idx[j + 1]], *legs[j + 1 :]]
+            new_legs = [*legs[:i], cols[idx[i]][a], rows[a][idx[i + 1]], *legs[i + 1 : j],
+                        cols[idx[j]][b], rows[b][idx[j + 1]], *legs[j + 1 :]]
         seq = _spliced(route.seq, request, i, j, new_legs)
         p_pos = i + 1
         if objective is not None:

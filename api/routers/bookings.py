@@ -117,7 +117,9 @@ async def create_booking(
 
         same_day = bool(stored["same_day"])
         extra: dict[str, Any] = {"window_final": same_day, "fare": stored.get("fare", 0),
-                                 "outbound_booking_id": stored.get("outbound_booking_id")}
+                                 "outbound_booking_id": stored.get("outbound_booking_id"),
+                                 "pickup_point": stored.get("pickup_point"),
+                                 "dropoff_point": stored.get("dropoff_point")}
         public = booking_public(ctx.clock, confirmed, extra)
         if not same_day:
             public = public.model_copy(update={"provisional_window": public.pickup_window})

@@ -10,7 +10,9 @@ expires (it holds no seat) and returned as 201; a ``Rejection`` becomes 422 (out
 service area) or 409 (no van can do it: the reason code, e.g. ``no_capacity``), with the
 earliest later pickup (``alternative``) and up to three servable times each side
 (``alternatives``, with estimated pickup and drop-off). A ride on a later day gets the
-provisional window width; the same day's rides the final one.
+provisional window width; the same day's rides the final one. With meeting points in the
+service file (``api.meeting``) a stop-based rider's ask carries the points in reach and the
+offer names the one chosen at each end (``pickup_point``/``dropoff_point``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 
-from api import codec
+from api import codec, meeting
 from api.clock import ServiceClock
 from api.connections import connection_public, resolve_train
 from api.day_cycle import ensure_open
@@ -45,9 +47,11 @@ PAST_TOLERANCE_S = 120
 
 @router.post("", status_code=201, response_model=OfferPublic,
              responses={409: {"description": "no vehicle can serve it"},
-                        422: {"description": "bad input, outside the service area, or the "
+                        422: {"description": "bad input, outside the service area, the "
                                              "booking rules refuse the time (not_operating, "
-                                             "too_late_to_book, too_far_ahead, outside_hours)"}})
+                                             "too_late_to_book, too_far_ahead, outside_hours)"
+                                             ", or no meeting point within the walk limit "
+                                             "(no_meeting_point)"}})
 async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> OfferPublic:
     """Offer a ride to a rider (or to the operator booking by phone for ``rider_id``)."""
     rider_id = await rider_of(caller, body.rider_id, rt)
@@ -83,6 +87,11 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     # The rider's own needs (api.routers.riders): a wheelchair, longer boarding with a cane.
     needs = await rt.store.record(rt.store.keys.riders, rider_id) or {}
     wheelchairs = 1 if body.wheelchair or needs.get("needs_wheelchair") else 0
+    # Where the van may meet them: the door, or meeting points in reach (api.meeting).
+    origin_walks, destination_walks = meeting.walks(
+        rt.meeting, check.day, meeting.rider_flags(needs, wheelchairs > 0),
+        (body.origin.lat, body.origin.lon, origin),
+        (body.destination.lat, body.destination.lon, destination))
     clock = ctx.clock
     day_now = clock.now_seconds()
     pickup_after = clock.earliest(moment) if not arrive_by else None
@@ -97,6 +106,7 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
         welfare=welfare_watch(needs),
         connect=None if train is None else train.connection(clock),
+        origin_walks=origin_walks, destination_walks=destination_walks,
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
     state = await ctx.store.state()
@@ -113,17 +123,22 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
                            disability=1 if needs.get("disability_card") and not wheelchairs
                            else 0)
     ttl_ms = (offer.expires_at - day_now) * 1000
+    pickup_point = meeting.place_public(offer.pickup_point)
+    dropoff_point = meeting.place_public(offer.dropoff_point)
     await rt.store.put_offer(offer.id, {
         "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,
         "fare": fare, "outbound_booking_id": body.outbound_booking_id,
         "asked_pickup_after": moment.isoformat() if body.pickup_after is not None or (
             train is not None and not arrive_by) else None,
         "asked_arrive_before": moment.isoformat() if arrive_by else None,
+        "pickup_point": None if pickup_point is None else pickup_point.model_dump(),
+        "dropoff_point": None if dropoff_point is None else dropoff_point.model_dump(),
         "offer": codec.to_jsonable(offer)}, ttl_ms)
     # Asked for, the other times that could be served (a clerk reads them to the caller).
     others = dispatcher.offer_alternatives(state, ask, answer) if body.alternatives else ()
     public = offer_public(clock, offer, window_final=check.same_day, fare=fare,
-                          alternatives=others)
+                          alternatives=others, pickup_point=pickup_point,
+                          dropoff_point=dropoff_point)
     if train is None:
         return public
     return public.model_copy(update={"connection": connection_public(clock, offer, rt.transit)})

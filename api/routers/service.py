@@ -1,15 +1,16 @@
 """``GET /v1/service``: what the service is and when it runs, for apps and journey planners
-(calendar, hours, booking rules, fares, service area), like the IDRT interface's
+(calendar, hours, booking rules, fares, service area, meeting points), like the IDRT interface's
 ``GET /service``. Public: it names no rider and no van."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep
+from api.runtime import Runtime
 from maas.service.clock import WEEKDAYS, seconds_to_clock
 
 router = APIRouter(prefix="/v1/service", tags=["service"])
@@ -51,6 +52,29 @@ class FaresPublic(BaseModel):
     disability: int
 
 
+class MeetingPointPublic(BaseModel):
+    """A meeting point riders walk to (as listed; the van stops on the road beside it)."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+
+
+class MeetingPointsPublic(BaseModel):
+    """Where vans meet riders: ``mode`` door_to_door, stop_based or mixed (flags in
+    ``door_to_door_flags`` get the door), the walk limits (metres; ``winter_months`` use
+    the winter one), the limit in force today, and the points."""
+
+    mode: str
+    walk_limit_m: dict[str, float]
+    walk_limit_today_m: float
+    winter_months: list[int]
+    door_to_door_flags: list[str]
+    out_of_reach: str
+    points: list[MeetingPointPublic]
+
+
 class ServicePublic(BaseModel):
     """The service of one area."""
 
@@ -67,6 +91,7 @@ class ServicePublic(BaseModel):
     service_area_bbox: list[float] | None
     operating_days: list[OperatingDay]
     places: dict[str, dict[str, float]]
+    meeting_points: MeetingPointsPublic
 
 
 @router.get("", response_model=ServicePublic)
@@ -108,4 +133,20 @@ async def get_service(rt: RuntimeDep) -> ServicePublic:
         service_area_bbox=None if svc.network.bbox is None else list(svc.network.bbox),
         operating_days=days,
         places={name: {"lat": p.lat, "lon": p.lon} for name, p in svc.places.items()},
+        meeting_points=_meeting_points(rt, today),
+    )
+
+
+def _meeting_points(rt: Runtime, today: date) -> MeetingPointsPublic:
+    policy = rt.meeting.policy
+    return MeetingPointsPublic(
+        mode=policy.mode,
+        walk_limit_m={"summer": policy.walk_limit_m.summer,
+                      "winter": policy.walk_limit_m.winter},
+        walk_limit_today_m=policy.walk_limit(today),
+        winter_months=sorted(policy.winter_months),
+        door_to_door_flags=list(policy.door_to_door_flags) if policy.mode == "mixed" else [],
+        out_of_reach=policy.out_of_reach,
+        points=[MeetingPointPublic(id=p.id, name=p.name, lat=p.lat, lon=p.lon)
+                for p in rt.meeting.points] if policy.uses_points else [],
     )

@@ -57,10 +57,12 @@ async def _book_on(rt: Runtime, record: dict[str, Any], day: Any) -> StandingRid
     dispatcher = rt.days.offer_dispatcher(ctx, same_day)
 
     public = standing.record_maker(rt.service, rt.clock.now(), same_day)
+    rider = await rt.store.record(rt.store.keys.riders, record["rider_id"]) or {}
 
     async def book(w: Write) -> StandingRide:
         made = standing.create_rides(w.state, day, [record], dispatcher, ctx.clock, rt.service,
-                                     rt.snapper, new_booking_id, public)
+                                     rt.snapper, new_booking_id, public, rt.meeting,
+                                     {record["rider_id"]: rider})
         if made.state is not w.state:
             w.new_state = made.state
         for bid, rec in made.bookings.items():

@@ -15,6 +15,7 @@ from maas.service.definition import NetworkSpec, ServiceDefinition, TransitSpec
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
 from maas.service.file import SCHEMA_VERSION, load_service, parse_service
+from maas.service.meeting import MeetingPointSpec, MeetingPolicy
 from maas.service.parcels import ParcelRules
 from maas.service.places import Zone
 from maas.service.policy import PolicySpec
@@ -41,6 +42,8 @@ __all__ = [
     "Fleet",
     "HolidayCalendar",
     "Hours",
+    "MeetingPointSpec",
+    "MeetingPolicy",
     "NetworkSpec",
     "ParcelRules",
     "Point",

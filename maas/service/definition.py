@@ -18,6 +18,7 @@ from maas.service.calendar import Calendar, DayType
 from maas.service.clock import WEEKDAYS, midnight, wall, wall_to_day_seconds
 from maas.service.emergency import CareRules, Emergency
 from maas.service.fares import Fares
+from maas.service.meeting import MeetingPolicy
 from maas.service.parcels import ParcelRules
 from maas.service.places import Zone, zone_of
 from maas.service.policy import PolicySpec
@@ -68,6 +69,7 @@ class ServiceDefinition:
     places: Mapping[str, Point] = field(default_factory=dict)
     transit: TransitSpec | None = None
     parcels: ParcelRules = field(default_factory=ParcelRules)
+    meeting: MeetingPolicy = field(default_factory=MeetingPolicy)
     base_dir: Path = Path(".")
     origin: str = "service"  # the file name, for messages
     # Appended for issue 16: shelters and hazard zones, welfare-office rules.

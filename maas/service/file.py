@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from maas.roads.winter import WINTER_MONTHS
 from maas.service.booking_rules import BookingRules
 from maas.service.calendar import Calendar, DayType, HolidayCalendar, Hours
 from maas.service.clock import WEEKDAYS, clock_to_seconds
@@ -39,6 +40,13 @@ from maas.service.definition import (
 from maas.service.emergency import CareRules, Emergency
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
+from maas.service.meeting import (
+    DEFAULT_DOOR_TO_DOOR_FLAGS,
+    RIDER_FLAGS,
+    MeetingPointSpec,
+    MeetingPolicy,
+    Seasonal,
+)
 from maas.service.parcels import ParcelRules
 from maas.service.places import Zone
 from maas.service.policy import PolicySpec
@@ -303,6 +311,58 @@ def _check_rings(kind: str, value: dict[str, Ring]) -> dict[str, Ring]:
     return value
 
 
+class SeasonalIn(_Strict):
+    summer: float = Field(gt=0)
+    winter: float = Field(gt=0)
+
+
+class MeetingPointIn(_Strict):
+    """A listed meeting point: ``id`` and ``name``, and lat/lon or a place of the file."""
+
+    id: str = Field(pattern=KEY_SAFE)
+    name: str = Field(min_length=1, max_length=200)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    place: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> MeetingPointIn:
+        has_point = self.lat is not None and self.lon is not None
+        if has_point == (self.place is not None) or (self.lat is None) != (self.lon is None):
+            msg = "give either lat and lon, or place"
+            raise ValueError(msg)
+        return self
+
+
+class MeetingPointsIn(_Strict):
+    mode: Literal["door_to_door", "stop_based", "mixed"]
+    points: tuple[MeetingPointIn, ...] = ()
+    from_gtfs: bool = False  # every stop of transit.feed is a meeting point
+    gtfs_stops: tuple[str, ...] = ()  # or only these stop_ids of it
+    walk_limit_m: SeasonalIn = SeasonalIn(summer=300, winter=150)
+    walk_speed_m_s: SeasonalIn = SeasonalIn(summer=1.0, winter=0.8)
+    winter_months: tuple[int, ...] | None = None  # default: December to March
+    door_to_door_flags: tuple[str, ...] | None = None  # mixed only
+    out_of_reach: Literal["door_to_door", "reject"] = "door_to_door"
+    candidates: int = Field(default=3, ge=1, le=10)
+
+    @field_validator("walk_limit_m")
+    @classmethod
+    def _limits(cls, value: SeasonalIn) -> SeasonalIn:
+        if value.summer > 3000 or value.winter > 3000:
+            msg = "a walk limit above 3000 m is no meeting point"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("winter_months")
+    @classmethod
+    def _months(cls, value: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if value is not None and (not value or not set(value) <= set(range(1, 13))):
+            msg = "months are numbers 1 to 12 (at least one)"
+            raise ValueError(msg)
+        return value
+
+
 class ServiceIn(_Strict):
     version: Literal[1] = 1  # SCHEMA_VERSION
     name: str = Field(min_length=1)
@@ -323,6 +383,7 @@ class ServiceIn(_Strict):
     disaster: DisasterIn = DisasterIn()
     care: CareIn = CareIn()
     parcels: ParcelsIn = ParcelsIn()
+    meeting_points: MeetingPointsIn | None = None
 
     @field_validator("hazard_zones")
     @classmethod
@@ -354,7 +415,7 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "date", "list", "tuple", "dict", "n
                                      HoursIn, BookingIn, RideTimeIn, ReoptimiseIn, BoardingIn,
                                      WeightsIn, PolicyIn, FaresIn, BreakIn, ShiftIn, VanIn,
                                      OverrideIn, FleetIn, TransitIn, DisasterIn,
-                                     CareIn))}
+                                     CareIn, SeasonalIn, MeetingPointIn, MeetingPointsIn))}
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
@@ -634,6 +695,60 @@ class _Build:
         within = round(raw.disaster.evacuation_pickup_within_minutes * 60)
         return Emergency(shelters, hazards, within)
 
+    def meeting(self, places: Mapping[str, Point]) -> MeetingPolicy:
+        m = self.raw.meeting_points
+        if m is None:
+            return MeetingPolicy()
+        where = "meeting_points"
+        ids: set[str] = set()
+        points = []
+        for i, p in enumerate(m.points):
+            if p.id in ids:
+                raise self.fail(f"{where}.points.{i}.id", f"duplicate meeting point id {p.id!r}")
+            ids.add(p.id)
+            at = self.point(f"{where}.points.{i}",
+                            LatLonIn(lat=p.lat, lon=p.lon, place=p.place), places)
+            points.append(MeetingPointSpec(p.id, p.name, at.lat, at.lon))
+        if (m.from_gtfs or m.gtfs_stops) and self.raw.transit is None:
+            raise self.fail(f"{where}.{'from_gtfs' if m.from_gtfs else 'gtfs_stops'}",
+                            "meeting points from GTFS need a transit section (transit.feed)")
+        if m.from_gtfs and m.gtfs_stops:
+            raise self.fail(f"{where}.gtfs_stops", "give from_gtfs: true (every stop) or "
+                                                   "gtfs_stops (some), not both")
+        if len(set(m.gtfs_stops)) != len(m.gtfs_stops):
+            raise self.fail(f"{where}.gtfs_stops", "a stop is listed twice")
+        if m.mode != "door_to_door" and not (points or m.from_gtfs or m.gtfs_stops):
+            raise self.fail(f"{where}.points", f"mode {m.mode} needs meeting points (points, "
+                                               "from_gtfs or gtfs_stops)")
+        if m.walk_limit_m.winter > m.walk_limit_m.summer:
+            raise self.fail(f"{where}.walk_limit_m.winter", "longer than the summer limit "
+                                                            "(snow makes walks shorter)")
+        flags = m.door_to_door_flags
+        if flags is not None:
+            if m.mode != "mixed":
+                raise self.fail(f"{where}.door_to_door_flags",
+                                f"only with mode mixed (mode {m.mode} meets "
+                                f"{'nobody' if m.mode == 'stop_based' else 'everyone'} at "
+                                "the door)")
+            unknown = sorted(set(flags) - RIDER_FLAGS)
+            if unknown:
+                raise self.fail(f"{where}.door_to_door_flags",
+                                f"unknown rider flag {unknown[0]!r} (known: "
+                                f"{', '.join(sorted(RIDER_FLAGS))})")
+        return MeetingPolicy(
+            mode=m.mode,
+            points=tuple(points),
+            from_gtfs=m.from_gtfs,
+            gtfs_stops=m.gtfs_stops,
+            walk_limit_m=Seasonal(m.walk_limit_m.summer, m.walk_limit_m.winter),
+            walk_speed_m_s=Seasonal(m.walk_speed_m_s.summer, m.walk_speed_m_s.winter),
+            winter_months=(frozenset(m.winter_months) if m.winter_months is not None
+                           else WINTER_MONTHS),
+            door_to_door_flags=DEFAULT_DOOR_TO_DOOR_FLAGS if flags is None else flags,
+            out_of_reach=m.out_of_reach,
+            candidates=m.candidates,
+        )
+
     def definition(self) -> ServiceDefinition:
         raw = self.raw
         places = self.places()
@@ -654,6 +769,7 @@ class _Build:
             places=dict(places),
             transit=self.transit(),
             parcels=self.parcels(),
+            meeting=self.meeting(places),
             base_dir=self.base_dir,
             origin=self.origin,
             emergency=self.emergency(places),

@@ -9,6 +9,7 @@ from typing import Any
 
 from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind, Vehicle
 from maas.evaluation import PlanReport, evaluate, leg_durations
+from maas.meeting import Walk
 from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
@@ -44,7 +45,12 @@ from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
 from solver.dispatch.reoptimise import relaxed, reoptimise
 from solver.dispatch.repair import repair
-from solver.dispatch.search import alternatives, find_offer, offer_alternatives, place
+from solver.dispatch.search import (
+    alternatives,
+    find_offer_among,
+    offer_alternatives,
+    place,
+)
 from solver.dispatch.state import (
     Alternative,
     Booking,
@@ -104,7 +110,11 @@ class Dispatcher:
         """The rider's best feasible insertion of ``ask`` as an offer (soonest pickup, or
         for an appointment the latest departure arriving in time, with the estimated pickup
         and drop-off), or a rejection with a reason code and up to ``policy.alternatives``
-        servable times before and after the asked one."""
+        servable times before and after the asked one.
+
+        An ask with meeting points (``origin_walks``/``destination_walks``) is searched at
+        every pair of its places (``variants``) and offered at the best one; refusals and
+        alternatives are those of the nearest pair."""
         self._sync_closures(state)
         paused = _paused(state)
         if paused is not None:
@@ -115,12 +125,13 @@ class Dispatcher:
         unfit = self._unfit(state, ask)
         if unfit is not None:
             return unfit
-        direct = self._direct(ask)
-        if direct >= UNREACHABLE_S:
+        now = max(ask.now, state.now)
+        variants = [(replace(a, now=now), d) for a, d in self.variants(ask)]
+        if not variants:
             msg = "no open road connects the origin and the destination (a road is closed)"
             return Rejection(RejectionReason.UNREACHABLE, msg)
-        now = max(ask.now, state.now)
-        ask = with_connection(replace(ask, now=now), self.policy, direct)
+        variants = [(with_connection(a, self.policy, d), d) for a, d in variants]
+        ask, direct = variants[0]
         problem = self._offer_problem(state, now)
         hours = self.policy.operating_hours
 
@@ -155,14 +166,14 @@ class Dispatcher:
             if wanted < hours.earliest:
                 return refuse(RejectionReason.OUTSIDE_HOURS,
                               f"pickups are served from {hours.earliest} s", before=False)
-        found = find_offer(problem, state.plan, ask, direct, self.travel, self.policy,
-                           state.area, state.version)
+        found = find_offer_among(problem, state.plan, variants, self.travel, self.policy,
+                                 state.area, state.version)
         if found is not None:
             return found
         parcels = bumpable(state)
         if parcels:  # a rider comes first: parcels not collected yet make room
-            found = find_offer(problem, without_parcels(state.plan, parcels), ask, direct,
-                               self.travel, self.policy, state.area, state.version)
+            found = find_offer_among(problem, without_parcels(state.plan, parcels), variants,
+                                     self.travel, self.policy, state.area, state.version)
             if found is not None:
                 return found
         return refuse(RejectionReason.NO_CAPACITY,
@@ -189,7 +200,8 @@ class Dispatcher:
         for an appointment earlier arrivals (``search.offer_alternatives``)."""
         self._sync_closures(state)
         now = max(ask.now, state.now)
-        ask = replace(ask, now=now)
+        # At meeting points: the times of the places the offer chose.
+        ask = replace(offer.ask if ask.origin_walks or ask.destination_walks else ask, now=now)
         problem = self._offer_problem(state, now)
         return offer_alternatives(problem, state.plan, ask, offer, self._direct(ask),
                                   self.travel, self.policy, self.policy.operating_hours)
@@ -541,8 +553,11 @@ class Dispatcher:
             if outside is not None:
                 out.append(oc.BookingRejected(outside.reason, outside.message, bid))
                 continue
-            directs[bid] = self._direct(ask)
-            asks[bid] = with_connection(ask, self.policy, directs[bid])
+            # The batch plans each ride at its nearest meeting points (it does not choose).
+            nearest = self.variants(ask)[:1]
+            ask, directs[bid] = nearest[0] if nearest else (ask, UNREACHABLE_S)
+            asks[bid] = with_connection(ask, self.policy, directs[bid]) \
+                if directs[bid] < UNREACHABLE_S else ask
         requests = {}
         for bid, ask in asks.items():
             req = None if directs[bid] >= UNREACHABLE_S else \
@@ -739,6 +754,32 @@ class Dispatcher:
     def _direct(self, ask: RideAsk) -> int:
         return int(self.travel.durations([ask.origin], [ask.destination])[0, 0])
 
+    def variants(self, ask: RideAsk) -> list[tuple[RideAsk, int]]:
+        """The asks to search for ``ask`` with their direct times, nearest walks first: one
+        per pair of its pickup and drop-off places (``origin_walks`` x ``destination_walks``,
+        places outside the area left out) that differ and are connected by an open road;
+        the ask itself when it has no meeting points or no pair works. Empty when no open
+        road connects anything."""
+        if not ask.origin_walks and not ask.destination_walks:
+            direct = self._direct(ask)
+            return [(ask, direct)] if direct < UNREACHABLE_S else []
+        origins = [w for w in ask.origin_walks if self._inside(w.location)] \
+            or [Walk(ask.origin)]
+        dests = [w for w in ask.destination_walks if self._inside(w.location)] \
+            or [Walk(ask.destination)]
+        times = self.travel.durations([w.location for w in origins],
+                                      [w.location for w in dests])
+        found = [(replace(ask, origin=o.location, destination=d.location, origin_walks=(),
+                          destination_walks=(), pickup_walk=o, dropoff_walk=d), int(times[i, j]))
+                 for i, o in enumerate(origins) for j, d in enumerate(dests)
+                 if o.location != d.location and int(times[i, j]) < UNREACHABLE_S]
+        if not found:
+            door = replace(ask, origin_walks=(), destination_walks=(), pickup_walk=None,
+                           dropoff_walk=None)
+            return self.variants(door)
+        found.sort(key=lambda v: v[0].walk_to_s + v[0].walk_from_s)
+        return found
+
     def _unfit(self, state: DispatchState, ask: RideAsk) -> Rejection | None:
         """A rejection when no van of the fleet could ever carry the group."""
         fleet = [v.type for v in state.vehicles]
@@ -756,13 +797,16 @@ class Dispatcher:
         return None
 
     def _outside_area(self, ask: RideAsk) -> Rejection | None:
-        limit = self.policy.max_snap_distance_m
-        box = self.policy.service_area
         for name, loc in (("origin", ask.origin), ("destination", ask.destination)):
-            if loc.snap_distance_m > limit or (box is not None and not _in_box(loc, box)):
+            if not self._inside(loc):
                 return Rejection(RejectionReason.OUTSIDE_SERVICE_AREA,
                                  f"the {name} lies outside the service area")
         return None
+
+    def _inside(self, loc: Location) -> bool:
+        box = self.policy.service_area
+        return loc.snap_distance_m <= self.policy.max_snap_distance_m and (
+            box is None or _in_box(loc, box))
 
     def _recheck(self, state: DispatchState, vehicle_ids: Iterable[str], out: list[Outcome]
                  ) -> tuple[DispatchState, list[Outcome]]:

@@ -35,6 +35,12 @@ def desired_pickup(ask: RideAsk) -> int:
     return max(ask.now, ask.pickup_after) if ask.pickup_after is not None else ask.now
 
 
+def arrival_deadline(ask: RideAsk) -> int | None:
+    """For an appointment, when the van must have set the rider down: the asked arrival
+    less the walk from the drop-off place (None for other asks)."""
+    return None if ask.arrive_before is None else ask.arrive_before - ask.walk_from_s
+
+
 def search_request(
     ask: RideAsk, policy: DispatchPolicy, direct: int, request_id: str = SEARCH_ID
 ) -> Request | None:
@@ -43,19 +49,23 @@ def search_request(
     As soon as possible: pickup within ``max_wait`` of now. From a time: within one promise
     window of it. Arrive-by: a pickup that reaches the destination by ``arrive_before`` and
     leaves at most ``arrive_by_slack`` early. ``None`` when the times cannot work at all.
+    A walk to a meeting point delays the earliest pickup by its time; a walk from the
+    drop-off place advances an appointment's deadline by its time.
     """
     times = service_times(ask, policy)
     max_ride = policy.ride_time.limit(direct)
     hours = policy.operating_hours
-    if ask.arrive_before is not None:
-        latest = ask.arrive_before - times.board - direct
-        earliest = max(ask.now, latest - policy.arrive_by_slack, hours.earliest)
+    deadline = arrival_deadline(ask)
+    if deadline is not None:
+        latest = deadline - times.board - direct
+        earliest = max(ask.now + ask.walk_to_s, latest - policy.arrive_by_slack,
+                       hours.earliest)
         if latest < earliest:
             return None
         pickup = TimeWindow(earliest, latest)
-        dropoff = TimeWindow(earliest, ask.arrive_before)
+        dropoff = TimeWindow(earliest, deadline)
     else:
-        start = max(desired_pickup(ask), hours.earliest)
+        start = max(desired_pickup(ask) + ask.walk_to_s, hours.earliest)
         width = policy.max_wait if ask.pickup_after is None else policy.pickup_window
         end = min(start + width, hours.latest)
         if end < start:

@@ -7,15 +7,22 @@ with its padded travel times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from maas.domain import Plan, Problem, Request, TimeWindow
 from maas.travel import TravelTimeSource
-from solver.dispatch.offers import desired_pickup, make_offer, promise_request, search_request
+from solver.dispatch.offers import (
+    arrival_deadline,
+    desired_pickup,
+    make_offer,
+    promise_request,
+    search_request,
+)
 from solver.dispatch.planning import no_show_reserve
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.state import Alternative, Offer, RideAsk
-from solver.insertion import Insertion, RiderObjective, best_insertion
+from solver.insertion import Insertion, RiderObjective, best_insertion, best_insertions
 
 
 def rider_objective(policy: DispatchPolicy, latest: bool) -> RiderObjective:
@@ -46,22 +53,50 @@ def find_offer(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
     the windows around it, and the offer's estimated times are those a confirmation on this
     same plan would schedule (``place``).
     """
-    search = search_request(ask, policy, direct)
-    if search is None:
-        return None
+    return find_offer_among(problem, plan, [(ask, direct)], travel, policy, area, version)
+
+
+def find_offer_among(problem: Problem, plan: Plan, candidates: Sequence[tuple[RideAsk, int]],
+                     travel: TravelTimeSource, policy: DispatchPolicy, area: str, version: int
+                     ) -> Offer | None:
+    """The best offer over several variants of one ask (``(ask, direct)``: each pair of a
+    pickup and a drop-off place a rider may be met at, with its direct time), or None.
+
+    Every variant's best insertion is searched on the same travel rows
+    (``best_insertions``); the winner is the rider's best: the soonest pickup (its walk is
+    already in its earliest pickup), or for an appointment the latest time to leave home
+    (the pickup less the walk to it), each with the operator's bounded cost term, then the
+    shorter walk. The offer's ask is the winner's, so a confirmation plans exactly its
+    places.
+    """
     wait = policy.no_show_wait
-    objective = rider_objective(policy, latest=ask.arrive_before is not None)
-    ins = best_insertion(problem, plan, no_show_reserve(search, wait), travel,
-                         objective=objective)
-    if ins is None:
+    searches = [(ask, s) for ask, direct in candidates
+                if (s := search_request(ask, policy, direct)) is not None]
+    if not searches:
         return None
-    promise = promise_request(search, ins.rider_pickup, policy, ask.arrive_before)
+    latest = searches[0][0].arrive_before is not None
+    objective = rider_objective(policy, latest=latest)
+    found = best_insertions(problem, plan, [no_show_reserve(s, wait) for _, s in searches],
+                            travel, objective=objective)
+    ranked = [(ins.score + (ask.walk_to_s if latest else 0), _walk_m(ask), k, ins)
+              for k, ((ask, _), ins) in enumerate(zip(searches, found, strict=True))
+              if ins is not None]
+    if not ranked:
+        return None
+    *_, k, ins = min(ranked, key=lambda r: (r[0], r[1], r[2]))
+    ask, search = searches[k]
+    promise = promise_request(search, ins.rider_pickup, policy, arrival_deadline(ask))
     planned = place(problem, plan, no_show_reserve(promise, wait), travel, policy,
                     ins.vehicle_id)
     if planned is None:  # cannot happen when the promise contains the found schedule
         planned = ins
     return make_offer(ask, promise, planned.vehicle_id, area, version, policy,
                       (planned.pickup_time, planned.dropoff_time))
+
+
+def _walk_m(ask: RideAsk) -> int:
+    """Metres the rider walks on this variant (both ends)."""
+    return sum(w.walk_m for w in (ask.pickup_walk, ask.dropoff_walk) if w is not None)
 
 
 def _wide(problem: Problem, plan: Plan, ask: RideAsk, direct: int, travel: TravelTimeSource,

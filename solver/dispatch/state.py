@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from maas.domain import Location, Plan, Request, Route, TimeWindow, Vehicle
+from maas.meeting import Walk
 from solver.dispatch.connections import Connection
 
 
@@ -101,6 +102,13 @@ class RideAsk:
     the destination (``kind`` departure) or to come off at the origin (arrival); the
     dispatcher turns it into ``arrive_before`` or ``pickup_after``
     (``solver.dispatch.connections``).
+
+    Meeting points (``maas.meeting``): ``origin_walks``/``destination_walks`` are the places
+    a van may meet the rider at each end (empty: ``origin``/``destination`` themselves);
+    the offer picks one of each. ``pickup_walk``/``dropoff_walk`` are the places chosen
+    (an offer's ask has them, and its ``origin``/``destination`` are theirs): the rider
+    reaches the pickup ``pickup_walk.walk_s`` after the asked time, and walks
+    ``dropoff_walk.walk_s`` after the drop-off (an appointment counts it).
     """
 
     origin: Location
@@ -115,6 +123,20 @@ class RideAsk:
     alight: int | None = None
     welfare: bool = False  # a no-show of this rider alerts the operator (issue 16)
     connect: Connection | None = None
+    origin_walks: tuple[Walk, ...] = ()
+    destination_walks: tuple[Walk, ...] = ()
+    pickup_walk: Walk | None = None
+    dropoff_walk: Walk | None = None
+
+    @property
+    def walk_to_s(self) -> int:
+        """Seconds from the asked point to the chosen pickup place."""
+        return self.pickup_walk.walk_s if self.pickup_walk is not None else 0
+
+    @property
+    def walk_from_s(self) -> int:
+        """Seconds from the chosen drop-off place to the asked destination."""
+        return self.dropoff_walk.walk_s if self.dropoff_walk is not None else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +171,16 @@ class Offer:
     board: int = 60
     alight: int = 60
 
+    @property
+    def pickup_point(self) -> Walk | None:
+        """Where the rider boards (None: an offer made without meeting points)."""
+        return self.ask.pickup_walk
+
+    @property
+    def dropoff_point(self) -> Walk | None:
+        """Where the rider alights (None: an offer made without meeting points)."""
+        return self.ask.dropoff_walk
+
     def request(self, booking_id: str) -> Request:
         """The request (with this offer's promise) a confirmation commits as ``booking_id``."""
         return Request(
@@ -172,6 +204,8 @@ class RejectionReason(StrEnum):
     area, a time outside the hours, no van of the fleet with enough wheelchair places, no van
     with enough seats for the group, no open road between the points (closures), and no
     capacity: every van that could carry the group is busy at the asked time.
+    ``no_meeting_point`` is the caller's (API, simulator): a stop-based rider with no meeting
+    point within the walk limit, when the service refuses such rides (``maas.meeting``).
     """
 
     OUTSIDE_AREA = "outside_area"
@@ -180,6 +214,7 @@ class RejectionReason(StrEnum):
     GROUP_TOO_LARGE = "group_too_large"
     UNREACHABLE = "unreachable"
     NO_CAPACITY = "no_capacity"
+    NO_MEETING_POINT = "no_meeting_point"
     TOO_LATE = "too_late"
     OFFER_EXPIRED = "offer_expired"
     NO_LONGER_FEASIBLE = "no_longer_feasible"
