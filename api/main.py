@@ -33,7 +33,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from api import day_cycle
+from api import day_cycle, disaster
 from api.archive import DayArchive
 from api.audit import AuditLog
 from api.audit import flush as flush_audit
@@ -66,6 +66,7 @@ from api.routers import (
     vehicles,
 )
 from api.routers import clock as clock_router
+from api.routers import disaster as disaster_router
 from api.runtime import Runtime
 from api.service_days import ServiceDays
 from api.settings import Settings, SettingsError
@@ -188,8 +189,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
-                   closures, reports, clock_router, events, staff, tokens, audit, gofs, parcels,
-                   transit):
+                   closures, disaster_router, reports, clock_router, events, staff, tokens,
+                   audit, gofs, parcels, transit):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app
@@ -313,7 +314,13 @@ async def tick_once(rt: Runtime) -> bool:
                          lifts: list[RoadReopened] = lifts, c: Any = ctx) -> str:
             if (w.epoch, w.version) == (epoch, version):
                 stage(w, c.clock, c.schedules, new_state, results)
+                await disaster.record_outcomes(rt, w, c, new_state, results)
                 return "committed"
+            if any(isinstance(o, outcomes.EvacuationBooked) for o in results):
+                # Evacuees placed on an older state: placed again by the next tick.
+                now_state, out = apply_all(c.dispatcher, w.state, lifts)
+                stage(w, c.clock, c.schedules, now_state, out)
+                return "discarded"
             # Written meanwhile: lifts are a cheap re-check, done again on the state of now;
             # the re-optimised routes are carried over if they still fit and still help.
             now_state, out = apply_all(c.dispatcher, w.state, lifts)

@@ -70,6 +70,14 @@ class RiderCreate(Strict):
     disability_card: bool = False
     door_to_door: bool = False
     notes: Annotated[str, Field(max_length=500)] | None = None
+    # Care and evacuation (issue 16): a no-show of a rider living alone or registered
+    # elderly alerts the operator with the contact person; ``home`` and ``needs_help``
+    # (避難行動要支援者) are what an evacuation fetches first.
+    lives_alone: bool = False
+    needs_help: bool = False
+    home: LatLon | None = None
+    contact_name: Annotated[str, Field(max_length=200)] | None = None
+    contact_phone: Phone | None = None
 
 
 class RiderUpdate(Strict):
@@ -86,6 +94,11 @@ class RiderUpdate(Strict):
     disability_card: bool | None = None
     door_to_door: bool | None = None
     notes: Annotated[str, Field(max_length=500)] | None = None
+    lives_alone: bool | None = None
+    needs_help: bool | None = None
+    home: LatLon | None = None
+    contact_name: Annotated[str, Field(max_length=200)] | None = None
+    contact_phone: Phone | None = None
 
 
 class RiderPublic(BaseModel):
@@ -103,7 +116,17 @@ class RiderPublic(BaseModel):
     disability_card: bool = False
     door_to_door: bool = False
     notes: str | None = None
+    lives_alone: bool = False
+    needs_help: bool = False
+    home: LatLon | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
     erased: bool = False
+
+    @property
+    def welfare_watch(self) -> bool:
+        """Whether a no-show of this rider is a welfare signal (living alone or elderly)."""
+        return not self.erased and (self.lives_alone or self.registered_elderly)
 
 
 class RiderList(BaseModel):

@@ -15,6 +15,8 @@ never the history:
     maas:{area}:tokens        hash sha256(token) -> principal (JSON)
     maas:{area}:closures      hash closure id -> {"until": ISO 8601 or null} (JSON)
     maas:{area}:standing      hash standing booking id -> standing booking (JSON)
+    maas:{area}:disasters     hash event id -> declared flood or landslide (schema
+                              maas.disaster v1: polygons' closure ids, status, evacuation)
     maas:{area}:offer:{id}    offer record (JSON), with the offer's TTL
     maas:{area}:idem:{who}:{key}  booking id, with the idempotency TTL
     maas:{area}:events        stream of server-sent events (trimmed to a maximum length, and
@@ -108,6 +110,7 @@ class AreaKeys:
         self.riders, self.vehicles, self.tokens = p + "riders", p + "vehicles", p + "tokens"
         self.events, self.closures, self.standing = p + "events", p + "closures", p + "standing"
         self.tick_lease = p + "tick-lease"
+        self.disasters = p + "disasters"
         self.shippers = p + "shippers"
 
     def day(self, day: date) -> DayKeys:

@@ -174,6 +174,61 @@ class SimulationConfig(_Strict):
     immediate_lead_minutes: tuple[float, float] = (5, 45)
     asap_share: float = Field(default=0.4, ge=0, le=1)
     tick_minutes: float = Field(default=10, ge=1, le=120)
+    # Riders flagged as living alone or elderly (their no-show alerts the operator).
+    welfare_share: float = Field(default=0.0, ge=0, le=1)
+
+
+class RegisteredConfig(_Strict):
+    """Registered riders living in the hazard zones (synthesised from the demand model's
+    homes, seeded): how many, and what share needs help (living alone, a wheelchair)."""
+
+    count: int = Field(default=30, ge=0, le=10_000)
+    needs_help_share: float = Field(default=0.3, ge=0, le=1)
+    wheelchair_share: float = Field(default=0.1, ge=0, le=1)
+    seed: int = 1
+
+
+class DisasterConfig(_Strict):
+    """A flood or landslide during the day (issue 16): at ``at`` every road touching one of
+    ``areas`` (rings of [lon, lat]) closes; with ``evacuate`` the fleet takes the registered
+    riders of ``hazard_zones`` (names from the service file; default all) to its shelters
+    and ordinary bookings pause until ``ends_at`` (never, if absent)."""
+
+    at: str
+    name: str = "flood"
+    areas: tuple[tuple[tuple[float, float], ...], ...] = Field(min_length=1)
+    evacuate: bool = True
+    hazard_zones: tuple[str, ...] | None = None
+    ends_at: str | None = None
+    registered: RegisteredConfig = RegisteredConfig()
+
+    @field_validator("at", "ends_at")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is not None:
+            clock_to_seconds(value)
+        return value
+
+    @field_validator("areas")
+    @classmethod
+    def _rings(cls, value: tuple[tuple[tuple[float, float], ...], ...]
+               ) -> tuple[tuple[tuple[float, float], ...], ...]:
+        for i, ring in enumerate(value):
+            if len(ring) < 3:
+                msg = f"area {i} needs at least 3 points [lon, lat]"
+                raise ValueError(msg)
+            if any(not (-180 <= lon <= 180 and -90 <= lat <= 90) for lon, lat in ring):
+                msg = f"area {i}: points are [lon, lat] in degrees"
+                raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _ends_after(self) -> DisasterConfig:
+        if self.ends_at is not None and clock_to_seconds(self.ends_at) <= clock_to_seconds(
+                self.at):
+            msg = f"disaster.ends_at: {self.ends_at} is not after {self.at}"
+            raise ValueError(msg)
+        return self
 
 
 class TransitConfig(_Strict):
@@ -247,6 +302,7 @@ class Scenario(_Strict):
     policy: PolicyConfig = PolicyConfig()
     simulation: SimulationConfig = SimulationConfig()
     cost: CostConfig = CostConfig()
+    disaster: DisasterConfig | None = None
     transit: TransitConfig | None = None
     parcels: ParcelDemandConfig | None = None
     base_dir: Path = Path(".")
@@ -356,7 +412,25 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path, origin: str = "scena
         msg = (f"{origin}: meeting_mode: the service file {svc.origin} lists no meeting "
                "points (meeting_points.points)")
         raise ScenarioError(msg)
+    _check_disaster(scenario, origin)
     return scenario
+
+
+def _check_disaster(scenario: Scenario, origin: str) -> None:
+    """An evacuation needs the service file's shelters and names its hazard zones."""
+    d = scenario.disaster
+    if d is None or not d.evacuate:
+        return
+    svc = scenario.service_definition
+    if svc is None or not svc.emergency.shelters:
+        msg = f"{origin}: disaster.evacuate: needs a service file with shelters (service: FILE)"
+        raise ScenarioError(msg)
+    known = {z.name for z in svc.emergency.hazard_zones}
+    unknown = sorted(set(d.hazard_zones or ()) - known)
+    if unknown:
+        msg = (f"{origin}: disaster.hazard_zones: unknown {unknown} (the service file has "
+               f"{sorted(known) or 'none'})")
+        raise ScenarioError(msg)
 
 
 def _with_service(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.config import CostConfig
+from scenarios.evacuation import evacuation_kpis
 from scenarios.records import ParcelStatus, SimulationResult, TripStatus
 
 
@@ -109,6 +110,8 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "promise_at_risk_events": result.promise_at_risk,
         "reassigned_at_stop": result.reassigned_at_stop,
         "reoptimisations_adopted": result.replans,
+        "welfare_alerts": result.welfare_alerts,
+        **({} if (evac := evacuation_kpis(result)) is None else {"evacuation": evac}),
     }
     if result.parcels:
         out.update(parcel_kpis(result))

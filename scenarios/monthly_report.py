@@ -164,6 +164,14 @@ def _cell(f: Figures | None, name: str, fmt: str) -> str:
     return "–" if value is None else fmt.format(value)
 
 
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{share:.1%}"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
@@ -187,6 +195,10 @@ def render_html(report: MonthReport, days: Sequence[DayRecord], zones: Zones,
     day_headers = ["date", "", *(label for _, label, _ in SUMMARY[:6]),
                    *(label for _, label, _ in SUMMARY[12:])]
     zone_rows = [[c.key, f"{c.rides:,}", f"{c.riders:,}"] for c in cur.by_zone]
+    equity_rows = [] if cur.equity is None else [
+        [g.key, f"{g.requests:,}", _pct(g.rejected_share), _num(g.wait_p50_min),
+         _num(g.wait_p90_min), _pct(g.on_time_share)]
+        for g in (*cur.equity.by_zone, cur.equity.wheelchair, cur.equity.rest)]
     c = report.cost
     plots = [
         plot_rides_by_day(report), plot_by(cur, prev, "weekday"), plot_by(cur, prev, "hour"),
@@ -211,6 +223,10 @@ it. Cost model: {c.per_vehicle_hour:,.0f} {html.escape(c.currency)} per vehicle 
 {images}
 <h2>Rides by zone</h2>
 {_table(["zone (origin)", "rides", "riders"], zone_rows)}
+<h2>Who the service leaves behind</h2>
+<p>By zone of origin, then wheelchair users and the rest: requests (booked or refused), the
+share refused, the wait (minutes) and the rides on time.</p>
+{_table(["group", "requests", "refused", "wait p50", "wait p90", "on time"], equity_rows)}
 <h2>Days</h2>
 {_table(day_headers, day_rows)}
 <p>The same figures, one row per day, are in <code>report.csv</code>.</p>

@@ -179,5 +179,14 @@ class SimulationResult:
     connection_at_risk: int = 0
     reassigned_at_stop: int = 0  # stops re-planned to another van while a van stood there
     replans: int = 0
+    # Disaster mode (issue 16): the evacuation rides (one record per registered rider in
+    # the hazard zones, served or not), when the event began and ended, the ordinary rides
+    # it affected or bumped; welfare alerts raised by flagged riders' no-shows.
+    evacuations: list[TripRecord] = field(default_factory=list)
+    needs_help: frozenset[str] = frozenset()
+    disaster_at: int | None = None
+    disaster_ended_at: int | None = None
+    affected_by_disaster: tuple[str, ...] = ()
+    welfare_alerts: int = 0
     parcels: list[ParcelRecord] = field(default_factory=list)
     parcel_figures: ParcelFigures = field(default_factory=ParcelFigures)

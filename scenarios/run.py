@@ -16,6 +16,7 @@ from maas.errors import InvalidInput, OffNetworkError
 from maas.meeting import MeetingPoints, service_meeting_points
 from scenarios.config import Scenario
 from scenarios.demand import generate_demand, network_places
+from scenarios.evacuation import registered_riders
 from scenarios.kpis import compute_kpis
 from scenarios.mapping import write_map
 from scenarios.parcels import generate_parcels
@@ -211,6 +212,7 @@ def run_scenario(
         scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
         service_area=bbox, progress=lambda f: say("simulating the day", f),
         locate=first_metres(roads), vehicles=vehicles, parcels=parcels, meeting=meeting,
+        registered=registered_riders(scenario, roads),
     )
     say("writing outputs", 1.0)
     out.mkdir(parents=True, exist_ok=True)

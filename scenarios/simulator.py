@@ -30,10 +30,11 @@ from maas.errors import MaasError
 from maas.evaluation import leg_durations
 from maas.meeting import MeetingPoints, OutOfReach, Walk
 from maas.service import BookingCheck, check_booking
-from maas.service.clock import from_day_seconds, to_day_seconds
+from maas.service.clock import clock_to_seconds, from_day_seconds, to_day_seconds
 from maas.travel import TravelTimeSource
 from scenarios.config import Scenario
 from scenarios.demand import TripDemand
+from scenarios.evacuation import declaration
 from scenarios.parcels import ParcelDemand, parcel_figures
 from scenarios.records import (
     Leg,
@@ -58,7 +59,7 @@ from solver.dispatch import (
 )
 from solver.dispatch.planning import no_show_deadline
 from solver.dispatch.policy import policy_for_day
-from solver.dispatch.state import ParcelAsk
+from solver.dispatch.state import Evacuee, ParcelAsk
 
 DISABLED = 10**9  # "never" for re-optimisation triggers
 
@@ -172,8 +173,17 @@ class Simulation:
         vehicles: Sequence[Vehicle] | None = None,
         parcels: Sequence[ParcelDemand] = (),
         meeting: MeetingPoints | None = None,
+        registered: Sequence[Evacuee] = (),
     ) -> None:
         self.scenario = scenario
+        self.registered = tuple(registered)
+        self.evac: dict[str, TripRecord] = {}  # evacuation rides (disaster mode)
+        # Riders whose no-show is a welfare signal: a seeded share, drawn apart from the
+        # demand so that the demand itself stays as it was.
+        share = scenario.simulation.welfare_share
+        flags = np.random.default_rng([scenario.demand.seed, 16]).random(len(demand))
+        self.welfare = {t.id for t, u in zip(sorted(demand, key=lambda t: t.id), flags,
+                                               strict=True) if u < share}
         self.parcel_demand = {p.id: p for p in parcels}
         self.parcels: dict[str, ParcelRecord] = {}
         # The service file's meeting points: each ask carries the places in reach and the
@@ -248,6 +258,13 @@ class Simulation:
                 self.result.replans += 1
             elif isinstance(out, outcomes.PlanChanged):
                 changed.update(out.vehicle_ids)
+            elif isinstance(out, outcomes.BookingConfirmed) and out.booking.evacuation:
+                self._evacuation_booked(out.booking.id, out.booking.request,
+                                        out.booking.vehicle_id)
+            elif isinstance(out, outcomes.BookingBumped) and out.booking_id in self.trips:
+                self.trips[out.booking_id].reject_reason = out.reason.value
+            elif isinstance(out, outcomes.WelfareAlert):
+                self.result.welfare_alerts += 1
         if changed:
             self._wake_idle_vans(changed)
         return outs
@@ -283,6 +300,11 @@ class Simulation:
         for van in self.vans.values():
             self._push(van.shift[0], "wake", van.id)
             self._push(van.shift[1], "wake", van.id)
+        flood = self.scenario.disaster
+        if flood is not None:
+            self._push(clock_to_seconds(flood.at), "disaster")
+            if flood.ends_at is not None:
+                self._push(clock_to_seconds(flood.ends_at), "disaster_end")
         every = int(self.scenario.simulation.tick_minutes * 60)
         for tick in range(start, end + 1, every):
             self._push(tick, "tick")
@@ -316,8 +338,46 @@ class Simulation:
                 rec.status = TripStatus.REJECTED
                 rec.reject_reason = f"not_completed_{booking.status.value}"
         self.result.trips = sorted(self.trips.values(), key=lambda r: r.request_id)
+        for rec in self.evac.values():
+            if rec.dropoff_at is not None:
+                rec.status = TripStatus.SERVED
+            else:
+                rec.reject_reason = rec.reject_reason or (
+                    "not_picked_up" if rec.booking is not None else "no_van")
+        self.result.evacuations = sorted(self.evac.values(), key=lambda r: r.request_id)
+
         if self.parcels:
             self._finish_parcels()
+
+    # ---------------------------------------------------------------- disaster mode
+
+    def _on_disaster(self, now: int, _: Any) -> None:
+        """The flood: roads close at once; evacuation rides for the registered riders."""
+        for e in self.registered:
+            self.evac[e.id] = TripRecord(
+                request_id=e.id, purpose="evacuation", prebooked=False,
+                passengers=e.passengers, wheelchairs=e.wheelchairs, origin=e.origin,
+                destination=e.origin, requested_at=now, desired_pickup=now, direct_seconds=0,
+                direct_metres=0)
+        self.result.needs_help = frozenset(e.id for e in self.registered if e.needs_help)
+        self.result.disaster_at = now
+        for out in self._apply(declaration(self.scenario, self.travel, self.registered, now)):
+            if isinstance(out, outcomes.DisasterStarted):
+                self.result.affected_by_disaster = out.affected
+
+    def _on_disaster_end(self, now: int, _: Any) -> None:
+        self.result.disaster_ended_at = now
+        self._apply(events.DisasterEnded("flood", now))
+
+    def _evacuation_booked(self, booking_id: str, request: Request, vehicle_id: str) -> None:
+        rec = self.evac[booking_id]
+        rec.booking, rec.vehicle_id, rec.destination = request, vehicle_id, request.destination
+        rec.direct_seconds, rec.direct_metres = self._leg(request.origin, request.destination)
+
+    def _record(self, request_id: str) -> TripRecord:
+        """The record of an ordinary trip or an evacuation ride."""
+        found = self.trips.get(request_id)
+        return found if found is not None else self.evac[request_id]
 
     def _finish_parcels(self) -> None:
         done = {BookingStatus.COMPLETED: ParcelStatus.DELIVERED,
@@ -365,6 +425,7 @@ class Simulation:
             origin=trip.origin, destination=trip.destination, passengers=trip.passengers,
             wheelchairs=trip.wheelchairs, pickup_after=pickup_after, now=now,
             rider_id=trip.id, board=trip.board, alight=trip.alight,
+            welfare=trip.id in self.welfare,
             arrive_before=arrive_before, connect=c,
             origin_walks=walks[0], destination_walks=walks[1],
         )
@@ -554,9 +615,9 @@ class Simulation:
         self.result.legs.append(Leg(van.id, now, now + actual, van.position, target, metres,
                                     van.load, riders))
         for rid in riders:
-            self.trips[rid].ride_metres += metres
+            self._record(rid).ride_metres += metres
             if len(riders) > 1:
-                self.trips[rid].shared = True
+                self._record(rid).shared = True
         van.busy, van.target, van.home = True, target, False
         if stop is not None:
             # The van reports its position just after setting off: the dispatcher re-times
@@ -593,10 +654,11 @@ class Simulation:
         if booking.is_parcel:
             self._serve_parcel(van, stop, now)
             return
-        rec = self.trips[stop.request_id]
+        rec = self._record(stop.request_id)
         if stop.kind is StopKind.PICKUP:
             start = max(now, request.pickup.earliest)
-            if self.demand[request.id].no_show:
+            trip = self.demand.get(request.id)  # evacuees always come
+            if trip is not None and trip.no_show:
                 # The driver waits as the operator's rule says, then reports the no-show.
                 gave_up = no_show_deadline(request, now, self.policy.no_show_wait)
                 self.result.visits.append(
@@ -647,7 +709,7 @@ class Simulation:
         if request_id in self.parcels:
             self._parcel_done(van, request_id, what, kind, now)
             return
-        rec = self.trips[request_id]
+        rec = self._record(request_id)
         if not self._still_assigned(van_id, request_id):
             # Re-planned away while the van stood at the pickup: the boarding did not happen.
             if rec.picked_by == van_id:
@@ -727,11 +789,12 @@ def simulate(
     vehicles: Sequence[Vehicle] | None = None,
     parcels: Sequence[ParcelDemand] = (),
     meeting: MeetingPoints | None = None,
+    registered: Sequence[Evacuee] = (),
 ) -> SimulationResult:
     """Run one simulated day of ``scenario`` on ``travel`` with this demand (``vehicles``:
     the service roster of the day, else the scenario's own fleet; ``parcels``: the
     parcels shipped that day; ``meeting``: the service file's meeting points, placed on
-    the network)."""
+    the network; ``registered``: the riders a disaster's evacuation fetches)."""
     sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area, locate,
-                     vehicles, parcels, meeting)
+                     vehicles, parcels, meeting, registered)
     return sim.run(progress)

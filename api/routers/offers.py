@@ -35,6 +35,7 @@ from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
 from api.service_days import day_of_booking
 from api.views import alternative_public, offer_public
+from api.welfare import welfare_watch
 from maas.service import BookingRefusal, check_booking
 from solver.dispatch import Rejection, RejectionReason, RideAsk
 
@@ -103,6 +104,7 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         arrive_before=clock.latest(moment) if arrive_by else None,
         now=day_now, rider_id=rider_id,
         board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
+        welfare=welfare_watch(needs),
         connect=None if train is None else train.connection(clock),
         origin_walks=origin_walks, destination_walks=destination_walks,
     )

@@ -14,12 +14,15 @@ event loop.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from api.deps import RuntimeDep, Staff
 from api.errors import ApiError, invalid, not_found
+from api.schemas_disaster import WelfareList
+from api.welfare import welfare_list
 from maas.history import (
     HistoryError,
     HistoryStore,
@@ -60,3 +63,19 @@ def month_report(month: str, request: Request, _: Staff, rt: RuntimeDep) -> dict
     if not report.current.days:
         raise not_found(f"month {which} of area {area} in the history")
     return report_dict(report)
+
+
+@router.get("/welfare", response_model=WelfareList)
+async def welfare_report(request: Request, _: Staff, rt: RuntimeDep,
+                         since: Annotated[date | None, Query(
+                             description="from this service date (default: the service "
+                                         "file's care.welfare_period_days before today)")]
+                         = None) -> WelfareList:
+    """Riders living alone or elderly with repeated no-shows (never cancelled) since
+    ``since``, for the town's welfare office: closed days from the trip history (when the
+    service keeps one; ``history_included`` false when it could not be read) and the open
+    days."""
+    history: HistoryStore | None = getattr(request.app.state, "history", None)
+    if history is None and rt.archive.history_url:
+        history = request.app.state.history = HistoryStore(rt.archive.history_url)
+    return await welfare_list(rt, since, history)

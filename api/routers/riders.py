@@ -33,7 +33,8 @@ from api.tokens import (
 
 router = APIRouter(prefix="/v1/riders", tags=["riders"])
 
-PERSONAL = ("name", "name_kana", "phone", "notes")
+PERSONAL = ("name", "name_kana", "phone", "notes", "home", "contact_name", "contact_phone")
+CARE_FLAGS = ("lives_alone", "needs_help")  # care data about a person: erased with them
 
 
 @router.post("", status_code=201, response_model=RiderCreated)
@@ -144,8 +145,9 @@ async def update_rider(rider_id: str, body: RiderUpdate, _: Operator, rt: Runtim
 
 @router.delete("/{rider_id}", response_model=RiderPublic)
 async def erase_rider(rider_id: str, _: Operator, rt: RuntimeDep) -> RiderPublic:
-    """Erase a rider's personal data (operator only): name, kana, phone and notes go, the
-    tokens are revoked, the rides stay under the id. 409 while a ride of theirs is open."""
+    """Erase a rider's personal data (operator only): name, kana, phone, notes, home, contact
+    person and care flags go, the tokens are revoked, the rides stay under the id. 409 while
+    a ride of theirs is open."""
     rider = await _rider(rt, rider_id)
     for day in await rt.days.open_days():
         state = await rt.days.context(day).store.state()
@@ -153,7 +155,8 @@ async def erase_rider(rider_id: str, _: Operator, rt: RuntimeDep) -> RiderPublic
         if open_ids:
             raise conflict("rider_has_open_rides", f"rider {rider_id} has open rides on {day}: "
                            "cancel them first", booking_ids=open_ids)
-    erased = rider.model_copy(update={**dict.fromkeys(PERSONAL), "erased": True})
+    erased = rider.model_copy(update={**dict.fromkeys(PERSONAL), **dict.fromkeys(CARE_FLAGS, False),
+                                      "erased": True})
     await rt.store.hset(rt.store.keys.riders, rider_id, erased.model_dump_json())
     for token_hash, principal in (await rt.store.records(rt.store.keys.tokens)).items():
         if principal.get("role") == Role.RIDER.value and principal.get("id") == rider_id:

@@ -53,6 +53,7 @@ from api.tokens import (
 )
 from api.van_changes import change_step, refused, with_change
 from api.views import manifest, parse_stop_id, vehicle_status
+from api.welfare import publish_alerts
 from maas.domain import StopKind, TimeWindow, Vehicle, VehicleType
 from solver.dispatch import Booking, BookingStatus
 from solver.dispatch.events import AddVehicle, StopReported
@@ -247,7 +248,8 @@ async def report_stop(vehicle_id: str, stop_id: str, body: StopEventCreate, call
             return StopEventResult(booking_id=booking_id, type=body.type,
                                    booking_status=done.value)
         event = StopReported(vehicle_id, booking_id, kind, body.type, ctx.clock.now_seconds())
-        state, _ = apply_event(w, ctx.dispatcher, ctx.schedules, ctx.clock, event)
+        state, results = apply_event(w, ctx.dispatcher, ctx.schedules, ctx.clock, event)
+        await publish_alerts(w, ctx.clock, rt.store.keys.riders, results)  # welfare signals
         status = state.bookings[booking_id].status
         if status is not booking.status:
             raw = await w.hget(ctx.store.keys.bookings, booking_id)

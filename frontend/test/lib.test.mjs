@@ -70,6 +70,10 @@ test('alerts and timelines from the state', () => {
   assert.deepEqual(alertsOf(quiet, '2026-12-07T08:05:00+09:00').map((a) => a.kind), ['silent']);
   const heard = { ...quiet, vehicles: [{ ...s.vehicles[0], position_at: '2026-12-07T08:04:00+09:00' }] };
   assert.deepEqual(alertsOf(heard, '2026-12-07T08:05:00+09:00'), []);
+  const cared = { ...quiet, silent: {}, welfare: [{ booking_id: 'b9', rider_id: 'r9', rider_name: 'Kato',
+    contact_name: 'Kato Jiro', contact_phone: '090', reason: 'lives alone' }] };
+  const welfare = alertsOf(cared, '2026-12-07T08:05:00+09:00');
+  assert.deepEqual(welfare.map((a) => [a.kind, a.contact_name]), [['welfare', 'Kato Jiro']]);
   const tl = timelineOf({ stops: [{ type: 'pickup', passengers: 2, booking_id: 'b1' }, { type: 'dropoff', passengers: 1, booking_id: 'b0' }] },
     { load: { passengers: 1 } }, s.bookings);
   assert.deepEqual(tl.map((x) => x.load_after), [3, 2]);

@@ -16,6 +16,10 @@ What the figures mean (one definition, used by the CSV, the HTML page and the AP
   (of completed rides), ``fare_recovery`` = fares / cost (収支率), ``cost_per_ride``.
 - ``by_weekday`` (service date), ``by_hour`` (local hour of boarding), ``by_zone`` (zone of the
   origin: named polygons, or a grid when the area has none).
+- ``equity`` (who the service leaves behind, issue 16): per zone of origin, and for
+  bookings with a wheelchair against the rest, the requests (booked or refused), the share
+  refused (``rejected_share``), the wait (p50, p90 of completed rides, as ``wait``) and the
+  ``on_time_share`` (as above), each over that group's own bookings.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from maas.history.day import BookingRecord, DayRecord, VanDayRecord
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OUTSIDE: Final = "outside"
 REPORT_SCHEMA: Final = "maas.history.month-report"
-REPORT_VERSION: Final = 1
+REPORT_VERSION: Final = 2  # 2: ``equity`` added (issue 16)
 
 
 class ReportError(InvalidInput):
@@ -268,6 +272,29 @@ class Count:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupFigures:
+    """Equity figures of one group of bookings (a zone, wheelchair users, the rest)."""
+
+    key: str
+    requests: int
+    rejected: int
+    rejected_share: float | None
+    rides: int
+    wait_p50_min: float | None
+    wait_p90_min: float | None
+    on_time_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Equity:
+    """Figures by zone of origin and for wheelchair users against the rest."""
+
+    by_zone: tuple[GroupFigures, ...]
+    wheelchair: GroupFigures
+    rest: GroupFigures
+
+
+@dataclass(frozen=True, slots=True)
 class DayFigures:
     """One service day's figures."""
 
@@ -287,6 +314,7 @@ class MonthFigures:
     by_weekday: tuple[Count, ...]
     by_hour: tuple[Count, ...]
     by_zone: tuple[Count, ...]
+    equity: Equity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +417,30 @@ def figures(days: Iterable[DayRecord], cost: CostModel) -> Figures:
     )
 
 
+def group_figures(key: str, bookings: Sequence[BookingRecord]) -> GroupFigures:
+    """Requests, refusals, waits and punctuality of one group of bookings."""
+    rides = [b for b in bookings if b.status == "completed"]
+    waits = [w for b in rides if (w := wait_seconds(b)) is not None]
+    kept = [k for b in rides if (k := on_time(b)) is not None]
+    rejected = sum(b.status == "rejected" for b in bookings)
+    return GroupFigures(key, len(bookings), rejected, _share(rejected, len(bookings)),
+                        len(rides), _minutes(waits, 0.5), _minutes(waits, 0.9),
+                        _share(sum(kept), len(kept)))
+
+
+def equity(bookings: Sequence[BookingRecord], zones: Zones) -> Equity:
+    """The equity figures of these bookings (refused requests included)."""
+    by_zone: dict[str, list[BookingRecord]] = {}
+    for b in bookings:
+        by_zone.setdefault(zones.zone_of(b.origin_lat, b.origin_lon), []).append(b)
+    order = sorted(by_zone, key=lambda k: (-len(by_zone[k]), k))
+    return Equity(
+        by_zone=tuple(group_figures(k, by_zone[k]) for k in order),
+        wheelchair=group_figures("wheelchair", [b for b in bookings if b.wheelchairs > 0]),
+        rest=group_figures("rest", [b for b in bookings if b.wheelchairs == 0]),
+    )
+
+
 def _counts(pairs: Iterable[tuple[str, int]], order: Sequence[str] | None = None
             ) -> tuple[Count, ...]:
     rides: Counter[str] = Counter()
@@ -420,6 +472,7 @@ def month_figures(area: str, month: Month, days: Sequence[DayRecord], cost: Cost
         by_hour=_counts(((hour(d, b), b.people) for d, b in rides),
                         [f"{h:02d}" for h in range(24)]),
         by_zone=_counts((zones.zone_of(b.origin_lat, b.origin_lon), b.people) for _, b in rides),
+        equity=equity([b for d in days for b in d.bookings], zones),
     )
 
 
@@ -452,7 +505,19 @@ def month_dict(m: MonthFigures) -> dict[str, Any]:
         "by_hour": [{"hour": int(c.key), "rides": c.rides, "riders": c.riders}
                     for c in m.by_hour],
         "by_zone": [{"zone": c.key, "rides": c.rides, "riders": c.riders} for c in m.by_zone],
+        **({} if m.equity is None else {"equity": equity_dict(m.equity)}),
     }
+
+
+def equity_dict(e: Equity) -> dict[str, Any]:
+    """Equity figures as JSON-ready data."""
+    def group(g: GroupFigures) -> dict[str, Any]:
+        data = asdict(g)
+        del data["key"]
+        return data
+
+    return {"by_zone": [{"zone": g.key, **group(g)} for g in e.by_zone],
+            "wheelchair": group(e.wheelchair), "rest": group(e.rest)}
 
 
 def report_dict(r: MonthReport) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from maas.domain import TimeWindow, Vehicle
 from maas.service.booking_rules import BookingRules
 from maas.service.calendar import Calendar, DayType
 from maas.service.clock import WEEKDAYS, midnight, wall, wall_to_day_seconds
+from maas.service.emergency import CareRules, Emergency
 from maas.service.fares import Fares
 from maas.service.meeting import MeetingPolicy
 from maas.service.parcels import ParcelRules
@@ -71,6 +72,9 @@ class ServiceDefinition:
     meeting: MeetingPolicy = field(default_factory=MeetingPolicy)
     base_dir: Path = Path(".")
     origin: str = "service"  # the file name, for messages
+    # Appended for issue 16: shelters and hazard zones, welfare-office rules.
+    emergency: Emergency = field(default_factory=Emergency)
+    care: CareRules = field(default_factory=CareRules)
 
     @property
     def tz(self) -> ZoneInfo:

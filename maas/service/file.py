@@ -8,6 +8,7 @@ The schema is versioned (``version: 1``) and names no Python class.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from datetime import date as Date  # a field of an override is called date
@@ -36,6 +37,7 @@ from maas.service.definition import (
     TransitSpec,
     resolve_data_path,
 )
+from maas.service.emergency import CareRules, Emergency
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
 from maas.service.meeting import (
@@ -286,6 +288,29 @@ class TransitIn(_Strict):
     connection_confidence: float = Field(default=0.95, gt=0.5, lt=1)
 
 
+class DisasterIn(_Strict):
+    evacuation_pickup_within_minutes: float = Field(default=60, gt=0, le=24 * 60)
+
+
+class CareIn(_Strict):
+    welfare_no_shows: int = Field(default=2, ge=1, le=100)
+    welfare_period_days: int = Field(default=30, ge=1, le=366)
+
+
+Ring = tuple[tuple[float, float], ...]
+
+
+def _check_rings(kind: str, value: dict[str, Ring]) -> dict[str, Ring]:
+    for name, ring in value.items():
+        if len(ring) < 3:
+            msg = f"{kind} {name!r} needs at least 3 points [lon, lat]"
+            raise ValueError(msg)
+        if any(not (-180 <= lon <= 180 and -90 <= lat <= 90) for lon, lat in ring):
+            msg = f"{kind} {name!r}: points are [lon, lat] in degrees"
+            raise ValueError(msg)
+    return value
+
+
 class SeasonalIn(_Strict):
     summer: float = Field(gt=0)
     winter: float = Field(gt=0)
@@ -353,8 +378,17 @@ class ServiceIn(_Strict):
     zones: dict[str, tuple[tuple[float, float], ...]] = {}  # name -> ring of [lon, lat]
     places: dict[str, PointIn] = {}
     transit: TransitIn | None = None
+    shelters: dict[str, LatLonIn] = {}  # name -> point or place (issue 16)
+    hazard_zones: dict[str, Ring] = {}  # name -> ring of [lon, lat]
+    disaster: DisasterIn = DisasterIn()
+    care: CareIn = CareIn()
     parcels: ParcelsIn = ParcelsIn()
     meeting_points: MeetingPointsIn | None = None
+
+    @field_validator("hazard_zones")
+    @classmethod
+    def _hazard_rings(cls, value: dict[str, Ring]) -> dict[str, Ring]:
+        return _check_rings("hazard zone", value)
 
     @field_validator("timezone")
     @classmethod
@@ -371,14 +405,7 @@ class ServiceIn(_Strict):
     def _rings(
         cls, value: dict[str, tuple[tuple[float, float], ...]]
     ) -> dict[str, tuple[tuple[float, float], ...]]:
-        for name, ring in value.items():
-            if len(ring) < 3:
-                msg = f"zone {name!r} needs at least 3 points [lon, lat]"
-                raise ValueError(msg)
-            if any(not (-180 <= lon <= 180 and -90 <= lat <= 90) for lon, lat in ring):
-                msg = f"zone {name!r}: points are [lon, lat] in degrees"
-                raise ValueError(msg)
-        return value
+        return _check_rings("zone", value)
 
 
 # ------------------------------------------------------------------------ errors
@@ -387,8 +414,8 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "date", "list", "tuple", "dict", "n
               *(c.__name__ for c in (LatLonIn, PointIn, NetworkIn, HolidaysIn, CalendarIn,
                                      HoursIn, BookingIn, RideTimeIn, ReoptimiseIn, BoardingIn,
                                      WeightsIn, PolicyIn, FaresIn, BreakIn, ShiftIn, VanIn,
-                                     OverrideIn, FleetIn, TransitIn, SeasonalIn,
-                                     MeetingPointIn, MeetingPointsIn))}
+                                     OverrideIn, FleetIn, TransitIn, DisasterIn,
+                                     CareIn, SeasonalIn, MeetingPointIn, MeetingPointsIn))}
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
@@ -648,6 +675,26 @@ class _Build:
         return TransitSpec(path, t.transfer_stops, round(t.transfer_buffer_minutes * 60),
                            t.connection_confidence)
 
+    def emergency(self, places: Mapping[str, Point]) -> Emergency:
+        raw = self.raw
+        hazards = tuple(Zone(k, tuple((lon, lat) for lon, lat in ring))
+                        for k, ring in raw.hazard_zones.items())
+        if hazards and not raw.shelters:
+            raise self.fail("shelters", "hazard_zones are given but no shelter to evacuate to")
+        shelters: dict[str, Point] = {}
+        for name, value in raw.shelters.items():
+            where = f"shelters.{name}"
+            if not re.match(KEY_SAFE, name):
+                raise self.fail(where, "a shelter name is lower-case letters, digits, - or _")
+            point = self.point(where, value, places)
+            inside = next((z.name for z in hazards if z.contains(point.lat, point.lon)), None)
+            if inside is not None:
+                raise self.fail(where, f"lies inside hazard zone {inside!r}: a shelter must be "
+                                       "safe from the hazard")
+            shelters[name] = point
+        within = round(raw.disaster.evacuation_pickup_within_minutes * 60)
+        return Emergency(shelters, hazards, within)
+
     def meeting(self, places: Mapping[str, Point]) -> MeetingPolicy:
         m = self.raw.meeting_points
         if m is None:
@@ -725,6 +772,8 @@ class _Build:
             meeting=self.meeting(places),
             base_dir=self.base_dir,
             origin=self.origin,
+            emergency=self.emergency(places),
+            care=CareRules(raw.care.welfare_no_shows, raw.care.welfare_period_days),
         )
 
 

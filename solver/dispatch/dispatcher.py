@@ -14,6 +14,7 @@ from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
 from solver.dispatch.connections import delayed, shifted, with_connection
+from solver.dispatch.evacuation import evacuate
 from solver.dispatch.events import Event
 from solver.dispatch.margin import PaddedTravel
 from solver.dispatch.offers import desired_pickup, search_request
@@ -54,7 +55,9 @@ from solver.dispatch.state import (
     Alternative,
     Booking,
     BookingStatus,
+    DisasterMode,
     DispatchState,
+    Evacuee,
     Offer,
     ParcelAsk,
     Rejection,
@@ -95,6 +98,8 @@ class Dispatcher:
             ev.Tick: self._tick,
             ev.AddVehicle: self._add_vehicle,
             ev.PrebookBatch: self._prebook,
+            ev.DisasterDeclared: self._declare,
+            ev.DisasterEnded: self._end_disaster,
             ev.ShipParcel: self._ship,
             ev.TrainDelayed: self._train_delayed,
         }
@@ -111,6 +116,9 @@ class Dispatcher:
         every pair of its places (``variants``) and offered at the best one; refusals and
         alternatives are those of the nearest pair."""
         self._sync_closures(state)
+        paused = _paused(state)
+        if paused is not None:
+            return paused
         outside = self._outside_area(ask)
         if outside is not None:
             return outside
@@ -229,6 +237,9 @@ class Dispatcher:
         if e.now > e.offer.expires_at:
             return state, [oc.BookingRejected(RejectionReason.OFFER_EXPIRED,
                                               "the offer has expired: ask again", bid)]
+        paused = _paused(state)
+        if paused is not None:
+            return state, [oc.BookingRejected(paused.reason, paused.message, bid)]
         now = max(state.now, e.now)
         request = e.offer.request(bid)
         if request.pickup.latest < now:
@@ -254,6 +265,7 @@ class Dispatcher:
                                               "the plan changed: the offer no longer fits", bid)]
         booking = Booking(id=bid, rider_id=e.offer.ask.rider_id, request=request,
                           vehicle_id=ins.vehicle_id, confirmed_at=now,
+                          welfare=e.offer.ask.welfare,
                           connection=e.offer.ask.connect)
         bookings = {**state.bookings, bid: booking}
         out: list[Outcome] = [oc.BookingConfirmed(booking)]
@@ -382,6 +394,8 @@ class Dispatcher:
             plan = without_request(plan, booking.id)
             bookings[booking.id] = replace(booking, status=BookingStatus.NO_SHOW)
             out += [oc.RiderNoShow(booking.id), oc.PlanChanged((vehicle.id,))]
+            if booking.welfare:  # a welfare signal, never a penalty (issue 16)
+                out.append(oc.WelfareAlert(booking.id, booking.rider_id, e.at))
         arrivals = {k: t for k, t in state.arrivals.items() if k != booking.id}
         new = replace(state, plan=plan, bookings=bookings, arrivals=arrivals, now=now,
                       vehicles=replace_vehicle(state.vehicles, at_stop),
@@ -418,10 +432,97 @@ class Dispatcher:
         new, out = self._place_waiting(new, out)
         due = (now - new.last_reoptimised_at >= self.policy.reoptimise_every_s
                or new.confirmed_since_reoptimise >= self.policy.reoptimise_every_bookings)
+        if new.disaster is not None and new.disaster.evacuation and new.disaster.waiting:
+            new, out = self._evacuate(new, new.disaster.waiting, out)
         if due and any(b.active for b in new.bookings.values()):
             new, more = self._reoptimise(new)
             out += more
         return new, out
+
+    def _declare(self, state: DispatchState, e: ev.DisasterDeclared
+                 ) -> tuple[DispatchState, list[Outcome]]:
+        if state.disaster is not None:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"event {state.disaster.event_id} is in force: "
+                                            "end it first")]
+        if not e.closures:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            "a disaster event closes at least one area")]
+        if e.evacuation and not e.shelters:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            "an evacuation needs at least one shelter")]
+        ids = tuple(_closure_id(c) for c in e.closures)
+        closures = (*(c for c in state.closures if _closure_id(c) not in ids), *e.closures)
+        mode = DisasterMode(e.event_id, e.name, ids, e.now, e.evacuation, tuple(e.shelters),
+                            (), e.pickup_within)
+        new = replace(state, closures=closures, now=max(state.now, e.now), disaster=mode)
+        self._sync_closures(new)
+        new, out = self._recheck(new, [v.id for v in new.vehicles], [])
+        before = dict(new.bookings)
+        if e.evacuation:
+            new, out = self._evacuate(new, e.evacuees, out)
+        bumped = tuple(o.booking_id for o in out if isinstance(o, oc.BookingBumped))
+        rides = tuple(b for b in new.bookings if b not in before and new.bookings[b].evacuation)
+        assert new.disaster is not None
+        affected = tuple(sorted((new.at_risk - state.at_risk) | set(bumped)))
+        started = oc.DisasterStarted(e.event_id, ids, affected, bumped, rides,
+                                     tuple(w.id for w in new.disaster.waiting))
+        return new, [started, *out]
+
+    def _evacuate(self, state: DispatchState, evacuees: Iterable[Evacuee], out: list[Outcome]
+                  ) -> tuple[DispatchState, list[Outcome]]:
+        """Place evacuees ahead of ordinary rides (``solver.dispatch.evacuation``): book
+        those placed, cancel the ordinary rides that gave way, keep the rest waiting."""
+        mode = state.disaster
+        assert mode is not None
+        now = state.now
+        result = evacuate(state, list(evacuees), mode.shelters, now, mode.pickup_within,
+                          self.travel, self.policy, self.planning)
+        waiting = tuple(result.waiting)
+        if not result.placed:
+            if waiting == mode.waiting:
+                return state, out
+            return replace(state, disaster=replace(mode, waiting=waiting)), out
+        bookings = dict(state.bookings)
+        for bid in result.bumped:
+            bookings[bid] = replace(bookings[bid], status=BookingStatus.CANCELLED)
+        riders = {w.id: w.rider_id for w in evacuees}
+        new_rides = []
+        for bid, req in result.placed.items():
+            booking = Booking(id=bid, rider_id=riders.get(bid), request=req,
+                              vehicle_id=result.plan.vehicle_of(bid) or "", confirmed_at=now,
+                              evacuation=True)
+            bookings[bid] = booking
+            new_rides.append(booking)
+        changed = changed_vehicles(state.plan, result.plan)
+        new = replace(state, plan=result.plan, bookings=_with_vehicles(bookings, result.plan),
+                      disaster=replace(mode, waiting=waiting),
+                      at_risk=state.at_risk - set(result.bumped))
+        out = [*out, *(oc.BookingBumped(b) for b in result.bumped),
+               *(oc.BookingConfirmed(new.bookings[b.id]) for b in new_rides)]
+        if mode.waiting and set(result.placed):  # a tick found room for those still waiting
+            out.append(oc.EvacuationBooked(tuple(sorted(result.placed))))
+        if changed:
+            out.append(oc.PlanChanged(changed))
+        return self._recheck(new, changed, out)
+
+    def _end_disaster(self, state: DispatchState, e: ev.DisasterEnded
+                      ) -> tuple[DispatchState, list[Outcome]]:
+        mode = state.disaster
+        if mode is None or mode.event_id != e.event_id:
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"no event {e.event_id} in force")]
+        closures = tuple(c for c in state.closures if _closure_id(c) not in mode.closure_ids)
+        new = replace(state, closures=closures, now=max(state.now, e.now), disaster=None)
+        self._sync_closures(new)
+        new, out = self._recheck(new, [v.id for v in new.vehicles], [])
+        if any(b.active for b in new.bookings.values()):  # normal service: re-plan the day
+            new, more = self._reoptimise(new)
+            out += more
+        affected = tuple(sorted(new.at_risk ^ state.at_risk))
+        over = oc.DisasterOver(e.event_id, mode.closure_ids, affected,
+                               tuple(w.id for w in mode.waiting))
+        return new, [over, *out]
 
     def _add_vehicle(self, state: DispatchState, e: ev.AddVehicle
                      ) -> tuple[DispatchState, list[Outcome]]:
@@ -448,7 +549,7 @@ class Dispatcher:
                                               f"booking {bid} exists already", bid))
                 continue
             ask = replace(ask, now=now)
-            outside = self._outside_area(ask) or self._unfit(state, ask)
+            outside = _paused(state) or self._outside_area(ask) or self._unfit(state, ask)
             if outside is not None:
                 out.append(oc.BookingRejected(outside.reason, outside.message, bid))
                 continue
@@ -477,6 +578,7 @@ class Dispatcher:
             if bid in served:
                 booking = Booking(id=bid, rider_id=asks[bid].rider_id, request=req,
                                   vehicle_id=plan.vehicle_of(bid) or "", confirmed_at=now,
+                                  welfare=asks[bid].welfare,
                                   connection=asks[bid].connect)
                 bookings[bid] = booking
                 out.append(oc.BookingConfirmed(booking))
@@ -855,6 +957,16 @@ def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int
                 slot = out.setdefault(stop.stop.request_id, [None, None])
                 slot[0 if stop.stop.kind is StopKind.PICKUP else 1] = stop.start
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _paused(state: DispatchState) -> Rejection | None:
+    """Ordinary bookings are refused while an evacuation is on."""
+    mode = state.disaster
+    if mode is None or not mode.evacuation:
+        return None
+    return Rejection(RejectionReason.PAUSED_FOR_EVACUATION,
+                     f"new bookings are paused while the town evacuates ({mode.name}); "
+                     "in an emergency call the town office")
 
 
 def _connection_alerts(state: DispatchState,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from maas.domain import Location, StopKind, Vehicle
-from solver.dispatch.state import Offer, ParcelAsk, RideAsk
+from solver.dispatch.state import Evacuee, Offer, ParcelAsk, RideAsk
 
 # ``not_home``: a parcel's drop-off failed (nobody took it); it rides back (see Booking).
 StopWhat = Literal["arrived", "picked_up", "dropped_off", "no_show", "not_home"]
@@ -93,6 +93,32 @@ class PrebookBatch:
 
 
 @dataclass(frozen=True, slots=True)
+class DisasterDeclared:
+    """The operator declares a flood or landslide: every closure in ``closures`` (each a
+    ``maas.roads.Closure``, normally a polygon) takes effect at once. With ``evacuation``
+    the fleet turns to shuttles taking ``evacuees`` to the nearest reachable of
+    ``shelters`` (priority to those who need help) and ordinary bookings are paused.
+    ``pickup_within`` (s) is how far ahead an evacuation pickup may be planned."""
+
+    event_id: str
+    name: str
+    closures: tuple[Any, ...]
+    now: int
+    evacuation: bool = False
+    shelters: tuple[Location, ...] = ()
+    evacuees: tuple[Evacuee, ...] = ()
+    pickup_within: int = 3_600
+
+
+@dataclass(frozen=True, slots=True)
+class DisasterEnded:
+    """The event is over: its closures are lifted, bookings open again, the plan re-made."""
+
+    event_id: str
+    now: int
+
+
+@dataclass(frozen=True, slots=True)
 class TrainDelayed:
     """A train (GTFS ``trip_id``) runs ``delay_s`` late (at ``stop_id``, or wherever it
     meets a ride): return rides waiting for it move their pickup window by the change."""
@@ -123,6 +149,8 @@ Event = (
     | Tick
     | AddVehicle
     | PrebookBatch
+    | DisasterDeclared
+    | DisasterEnded
     | ShipParcel
     | TrainDelayed
 )

@@ -125,6 +125,57 @@ class EventRejected:
 
 
 @dataclass(frozen=True, slots=True)
+class DisasterStarted:
+    """A declared event took effect: its closures, the bookings it affects (promises now at
+    risk, and ordinary rides bumped for the evacuation), the evacuation rides booked and the
+    evacuees still waiting for a van."""
+
+    event_id: str
+    closure_ids: tuple[str, ...]
+    affected: tuple[str, ...]
+    bumped: tuple[str, ...] = ()
+    evacuation_rides: tuple[str, ...] = ()
+    waiting: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EvacuationBooked:
+    """Evacuees placed on a van after the declaration (a tick found room): booking ids."""
+
+    booking_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingBumped:
+    """An ordinary booking gave way to the evacuation: no van keeps it once evacuation rides
+    come first; it is cancelled (``reason``: ``bumped_for_evacuation``)."""
+
+    booking_id: str
+    reason: RejectionReason = RejectionReason.BUMPED_FOR_EVACUATION
+
+
+@dataclass(frozen=True, slots=True)
+class DisasterOver:
+    """The event ended: closures lifted, ordinary bookings open again; ``affected`` lists
+    bookings whose promise changed with the roads, ``dropped`` evacuees never picked up."""
+
+    event_id: str
+    closure_ids: tuple[str, ...]
+    affected: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WelfareAlert:
+    """A rider flagged as living alone or elderly did not show: a welfare signal for the
+    operator (who calls their contact person), never a penalty."""
+
+    booking_id: str
+    rider_id: str | None
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectionAtRisk:
     """The plan's drop-off estimate for a ride to a train has passed the departure minus
     the transfer buffer: the operator has ``seconds_to_departure`` to act (another van, a
@@ -206,6 +257,11 @@ Outcome = (
     | RiderDroppedOff
     | Reoptimised
     | EventRejected
+    | DisasterStarted
+    | EvacuationBooked
+    | BookingBumped
+    | DisasterOver
+    | WelfareAlert
     | ConnectionAtRisk
     | ConnectionRecovered
     | ConnectionMoved

@@ -59,6 +59,10 @@ class Booking:
     confirmed_at: int = 0
     picked_up_at: int | None = None
     dropped_off_at: int | None = None
+    # Appended for issue 16: an evacuation ride (disaster mode), and a rider whose no-show is
+    # a welfare signal (living alone or elderly): copied from the ask at confirmation.
+    evacuation: bool = False
+    welfare: bool = False
     return_to: Location | None = None
     return_by: int = 0
     # A train this ride connects with (its deadline is in ``request``; a delay of an
@@ -117,6 +121,7 @@ class RideAsk:
     rider_id: str | None = None
     board: int | None = None
     alight: int | None = None
+    welfare: bool = False  # a no-show of this rider alerts the operator (issue 16)
     connect: Connection | None = None
     origin_walks: tuple[Walk, ...] = ()
     destination_walks: tuple[Walk, ...] = ()
@@ -214,6 +219,8 @@ class RejectionReason(StrEnum):
     OFFER_EXPIRED = "offer_expired"
     NO_LONGER_FEASIBLE = "no_longer_feasible"
     DUPLICATE_BOOKING = "duplicate_booking"
+    PAUSED_FOR_EVACUATION = "paused_for_evacuation"
+    BUMPED_FOR_EVACUATION = "bumped_for_evacuation"
     UNKNOWN_BOOKING = "unknown_booking"
     UNKNOWN_VEHICLE = "unknown_vehicle"
     INVALID_EVENT = "invalid_event"
@@ -252,9 +259,45 @@ class Rejection:
     alternatives: tuple[Alternative, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Evacuee:
+    """Someone to take from home (``origin``, snapped) to the nearest reachable shelter.
+
+    ``id`` becomes the evacuation ride's booking id; ``needs_help`` (a wheelchair, living
+    alone, registered as needing help) puts them before the others.
+    """
+
+    id: str
+    origin: Location
+    rider_id: str | None = None
+    passengers: int = 1
+    wheelchairs: int = 0
+    needs_help: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DisasterMode:
+    """A declared event: the closures it applied at once (by id), when, and whether the
+    fleet evacuates (``shelters``: where to; ``waiting``: evacuees no van could take yet,
+    tried again on every tick; ``pickup_within``: how far ahead an evacuation pickup may
+    be planned)."""
+
+    event_id: str
+    name: str
+    closure_ids: tuple[str, ...]
+    started_at: int
+    evacuation: bool = False
+    shelters: tuple[Location, ...] = ()
+    waiting: tuple[Evacuee, ...] = ()
+    pickup_within: int = 3_600
+
+
 @dataclass(frozen=True)
 class DispatchState:
     """One service area at one moment: vans, the live plan, bookings, closures.
+
+    ``disaster`` is the declared event in force (its closures are among ``closures``), with
+    its evacuation mode: ordinary bookings are refused while it is on.
 
     ``plan`` routes only active bookings (a rider on board has just their drop-off left).
     ``arrivals`` records when a van reported arriving at a pickup (for the no-show wait);
@@ -279,6 +322,7 @@ class DispatchState:
     at_risk: frozenset[str] = frozenset()
     silent: frozenset[str] = frozenset()
     committed_rounds: int = 0
+    disaster: DisasterMode | None = None  # issue 16: a declared flood or landslide
     connections_at_risk: frozenset[str] = frozenset()  # connection alerts raised (once each)
 
     @classmethod

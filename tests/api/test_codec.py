@@ -72,3 +72,32 @@ def test_refuses_types_outside_the_engine() -> None:
     evil = json.dumps({"__t": "subprocess:Popen", "args": ["true"]})
     with pytest.raises(codec.CodecError):
         codec.loads(evil)
+
+
+def test_disaster_mode_and_evacuation_rides_round_trip(demo_network: RoadNetwork) -> None:
+    """Issue 16 extends the state (``disaster``, ``Booking.evacuation``/``welfare``): a state
+    in evacuation mode with someone waiting comes back equal, and a state stored before the
+    extension (no such keys) decodes with the defaults."""
+    from solver.dispatch.events import DisasterDeclared
+    from solver.dispatch.state import Evacuee
+
+    net = demo_network
+    state = _state_with_booking_and_closure(net)
+    hamlets, places = net.graph.graph["hamlets"], net.graph.graph["places"]
+    flood = Closure("d1-1", geometry=shapely.geometry.Point(141.99, 42.99).buffer(0.003))
+    event = DisasterDeclared("d1", "flood", (flood,), 9 * 3600, evacuation=True,
+                             shelters=(net.snap(*places["town_hall"]),),
+                             evacuees=(Evacuee("e1", net.snap(*hamlets["Asahi"]), "r2"),
+                                       Evacuee("e2", net.snap(*hamlets["Togeshita"]))))
+    state, _ = Dispatcher(net).apply(state, event)
+    net.apply_closures([])
+    assert state.disaster is not None and state.bookings["e1"].evacuation
+    assert codec.loads(codec.dumps(state)) == state
+    old = json.loads(codec.dumps(replace(state, disaster=None)))
+    del old["disaster"]
+    for tree in old["bookings"]["__m"]:
+        inner = json.loads(tree[1]["__f"])
+        inner.pop("evacuation"), inner.pop("welfare")
+        tree[1]["__f"] = json.dumps(inner, separators=(",", ":"))
+    back = codec.from_jsonable(old)
+    assert back.disaster is None and not back.bookings["b1"].welfare

@@ -139,3 +139,48 @@ def test_zones() -> None:
     assert parse_zones(feature) == {"kami": ZONES["kami"]}
     with pytest.raises(ReportError, match=r"zones\.bad"):
         parse_zones({"bad": [[142.0, 43.0], [142.1, 43.0]]})
+
+
+def test_equity_figures_equal_direct_counts(store: HistoryStore) -> None:
+    """Issue 16: per zone of origin and for wheelchair users against the rest, requests,
+    refusals, waits and on-time share equal counts made straight from the records."""
+    import numpy as np
+
+    records = _import(store)
+    report = read_month_report(store, AREA, NOVEMBER, ReportConfig(COST, ZONES))
+    month = [b for r in records if r.date.month == 11 for b in r.bookings]
+    equity = report.current.equity
+    assert equity is not None
+
+    def zone(b: object) -> str:
+        return next((z for z in ZONES if _in_rectangle(z, b.origin_lat, b.origin_lon)),  # type: ignore[attr-defined]
+                    "outside")
+
+    def expect(group: list) -> tuple:  # type: ignore[type-arg]
+        rejected = sum(b.status == "rejected" for b in group)
+        done = [b for b in group if b.status == "completed"]
+        waits = [max(0.0, (b.picked_up_at - (b.pickup_after or b.pickup_earliest))
+                     .total_seconds()) for b in done]
+        kept = [b.pickup_earliest <= b.picked_up_at <= b.pickup_latest
+                and b.dropped_off_at <= b.dropoff_by for b in done]
+        p90 = round(float(np.quantile(waits, 0.9)) / 60, 2) if waits else None
+        return (len(group), rejected, round(rejected / len(group), 4), len(done), p90,
+                round(sum(kept) / len(kept), 4) if kept else None)
+
+    def got(g: object) -> tuple:  # type: ignore[type-arg]
+        return (g.requests, g.rejected, g.rejected_share, g.rides, g.wait_p90_min,  # type: ignore[attr-defined]
+                g.on_time_share)  # type: ignore[attr-defined]
+
+    by_zone: dict[str, list] = {}  # type: ignore[type-arg]
+    for b in month:
+        by_zone.setdefault(zone(b), []).append(b)
+    assert {g.key: got(g) for g in equity.by_zone} == {k: expect(v) for k, v in by_zone.items()}
+    wheel = [b for b in month if b.wheelchairs > 0]
+    assert wheel and got(equity.wheelchair) == expect(wheel)
+    assert got(equity.rest) == expect([b for b in month if b.wheelchairs == 0])
+    assert equity.wheelchair.requests + equity.rest.requests == len(month)
+    from maas.history import report_dict
+
+    body = report_dict(report)
+    assert body["version"] == 2
+    assert body["current"]["equity"]["wheelchair"]["requests"] == len(wheel)

@@ -82,7 +82,7 @@ function App() {
     </header>
     ${state.error && html`<div class="refusal">${t(lang, 'error')}: ${state.error}</div>`}
     <main>
-      ${tab === 'today' && html`<${Today} ...${props} />`}
+      ${tab === 'today' && html`<${Today} ...${props} dismissWelfare=${store.dismissWelfare} />`}
       ${tab === 'book' && html`<${Booking} ...${props} remember=${store.remember} focus=${focus} />`}
       ${tab === 'days' && html`<${Days} ...${props} />`}
       ${tab === 'roads' && html`<${Roads} ...${props} addClosure=${store.addClosure} />`}

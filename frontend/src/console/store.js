@@ -5,7 +5,7 @@ import { localDate } from '../lib/format.js';
 export function createStore(api, onChange) {
   const s = {
     service: null, clock: null, days: [], vehicles: [], bookings: [], manifests: {},
-    riders: {}, closures: [], risks: [], silent: {}, events: 'reconnecting', today: null, error: null,
+    riders: {}, closures: [], risks: [], silent: {}, welfare: [], events: 'reconnecting', today: null, error: null,
   };
   let timer = null;
 
@@ -55,6 +55,10 @@ export function createStore(api, onChange) {
         ...s.risks.filter((r) => r.booking_id !== ev.data.booking_id)];
     }
     if (ev.event === 'vehicle_silent') s.silent[ev.data.vehicle_id] = ev.data;
+    // a no-show of a rider living alone or elderly: call them, then their contact person
+    if (ev.event === 'welfare_alert') {
+      s.welfare = [ev.data, ...s.welfare.filter((w) => w.booking_id !== ev.data.booking_id)];
+    }
     if (ev.event === 'picked_up' || ev.event === 'booking_cancelled' || ev.event === 'promise_recovered') {
       s.risks = s.risks.filter((r) => r.booking_id !== ev.data.booking_id);
     }
@@ -65,17 +69,23 @@ export function createStore(api, onChange) {
   function addClosure(c) { s.closures = [c, ...s.closures]; onChange({ ...s }); }
   function setEvents(state) { s.events = state; onChange({ ...s }); }
   function dismissRisk(id) { s.risks = s.risks.filter((r) => r.booking_id !== id); onChange({ ...s }); }
+  function dismissWelfare(id) { s.welfare = s.welfare.filter((w) => w.booking_id !== id); onChange({ ...s }); }
 
   setInterval(load, 30000);
-  return { load, soon, onEvent, remember, addClosure, setEvents, dismissRisk, state: s };
+  return { load, soon, onEvent, remember, addClosure, setEvents, dismissRisk, dismissWelfare, state: s };
 }
 
-/** Alerts from the state: promises at risk (promise_at_risk events until promise_recovered,
- * pickup or cancel), vans silent (vehicle_silent events, or no position for `silentMinutes`
+/** Alerts from the state: welfare alerts first (welfare_alert events: a rider living alone
+ * or elderly did not show, with the contact person; until dismissed), promises at risk
+ * (promise_at_risk events until promise_recovered, pickup or cancel), vans silent (vehicle_silent events, or no position for `silentMinutes`
  * with stops ahead), and standing rides a day could not serve. */
 export function alertsOf(s, nowIso, silentMinutes = 10) {
   const out = [];
   const byId = Object.fromEntries(s.bookings.map((b) => [b.id, b]));
+  for (const w of s.welfare || []) {
+    out.push({ kind: 'welfare', booking_id: w.booking_id, rider_id: w.rider_id, name: w.rider_name,
+      phone: w.phone, contact_name: w.contact_name, contact_phone: w.contact_phone, reason: w.reason });
+  }
   for (const r of s.risks) {
     const b = byId[r.booking_id];
     out.push({ kind: 'at_risk', booking_id: r.booking_id, rider_id: b && b.rider_id, detail: r.detail,

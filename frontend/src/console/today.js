@@ -10,7 +10,7 @@ function riderLabel(state, riderId) {
   return r ? r.name : (riderId || '');
 }
 
-export function Today({ lang, state, api, go, role }) {
+export function Today({ lang, state, api, go, role, dismissWelfare }) {
   const tz = state.service ? state.service.timezone : 'Asia/Tokyo';
   const alerts = state.clock ? alertsOf(state, state.clock.now) : [];
   const phoneOf = (rid) => (rid && state.riders[rid] && state.riders[rid].phone) || '';
@@ -26,6 +26,11 @@ export function Today({ lang, state, api, go, role }) {
             ${a.pickup_estimate ? ` → ${hhmm(a.pickup_estimate, tz)}` : ''}
             ${phoneOf(a.rider_id) && html` ☎ <a href=${`tel:${phoneOf(a.rider_id)}`}>${phoneOf(a.rider_id)}</a>`}
             <button onClick=${() => go('book', { cancel: a.booking_id })}>${t(lang, 'open')}</button>`}
+          ${a.kind === 'welfare' && html` <span data-testid="welfare-alert">${a.name || a.rider_id} (${a.reason})
+            ${a.phone && html` ☎ <a href=${`tel:${a.phone}`}>${a.phone}</a>`}
+            ${a.contact_name && html` — ${t(lang, 'contact')}: ${a.contact_name}`}
+            ${a.contact_phone && html` ☎ <a href=${`tel:${a.contact_phone}`}>${a.contact_phone}</a>`}</span>
+            <button onClick=${() => dismissWelfare(a.booking_id)}>${t(lang, 'checked')}</button>`}
           ${a.kind === 'silent' && html` ${a.name} (${a.since ? hhmm(a.since, tz) : '—'})
             <button onClick=${() => go('fleet')}>${t(lang, 'open')}</button>`}
           ${a.kind === 'unserved' && html` ${a.date}: ${a.message || a.reason}
