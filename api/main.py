@@ -50,6 +50,7 @@ from api.routers import (
     closures,
     crew,
     days,
+    drivers,
     events,
     gofs,
     health,
@@ -57,6 +58,7 @@ from api.routers import (
     reports,
     riders,
     service,
+    shifts,
     staff,
     standing,
     tokens,
@@ -179,7 +181,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
-                   closures, reports, clock_router, events, staff, tokens, audit, gofs):
+                   closures, reports, clock_router, events, staff, tokens, audit, gofs,
+                   drivers, shifts):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app
