@@ -55,6 +55,7 @@ from api.routers import (
     gofs,
     health,
     offers,
+    places,
     reports,
     riders,
     service,
@@ -73,6 +74,7 @@ from api.snap_cache import SnapCache
 from api.store import AreaStore, Write
 from api.ticker import Ticker, apply_all
 from maas.roads import RoadNetwork
+from maas.roads.gazetteer import Gazetteer
 from maas.service import ServiceDefinition, load_service, parse_service
 from solver.dispatch import outcomes
 from solver.dispatch.events import RoadReopened, Tick
@@ -149,7 +151,9 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         rt = Runtime(settings=settings, service=svc, store=store, network=roads,
                      clock=the_clock, days=ServiceDays(svc, roads, store, the_clock),
                      snapper=snapper, ticker=ticker,
-                     archive=DayArchive(settings.archive_dir, history_url_of(settings)))
+                     archive=DayArchive(settings.archive_dir, history_url_of(settings)),
+                     places=Gazetteer.of({k: (p.lat, p.lon) for k, p in svc.places.items()},
+                                         roads))
         app.state.runtime = rt
         await _when_redis_answers(lambda: _register_roster(rt), wait)
         await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)
@@ -182,7 +186,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
                    closures, reports, clock_router, events, staff, tokens, audit, gofs,
-                   drivers, shifts):
+                   drivers, shifts, places):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app

@@ -18,6 +18,7 @@ from api.snap_cache import SnapCache
 from api.store import AreaStore
 from api.ticker import Ticker
 from maas.roads import RoadNetwork
+from maas.roads.gazetteer import Gazetteer
 from maas.service import ServiceDefinition
 
 
@@ -34,6 +35,7 @@ class Runtime:
     snapper: SnapCache
     ticker: Ticker
     archive: DayArchive
+    places: Gazetteer  # the town's named places, for address entry (GET /v1/places)
 
     @property
     def training(self) -> TrainingClock | None:

@@ -26,6 +26,7 @@ from api.deps import Caller, Operator, RuntimeDep, Staff
 from api.drivers import check_drives
 from api.errors import conflict, invalid, not_found
 from api.metrics import POSITIONS
+from api.next_leg import NextLeg, next_leg
 from api.notify import apply_event, ask_about_return
 from api.positions import newer
 from api.runtime import Runtime
@@ -225,6 +226,17 @@ async def get_manifest(vehicle_id: str, caller: Caller, rt: RuntimeDep,
     if state.vehicle(vehicle_id) is None:
         raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
     return manifest(ctx.clock, state, ctx.schedules.of_vehicle(state, vehicle_id), vehicle_id)
+
+
+@router.get("/{vehicle_id}/next-leg", response_model=NextLeg)
+async def get_next_leg(vehicle_id: str, caller: Caller, rt: RuntimeDep) -> NextLeg:
+    """The road from the van to its next stop today, as a polyline (its driver, staff)."""
+    ctx = await _day(rt, None)
+    await _own_vehicle(rt, caller, vehicle_id, ctx.day, operator_too=True)
+    state = await ctx.store.state()
+    if state.vehicle(vehicle_id) is None:
+        raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
+    return next_leg(rt.network, state, vehicle_id)
 
 
 @router.post("/{vehicle_id}/stops/{stop_id}/events", response_model=StopEventResult)
