@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from tests.api.conftest import OPERATOR, Area, bearer
@@ -32,7 +33,7 @@ def test_the_next_leg_follows_the_roads_and_avoids_a_closure(area: Area) -> None
     start = (body["origin"]["lat"], body["origin"]["lon"])
     end = (body["destination"]["lat"], body["destination"]["lon"])
     assert _metres(path[0], start) < 5 and _metres(path[-1], end) < 5
-    along = sum(_metres(a, b) for a, b in zip(path, path[1:], strict=False))
+    along = sum(_metres(a, b) for a, b in itertools.pairwise(path))
     assert abs(along - body["distance_m"]) < 0.05 * body["distance_m"] + 20
     assert along > _metres(start, end)  # roads, not a straight line
     # Only the van's driver and staff see it.
@@ -47,7 +48,7 @@ def test_the_next_leg_follows_the_roads_and_avoids_a_closure(area: Area) -> None
     assert closed.status_code == 201, closed.text
     detour = client.get(f"/v1/vehicles/{van}/next-leg", headers=driver).json()
     assert detour["reachable"] and detour["path"] != body["path"]
-    steps = list(zip(detour["path"], detour["path"][1:], strict=False))
+    steps = list(itertools.pairwise(detour["path"]))
     closed_step = (list(path[mid]), list(path[mid + 1]))
     assert closed_step not in steps and closed_step[::-1] not in steps
     assert detour["distance_m"] >= body["distance_m"]
