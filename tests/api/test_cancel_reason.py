@@ -3,6 +3,8 @@ in the month's count of cancellations by reason."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,3 +63,10 @@ def test_a_cancel_reason_is_kept_and_counted(settings: Settings, demo_network: R
         assert counted["weather"] == 1 and counted["rider_request"] == 1
         assert counted["unspecified"] == 1 and counted["illness"] == 0
         assert sum(counted.values()) == report.json()["current"]["total"]["cancelled"] == 3
+        sheet = client.get("/v1/reports/months/2026-12/report.csv", headers=OPERATOR)
+        assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(sheet.text)))
+        assert [r["date"] for r in rows] == ["2026-12-08", "total"]
+        assert rows[-1]["cancelled"] == "3"
+        assert client.get("/v1/reports/months/2026-13/report.csv",
+                          headers=OPERATOR).status_code == 422
