@@ -67,6 +67,7 @@ class ServicePublic(BaseModel):
     service_area_bbox: list[float] | None
     operating_days: list[OperatingDay]
     places: dict[str, dict[str, float]]
+    fleet: list[dict[str, str]] = []  # the roster's vans: id and name (shift editing)
 
 
 @router.get("", response_model=ServicePublic)
@@ -108,4 +109,5 @@ async def get_service(rt: RuntimeDep) -> ServicePublic:
         service_area_bbox=None if svc.network.bbox is None else list(svc.network.bbox),
         operating_days=days,
         places={name: {"lat": p.lat, "lon": p.lon} for name, p in svc.places.items()},
+        fleet=[{"id": v.id, "name": v.name} for v in svc.fleet.vans],
     )
