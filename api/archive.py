@@ -82,7 +82,8 @@ def day_record(area: str, clock: ServiceClock, state: DispatchState,
     """The history's record of a finished day (every booking is completed, cancelled or a
     no-show; the caller checks that)."""
     bookings = tuple(_booking(clock, b, records.get(b.id, {}))
-                     for b in state.bookings.values() if b.status in _FINAL_STATUS)
+                     for b in state.bookings.values()
+                     if b.status in _FINAL_STATUS and not b.is_parcel)  # rides only
     vans = tuple(_van(clock, v, state, vehicles.get(v.id, {}), network) for v in state.vehicles)
     closures = tuple(ClosureRecord(id=str(getattr(c, "id", c)), start=clock.moment(0))
                      for c in state.closures)

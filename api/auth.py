@@ -1,4 +1,4 @@
-"""Bearer tokens and the three roles: operator (staff), rider, driver.
+"""Bearer tokens and the four roles: operator (staff), rider, driver, shipper.
 
 Staff are named accounts with a staff role (admin, dispatcher, viewer; ``api.staff``); the
 operator token of the settings bootstraps the first admin. Riders, drivers and staff get a
@@ -22,6 +22,7 @@ class Role(StrEnum):
     OPERATOR = "operator"
     RIDER = "rider"
     DRIVER = "driver"
+    SHIPPER = "shipper"  # a shop, the post office, a farm: hands in parcels (貨客混載)
 
 
 class StaffRole(StrEnum):
@@ -62,6 +63,10 @@ class Principal:
     def is_rider(self, rider_id: str) -> bool:
         """Whether this caller is the rider ``rider_id``."""
         return self.role is Role.RIDER and self.subject_id == rider_id
+
+    def ships(self, shipper_id: str) -> bool:
+        """Whether this caller is the shipper ``shipper_id``."""
+        return self.role is Role.SHIPPER and self.subject_id == shipper_id
 
     def drives(self, vehicle_id: str) -> bool:
         """Whether this caller is the driver of ``vehicle_id``."""

@@ -12,6 +12,13 @@ Encoding rules: a dataclass -> ``{"__t": "module:Class", field: value...}``; a t
 ``{"__e": "module:Class", "v": value}``; a shapely geometry (a road closure) -> ``{"__g":
 GeoJSON}``; ``None``, bool, int, float, str as themselves.
 
+Evolving the layout: a field the engine adds to a stored dataclass gets a default, so roots
+and parts written before it decode unchanged (the missing key takes the default) and the
+area's key layout (``api.store.SCHEMA_VERSION``) stays; a change that would not read old
+data (a field renamed or removed, a meaning changed) bumps that version instead, with a
+migration. Issue 16 added, this way, cargo to ``Request`` and ``VehicleType`` and a parcel's
+return to ``Booking`` (tests/api/test_codec_parcels.py reads a state written before them).
+
 Parts: bookings, routes and vans are a state's bulk, and successive states share all but a
 few of them (they are immutable). ``split`` therefore writes each of them as a separate
 *part*, named by a hash of its JSON text, and the state itself as a small root that refers to

@@ -39,11 +39,11 @@ from api.audit import AuditLog
 from api.audit import flush as flush_audit
 from api.auth import Role, hash_token
 from api.clock import Clock, TrainingClock, WallClock
-from api.errors import install_error_handlers
-from api.metrics import REOPTIMISE_ROUNDS, RequestMetrics
+from api.errors import describe_problems, install_error_handlers
+from api.metrics import REOPTIMISE_REFUSALS, REOPTIMISE_ROUNDS, RequestMetrics
 from api.middleware import BodySizeLimit
 from api.notify import stage
-from api.rebase import rebase
+from api.openapi_links import describe_links
 from api.routers import (
     audit,
     bookings,
@@ -55,6 +55,7 @@ from api.routers import (
     gofs,
     health,
     offers,
+    parcels,
     places,
     reports,
     riders,
@@ -76,9 +77,10 @@ from api.ticker import Ticker, apply_all
 from maas.roads import RoadNetwork
 from maas.roads.gazetteer import Gazetteer
 from maas.service import ServiceDefinition, load_service, parse_service
-from solver.dispatch import outcomes
+from solver.dispatch import outcomes, rebase
 from solver.dispatch.events import RoadReopened, Tick
 from solver.dispatch.planning import changed_vehicles
+from solver.dispatch.rebase import Refusal
 
 log = logging.getLogger("maas.api")
 T = TypeVar("T")
@@ -181,12 +183,14 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
         lifespan=lifespan,
     )
     install_error_handlers(app, retry_after_s=settings.retry_after_seconds)
+    describe_problems(app)
+    describe_links(app)
     app.add_middleware(AuditLog)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
                    closures, reports, clock_router, events, staff, tokens, audit, gofs,
-                   drivers, shifts, places):
+                   parcels, drivers, shifts, places):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app
@@ -285,7 +289,7 @@ async def tick_once(rt: Runtime) -> bool:
     """Let time pass on the day vans drive now (re-timing, re-optimisation), lift closures
     whose ``until`` has passed, and bring the days up to the clock (``day_cycle.catch_up``);
     returns whether every day's tick result reached the state (as computed, or carried onto
-    a state written meanwhile: ``api.rebase``)."""
+    a state written meanwhile: ``solver.dispatch.rebase``)."""
     await day_cycle.catch_up(rt)
     now = rt.clock.now()
     closures = await rt.store.records(rt.store.keys.closures)
@@ -314,7 +318,10 @@ async def tick_once(rt: Runtime) -> bool:
             # Written meanwhile: lifts are a cheap re-check, done again on the state of now;
             # the re-optimised routes are carried over if they still fit and still help.
             now_state, out = apply_all(c.dispatcher, w.state, lifts)
-            carried = rebase(base, new_state, now_state, c.dispatcher)
+            refusals: list[Refusal] = []
+            carried = rebase(base, new_state, now_state, c.dispatcher, refusals)
+            for reason in refusals:
+                REOPTIMISE_REFUSALS.labels(reason.value).inc()
             if carried is None:
                 stage(w, c.clock, c.schedules, now_state, out)
                 return "discarded"

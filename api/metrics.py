@@ -35,6 +35,10 @@ REOPTIMISE_ROUNDS = Counter(
     "re-routed vans carried onto the newer state), unchanged (nothing to carry: the round "
     "counters moved on), discarded (the improvement no longer fitted)",
     ["result"])
+REOPTIMISE_REFUSALS = Counter(
+    "maas_reoptimise_refusals_total",
+    "Groups of re-routed vans a background round could not carry onto the newer state, by "
+    "reason (solver.dispatch.rebase.Refusal)", ["reason"])
 RATE_LIMITED = Counter("maas_rate_limited_total", "Requests refused with 429", ["who"])
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

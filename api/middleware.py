@@ -6,7 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body
+from api.errors import PROBLEM_JSON, error_body
 
 
 class BodySizeLimit:
@@ -53,8 +53,8 @@ class BodySizeLimit:
 
     async def _too_large(self, send: Send) -> None:
         payload = json.dumps(error_body(
-            "payload_too_large", f"request body over {self.max_bytes} bytes")).encode()
+            "payload_too_large", f"request body over {self.max_bytes} bytes", 413)).encode()
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
+                    "headers": [(b"content-type", PROBLEM_JSON.encode()),
                                 (b"content-length", str(len(payload)).encode())]})
         await send({"type": "http.response.body", "body": payload})

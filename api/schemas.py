@@ -127,6 +127,8 @@ class VehicleCreate(Strict):
     depot: LatLon
     shift_start: Moment
     shift_end: Moment
+    cargo_kg: int = Field(default=0, ge=0, le=5_000)  # space for parcels (貨客混載)
+    cargo_litres: int = Field(default=0, ge=0, le=20_000)
 
     @model_validator(mode="after")
     def _consistent(self) -> VehicleCreate:
@@ -163,6 +165,8 @@ class VehiclePublic(BaseModel):
     shift_start: str
     shift_end: str
     retired: bool = False  # DELETE /v1/vehicles/{id}: no new rides
+    cargo_kg: int = 0
+    cargo_litres: int = 0
 
 
 class VehicleCreated(VehiclePublic):
@@ -188,8 +192,17 @@ class PositionResult(BaseModel):
     applied: bool
 
 
+class ParcelLoad(BaseModel):
+    """A parcel on a van's manifest: its size, and whether it is riding back (nobody was
+    home at its address)."""
+
+    kg: int
+    litres: int
+    returning: bool = False
+
+
 class ManifestStop(BaseModel):
-    """One stop of a van's manifest."""
+    """One stop of a van's manifest (``parcel``: set when the stop is a parcel's)."""
 
     stop_id: str
     booking_id: str
@@ -197,6 +210,7 @@ class ManifestStop(BaseModel):
     passengers: int
     planned_at: str
     location: LatLon
+    parcel: ParcelLoad | None = None
 
 
 class Manifest(BaseModel):
@@ -233,7 +247,7 @@ class VehicleList(BaseModel):
 class StopEventCreate(Strict):
     """A driver's report at a stop."""
 
-    type: Literal["arrived", "picked_up", "dropped_off", "no_show"]
+    type: Literal["arrived", "picked_up", "dropped_off", "no_show", "not_home"]
 
 
 class StopEventResult(BaseModel):
@@ -262,6 +276,9 @@ class OfferCreate(Strict):
     rider_id: Id | None = None
     outbound_booking_id: Id | None = Field(
         default=None, description="the outbound ride this one returns from (same day)")
+    alternatives: bool = Field(
+        default=False, description="also list other times that could be served beside the "
+        "offer (earlier than asked, later than offered; appointments: earlier arrivals)")
 
     @model_validator(mode="after")
     def _consistent(self) -> OfferCreate:
@@ -274,11 +291,22 @@ class OfferCreate(Strict):
         return self
 
 
+class AlternativePublic(BaseModel):
+    """A time that could be served instead: ask again with ``pickup_after`` (or, for an
+    appointment, ``arrive_before``); the estimates hold on the plan of the moment."""
+
+    pickup_after: str | None = None
+    arrive_before: str | None = None
+    estimated_pickup: str
+    estimated_dropoff: str
+
+
 class OfferPublic(BaseModel):
     """An offer: a pickup window and a latest drop-off, valid until ``expires_at``.
 
     ``window_final`` is false for a ride on a later day: its pickup window is provisional
-    and narrows to the final width when that day is planned (at the prior-day deadline)."""
+    and narrows to the final width when that day is planned (at the prior-day deadline).
+    ``alternatives`` is filled when the ask asked for them."""
 
     offer_id: str
     service_date: str
@@ -289,6 +317,7 @@ class OfferPublic(BaseModel):
     estimated_pickup: str
     estimated_dropoff: str
     fare: int
+    alternatives: list[AlternativePublic] = Field(default_factory=list)
 
 
 class BookingCreate(Strict):

@@ -59,7 +59,7 @@ class StaffList(BaseModel):
     staff: list[StaffPublic]
 
 
-AccountKind = Literal["staff", "rider", "driver"]
+AccountKind = Literal["staff", "rider", "driver", "shipper"]
 
 
 class TokenIssue(Strict):

@@ -3,6 +3,7 @@ have to fetch before the first change arrives (schema ``maas.snapshot`` v1).
 
 * a driver: ``manifest`` of their van on the day vans drive now (null if none is open);
 * a rider: ``bookings``, theirs on the open days (as ``GET /v1/bookings`` shows them);
+* a shipper: ``parcels``, its own on the open days (as ``GET /v1/parcels`` shows them);
 * the operator: ``days`` (the open days' records) and ``vehicles`` (the fleet view of the
   day vans drive now).
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from api.auth import Principal, Role
 from api.drivers import is_account, vans_of
+from api.parcels import parcels_of
 from api.runtime import Runtime
 from api.schemas import BookingPublic
 from api.views import booking_public, manifest, vehicle_status
@@ -49,6 +51,10 @@ async def snapshot(rt: Runtime, caller: Principal, resume_id: str) -> dict[str, 
                 found = manifest(current.clock, state, current.schedules.of_vehicle(state, vid),
                                  vid).model_dump(mode="json")
         body["manifest"] = found
+        return body
+    if caller.role is Role.SHIPPER:  # its own parcels, nothing of the riders or the fleet
+        body["parcels"] = [p.model_dump(mode="json")
+                           for p in await parcels_of(rt, caller, limit=500)]
         return body
     if caller.role is Role.RIDER:
         bookings = []

@@ -11,6 +11,7 @@ never the history:
     maas:{area}:clock         the training clock's setting (``maas serve --training`` only)
     maas:{area}:riders        hash rider id -> rider record (JSON)
     maas:{area}:vehicles      hash vehicle id -> vehicle record (name, ...) (JSON)
+    maas:{area}:shippers      hash shipper id -> shipper record (name, kind) (JSON)
     maas:{area}:tokens        hash sha256(token) -> principal (JSON)
     maas:{area}:closures      hash closure id -> {"until": ISO 8601 or null} (JSON)
     maas:{area}:standing      hash standing booking id -> standing booking (JSON)
@@ -28,6 +29,9 @@ never the history:
     maas:{area}:day:{date}:state     the day's solver.dispatch.DispatchState: root JSON
     maas:{area}:day:{date}:parts     hash part name -> JSON of a booking, route or van
     maas:{area}:day:{date}:bookings  hash booking id -> booking record (owner, ...) (JSON)
+    maas:{area}:day:{date}:parcels   hash parcel id -> parcel record (shipper, ...) (JSON,
+                                     schema ``maas.parcel`` v1; the parcel itself is a
+                                     booking of the dispatch state, ``Request.is_parcel``)
     maas:{area}:day:{date}:positions          hash vehicle id -> latest position report
     maas:{area}:day:{date}:positions-version  integer, +1 on every position report
 
@@ -88,12 +92,13 @@ class DayKeys:
         p = self.prefix
         self.epoch, self.version, self.state = p + "epoch", p + "version", p + "state"
         self.parts, self.bookings = p + "parts", p + "bookings"
+        self.parcels = p + "parcels"
         self.positions, self.positions_version = p + "positions", p + "positions-version"
 
     def all(self) -> tuple[str, ...]:
         """Every key of the day (for closing it)."""
         return (self.epoch, self.version, self.state, self.parts, self.bookings,
-                self.positions, self.positions_version)
+                self.positions, self.positions_version, self.parcels)
 
 
 class AreaKeys:
@@ -106,6 +111,7 @@ class AreaKeys:
         self.riders, self.vehicles, self.tokens = p + "riders", p + "vehicles", p + "tokens"
         self.events, self.closures, self.standing = p + "events", p + "closures", p + "standing"
         self.tick_lease = p + "tick-lease"
+        self.shippers = p + "shippers"
 
     def day(self, day: date) -> DayKeys:
         return DayKeys(self.prefix, day)

@@ -17,16 +17,16 @@ from typing import Any
 from api.errors import conflict
 from api.service_days import DayContext
 from api.store import Write
-from maas.domain import Location, Route, Vehicle, VehicleType
+from maas.domain import Location, Route, Vehicle
 from solver.dispatch import DispatchState
 from solver.dispatch.planning import evaluate_route, planning_problem, replace_vehicle
 
 
 def changed(vehicle: Vehicle, record: dict[str, Any], depot: Location | None) -> Vehicle:
     """``vehicle`` with the record's name, seats and wheelchair places and the new depot."""
-    new = replace(vehicle, type=VehicleType(
-        name=record["name"], seats=record["seats"],
-        wheelchair_places=record["wheelchair_places"]))
+    new = replace(vehicle, type=replace(
+        vehicle.type, name=record["name"], seats=record["seats"],
+        wheelchair_places=record["wheelchair_places"]))  # cargo space stays
     if depot is not None:
         new = replace(new, depot=depot, end=depot if vehicle.end == vehicle.depot else
                       vehicle.end)

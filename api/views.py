@@ -3,23 +3,25 @@ service-day seconds, ``maas.domain`` objects) into contract v1's JSON shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from api.clock import ServiceClock
 from api.schemas import (
+    AlternativePublic,
     BookingPublic,
     LatLon,
     Load,
     Manifest,
     ManifestStop,
     OfferPublic,
+    ParcelLoad,
     TimeWindowPublic,
     VehicleStatus,
 )
 from maas.domain import Location, Plan, StopKind, TimeWindow
-from solver.dispatch import Booking, DispatchState, Offer
+from solver.dispatch import Alternative, Booking, DispatchState, Offer
 
 STOP_ID_SEPARATOR = "~"
 
@@ -47,8 +49,16 @@ def window(clock: ServiceClock, tw: TimeWindow) -> TimeWindowPublic:
     return TimeWindowPublic(start=clock.iso(tw.earliest), end=clock.iso(tw.latest))
 
 
-def offer_public(clock: ServiceClock, offer: Offer, window_final: bool, fare: int
-                 ) -> OfferPublic:
+def alternative_public(clock: ServiceClock, alt: Alternative) -> AlternativePublic:
+    """A servable time as the rider sees it (the time to ask again with, and estimates)."""
+    return AlternativePublic(
+        pickup_after=None if alt.pickup_after is None else clock.iso(alt.pickup_after),
+        arrive_before=None if alt.arrive_before is None else clock.iso(alt.arrive_before),
+        estimated_pickup=clock.iso(alt.pickup), estimated_dropoff=clock.iso(alt.dropoff))
+
+
+def offer_public(clock: ServiceClock, offer: Offer, window_final: bool, fare: int,
+                 alternatives: Iterable[Alternative] = ()) -> OfferPublic:
     """An offer as the rider sees it."""
     return OfferPublic(
         offer_id=offer.id,
@@ -60,6 +70,7 @@ def offer_public(clock: ServiceClock, offer: Offer, window_final: bool, fare: in
         estimated_pickup=clock.iso(offer.planned_pickup),
         estimated_dropoff=clock.iso(offer.planned_dropoff),
         fare=fare,
+        alternatives=[alternative_public(clock, a) for a in alternatives],
     )
 
 
@@ -108,8 +119,11 @@ def manifest(
         if booking is None:
             continue
         r = booking.request
-        place = r.origin if stop.kind is StopKind.PICKUP else r.destination
+        place = r.origin if stop.kind is StopKind.PICKUP else \
+            (booking.return_to or r.destination)
         at = planned.get((stop.request_id, stop.kind), r.pickup.earliest)
+        parcel = ParcelLoad(kg=r.cargo_kg, litres=r.cargo_litres,
+                            returning=booking.return_to is not None) if r.is_parcel else None
         stops.append(
             ManifestStop(
                 stop_id=stop_id(booking.id, stop.kind),
@@ -118,6 +132,7 @@ def manifest(
                 passengers=r.passengers + r.wheelchairs,
                 planned_at=clock.iso(at),
                 location=lat_lon(place),
+                parcel=parcel,
             )
         )
     return Manifest(vehicle_id=vehicle_id, stops=stops)

@@ -585,6 +585,7 @@ def run(cfg: Config) -> dict[str, Any]:
         "status_by_phase": {p: dict(c) for p, c in soak.rec.status.items()},
         "latency_by_phase": {p: percentiles(v) for p, v in soak.rec.latency.items()},
         "reoptimise_rounds": rounds,
+        "reoptimise_refusals": metric(lines, "maas_reoptimise_refusals_total"),
         "reoptimise_commit_share": round(kept / total_rounds, 3) if total_rounds else None,
         "state_bytes_written": metric(lines, "maas_state_bytes_written_total"),
         "state_writes": metric(lines, "maas_state_writes_total"),

@@ -85,6 +85,10 @@ class Request:
     ``max_ride`` bounds the time from the end of boarding to the start of alighting.
     ``board`` and ``alight`` are the rider's service times at each end (longer for a
     wheelchair with a lift).
+
+    A parcel (貨客混載) is a request with no passenger and no wheelchair but a cargo load
+    (``cargo_kg``, ``cargo_litres``): ``board``/``alight`` are then its handling times,
+    its windows are long and its ``max_ride`` is no real limit (see ``maas.parcels``).
     """
 
     id: str
@@ -97,23 +101,38 @@ class Request:
     wheelchairs: int = 0
     board: int = 60
     alight: int = 60
+    cargo_kg: int = 0
+    cargo_litres: int = 0
 
     def __post_init__(self) -> None:
-        if self.passengers < 0 or self.wheelchairs < 0 or self.passengers + self.wheelchairs < 1:
-            msg = f"request {self.id}: needs at least one passenger or wheelchair place"
+        if min(self.passengers, self.wheelchairs, self.cargo_kg, self.cargo_litres) < 0:
+            msg = f"request {self.id}: loads must not be negative"
+            raise InvalidInput(msg)
+        if self.passengers + self.wheelchairs < 1 and self.cargo_kg + self.cargo_litres < 1:
+            msg = (f"request {self.id}: needs at least one passenger or wheelchair place, "
+                   "or a cargo load")
             raise InvalidInput(msg)
         if self.max_ride < 0 or self.board < 0 or self.alight < 0:
             msg = f"request {self.id}: ride and service times must not be negative"
             raise InvalidInput(msg)
 
+    @property
+    def is_parcel(self) -> bool:
+        """Whether this is a parcel (cargo only, nobody rides)."""
+        return self.passengers == 0 and self.wheelchairs == 0
+
 
 @dataclass(frozen=True, slots=True)
 class VehicleType:
-    """A van model: seats for walking riders and places for wheelchairs."""
+    """A van model: seats for walking riders, places for wheelchairs and cargo space
+    (``cargo_kg`` payload and ``cargo_litres`` volume for parcels; seats folded into cargo
+    space for a service day are already counted here, see ``maas.service``)."""
 
     name: str = "hiace"
     seats: int = 9
     wheelchair_places: int = 1
+    cargo_kg: int = 0
+    cargo_litres: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ ViolationKind = Literal[
     "ride_time",
     "seats",
     "wheelchairs",
+    "cargo",
     "shift",
     "duration",
     "precedence",
@@ -62,7 +63,7 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class ScheduledStop:
-    """A stop with its times and the load on board after it."""
+    """A stop with its times and the load on board after it (cargo in kg and litres)."""
 
     stop: Stop
     arrival: int
@@ -70,6 +71,8 @@ class ScheduledStop:
     departure: int
     load_seats: int
     load_wheelchairs: int
+    load_kg: int = 0
+    load_litres: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,6 +547,8 @@ def _route_report(
     placed, violations = _place_break(vehicle, seq, starts, gap)
     seats = sum(requests[r].passengers for r in vehicle.onboard if r in requests)
     chairs = sum(requests[r].wheelchairs for r in vehicle.onboard if r in requests)
+    kg = sum(requests[r].cargo_kg for r in vehicle.onboard if r in requests)
+    litres = sum(requests[r].cargo_litres for r in vehicle.onboard if r in requests)
     scheduled: list[ScheduledStop] = []
     pickup_end: dict[str, int] = {}
     ride_seconds = 0
@@ -556,12 +561,16 @@ def _route_report(
         if stop.kind is StopKind.PICKUP:
             seats += req.passengers
             chairs += req.wheelchairs
+            kg += req.cargo_kg
+            litres += req.cargo_litres
             window, kind = req.pickup, "pickup_window"
             pickup_end[req.id] = start + req.board
             departure = start + req.board
         else:
             seats -= req.passengers
             chairs -= req.wheelchairs
+            kg -= req.cargo_kg
+            litres -= req.cargo_litres
             window, kind = req.dropoff, "dropoff_window"
             departure = start + req.alight
             if req.id in pickup_end:
@@ -582,7 +591,14 @@ def _route_report(
             violations.append(Violation("wheelchairs", vehicle.id,
                                         f"{chairs} wheelchairs > {vehicle.type.wheelchair_places}"
                                         f" places at {stop.kind} of {req.id}"))
-        scheduled.append(ScheduledStop(stop, arrival, start, departure, seats, chairs))
+        if kg > vehicle.type.cargo_kg or litres > vehicle.type.cargo_litres:
+            violations.append(Violation("cargo", vehicle.id,
+                                        f"{kg} kg / {litres} l of cargo > "
+                                        f"{vehicle.type.cargo_kg} kg / "
+                                        f"{vehicle.type.cargo_litres} l at {stop.kind} of "
+                                        f"{req.id}"))
+        scheduled.append(ScheduledStop(stop, arrival, start, departure, seats, chairs, kg,
+                                       litres))
     if starts[-1] > seq.latest[-1]:
         violations.append(Violation("shift", vehicle.id,
                                     f"ends at {starts[-1]}, after {int(seq.latest[-1])}"))

@@ -156,6 +156,29 @@ class SimulationConfig(_Strict):
     tick_minutes: float = Field(default=10, ge=1, le=120)
 
 
+class ParcelDemandConfig(_Strict):
+    """Parcels riding along (貨客混載): how many are handed in, until when (hours after
+    opening), their sizes (inclusive ranges), where they come from (shares of post office,
+    shop, depot, farm) and how often nobody is home to take one. Handling times, the
+    delivery window and where a failed delivery goes back to are the service file's."""
+
+    count: int = Field(default=60, ge=0, le=10_000)
+    seed: int = 1
+    handed_in_until_hours: float = Field(default=5.0, gt=0, le=24)
+    kg: tuple[int, int] = (1, 15)
+    litres: tuple[int, int] = (5, 60)
+    source_shares: tuple[float, float, float, float] = (0.35, 0.35, 0.15, 0.15)
+    not_home_rate: float = Field(default=0.05, ge=0, le=1)
+
+    @field_validator("kg", "litres")
+    @classmethod
+    def _range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if value[0] < 0 or value[1] < value[0] or value[1] < 1:
+            msg = "give [least, most] with 0 <= least <= most and most >= 1"
+            raise ValueError(msg)
+        return value
+
+
 class CostConfig(_Strict):
     """A simple operator cost model (in ``currency``) and emissions factor."""
 
@@ -183,6 +206,7 @@ class Scenario(_Strict):
     policy: PolicyConfig = PolicyConfig()
     simulation: SimulationConfig = SimulationConfig()
     cost: CostConfig = CostConfig()
+    parcels: ParcelDemandConfig | None = None
     base_dir: Path = Path(".")
     _service: ServiceDefinition | None = PrivateAttr(default=None)
 

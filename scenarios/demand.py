@@ -296,7 +296,7 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
     cutoff = scenario.prebook_cutoff_seconds
     # Riders ask for pickups that leave time to reach the destination before the shift ends.
     window = (shift_start, max(shift_start + 60, shift_end - 3600))
-    grid = _population_grid(scenario)
+    grid = population_grid(scenario)
     origins = OriginSampler(network, grid)
     stops = meeting_points(scenario, network)
     places = resolve_places(scenario, network)
@@ -368,7 +368,7 @@ def generate_demand(scenario: Scenario, network: RoadNetworkLike) -> list[TripDe
     return trips
 
 
-def _population_grid(scenario: Scenario) -> list[PopulationCell] | None:
+def population_grid(scenario: Scenario) -> list[PopulationCell] | None:
     grid = scenario.demand.population_grid
     if grid is None:
         return None

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.config import CostConfig
-from scenarios.records import SimulationResult, TripStatus
+from scenarios.records import ParcelStatus, SimulationResult, TripStatus
 
 
 def _quantiles(values: Sequence[float], keys: Sequence[tuple[str, float]]) -> dict[str, float]:
@@ -60,7 +60,7 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
     fares = cost.fare * riders
     reasons = Counter(t.reject_reason or "unknown" for t in trips
                       if t.status is TripStatus.REJECTED)
-    return {
+    out = {
         "scenario": result.scenario_name,
         "seed": result.seed,
         "synthetic_network": result.synthetic_network,
@@ -97,4 +97,39 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
         "promise_at_risk_events": result.promise_at_risk,
         "reassigned_at_stop": result.reassigned_at_stop,
         "reoptimisations_adopted": result.replans,
+    }
+    if result.parcels:
+        out.update(parcel_kpis(result))
+    return out
+
+
+def parcel_kpis(result: SimulationResult) -> dict[str, Any]:
+    """The parcel figures of a day with parcels (貨客混載): what became of them, the km a
+    separate delivery round would have driven less what the vans drove for them, and what
+    the parcel stops added to riders' waits and rides (estimates from the day's visits,
+    ``scenarios.parcels.parcel_figures``)."""
+    parcels = result.parcels
+    status = Counter(p.status for p in parcels)
+    delivered = status[ParcelStatus.DELIVERED]
+    fig = result.parcel_figures
+    served = sum(1 for t in result.trips if t.status is TripStatus.SERVED)
+    return {
+        "parcels": {
+            "requests": len(parcels),
+            "delivered": delivered,
+            "delivered_share": round(delivered / len(parcels), 4),
+            "returned": status[ParcelStatus.RETURNED],
+            "undelivered": status[ParcelStatus.UNDELIVERED],
+            "refused": status[ParcelStatus.REFUSED],
+            "truck_round_km": fig.truck_km,
+            "van_km_for_parcels": fig.van_km,
+        },
+        "truck_km_saved": round(fig.truck_km - fig.van_km, 3),
+        "parcel_cost_to_passengers": {
+            "riders_affected": fig.riders_affected,
+            "wait_minutes_added": fig.wait_minutes_added,
+            "ride_minutes_added": fig.ride_minutes_added,
+            "ride_minutes_added_per_served_rider": round(fig.ride_minutes_added / served, 3)
+            if served else 0.0,
+        },
     }

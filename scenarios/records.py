@@ -103,6 +103,45 @@ class StopVisit:
     location: Location
 
 
+class ParcelStatus(StrEnum):
+    """What became of a parcel by the end of the day."""
+
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    UNDELIVERED = "undelivered"  # still waiting, or on a van at closing
+    REFUSED = "refused"
+
+
+@dataclass(slots=True)
+class ParcelRecord:
+    """A parcel's day."""
+
+    id: str
+    source: str
+    kg: int
+    litres: int
+    handed_in_at: int
+    deliver_by: int | None = None
+    status: ParcelStatus = ParcelStatus.UNDELIVERED
+    refuse_reason: str | None = None
+    picked_up_at: int | None = None
+    delivered_at: int | None = None
+    vehicle_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelFigures:
+    """The day's parcel figures that need the road network (``scenarios.parcels``): km of
+    a separate delivery round, km the vans drove for parcels, minutes parcel stops added
+    to riders' waits and rides, and how many riders they touched."""
+
+    truck_km: float = 0.0
+    van_km: float = 0.0
+    wait_minutes_added: float = 0.0
+    ride_minutes_added: float = 0.0
+    riders_affected: int = 0
+
+
 @dataclass(slots=True)
 class SimulationResult:
     """Everything a run produced, in simulated seconds."""
@@ -119,3 +158,5 @@ class SimulationResult:
     promise_at_risk: int = 0
     reassigned_at_stop: int = 0  # stops re-planned to another van while a van stood there
     replans: int = 0
+    parcels: list[ParcelRecord] = field(default_factory=list)
+    parcel_figures: ParcelFigures = field(default_factory=ParcelFigures)

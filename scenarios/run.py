@@ -17,6 +17,7 @@ from scenarios.config import Scenario
 from scenarios.demand import generate_demand, network_places
 from scenarios.kpis import compute_kpis
 from scenarios.mapping import write_map
+from scenarios.parcels import generate_parcels
 from scenarios.records import SimulationResult
 from scenarios.report import write_report
 from scenarios.simulator import simulate
@@ -180,12 +181,13 @@ def run_scenario(
     vehicles = rostered_vehicles(scenario, roads)
     depot = vehicles[0].depot if vehicles else depot_location(scenario, roads)
     demand = generate_demand(scenario, roads)
+    parcels = generate_parcels(scenario, roads, depot)
     area = scenario.network.service_area
     bbox = tuple(area) if area is not None and not isinstance(area, str) else None
     result = simulate(
         scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
         service_area=bbox, progress=lambda f: say("simulating the day", f),
-        locate=first_metres(roads), vehicles=vehicles,
+        locate=first_metres(roads), vehicles=vehicles, parcels=parcels,
     )
     say("writing outputs", 1.0)
     out.mkdir(parents=True, exist_ok=True)

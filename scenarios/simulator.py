@@ -33,7 +33,16 @@ from maas.service.clock import from_day_seconds, to_day_seconds
 from maas.travel import TravelTimeSource
 from scenarios.config import Scenario
 from scenarios.demand import TripDemand
-from scenarios.records import Leg, SimulationResult, StopVisit, TripRecord, TripStatus
+from scenarios.parcels import ParcelDemand, parcel_figures
+from scenarios.records import (
+    Leg,
+    ParcelRecord,
+    ParcelStatus,
+    SimulationResult,
+    StopVisit,
+    TripRecord,
+    TripStatus,
+)
 from solver.dispatch import (
     BookingStatus,
     Dispatcher,
@@ -47,6 +56,7 @@ from solver.dispatch import (
 )
 from solver.dispatch.planning import no_show_deadline
 from solver.dispatch.policy import policy_for_day
+from solver.dispatch.state import ParcelAsk
 
 DISABLED = 10**9  # "never" for re-optimisation triggers
 
@@ -145,8 +155,11 @@ class Simulation:
         service_area: tuple[float, ...] | None = None,
         locate: Locate | None = None,
         vehicles: Sequence[Vehicle] | None = None,
+        parcels: Sequence[ParcelDemand] = (),
     ) -> None:
         self.scenario = scenario
+        self.parcel_demand = {p.id: p for p in parcels}
+        self.parcels: dict[str, ParcelRecord] = {}
         self.service = scenario.service_definition
         self.locate = locate
         self.travel = travel
@@ -241,6 +254,9 @@ class Simulation:
                 self._push(t.requested_at, "ask", t.id)
             if t.cancel_at is not None:
                 self._push(t.cancel_at, "cancel", t.id)
+        for p in self.parcel_demand.values():
+            self.parcels[p.id] = ParcelRecord(p.id, p.source, p.kg, p.litres, p.handed_in_at)
+            self._push(p.handed_in_at, "ship", p.id)
         self._push(self.cutoff, "prebook")
         for van in self.vans.values():
             self._push(van.shift[0], "wake", van.id)
@@ -249,7 +265,7 @@ class Simulation:
         for tick in range(start, end + 1, every):
             self._push(tick, "tick")
         span = max(1, end - self.cutoff)
-        budget = 1_000 * (len(self.demand) + len(self.vans)) + 100_000
+        budget = 1_000 * (len(self.demand) + len(self.parcels) + len(self.vans)) + 100_000
         while self.queue:
             budget -= 1
             if budget < 0:
@@ -278,6 +294,36 @@ class Simulation:
                 rec.status = TripStatus.REJECTED
                 rec.reject_reason = f"not_completed_{booking.status.value}"
         self.result.trips = sorted(self.trips.values(), key=lambda r: r.request_id)
+        if self.parcels:
+            self._finish_parcels()
+
+    def _finish_parcels(self) -> None:
+        done = {BookingStatus.COMPLETED: ParcelStatus.DELIVERED,
+                BookingStatus.RETURNED: ParcelStatus.RETURNED}
+        for rec in self.parcels.values():
+            booking = self.state.bookings.get(rec.id)
+            if booking is None:
+                rec.status = ParcelStatus.REFUSED
+            else:
+                rec.status = done.get(booking.status, ParcelStatus.UNDELIVERED)
+                rec.deliver_by = booking.request.dropoff.latest
+        self.result.parcels = sorted(self.parcels.values(), key=lambda r: r.id)
+        wished = {t.id: t.desired_pickup for t in self.demand.values()}
+        self.result.parcel_figures = parcel_figures(
+            self.result, self.travel, self.parcels,
+            {p.id: p.origin for p in self.parcel_demand.values()},
+            {p.id: p.destination for p in self.parcel_demand.values()},
+            self.result.depot, wished)
+
+    # ---------------------------------------------------------------- parcels
+
+    def _on_ship(self, now: int, parcel_id: str) -> None:
+        p = self.parcel_demand[parcel_id]
+        ask = ParcelAsk(p.origin, p.destination, p.kg, p.litres, now=now,
+                        shipper_id=f"shipper-{p.source}")
+        for out in self._apply(events.ShipParcel(parcel_id, ask, now)):
+            if isinstance(out, outcomes.BookingRejected):
+                self.parcels[parcel_id].refuse_reason = out.reason.value
 
     # ---------------------------------------------------------------- riders
 
@@ -375,8 +421,10 @@ class Simulation:
         if not stops:
             return None
         stop = stops[0]
-        request = self.state.bookings[stop.request_id].request
-        loc = request.origin if stop.kind is StopKind.PICKUP else request.destination
+        booking = self.state.bookings[stop.request_id]
+        request = booking.request
+        loc = request.origin if stop.kind is StopKind.PICKUP else \
+            (booking.return_to or request.destination)
         return stop, loc
 
     def _wake_idle_vans(self, vehicle_ids: set[str]) -> None:
@@ -432,7 +480,7 @@ class Simulation:
     def _drive(self, van: _Van, target: Location, now: int, stop: Any) -> None:
         seconds, metres = self._leg(van.position, target)
         actual = self._noisy(seconds)
-        riders = tuple(sorted(van.onboard))
+        riders = tuple(sorted(r for r in van.onboard if r in self.trips))
         self.result.legs.append(Leg(van.id, now, now + actual, van.position, target, metres,
                                     van.load, riders))
         for rid in riders:
@@ -466,12 +514,16 @@ class Simulation:
 
     def _serve(self, van: _Van, stop: Any, now: int) -> None:
         booking = self.state.bookings[stop.request_id]
-        request, rec = booking.request, self.trips[stop.request_id]
+        request = booking.request
         van.busy = True
         self._report(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
         if not self._still_assigned(van.id, request.id):
             self._reassigned(van, now)
             return
+        if booking.is_parcel:
+            self._serve_parcel(van, stop, now)
+            return
+        rec = self.trips[stop.request_id]
         if stop.kind is StopKind.PICKUP:
             start = max(now, request.pickup.earliest)
             if self.demand[request.id].no_show:
@@ -495,9 +547,36 @@ class Simulation:
                 StopVisit(van.id, request.id, "dropoff", now, start, end, van.position))
             self._push(end, "stop_done", (van.id, request.id, "dropped_off", stop.kind))
 
+    def _serve_parcel(self, van: _Van, stop: Any, now: int) -> None:
+        """A parcel handed over at its pickup, delivered, found nobody home, or brought
+        back: the handling time, then the driver's report."""
+        booking = self.state.bookings[stop.request_id]
+        request, rec = booking.request, self.parcels[stop.request_id]
+        if stop.kind is StopKind.PICKUP:
+            start = max(now, request.pickup.earliest)
+            end, what, kind = start + request.board, "picked_up", "pickup"
+            rec.picked_up_at, rec.vehicle_id = start, van.id
+        else:
+            start = max(now, request.dropoff.earliest)
+            end = start + request.alight
+            nobody = self.parcel_demand[request.id].nobody_home
+            if booking.return_to is not None:
+                what, kind = "dropped_off", "return"
+            elif nobody:
+                what, kind = "not_home", "not_home"
+            else:
+                what, kind = "dropped_off", "dropoff"
+                rec.delivered_at = start
+        self.result.visits.append(StopVisit(van.id, request.id, kind, now, start, end,
+                                            van.position))
+        self._push(end, "stop_done", (van.id, request.id, what, stop.kind))
+
     def _on_stop_done(self, now: int, payload: tuple[str, str, str, StopKind]) -> None:
         van_id, request_id, what, kind = payload
         van = self.vans[van_id]
+        if request_id in self.parcels:
+            self._parcel_done(van, request_id, what, kind, now)
+            return
         rec = self.trips[request_id]
         if not self._still_assigned(van_id, request_id):
             # Re-planned away while the van stood at the pickup: the boarding did not happen.
@@ -518,6 +597,27 @@ class Simulation:
         report = events.StopReported(van_id, request_id, kind, what, now)  # type: ignore[arg-type]
         self._report(report)
         self._on_wake(now, van_id)
+
+    def _parcel_done(self, van: _Van, parcel_id: str, what: str, kind: StopKind,
+                     now: int) -> None:
+        rec = self.parcels[parcel_id]
+        if not self._still_assigned(van.id, parcel_id):
+            if rec.vehicle_id == van.id and kind is StopKind.PICKUP:
+                rec.picked_up_at = rec.vehicle_id = None
+            mine = [k for k, v in enumerate(self.result.visits)
+                    if v.vehicle_id == van.id and v.request_id == parcel_id]
+            if mine:  # the handling that did not happen
+                del self.result.visits[mine[-1]]
+            self._reassigned(van, now)
+            return
+        if what == "picked_up":
+            van.onboard.add(parcel_id)
+        elif what == "dropped_off":
+            van.onboard.discard(parcel_id)
+        van.busy, van.free_at = False, now
+        report = events.StopReported(van.id, parcel_id, kind, what, now)  # type: ignore[arg-type]
+        self._report(report)
+        self._on_wake(now, van.id)
 
     def _still_assigned(self, van_id: str, request_id: str) -> bool:
         """Whether the live plan still gives this booking to this van."""
@@ -555,9 +655,11 @@ def simulate(
     progress: Progress | None = None,
     locate: Locate | None = None,
     vehicles: Sequence[Vehicle] | None = None,
+    parcels: Sequence[ParcelDemand] = (),
 ) -> SimulationResult:
     """Run one simulated day of ``scenario`` on ``travel`` with this demand (``vehicles``:
-    the service roster of the day, else the scenario's own fleet)."""
+    the service roster of the day, else the scenario's own fleet; ``parcels``: the
+    parcels shipped that day)."""
     sim = Simulation(scenario, travel, demand, depot, seed, synthetic, service_area, locate,
-                     vehicles)
+                     vehicles, parcels)
     return sim.run(progress)

@@ -14,7 +14,8 @@ Model: one node per stop (riders on board have only their drop-off), a start and
 node per van; travel times registered as a matrix (``RegisterTransitMatrix``), never as a
 Python callback per arc; a time dimension whose transit is service + travel, windows on
 its cumul variables, ride-time limits as constraints between a pickup's and its drop-off's
-cumul; seats and wheelchair places as capacity dimensions that start at the on-board load;
+cumul; seats and wheelchair places (and cargo kg and litres, when parcels are in the problem)
+as capacity dimensions that start at the on-board load;
 pickup-delivery pairs on one van; locked stops chained to the head of their van's route;
 every new request optional with its rejection penalty (``AddDisjunction``). Objective:
 travel x weight + ride time x weight (exactly, as soft bounds on the two cumuls) +
@@ -151,6 +152,8 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
         windows.append((0, end_latest))
     seats: list[int] = [0] * (2 * nv)
     chairs: list[int] = [0] * (2 * nv)
+    kgs: list[int] = [0] * (2 * nv)
+    litres: list[int] = [0] * (2 * nv)
     stop_of_node: dict[int, Stop] = {}
     node_of_stop: dict[tuple[str, StopKind], int] = {}
     for rid, req in requests.items():
@@ -165,6 +168,8 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
             sign = 1 if pickup else -1
             seats.append(sign * req.passengers)
             chairs.append(sign * req.wheelchairs)
+            kgs.append(sign * req.cargo_kg)
+            litres.append(sign * req.cargo_litres)
             stop_of_node[node] = Stop(rid, kind)
             node_of_stop[(rid, kind)] = node
     unique = list(dict.fromkeys(locations))
@@ -196,6 +201,16 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
         chairs_cb, 0, [v.type.wheelchair_places for v in vehicles], False, "wheelchairs")
     seats_dim = routing.GetDimensionOrDie("seats")
     chairs_dim = routing.GetDimensionOrDie("wheelchairs")
+    # Cargo dimensions only when a parcel is in the problem: passenger-only solves keep
+    # the two dimensions they had.
+    cargo_dims = []
+    if any(kgs) or any(litres):
+        for name, vec, caps in (("cargo_kg", kgs, [v.type.cargo_kg for v in vehicles]),
+                                ("cargo_litres", litres,
+                                 [v.type.cargo_litres for v in vehicles])):
+            routing.AddDimensionWithVehicleCapacity(
+                routing.RegisterUnaryTransitVector(vec), 0, caps, False, name)
+            cargo_dims.append(routing.GetDimensionOrDie(name))
     solver = routing.solver()
     for k, v in enumerate(vehicles):
         start, end = routing.Start(k), routing.End(k)
@@ -206,6 +221,9 @@ def _build(problem: Problem, travel: TravelTimeSource, params: SolveParams,
         on = [requests[r] for r in v.onboard if r in requests]
         seats_dim.CumulVar(start).SetValue(sum(r.passengers for r in on))
         chairs_dim.CumulVar(start).SetValue(sum(r.wheelchairs for r in on))
+        if cargo_dims:
+            cargo_dims[0].CumulVar(start).SetValue(sum(r.cargo_kg for r in on))
+            cargo_dims[1].CumulVar(start).SetValue(sum(r.cargo_litres for r in on))
     _add_breaks(routing, manager, time_dim, vehicles, service)
     rej = rej or rejections(problem, params.required, params.penalties)
     ride_coeff = round(w.ride_time * COST_SCALE)

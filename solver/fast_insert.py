@@ -4,9 +4,11 @@ Every (pickup, drop-off) position pair of every van is screened in O(1) amortise
 earliest-start schedule of the route, its waiting times and its latest starts give a
 forward-slack test that propagates the push of the insertion through the waits (windows
 narrowed through direct times and ride limits make it sharper), and the loads bound the
-stretch the rider is on board. The survivors' cost changes are estimated (exact travel, the
-new rider's ride from the screen); they are checked exactly (``fast_timing.route_cost``,
-which also covers ride limits and the route duration) cheapest estimate first, until no
+stretch the rider is on board (seats, wheelchair places and cargo kg and litres: a passenger
+request carries zero cargo, so its cargo checks always pass). The survivors' cost changes
+are estimated (exact travel, the new rider's ride from the screen); they are checked
+exactly (``fast_timing.route_cost``, which also covers ride limits and the route duration)
+cheapest estimate first, until no
 remaining estimate can beat the best exact change. With no ride-time weight the estimate
 is exact, so the first feasible candidate is the answer.
 
@@ -60,8 +62,10 @@ def _spliced(seq: np.ndarray, n2: int, p: int, d: int, i: int, j: int,
 @njit(cache=True, nogil=True)
 def _profile(seq: np.ndarray, n2: int, k: int, T: np.ndarray, se: np.ndarray,
              slt: np.ndarray, svc: np.ndarray, dseat: np.ndarray, dchair: np.ndarray,
-             load0_s: np.ndarray, load0_c: np.ndarray, early: np.ndarray, wait: np.ndarray,
-             late: np.ndarray, seats: np.ndarray, chairs: np.ndarray) -> bool:
+             dcargo: np.ndarray, load0_s: np.ndarray, load0_c: np.ndarray,
+             load0_cargo: np.ndarray, early: np.ndarray, wait: np.ndarray,
+             late: np.ndarray, seats: np.ndarray, chairs: np.ndarray, kg: np.ndarray,
+             litres: np.ndarray) -> bool:
     """Earliest starts, waits, latest starts and loads along ``seq``; False if the route is
     already late at its earliest (then it is left alone)."""
     early[0] = se[seq[0]]
@@ -84,9 +88,13 @@ def _profile(seq: np.ndarray, n2: int, k: int, T: np.ndarray, se: np.ndarray,
         late[q] = slt[seq[q]] if slt[seq[q]] < v else v
     seats[0] = load0_s[k]
     chairs[0] = load0_c[k]
+    kg[0] = load0_cargo[k, 0]
+    litres[0] = load0_cargo[k, 1]
     for q in range(1, n2):
         seats[q] = seats[q - 1] + dseat[seq[q]]
         chairs[q] = chairs[q - 1] + dchair[seq[q]]
+        kg[q] = kg[q - 1] + dcargo[seq[q], 0]
+        litres[q] = litres[q - 1] + dcargo[seq[q], 1]
     return ok
 
 
@@ -97,13 +105,14 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                    partner: np.ndarray, is_pickup: np.ndarray, maxride: np.ndarray,
                    pnode: np.ndarray, dnode: np.ndarray, kind: np.ndarray, home: np.ndarray,
                    cap_s: np.ndarray, cap_c: np.ndarray, load0_s: np.ndarray,
-                   load0_c: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
+                   load0_c: np.ndarray, dcargo: np.ndarray, cap_cargo: np.ndarray,
+                   load0_cargo: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
                    fixed_cost: np.ndarray, wt: float, wr: float, blink: float,
                    posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
                    k_lo: int = 0, k_hi: int = -1) -> tuple[int, int, int, float, float]:
     """Cheapest feasible insertion of request r into vans ``k_lo`` to ``k_hi`` - 1 (all by
     default): (van, i, j, cost change, new route cost), van -1 if there is none.
-    ``prof`` is an int64 scratch array (7, L + 4)."""
+    ``prof`` is an int64 scratch array (9, L + 4)."""
     K = rlen.shape[0]
     if k_hi < 0:
         k_hi = K
@@ -112,6 +121,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
     seq = prof[0]
     early, wait, late, seats, chairs = prof[1], prof[2], prof[3], prof[4], prof[5]
     out = prof[6]
+    kg, litres = prof[7], prof[8]
     # candidate buffer sized by the routes' position pairs
     size = 0
     for k in range(k_lo, k_hi):
@@ -124,17 +134,21 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
     c = 0
     need_s = dseat[d] * -1
     need_c = dchair[d] * -1
+    need_kg = dcargo[d, 0] * -1
+    need_l = dcargo[d, 1] * -1
     for k in range(k_lo, k_hi):
         if drop_only and k != home[r]:
             continue
-        if need_s > cap_s[k] or need_c > cap_c[k]:
+        if (need_s > cap_s[k] or need_c > cap_c[k] or need_kg > cap_cargo[k, 0]
+                or need_l > cap_cargo[k, 1]):
             continue
         n2 = build_seq(routes, rlen, k, K, seq)
-        if not _profile(seq, n2, k, T, se, slt, svc, dseat, dchair, load0_s, load0_c,
-                        early, wait, late, seats, chairs):
+        if not _profile(seq, n2, k, T, se, slt, svc, dseat, dchair, dcargo, load0_s,
+                        load0_c, load0_cargo, early, wait, late, seats, chairs, kg, litres):
             continue
         last = n2 - 2
         cs, cc = cap_s[k] - need_s, cap_c[k] - need_c
+        ckg, cl = cap_cargo[k, 0] - need_kg, cap_cargo[k, 1] - need_l
         fix = fixed_cost[k] if rlen[k] == 0 else 0.0
         if drop_only:
             # after the pickup (if it is on this route) and after the locked head
@@ -165,7 +179,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
         board, alight = svc[p], svc[d]
         o_to_d = T[p, d]
         for i in range(head[k], last + 1):
-            if seats[i] > cs or chairs[i] > cc:
+            if seats[i] > cs or chairs[i] > cc or kg[i] > ckg or litres[i] > cl:
                 continue
             a = seq[i]
             b = seq[i + 1]
@@ -212,7 +226,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                     break
                 if start_j - latest_leave > maxride[p]:
                     break  # the rider would ride too long: later stops only longer
-                if seats[j] > cs or chairs[j] > cc:
+                if seats[j] > cs or chairs[j] > cc or kg[j] > ckg or litres[j] > cl:
                     break
                 x = seq[j]
                 y = seq[j + 1]

@@ -3,10 +3,10 @@
 Nodes: 0..K-1 the vans' starts, K..2K-1 their ends, then one node per stop (a pickup and a
 drop-off per request; only the drop-off for a rider on board). Per node: time window (the
 start node: van start time to shift end; the end node: 0 to the latest end), service time,
-seat and wheelchair change, partner node, ride limit (on pickups). ``e``/``lt`` are the
-windows as given (the timing uses them, so its results are the evaluator's); ``se``/``slt``
-narrow each request's two windows through its direct time and ride limit (Cordeau 2006)
-for the insertion screen only, which they make sharper.
+seat, wheelchair and cargo (kg, litres) change, partner node, ride limit (on pickups).
+``e``/``lt`` are the windows as given (the timing uses them, so its results are the
+evaluator's); ``se``/``slt`` narrow each request's two windows through its direct time
+and ride limit (Cordeau 2006) for the insertion screen only, which they make sharper.
 
 Requests are indexed 0..R-1 in problem order. ``kind``: 0 free (may move anywhere),
 1 drop-off only (rider on board, or pickup locked at a route's head: only the drop-off may
@@ -43,6 +43,7 @@ class FastInstance:
     svc: np.ndarray  # int64 [N]
     dseat: np.ndarray  # int64 [N]
     dchair: np.ndarray  # int64 [N]
+    dcargo: np.ndarray  # int64 [N, 2]: kg, litres (zeros for passengers)
     partner: np.ndarray  # int64 [N], -1 for depots and on-board drop-offs
     is_pickup: np.ndarray  # bool [N]
     maxride: np.ndarray  # int64 [N] (on pickups)
@@ -57,6 +58,8 @@ class FastInstance:
     cap_c: np.ndarray
     load0_s: np.ndarray  # int64 [K]: riders on board at the start
     load0_c: np.ndarray
+    cap_cargo: np.ndarray  # int64 [K, 2]: kg, litres
+    load0_cargo: np.ndarray  # int64 [K, 2]: cargo on board at the start
     maxdur: np.ndarray  # int64 [K]
     head: np.ndarray  # int64 [K]: locked stops at the head of each route
     fixed_cost: np.ndarray  # float64 [K] per van used
@@ -113,6 +116,7 @@ def build_instance(problem: Problem, travel: TravelTimeSource, penalties: Mappin
     svc = [0] * (2 * K)
     dseat = [0] * (2 * K)
     dchair = [0] * (2 * K)
+    dcargo = [(0, 0)] * (2 * K)
     stop_of_node: list[Stop | None] = [None] * (2 * K)
     pnode = np.full(R, -1, dtype=np.int64)
     dnode = np.full(R, -1, dtype=np.int64)
@@ -126,6 +130,7 @@ def build_instance(problem: Problem, travel: TravelTimeSource, penalties: Mappin
             svc.append(req.board)
             dseat.append(req.passengers)
             dchair.append(req.wheelchairs)
+            dcargo.append((req.cargo_kg, req.cargo_litres))
             stop_of_node.append(Stop(rid, StopKind.PICKUP))
         dnode[r] = len(locations)
         locations.append(req.destination)
@@ -134,6 +139,7 @@ def build_instance(problem: Problem, travel: TravelTimeSource, penalties: Mappin
         svc.append(req.alight)
         dseat.append(-req.passengers)
         dchair.append(-req.wheelchairs)
+        dcargo.append((-req.cargo_kg, -req.cargo_litres))
         stop_of_node.append(Stop(rid, StopKind.DROPOFF))
     N = len(locations)
     unique = list(dict.fromkeys(locations))
@@ -182,6 +188,11 @@ def build_instance(problem: Problem, travel: TravelTimeSource, penalties: Mappin
                         for v in vehicles], dtype=np.int64)
     load0_c = np.array([sum(reqs[r].wheelchairs for r in v.onboard if r in reqs)
                         for v in vehicles], dtype=np.int64)
+    cap_cargo = np.array([(v.type.cargo_kg, v.type.cargo_litres) for v in vehicles],
+                         dtype=np.int64).reshape(K, 2)
+    load0_cargo = np.array([(sum(reqs[r].cargo_kg for r in v.onboard if r in reqs),
+                             sum(reqs[r].cargo_litres for r in v.onboard if r in reqs))
+                            for v in vehicles], dtype=np.int64).reshape(K, 2)
     maxdur = np.array([v.max_duration if v.max_duration is not None and v.position is None
                        else NO_LIMIT for v in vehicles], dtype=np.int64)
     head = np.array([len(locked.get(v.id, [])) for v in vehicles], dtype=np.int64)
@@ -189,9 +200,11 @@ def build_instance(problem: Problem, travel: TravelTimeSource, penalties: Mappin
     return FastInstance(
         K, R, N, T, e_a, lt_a, se, slt, np.array(svc, dtype=np.int64),
         np.array(dseat, dtype=np.int64),
-        np.array(dchair, dtype=np.int64), partner, is_pickup, maxride, req_of, pnode, dnode,
+        np.array(dchair, dtype=np.int64), np.array(dcargo, dtype=np.int64).reshape(N, 2),
+        partner, is_pickup, maxride, req_of, pnode, dnode,
         kind, home, np.array([float(penalties[r]) for r in ids]), urgency, cap_s, cap_c,
-        load0_s, load0_c, maxdur, head, np.full(K, float(vehicle_fixed_cost)),
+        load0_s, load0_c, cap_cargo, load0_cargo, maxdur, head,
+        np.full(K, float(vehicle_fixed_cost)),
         float(w.travel_time), float(w.ride_time), ids, tuple(v.id for v in vehicles),
         tuple(stop_of_node))
 

@@ -119,8 +119,9 @@ def insert(plan: Plan, insertion: Insertion, request_id: str) -> Plan:
 
 
 def _fits(vehicle: Vehicle, request: Request) -> bool:
-    return (request.passengers <= vehicle.type.seats
-            and request.wheelchairs <= vehicle.type.wheelchair_places)
+    t = vehicle.type
+    return (request.passengers <= t.seats and request.wheelchairs <= t.wheelchair_places
+            and request.cargo_kg <= t.cargo_kg and request.cargo_litres <= t.cargo_litres)
 
 
 def route_cost(
@@ -157,17 +158,26 @@ def sequence_cost(problem: Problem, seq: TimedSequence) -> tuple[float, list[flo
     return w.travel_time * sum(legs) + w.ride_time * ride, starts
 
 
-def _loads_ok(vehicle: Vehicle, requests: Mapping[str, Request], stops: Sequence[Stop]) -> bool:
-    seats = sum(requests[r].passengers for r in vehicle.onboard if r in requests)
-    chairs = sum(requests[r].wheelchairs for r in vehicle.onboard if r in requests)
+def loads_ok(vehicle: Vehicle, requests: Mapping[str, Request], stops: Sequence[Stop]) -> bool:
+    """Whether seats, wheelchair places and cargo space (kg, litres) hold along ``stops``."""
+    on = [requests[r] for r in vehicle.onboard if r in requests]
+    seats = sum(r.passengers for r in on)
+    chairs = sum(r.wheelchairs for r in on)
+    kg = sum(r.cargo_kg for r in on)
+    litres = sum(r.cargo_litres for r in on)
+    t = vehicle.type
     for stop in stops:
         req = requests[stop.request_id]
         sign = 1 if stop.kind is StopKind.PICKUP else -1
         seats += sign * req.passengers
         chairs += sign * req.wheelchairs
-        if seats > vehicle.type.seats or chairs > vehicle.type.wheelchair_places:
+        kg += sign * req.cargo_kg
+        litres += sign * req.cargo_litres
+        if (seats > t.seats or chairs > t.wheelchair_places or kg > t.cargo_kg
+                or litres > t.cargo_litres):
             return False
     return True
+
 
 
 @dataclass
@@ -185,6 +195,8 @@ class _RouteData:
     late: list[float]
     seats: list[int]
     chairs: list[int]
+    kg: list[int]
+    litres: list[int]
     ride_slack: list[float]
     chain: list[float]
     first: int
@@ -246,13 +258,20 @@ def _route_data(vehicle: Vehicle, stops: tuple[Stop, ...], requests: Mapping[str
                 ride_slack[k] = slack
     seats = [0] * n2
     chairs = [0] * n2
-    seats[0] = sum(requests[r].passengers for r in vehicle.onboard if r in requests)
-    chairs[0] = sum(requests[r].wheelchairs for r in vehicle.onboard if r in requests)
+    kg = [0] * n2
+    litres = [0] * n2
+    on = [requests[r] for r in vehicle.onboard if r in requests]
+    seats[0] = sum(r.passengers for r in on)
+    chairs[0] = sum(r.wheelchairs for r in on)
+    kg[0] = sum(r.cargo_kg for r in on)
+    litres[0] = sum(r.cargo_litres for r in on)
     for k, stop in enumerate(stops, start=1):
         req = requests[stop.request_id]
         sign = 1 if stop.kind is StopKind.PICKUP else -1
         seats[k] = seats[k - 1] + sign * req.passengers
         chairs[k] = chairs[k - 1] + sign * req.wheelchairs
+        kg[k] = kg[k - 1] + sign * req.cargo_kg
+        litres[k] = litres[k - 1] + sign * req.cargo_litres
     first = 0
     while first < len(stops) and stops[first].locked:
         first += 1
@@ -260,7 +279,7 @@ def _route_data(vehicle: Vehicle, stops: tuple[Stop, ...], requests: Mapping[str
     points += [stop_location(requests[st.request_id], st) for st in stops]
     points.append(vehicle.end_location)
     return _RouteData(vehicle, stops, points, legs, e, s, early, wait, late, seats, chairs,
-                      ride_slack, chain, first, usable, seq)
+                      kg, litres, ride_slack, chain, first, usable, seq)
 
 
 def _latest_starts(latest: Sequence[float], service: Sequence[float],
@@ -312,11 +331,13 @@ def _screen_vehicle(
     vehicle, legs = route.vehicle, route.legs
     e, s = route.earliest, route.service
     early, wait, late = route.early, route.wait, route.late
-    seats, chairs = route.seats, route.chairs
+    seats, chairs, kg, litres = route.seats, route.chairs, route.kg, route.litres
     slack, chain = route.ride_slack, route.chain
     n2 = len(e)
     cap_seats = vehicle.type.seats - request.passengers
     cap_chairs = vehicle.type.wheelchair_places - request.wheelchairs
+    cap_kg = vehicle.type.cargo_kg - request.cargo_kg
+    cap_litres = vehicle.type.cargo_litres - request.cargo_litres
     board, alight, limit = request.board, request.alight, request.max_ride
     # The request's own windows, narrowed through its direct time and ride limit.
     pe = max(request.pickup.earliest, request.dropoff.earliest - board - limit)
@@ -327,7 +348,8 @@ def _screen_vehicle(
     out: list[_Candidate] = []
     last = n2 - 2  # last stop position; inserting after position i means before i+1
     for i in range(route.first, last + 1):
-        if seats[i] > cap_seats or chairs[i] > cap_chairs:
+        if (seats[i] > cap_seats or chairs[i] > cap_chairs or kg[i] > cap_kg
+                or litres[i] > cap_litres):
             continue
         b_p = max(early[i] + s[i] + to_o[i], pe)
         if b_p > pl:
@@ -359,7 +381,8 @@ def _screen_vehicle(
             start_j = early[j] + delta
             if start_j > late[j]:
                 break
-            if seats[j] > cap_seats or chairs[j] > cap_chairs:
+            if (seats[j] > cap_seats or chairs[j] > cap_chairs or kg[j] > cap_kg
+                    or litres[j] > cap_litres):
                 break  # the rider would be on board past a full stretch
             if own + chain[j] > limit:
                 break  # the rider's own ride is too long already

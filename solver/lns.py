@@ -100,7 +100,8 @@ def _regret_insert(sub: np.ndarray, cnt: int, routes: np.ndarray, rlen: np.ndarr
                    is_pickup: np.ndarray, maxride: np.ndarray, pnode: np.ndarray,
                    dnode: np.ndarray, kind: np.ndarray, home: np.ndarray,
                    penalty: np.ndarray, cap_s: np.ndarray, cap_c: np.ndarray,
-                   load0_s: np.ndarray, load0_c: np.ndarray, maxdur: np.ndarray,
+                   load0_s: np.ndarray, load0_c: np.ndarray, dcargo: np.ndarray,
+                   cap_cargo: np.ndarray, load0_cargo: np.ndarray, maxdur: np.ndarray,
                    head: np.ndarray, fixed_cost: np.ndarray, wt: float, wr: float,
                    posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
                    scratch: np.ndarray) -> None:
@@ -120,7 +121,8 @@ def _regret_insert(sub: np.ndarray, cnt: int, routes: np.ndarray, rlen: np.ndarr
         kk, ii, jj, delta, cost = best_insertion(
             r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
             is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
-            maxdur, head, fixed_cost, wt, wr, 0.0, posbuf, work, prof, k, k + 1)
+            dcargo, cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr, 0.0, posbuf,
+            work, prof, k, k + 1)
         if kk < 0 or delta >= penalty[r]:
             bd[a, k] = np.inf
         else:
@@ -181,7 +183,8 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
               req_of: np.ndarray, pnode: np.ndarray, dnode: np.ndarray, kind: np.ndarray,
               home: np.ndarray, penalty: np.ndarray, urgency: np.ndarray,
               cap_s: np.ndarray, cap_c: np.ndarray, load0_s: np.ndarray,
-              load0_c: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
+              load0_c: np.ndarray, dcargo: np.ndarray, cap_cargo: np.ndarray,
+              load0_cargo: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
               fixed_cost: np.ndarray, wt: float, wr: float) -> int:
     """``iters`` iterations, the temperature falling geometrically from ``t_from`` to
     ``t_to``; ``state`` = [current cost, best cost]. Returns the number accepted.
@@ -198,7 +201,7 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
     remove_share = params[5]
     posbuf = np.full(N, -1, dtype=np.int64)
     work = np.empty((7, L + 4), dtype=np.int64)
-    prof = np.empty((7, L + 4), dtype=np.int64)
+    prof = np.empty((9, L + 4), dtype=np.int64)
     scratch = np.empty(L + 4, dtype=np.int64)
     out = np.empty(R + 1, dtype=np.int64)
     buf = np.empty(R + 1, dtype=np.int64)
@@ -279,15 +282,17 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
         if np.random.random() < regret_share:
             _regret_insert(sub, cnt, routes, rlen, where, rcost, T, e, lt, se, slt, svc,
                            dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
-                           home, penalty, cap_s, cap_c, load0_s, load0_c, maxdur, head,
-                           fixed_cost, wt, wr, posbuf, work, prof, scratch)
+                           home, penalty, cap_s, cap_c, load0_s, load0_c, dcargo,
+                           cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr,
+                           posbuf, work, prof, scratch)
             cnt = 0  # all placed (or left out) by regret
         for q in range(cnt):
             r = sub[q]
             bk, bi, bj, delta, bc = best_insertion(
                 r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
                 is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
-                maxdur, head, fixed_cost, wt, wr, blink, posbuf, work, prof)
+                dcargo, cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr, blink,
+                posbuf, work, prof)
             if bk < 0 or delta >= penalty[r]:
                 continue  # no room, or serving costs more than leaving out
             p = pnode[r] if kind[r] == 0 else -1

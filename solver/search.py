@@ -181,7 +181,8 @@ def _chunk(search: Search, iters: int, t_from: float, t_to: float, knobs: np.nda
         best.rcost, search.state, inst.T, inst.e, inst.lt, inst.se, inst.slt, inst.svc,
         inst.dseat, inst.dchair, inst.partner, inst.is_pickup, inst.maxride, inst.req_of,
         inst.pnode, inst.dnode, inst.kind, inst.home, inst.penalty, inst.urgency,
-        inst.cap_s, inst.cap_c, inst.load0_s, inst.load0_c, inst.maxdur, inst.head,
+        inst.cap_s, inst.cap_c, inst.load0_s, inst.load0_c, inst.dcargo, inst.cap_cargo,
+        inst.load0_cargo, inst.maxdur, inst.head,
         inst.fixed_cost, inst.wt, inst.wr))
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 
 from api import codec
+from api.clock import ServiceClock
 from api.day_cycle import ensure_open
 from api.deps import Caller, RuntimeDep
 from api.errors import ApiError, conflict, invalid
@@ -30,7 +31,7 @@ from api.ownership import rider_of
 from api.runtime import Runtime
 from api.schemas import OfferCreate, OfferPublic
 from api.service_days import day_of_booking
-from api.views import offer_public
+from api.views import alternative_public, offer_public
 from maas.service import BookingRefusal, check_booking
 from solver.dispatch import Rejection, RejectionReason, RideAsk
 
@@ -87,7 +88,8 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
     )
     dispatcher = rt.days.offer_dispatcher(ctx, check.same_day)
-    answer = dispatcher.offer(await ctx.store.state(), ask)
+    state = await ctx.store.state()
+    answer = dispatcher.offer(state, ask)
 
     if isinstance(answer, Rejection):
         OFFERS.labels(answer.reason.value).inc()
@@ -106,7 +108,10 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
         "asked_pickup_after": None if body.pickup_after is None else moment.isoformat(),
         "asked_arrive_before": None if body.arrive_before is None else moment.isoformat(),
         "offer": codec.to_jsonable(offer)}, ttl_ms)
-    return offer_public(clock, offer, window_final=check.same_day, fare=fare)
+    # Asked for, the other times that could be served (a clerk reads them to the caller).
+    others = dispatcher.offer_alternatives(state, ask, answer) if body.alternatives else ()
+    return offer_public(clock, offer, window_final=check.same_day, fare=fare,
+                        alternatives=others)
 
 
 async def _check_outbound(rt: Runtime, booking_id: str, rider_id: str, day: object) -> None:
@@ -134,19 +139,13 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def _rejection_error(rejection: Rejection, clock: object) -> ApiError:
+def _rejection_error(rejection: Rejection, clock: ServiceClock) -> ApiError:
     if rejection.reason is RejectionReason.OUTSIDE_SERVICE_AREA:
         return invalid(rejection.message, code=rejection.reason.value)
     alternative = None
     if rejection.alternative is not None:
-        alternative = {"pickup_after": clock.iso(rejection.alternative)}  # type: ignore[attr-defined]
-    alternatives = [
-        {"pickup_after" if a.pickup_after is not None else "arrive_before":
-             clock.iso(a.pickup_after if a.pickup_after is not None  # type: ignore[attr-defined]
-                       else a.arrive_before or 0),
-         "estimated_pickup": clock.iso(a.pickup),  # type: ignore[attr-defined]
-         "estimated_dropoff": clock.iso(a.dropoff)}  # type: ignore[attr-defined]
-        for a in rejection.alternatives
-    ]
+        alternative = {"pickup_after": clock.iso(rejection.alternative)}
+    alternatives = [alternative_public(clock, a).model_dump(exclude_none=True)
+                    for a in rejection.alternatives]
     return conflict(rejection.reason.value, rejection.message, alternative=alternative,
                     alternatives=alternatives)

@@ -50,9 +50,10 @@ from api.tokens import (
 
 router = APIRouter(prefix="/v1/tokens", tags=["tokens"])
 
-ROLE_OF: dict[str, Role] = {"staff": Role.OPERATOR, "rider": Role.RIDER, "driver": Role.DRIVER}
+ROLE_OF: dict[str, Role] = {"staff": Role.OPERATOR, "rider": Role.RIDER, "driver": Role.DRIVER,
+                            "shipper": Role.SHIPPER}
 KIND_OF: dict[Role, AccountKind] = {Role.OPERATOR: "staff", Role.RIDER: "rider",
-                                    Role.DRIVER: "driver"}
+                                    Role.DRIVER: "driver", Role.SHIPPER: "shipper"}
 
 
 def _may_manage(caller: Principal, role: Role) -> bool:
@@ -62,7 +63,7 @@ def _may_manage(caller: Principal, role: Role) -> bool:
 
 async def _account_exists(rt: Runtime, role: Role, subject_id: str) -> bool:
     hash_key = {Role.OPERATOR: staff_key(rt.store), Role.RIDER: rt.store.keys.riders,
-                Role.DRIVER: rt.store.keys.vehicles}[role]
+                Role.DRIVER: rt.store.keys.vehicles, Role.SHIPPER: rt.store.keys.shippers}[role]
     if role is Role.DRIVER and subject_id.startswith(DRIVER_PREFIX):  # a driver account
         hash_key = drivers_key(rt.store)
     record = await rt.store.record(hash_key, subject_id)

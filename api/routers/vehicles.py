@@ -67,6 +67,7 @@ _REPORTS_AT = {
     "picked_up": (StopKind.PICKUP,),
     "no_show": (StopKind.PICKUP,),
     "dropped_off": (StopKind.DROPOFF,),
+    "not_home": (StopKind.DROPOFF,),  # a parcel nobody took: it rides back
 }
 
 
@@ -87,7 +88,8 @@ async def create_vehicle(body: VehicleCreate, caller: Operator, rt: RuntimeDep,
     vehicle = Vehicle(
         id="v_" + secrets.token_hex(6),
         type=VehicleType(name=body.name, seats=body.seats,
-                         wheelchair_places=body.wheelchair_places),
+                         wheelchair_places=body.wheelchair_places, cargo_kg=body.cargo_kg,
+                         cargo_litres=body.cargo_litres),
         depot=rt.network.snap(body.depot.lat, body.depot.lon),  # OffNetworkError -> 422
         shift=shift,
     )
@@ -95,6 +97,7 @@ async def create_vehicle(body: VehicleCreate, caller: Operator, rt: RuntimeDep,
         id=vehicle.id, name=body.name, seats=body.seats,
         wheelchair_places=body.wheelchair_places, depot=body.depot,
         shift_start=clock.iso(shift.earliest), shift_end=clock.iso(shift.latest),
+        cargo_kg=body.cargo_kg, cargo_litres=body.cargo_litres,
     )
     secret = token_secret(rt.settings)
     mine = {"id": vehicle.id, "nonce": secrets.token_hex(16),
@@ -304,8 +307,10 @@ def already_reported(booking: Booking, kind: StopKind, what: str, arrived: bool
     if what == "arrived" and ((arrived and status is BookingStatus.ONBOARD)
                               or status is BookingStatus.COMPLETED):
         return BookingStatus.ONBOARD
-    if what == "dropped_off" and status is BookingStatus.COMPLETED:
-        return BookingStatus.COMPLETED
+    if what == "dropped_off" and status in (BookingStatus.COMPLETED, BookingStatus.RETURNED):
+        return status
+    if what == "not_home" and booking.return_to is not None:
+        return status
     return None
 
 

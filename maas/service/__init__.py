@@ -15,9 +15,18 @@ from maas.service.definition import NetworkSpec, ServiceDefinition, TransitSpec
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
 from maas.service.file import SCHEMA_VERSION, load_service, parse_service
+from maas.service.parcels import ParcelRules
 from maas.service.places import Zone
 from maas.service.policy import PolicySpec
-from maas.service.roster import BreakSpec, Fleet, Point, RosterOverride, ShiftSpec, VanSpec
+from maas.service.roster import (
+    BreakSpec,
+    CargoSpec,
+    Fleet,
+    Point,
+    RosterOverride,
+    ShiftSpec,
+    VanSpec,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -26,12 +35,14 @@ __all__ = [
     "BookingRules",
     "BreakSpec",
     "Calendar",
+    "CargoSpec",
     "DayType",
     "Fares",
     "Fleet",
     "HolidayCalendar",
     "Hours",
     "NetworkSpec",
+    "ParcelRules",
     "Point",
     "PolicySpec",
     "RosterOverride",

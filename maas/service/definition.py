@@ -17,6 +17,7 @@ from maas.service.booking_rules import BookingRules
 from maas.service.calendar import Calendar, DayType
 from maas.service.clock import WEEKDAYS, midnight, wall, wall_to_day_seconds
 from maas.service.fares import Fares
+from maas.service.parcels import ParcelRules
 from maas.service.places import Zone, zone_of
 from maas.service.policy import PolicySpec
 from maas.service.roster import Fleet, Point, Snap, vehicles_for
@@ -63,6 +64,7 @@ class ServiceDefinition:
     zones: tuple[Zone, ...] = ()
     places: Mapping[str, Point] = field(default_factory=dict)
     transit: TransitSpec | None = None
+    parcels: ParcelRules = field(default_factory=ParcelRules)
     base_dir: Path = Path(".")
     origin: str = "service"  # the file name, for messages
 

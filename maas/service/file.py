@@ -37,9 +37,18 @@ from maas.service.definition import (
 )
 from maas.service.errors import ServiceError
 from maas.service.fares import Fares
+from maas.service.parcels import ParcelRules
 from maas.service.places import Zone
 from maas.service.policy import PolicySpec
-from maas.service.roster import BreakSpec, Fleet, Point, RosterOverride, ShiftSpec, VanSpec
+from maas.service.roster import (
+    BreakSpec,
+    CargoSpec,
+    Fleet,
+    Point,
+    RosterOverride,
+    ShiftSpec,
+    VanSpec,
+)
 
 SCHEMA_VERSION = 1
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -209,6 +218,28 @@ class ShiftIn(_Strict):
 ShiftRef = str | ShiftIn  # a name from fleet.shift_patterns, or a shift written out
 
 
+class CargoIn(_Strict):
+    kg: int = Field(ge=0, le=5_000)  # payload for parcels
+    litres: int = Field(ge=0, le=20_000)  # cargo volume with every seat up
+    folded_seats: int = Field(default=0, ge=0, le=59)  # seats folded away for the day
+    litres_per_folded_seat: int = Field(default=150, ge=0, le=1_000)
+
+
+class ParcelsIn(_Strict):
+    pickup_handling_seconds: int = Field(default=120, ge=0, le=3600)
+    delivery_handling_seconds: int = Field(default=120, ge=0, le=3600)
+    window: Literal["today"] | float = "today"  # hours from the pickup, or "today"
+    return_to: Literal["depot", "pickup"] = "depot"
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str | float) -> str | float:
+        if not isinstance(value, str) and not 0 < value <= 24:
+            msg = "give hours in (0, 24] or \"today\""
+            raise ValueError(msg)
+        return value
+
+
 class VanIn(_Strict):
     id: str = Field(pattern=KEY_SAFE)
     name: str | None = None
@@ -218,6 +249,7 @@ class VanIn(_Strict):
     depot: LatLonIn | None = None
     shift: ShiftRef | None = None  # every operating weekday of the calendar
     shifts: dict[Weekday, ShiftRef | None] | None = None  # per weekday; missing = day off
+    cargo: CargoIn | None = None  # no cargo space: the van carries no parcels
 
 
 class OverrideIn(_Strict):
@@ -256,6 +288,7 @@ class ServiceIn(_Strict):
     zones: dict[str, tuple[tuple[float, float], ...]] = {}  # name -> ring of [lon, lat]
     places: dict[str, PointIn] = {}
     transit: TransitIn | None = None
+    parcels: ParcelsIn = ParcelsIn()
 
     @field_validator("timezone")
     @classmethod
@@ -416,10 +449,18 @@ class _Build:
                 for day, ref in v.shifts.items():
                     if ref is not None:
                         week[WEEKDAYS.index(day)] = self.shift(f"{where}.shifts.{day}", ref)
+            cargo = None
+            if v.cargo is not None:
+                if v.cargo.folded_seats >= v.seats:
+                    raise self.fail(f"{where}.cargo.folded_seats",
+                                    f"folds {v.cargo.folded_seats} of {v.seats} seats: at least "
+                                    "one must stay up")
+                cargo = CargoSpec(v.cargo.kg, v.cargo.litres, v.cargo.folded_seats,
+                                  v.cargo.litres_per_folded_seat)
             vans.append(VanSpec(
                 id=v.id, name=v.name or v.id, seats=v.seats,
                 wheelchair_places=v.wheelchair_places, depot=depot,
-                week=dict(week), model=v.model,
+                week=dict(week), model=v.model, cargo=cargo,
             ))
         ids = {v.id for v in vans}
         overrides = []
@@ -519,6 +560,12 @@ class _Build:
                             "fit inside the provisional one)")
         return rules
 
+    def parcels(self) -> ParcelRules:
+        p = self.raw.parcels
+        window = None if isinstance(p.window, str) else round(p.window * 3600)
+        return ParcelRules(p.pickup_handling_seconds, p.delivery_handling_seconds, window,
+                           p.return_to)
+
     def transit(self) -> TransitSpec | None:
         t = self.raw.transit
         if t is None:
@@ -550,6 +597,7 @@ class _Build:
                         for k, ring in raw.zones.items()),
             places=dict(places),
             transit=self.transit(),
+            parcels=self.parcels(),
             base_dir=self.base_dir,
             origin=self.origin,
         )

@@ -47,6 +47,23 @@ class ShiftSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class CargoSpec:
+    """A van's cargo space for parcels: ``kg`` payload and ``litres`` volume, plus
+    ``folded_seats`` seats folded away for the day, each giving ``litres_per_seat``."""
+
+    kg: int
+    litres: int
+    folded_seats: int = 0
+    litres_per_seat: int = 0
+
+    def van_type(self, name: str, seats: int, wheelchair_places: int) -> VehicleType:
+        """The engine's van type: folded seats are cargo litres, no longer seats."""
+        return VehicleType(name=name, seats=seats - self.folded_seats,
+                           wheelchair_places=wheelchair_places, cargo_kg=self.kg,
+                           cargo_litres=self.litres + self.folded_seats * self.litres_per_seat)
+
+
+@dataclass(frozen=True, slots=True)
 class VanSpec:
     """One van of the fleet. ``week`` maps weekday (0 = Monday) to its shift; a missing
     weekday is a day off. ``depot`` is resolved at load time (own, else the fleet's)."""
@@ -58,6 +75,7 @@ class VanSpec:
     depot: Point
     week: Mapping[int, ShiftSpec]
     model: str = "van"
+    cargo: CargoSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +143,9 @@ def vehicles_for(
             brk = Break(TimeWindow(sec(b.earliest), sec(b.latest)), b.duration)
         vehicles.append(Vehicle(
             id=van.id,
-            type=VehicleType(name=van.model, seats=van.seats,
-                             wheelchair_places=van.wheelchair_places),
+            type=(VehicleType(name=van.model, seats=van.seats,
+                              wheelchair_places=van.wheelchair_places) if van.cargo is None
+                  else van.cargo.van_type(van.model, van.seats, van.wheelchair_places)),
             depot=depots[van.depot],
             shift=TimeWindow(sec(shift.start), sec(shift.end)),
             break_=brk,

@@ -1,7 +1,8 @@
 """A reproducible day through the dispatcher: scripted asks (immediate and prebooked),
-cancellations and no-shows, vans that drive exactly to plan, and the evaluator's verdict on
-every plan the day produces. Used by ``maas bench dispatch``, its benchmark and the
-property test; the simulator of ``scenarios`` is the realistic (noisy) counterpart."""
+cancellations and no-shows, parcels (some with nobody home), vans that drive exactly to
+plan, and the evaluator's verdict on every plan the day produces. Used by ``maas bench
+dispatch``, its benchmark and the property tests; the simulator of ``scenarios`` is the
+realistic (noisy) counterpart."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from maas.evaluation import PlanReport, evaluate
 from solver.dispatch import events as ev
 from solver.dispatch.dispatcher import Dispatcher
 from solver.dispatch.planning import no_show_deadline, planning_problem
-from solver.dispatch.state import BookingStatus, DispatchState, Offer, RideAsk
+from solver.dispatch.state import BookingStatus, DispatchState, Offer, ParcelAsk, RideAsk
 
 # Evaluator findings that break a promise or a hard rule of the vans.
 PROMISE_KINDS = frozenset({"pickup_window", "dropoff_window", "ride_time", "seats",
@@ -33,6 +34,16 @@ class ScriptedAsk:
     prebooked: bool = False
     cancel_after: int | None = None  # seconds after confirmation; None = rides
     no_show: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedParcel:
+    """One parcel of the day: when it is handed in, what, and whether anybody is home."""
+
+    id: str
+    asked_at: int
+    ask: ParcelAsk
+    nobody_home: bool = False
 
 
 def scripted_day(
@@ -98,6 +109,7 @@ class DayRun:
         self.check = check
         self.result = DayResult()
         self._no_show: set[str] = set()
+        self._nobody_home: set[str] = set()
         self._first_move: dict[str, tuple[int, Location]] = {}
         self._last_move: dict[str, int] = {}
 
@@ -127,9 +139,14 @@ class DayRun:
             self.check(self.state, report)
 
     # -------------------------------------------------------------- the day
-    def run(self, script: Sequence[ScriptedAsk], until: int) -> DayResult:
-        """Play ``script``; vans follow the plan until ``until`` (or until they are done)."""
+    def run(self, script: Sequence[ScriptedAsk], until: int,
+            parcels: Sequence[ScriptedParcel] = ()) -> DayResult:
+        """Play ``script`` (and ship ``parcels``); vans follow the plan until ``until`` (or
+        until they are done)."""
         res = self.result
+        self._nobody_home = {p.id for p in parcels if p.nobody_home}
+        shipments = sorted(parcels, key=lambda p: (p.asked_at, p.id))
+        j = 0
         res.requests = len(script)
         self._no_show = {s.id for s in script if s.no_show}
         prebooked = [s for s in script if s.prebooked]
@@ -150,6 +167,11 @@ class DayRun:
                 self._drive(s.asked_at)
                 if self._ask(s) and s.cancel_after is not None:
                     cancels.append((s.asked_at + s.cancel_after, s.id))
+            while j < len(shipments) and shipments[j].asked_at < t_next:
+                p = shipments[j]
+                j += 1
+                self._drive(p.asked_at)
+                self._apply(ev.ShipParcel(p.id, p.ask, max(p.asked_at, self.state.now)))
             for when, bid in sorted(c for c in cancels if c[0] < t_next):
                 self._drive(when)
                 booking = self.state.bookings.get(bid)
@@ -219,13 +241,17 @@ class DayRun:
                     e = ev.StopReported(vid, rid, StopKind.PICKUP, "no_show", leave)
             elif stop.kind is StopKind.PICKUP:
                 e = ev.StopReported(vid, rid, StopKind.PICKUP, "picked_up", first.departure)
+            elif rid in self._nobody_home and booking.return_to is None:
+                e = ev.StopReported(vid, rid, StopKind.DROPOFF, "not_home", first.departure)
             else:
                 e = ev.StopReported(vid, rid, StopKind.DROPOFF, "dropped_off", first.departure)
             if e.at < until and (best is None or (e.at, vid) < (best.at, best.vehicle_id)):
                 best = e
         if best is not None:
-            req = self.state.bookings[best.booking_id].request
-            place = req.origin if best.kind is StopKind.PICKUP else req.destination
+            booking = self.state.bookings[best.booking_id]
+            req = booking.request
+            place = req.origin if best.kind is StopKind.PICKUP else \
+                (booking.return_to or req.destination)
             self._first_move.setdefault(best.vehicle_id, (best.at, place))
             self._last_move[best.vehicle_id] = best.at
         return best

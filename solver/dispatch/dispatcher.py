@@ -3,11 +3,11 @@ event), the one dispatch logic the API and the simulator share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from maas.domain import Location, Plan, Route, Stop, StopKind
+from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind, Vehicle
 from maas.evaluation import PlanReport, evaluate, leg_durations
 from maas.travel import TravelTimeSource
 from solver.dispatch import events as ev
@@ -16,7 +16,17 @@ from solver.dispatch.events import Event
 from solver.dispatch.margin import PaddedTravel
 from solver.dispatch.offers import desired_pickup, search_request
 from solver.dispatch.outcomes import Outcome
+from solver.dispatch.parcels import (
+    bumpable,
+    mark_waiting,
+    parcel_request,
+    place_parcels,
+    shed,
+    waiting_parcels,
+    without_parcels,
+)
 from solver.dispatch.planning import (
+    PlanningCache,
     at_risk,
     changed_vehicles,
     evaluate_route,
@@ -30,14 +40,16 @@ from solver.dispatch.planning import (
 from solver.dispatch.planning import with_vehicles as _with_vehicles
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
-from solver.dispatch.reoptimise import reoptimise
+from solver.dispatch.reoptimise import relaxed, reoptimise
 from solver.dispatch.repair import repair
-from solver.dispatch.search import alternatives, find_offer, place
+from solver.dispatch.search import alternatives, find_offer, offer_alternatives, place
 from solver.dispatch.state import (
+    Alternative,
     Booking,
     BookingStatus,
     DispatchState,
     Offer,
+    ParcelAsk,
     Rejection,
     RejectionReason,
     RideAsk,
@@ -64,6 +76,8 @@ class Dispatcher:
         # Everything the dispatcher plans and judges uses the padded times (see margin.py).
         margin = self.policy.travel_time_margin
         self.travel: TravelTimeSource = PaddedTravel(travel, margin) if margin > 0 else travel
+        # Planning requests of bookings seen before, for the life of this dispatcher.
+        self.planning = PlanningCache()
         self._handlers: dict[type, Handler] = {
             ev.ConfirmOffer: self._confirm,
             ev.CancelBooking: self._cancel,
@@ -74,6 +88,7 @@ class Dispatcher:
             ev.Tick: self._tick,
             ev.AddVehicle: self._add_vehicle,
             ev.PrebookBatch: self._prebook,
+            ev.ShipParcel: self._ship,
         }
 
     # ------------------------------------------------------------------ queries
@@ -96,7 +111,7 @@ class Dispatcher:
             return Rejection(RejectionReason.UNREACHABLE, msg)
         now = max(ask.now, state.now)
         ask = replace(ask, now=now)
-        problem = planning_problem(state, self.policy, now)
+        problem = self._offer_problem(state, now)
         hours = self.policy.operating_hours
 
         def refuse(reason: RejectionReason, message: str, before: bool = True,
@@ -134,14 +149,46 @@ class Dispatcher:
                            state.area, state.version)
         if found is not None:
             return found
+        parcels = bumpable(state)
+        if parcels:  # a rider comes first: parcels not collected yet make room
+            found = find_offer(problem, without_parcels(state.plan, parcels), ask, direct,
+                               self.travel, self.policy, state.area, state.version)
+            if found is not None:
+                return found
         return refuse(RejectionReason.NO_CAPACITY,
                       "every van that could carry this ride is busy at the asked time")
+
+    def _offer_problem(self, state: DispatchState, now: int, extra: Sequence[Request] = ()
+                       ) -> Problem:
+        """The problem offers and confirmations insert into. While a promise is at risk
+        (a late van), each broken promise is widened to what the plan does now: a new rider
+        may then ride on that van as long as nobody is made later than the plan already
+        has them, instead of the van dropping out of offers for the rest of its route."""
+        problem = planning_problem(state, self.policy, now, cache=self.planning)
+        if state.at_risk:
+            problem = relaxed(problem, state.plan, self.travel)
+        if extra:
+            problem = Problem({**problem.requests, **{r.id: r for r in extra}},
+                              problem.vehicles, problem.weights)
+        return problem
+
+    def offer_alternatives(self, state: DispatchState, ask: RideAsk, offer: Offer
+                           ) -> tuple[Alternative, ...]:
+        """Other times the rider could take beside ``offer`` (the answer of ``offer`` for the
+        same ``ask`` on the same ``state``): earlier than asked and later than offered, or
+        for an appointment earlier arrivals (``search.offer_alternatives``)."""
+        self._sync_closures(state)
+        now = max(ask.now, state.now)
+        ask = replace(ask, now=now)
+        problem = self._offer_problem(state, now)
+        return offer_alternatives(problem, state.plan, ask, offer, self._direct(ask),
+                                  self.travel, self.policy, self.policy.operating_hours)
 
     def schedule(self, state: DispatchState) -> PlanReport:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
         planned time of every stop, and whether every promise is kept."""
         self._sync_closures(state)
-        problem = planning_problem(state, self.policy, None)
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         return evaluate(problem, state.plan, self.travel)
 
     # ------------------------------------------------------------------ transitions
@@ -174,21 +221,37 @@ class Dispatcher:
             return state, [oc.BookingRejected(RejectionReason.TOO_LATE,
                                               "the pickup window has passed", bid)]
         planned = no_show_reserve(request, self.policy.no_show_wait)
-        problem = planning_problem(state, self.policy, now, extra=[planned])
-        ins = place(problem, state.plan, planned, self.travel, self.policy, e.offer.vehicle_id)
+        problem = self._offer_problem(state, now, [planned])
+        base, bumped = state.plan, []
+        ins = place(problem, base, planned, self.travel, self.policy, e.offer.vehicle_id)
+        if ins is None and (parcels := bumpable(state)):
+            # The rider first: confirm on the plan without the parcels not collected yet,
+            # then put back those that still fit.
+            base = without_parcels(state.plan, parcels)
+            ins = place(problem, base, planned, self.travel, self.policy, e.offer.vehicle_id)
+            bumped = parcels
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
                                               "the plan changed: no van can keep this offer "
                                               "any more", bid)]
-        plan = insert(state.plan, ins, bid)
+        plan = insert(base, ins, bid)
         if not evaluate_route(problem, plan, ins.vehicle_id, self.travel).feasible:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
                                               "the plan changed: the offer no longer fits", bid)]
         booking = Booking(id=bid, rider_id=e.offer.ask.rider_id, request=request,
                           vehicle_id=ins.vehicle_id, confirmed_at=now)
-        new = replace(state, plan=plan, bookings={**state.bookings, bid: booking}, now=now,
+        bookings = {**state.bookings, bid: booking}
+        out: list[Outcome] = [oc.BookingConfirmed(booking)]
+        if bumped:
+            plan, placed = place_parcels(problem, plan, [problem.requests[p] for p in bumped],
+                                         self.travel)
+            left = [p for p in bumped if p not in placed]
+            bookings = mark_waiting(_with_vehicles(bookings, plan), left)
+            out += [oc.ParcelDeferred(p) for p in left]
+        new = replace(state, plan=plan, bookings=bookings, now=now,
                       confirmed_since_reoptimise=state.confirmed_since_reoptimise + 1)
-        return new, [oc.BookingConfirmed(booking), oc.PlanChanged((ins.vehicle_id,))]
+        changed = changed_vehicles(state.plan, plan) if bumped else (ins.vehicle_id,)
+        return new, [*out, oc.PlanChanged(changed)]
 
     def _cancel(self, state: DispatchState, e: ev.CancelBooking
                 ) -> tuple[DispatchState, list[Outcome]]:
@@ -243,7 +306,12 @@ class Dispatcher:
         expected = StopKind.DROPOFF if booking.status is BookingStatus.ONBOARD \
             else StopKind.PICKUP
         needs = {"arrived": expected, "picked_up": StopKind.PICKUP,
-                 "no_show": StopKind.PICKUP, "dropped_off": StopKind.DROPOFF}
+                 "no_show": StopKind.PICKUP, "dropped_off": StopKind.DROPOFF,
+                 "not_home": StopKind.DROPOFF}
+        if e.what == "not_home" and (not booking.is_parcel or booking.return_to is not None):
+            return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
+                                            f"booking {booking.id}: not_home is for a parcel's "
+                                            "delivery (not its return)")]
         if e.kind is not expected or needs[e.what] is not expected:
             return state, [oc.EventRejected(RejectionReason.INVALID_EVENT,
                                             f"booking {booking.id} is {booking.status}: "
@@ -252,7 +320,8 @@ class Dispatcher:
         state = replace(state, silent=state.silent - {vehicle.id}) if vehicle.id in state.silent \
             else state
         req = booking.request
-        place = req.origin if expected is StopKind.PICKUP else req.destination
+        place = req.origin if expected is StopKind.PICKUP else \
+            (booking.return_to or req.destination)
         at_stop = replace(vehicle, position=place, available_at=e.at)
         bookings = dict(state.bookings)
         plan = state.plan
@@ -272,9 +341,21 @@ class Dispatcher:
             plan = without_request(plan, booking.id, [StopKind.DROPOFF])
             at_stop = replace(at_stop,
                               onboard=tuple(r for r in vehicle.onboard if r != booking.id))
-            bookings[booking.id] = replace(booking, status=BookingStatus.COMPLETED,
-                                           dropped_off_at=e.at)
+            done = BookingStatus.RETURNED if booking.return_to is not None \
+                else BookingStatus.COMPLETED
+            bookings[booking.id] = replace(booking, status=done, dropped_off_at=e.at)
             out.append(oc.RiderDroppedOff(booking.id, e.at))
+        elif e.what == "not_home":
+            returning = replace(booking, return_to=self._return_point(booking, vehicle),
+                                return_by=vehicle.shift.latest)
+            bookings[booking.id] = returning
+            mid = replace(state, plan=without_request(plan, booking.id, [StopKind.DROPOFF]),
+                          bookings=bookings, vehicles=replace_vehicle(state.vehicles, at_stop),
+                          now=now)
+            plan, left = self._return_leg(mid, returning, vehicle.id)
+            bookings = mark_waiting(bookings, left)
+            out += [oc.ParcelReturning(booking.id, vehicle.id), oc.PlanChanged((vehicle.id,)),
+                    *(oc.ParcelDeferred(p) for p in left)]
         else:  # no_show
             arrived = state.arrivals.get(booking.id, e.at)
             may_leave = no_show_deadline(req, arrived, self.policy.no_show_wait)
@@ -319,6 +400,7 @@ class Dispatcher:
         new = state if now == state.now else replace(state, now=now)
         new, out = self._silent_vans(new)
         new, out = self._recheck(new, [v.id for v in new.vehicles], out)
+        new, out = self._place_waiting(new, out)
         due = (now - new.last_reoptimised_at >= self.policy.reoptimise_every_s
                or new.confirmed_since_reoptimise >= self.policy.reoptimise_every_bookings)
         if due and any(b.active for b in new.bookings.values()):
@@ -367,7 +449,8 @@ class Dispatcher:
             requests[bid] = req
         wait = self.policy.no_show_wait
         planned = [no_show_reserve(r, wait) for r in requests.values()]
-        problem = planning_problem(state, self.policy, now, extra=planned)
+        problem = planning_problem(state, self.policy, now, extra=planned,
+                                   cache=self.planning)
         plan = prebook(problem, state.plan, planned, self.travel, self.policy)
         served = {s.request_id for r in plan.routes for s in r.stops}
         bookings = dict(state.bookings)
@@ -385,6 +468,114 @@ class Dispatcher:
             out.append(oc.PlanChanged(changed))
         new = replace(state, plan=plan, bookings=_with_vehicles(bookings, plan), now=now)
         return new, out
+
+    def _ship(self, state: DispatchState, e: ev.ShipParcel
+              ) -> tuple[DispatchState, list[Outcome]]:
+        pid = e.parcel_id
+        if pid in state.bookings:
+            return state, [oc.BookingRejected(RejectionReason.DUPLICATE_BOOKING,
+                                              f"booking {pid} exists already", pid)]
+        now = max(state.now, e.now)
+        ask = replace(e.ask, now=now)
+        refused = self._parcel_refusal(state, ask)
+        request = parcel_request(ask, self.policy, pid) if refused is None else None
+        if refused is None and request is None:
+            refused = Rejection(RejectionReason.OUTSIDE_HOURS,
+                                "the parcel's window ends before it can be collected and "
+                                "delivered within the service hours")
+        if refused is not None or request is None:
+            assert refused is not None
+            return state, [oc.BookingRejected(refused.reason, refused.message, pid)]
+        problem = planning_problem(state, self.policy, now, extra=[request],
+                                   cache=self.planning)
+        plan, placed = place_parcels(problem, state.plan, [request], self.travel)
+        booking = Booking(id=pid, rider_id=ask.shipper_id, request=request,
+                          vehicle_id=placed.get(pid, ""), confirmed_at=now)
+        new = replace(state, plan=plan, bookings={**state.bookings, pid: booking}, now=now)
+        out: list[Outcome] = [oc.ParcelAccepted(booking)]
+        if pid in placed:
+            out.append(oc.PlanChanged((placed[pid],)))
+        return new, out
+
+    def _parcel_refusal(self, state: DispatchState, ask: ParcelAsk) -> Rejection | None:
+        """Why a parcel cannot be taken at all: outside the area, no van with the cargo
+        space, no open road."""
+        outside = self._outside_area(RideAsk(ask.origin, ask.destination))
+        if outside is not None:
+            return outside
+        fleet = [v.type for v in state.vehicles]
+        if fleet and not any(t.cargo_kg >= ask.kg and t.cargo_litres >= ask.litres
+                             for t in fleet):
+            kg = max(t.cargo_kg for t in fleet)
+            litres = max(t.cargo_litres for t in fleet)
+            return Rejection(RejectionReason.PARCEL_TOO_LARGE,
+                             f"the largest cargo space takes {kg} kg and {litres} l")
+        if self._direct(RideAsk(ask.origin, ask.destination)) >= UNREACHABLE_S:
+            return Rejection(RejectionReason.UNREACHABLE,
+                             "no open road connects the pickup and the delivery address")
+        return None
+
+    def _return_point(self, booking: Booking, vehicle: Vehicle) -> Location:
+        """Where a parcel nobody took goes back to: its pickup point, or the van's depot."""
+        if self.policy.parcel_return_to == "pickup":
+            return booking.request.origin
+        return vehicle.end_location
+
+    def _return_leg(self, state: DispatchState, booking: Booking, vehicle_id: str
+                    ) -> tuple[Plan, list[str]]:
+        """The plan with the return drop-off of ``booking`` on its van, at the cheapest place
+        after the locked head that keeps every promise. With none, the van's parcels not
+        collected yet leave it (they wait; the returning parcel takes their space) and the
+        return goes where it fits then, else at the end of the route (the van carries it
+        home). Returns the plan and the parcels that left."""
+        problem = planning_problem(state, self.policy, state.now, cache=self.planning)
+        back = Stop(booking.id, StopKind.DROPOFF)
+
+        def cheapest(plan: Plan) -> Plan | None:
+            stops = plan.route(vehicle_id).stops
+            head = next((k for k, s in enumerate(stops) if not s.locked), len(stops))
+            best: tuple[float, Plan] | None = None
+            for k in range(head, len(stops) + 1):
+                routes = tuple(Route(vehicle_id, (*stops[:k], back, *stops[k:]))
+                               if r.vehicle_id == vehicle_id else r for r in plan.routes)
+                trial = replace(plan, routes=routes)
+                verdict = evaluate_route(problem, trial, vehicle_id, self.travel)
+                if verdict.feasible and (best is None or verdict.cost < best[0]):
+                    best = (verdict.cost, trial)
+            return None if best is None else best[1]
+
+        found = cheapest(state.plan)
+        if found is not None:
+            return found, []
+        mine = {s.request_id for s in state.plan.route(vehicle_id).stops}
+        shed_ids = [p for p in bumpable(state) if p in mine]
+        lighter = without_parcels(state.plan, shed_ids)
+        found = cheapest(lighter)
+        if found is not None:
+            return found, shed_ids
+        routes = tuple(Route(vehicle_id, (*r.stops, back)) if r.vehicle_id == vehicle_id
+                       else r for r in lighter.routes)
+        return replace(lighter, routes=routes), shed_ids
+
+    def _place_waiting(self, state: DispatchState, out: list[Outcome]
+                       ) -> tuple[DispatchState, list[Outcome]]:
+        """Waiting parcels onto routes that now have room (soonest due first)."""
+        waiting = waiting_parcels(state, state.now)
+        if not waiting:
+            return state, out
+        requests = [b.request for b in waiting]
+        problem = planning_problem(state, self.policy, state.now, extra=requests,
+                                   cache=self.planning)
+        plan, placed = place_parcels(problem, state.plan, requests, self.travel)
+        if not placed:
+            return state, out
+        bookings = dict(state.bookings)
+        for pid, vid in placed.items():
+            bookings[pid] = replace(bookings[pid], vehicle_id=vid)
+        new = replace(state, plan=plan, bookings=bookings)
+        changed = changed_vehicles(state.plan, plan)
+        return new, [*out, *(oc.ParcelPlaced(p, v) for p, v in placed.items()),
+                     oc.PlanChanged(changed)]
 
     # ------------------------------------------------------------------ helpers
 
@@ -437,11 +628,15 @@ class Dispatcher:
         # Its remaining stops may still be re-ordered. A van that reported arriving at a
         # pickup keeps it until picked_up or no_show.
         state = self._lock_departed(state, state.now, vids)
-        problem = planning_problem(state, self.policy, state.now)
+        problem = planning_problem(state, self.policy, state.now, cache=self.planning)
         reports = {vid: evaluate_route(problem, state.plan, vid, self.travel) for vid in vids}
         broken = [vid for vid in vids if not reports[vid].feasible]
         plan = repair(problem, state.plan, broken, self.travel, pinned=state.arrivals) \
             if broken else state.plan
+        shed_ids: list[str] = []
+        if broken:  # a rider comes first: parcels not collected yet leave a damaged van
+            plan, shed_ids = shed(problem, plan, broken, self.travel, bumpable(state),
+                                  state.arrivals)
         changed = changed_vehicles(state.plan, plan)
         relocked = [vid for vid in vids if plan.route(vid) != state.plan.route(vid)]
         for vid in {*broken, *changed, *relocked}:
@@ -460,9 +655,13 @@ class Dispatcher:
                        for b in sorted(risky) if b not in state.at_risk)]
         out = [*out, *(oc.PromiseRecovered(b, *estimates.get(b, (None, None)))
                        for b in recovered)]
+        still -= set(shed_ids)
+        out = [*out, *(oc.ParcelDeferred(p) for p in shed_ids)]
         if plan == state.plan and still == state.at_risk:
             return state, out
         bookings = _with_vehicles(state.bookings, plan) if changed else state.bookings
+        if shed_ids:
+            bookings = mark_waiting(bookings, shed_ids)
         return replace(state, plan=plan, bookings=bookings, at_risk=frozenset(still)), out
 
     def _silent_vans(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
@@ -470,7 +669,8 @@ class Dispatcher:
         past the moment their plan expected word (leaving their next stop, by the plan on
         their reported clock); report each once until it reports again."""
         limit = self.policy.vehicle_silent_s
-        problem = planning_problem(state, self.policy, None)  # the vans' reported clocks
+        # the vans' reported clocks
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         silent: set[str] = set()
         out: list[Outcome] = []
         for v in state.vehicles:
@@ -499,7 +699,8 @@ class Dispatcher:
                  if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
         if not heads:
             return state
-        problem = planning_problem(state, self.policy, None)  # the vans' clocks as reported
+        # the vans' clocks as reported
+        problem = planning_problem(state, self.policy, None, cache=self.planning)
         vans = {v.id: v for v in state.vehicles}
         legs = []
         for vid, stop in heads:
@@ -515,7 +716,7 @@ class Dispatcher:
         return state if plan == state.plan else replace(state, plan=plan)
 
     def _reoptimise(self, state: DispatchState) -> tuple[DispatchState, list[Outcome]]:
-        problem = planning_problem(state, self.policy, state.now)
+        problem = planning_problem(state, self.policy, state.now, cache=self.planning)
         result = reoptimise(problem, state.plan, self.travel, self.policy,
                             state.reoptimise_round)
         new = replace(state, last_reoptimised_at=state.now, confirmed_since_reoptimise=0,

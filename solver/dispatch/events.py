@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from maas.domain import Location, StopKind, Vehicle
-from solver.dispatch.state import Offer, RideAsk
+from solver.dispatch.state import Offer, ParcelAsk, RideAsk
 
-StopWhat = Literal["arrived", "picked_up", "dropped_off", "no_show"]
+# ``not_home``: a parcel's drop-off failed (nobody took it); it rides back (see Booking).
+StopWhat = Literal["arrived", "picked_up", "dropped_off", "no_show", "not_home"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,16 @@ class PrebookBatch:
     booking_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ShipParcel:
+    """A shipper hands in a parcel; it becomes booking ``parcel_id``, on a van's route
+    where one has room without harming any promise, else waiting for one."""
+
+    parcel_id: str
+    ask: ParcelAsk
+    now: int
+
+
 Event = (
     ConfirmOffer
     | CancelBooking
@@ -101,4 +112,5 @@ Event = (
     | Tick
     | AddVehicle
     | PrebookBatch
+    | ShipParcel
 )

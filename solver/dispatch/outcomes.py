@@ -123,6 +123,37 @@ class EventRejected:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class ParcelAccepted:
+    """A parcel was accepted: ``booking.vehicle_id`` is its van, or "" while it waits."""
+
+    booking: Booking
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelPlaced:
+    """A waiting parcel found room on a van's route."""
+
+    booking_id: str
+    vehicle_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelDeferred:
+    """A parcel not yet collected left its van's route (a rider's promise needed the room);
+    it waits for the next van with room."""
+
+    booking_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelReturning:
+    """Nobody took a parcel at its address: it rides back to ``return_to``."""
+
+    booking_id: str
+    vehicle_id: str
+
+
 Outcome = (
     BookingConfirmed
     | BookingRejected
@@ -137,4 +168,8 @@ Outcome = (
     | RiderDroppedOff
     | Reoptimised
     | EventRejected
+    | ParcelAccepted
+    | ParcelPlaced
+    | ParcelDeferred
+    | ParcelReturning
 )

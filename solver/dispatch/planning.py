@@ -24,6 +24,10 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
     the drop-off deadline stays the one the original boarding time gives.
     """
     r = booking.request
+    if booking.return_to is not None:  # a parcel nobody took: it rides back
+        return replace(r, destination=booking.return_to,
+                       dropoff=TimeWindow(min(r.dropoff.earliest, booking.return_by),
+                                          booking.return_by))
     if booking.status is BookingStatus.ONBOARD and booking.picked_up_at is not None:
         latest = min(r.dropoff.latest, booking.picked_up_at + r.max_ride)
         latest = max(latest, booking.picked_up_at)
@@ -39,45 +43,55 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
     return r
 
 
-# Planning requests by booking object (bookings are immutable and shared between successive
-# states, also across Redis round trips through the API's codec): the offer hot path then
-# builds its problem without re-deriving hundreds of requests. Identity-keyed, holding the
-# booking itself so that an id is never reused while cached.
-_PLANNED: dict[tuple[int, int], tuple[Booking, Request]] = {}
-_PLANNED_MAX = 100_000
+class PlanningCache:
+    """Planning requests remembered between calls, owned by whoever plans repeatedly (the
+    ``Dispatcher`` holds one for its life: a service day in the API, a run in the simulator).
+
+    Bookings are immutable and shared between successive states (also across Redis round
+    trips through the API's codec), so the offer hot path can build its problem without
+    re-deriving hundreds of requests: requests are kept by booking identity (holding the
+    booking itself, so that an id is never reused while cached), and the last state's whole
+    request map by the identity of its bookings and arrivals. Not thread-safe; a cache is
+    never shared between processes.
+    """
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._planned: dict[tuple[int, int], tuple[Booking, Request]] = {}
+        self._max = max_entries
+        self._last: tuple[object, object, int, dict[str, Request]] | None = None
+
+    def active_requests(self, state: DispatchState, wait: int) -> dict[str, Request]:
+        """Planning requests of the active bookings (shared: callers must not modify it)."""
+        if self._last is not None:
+            bookings, arrivals, w, requests = self._last
+            if bookings is state.bookings and arrivals is state.arrivals and w == wait:
+                return requests
+        arrived = state.arrivals
+        requests = {
+            b.id: planning_request(b, arrived[b.id], wait) if b.id in arrived
+            else self._request(b, wait)
+            for b in state.bookings.values() if b.active and not b.waiting
+        }
+        self._last = (state.bookings, state.arrivals, wait, requests)
+        return requests
+
+    def _request(self, booking: Booking, wait: int) -> Request:
+        key = (id(booking), wait)
+        hit = self._planned.get(key)
+        if hit is not None and hit[0] is booking:
+            return hit[1]
+        if len(self._planned) >= self._max:
+            self._planned.clear()
+        request = planning_request(booking, None, wait)
+        self._planned[key] = (booking, request)
+        return request
 
 
-# The last state's requests, by the identity of its bookings and arrivals (held here, so
-# that their ids are not reused): repeated offers on one state build them once.
-_LAST: list[tuple[object, object, int, dict[str, Request]]] = []
-
-
-def _active_requests(state: DispatchState, wait: int) -> dict[str, Request]:
-    """Planning requests of the active bookings (shared: callers must not modify it)."""
-    if _LAST:
-        bookings, arrivals, w, requests = _LAST[0]
-        if bookings is state.bookings and arrivals is state.arrivals and w == wait:
-            return requests
+def active_requests(state: DispatchState, wait: int) -> dict[str, Request]:
+    """Planning requests of the active bookings, derived afresh."""
     arrived = state.arrivals
-    requests = {
-        b.id: planning_request(b, arrived[b.id], wait) if b.id in arrived
-        else _cached_planning_request(b, wait)
-        for b in state.bookings.values() if b.active
-    }
-    _LAST[:] = [(state.bookings, state.arrivals, wait, requests)]
-    return requests
-
-
-def _cached_planning_request(booking: Booking, wait: int) -> Request:
-    key = (id(booking), wait)
-    hit = _PLANNED.get(key)
-    if hit is not None and hit[0] is booking:
-        return hit[1]
-    if len(_PLANNED) >= _PLANNED_MAX:
-        _PLANNED.clear()
-    request = planning_request(booking, None, wait)
-    _PLANNED[key] = (booking, request)
-    return request
+    return {b.id: planning_request(b, arrived.get(b.id), wait)
+            for b in state.bookings.values() if b.active and not b.waiting}
 
 
 def no_show_reserve(request: Request, wait: int) -> Request:
@@ -90,7 +104,7 @@ def no_show_reserve(request: Request, wait: int) -> Request:
     (the request itself) is unchanged.
     """
     reserve = max(0, wait - request.board)
-    if reserve == 0:
+    if reserve == 0 or request.is_parcel:  # a parcel is handed over, nobody is late
         return request
     earliest = min(request.pickup.earliest + reserve, request.pickup.latest)
     return replace(request, pickup=TimeWindow(earliest, request.pickup.latest))
@@ -132,10 +146,14 @@ def planning_problem(
     policy: DispatchPolicy,
     now: int | None,
     extra: Iterable[Request] = (),
+    cache: PlanningCache | None = None,
 ) -> Problem:
     """The problem of every active booking (plus ``extra`` requests) on the vans at ``now``
-    (``None``: the vans' clocks exactly as reported, the view promises are judged in)."""
-    requests = _active_requests(state, policy.no_show_wait)
+    (``None``: the vans' clocks exactly as reported, the view promises are judged in).
+    ``cache``, the caller's, saves re-deriving the requests of bookings seen before."""
+    wait = policy.no_show_wait
+    requests = (cache.active_requests(state, wait) if cache is not None
+                else active_requests(state, wait))
     extra = list(extra)
     if extra:
         requests = {**requests, **{r.id: r for r in extra}}

@@ -73,6 +73,13 @@ class DispatchPolicy:
     alternatives: int = 3
     vehicle_silent_s: int = 180
     reoptimise_whole_fleet_vans: int = 6
+    # Appended for issue 16 (parcels riding along): handling times at the two ends, the
+    # default delivery window (None: by closing time, "today") and where a parcel nobody
+    # took goes back to ("depot": the van's end of shift, "pickup": where it came from).
+    parcel_pickup_handling_s: int = 120
+    parcel_delivery_handling_s: int = 120
+    parcel_window_s: int | None = None
+    parcel_return_to: str = "depot"
 
 
 DISABLED = 10**9  # "never" for a re-optimisation trigger the service file turns off
@@ -114,4 +121,8 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
         weights=CostWeights(p.weight_travel_time, p.weight_ride_time, p.weight_rejection),
         travel_time_margin=p.travel_time_margin,
         seed=p.seed,
+        parcel_pickup_handling_s=svc.parcels.pickup_handling_s,
+        parcel_delivery_handling_s=svc.parcels.delivery_handling_s,
+        parcel_window_s=svc.parcels.window_s,
+        parcel_return_to=svc.parcels.return_to,
     )

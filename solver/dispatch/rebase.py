@@ -2,23 +2,28 @@
 
 The API re-optimises a snapshot (``base``) in a helper process while requests keep writing
 the live state; by the time the result comes back the live state (``current``) has usually
-moved on (a position report, a confirmation elsewhere). The vans the re-optimisation
-changed can still take their new routes if nothing touched their riders meanwhile: the same
-stops to serve, the same riders on board, the stops locked since then still first. The
-routes are then re-checked on the current state (the vans' clocks of now) under the promise
-rule, and kept only if they do less damage, or as little at a lower cost.
+moved on (a position report, a booking or a stop report elsewhere). Throwing the result away
+then would lose most rounds under normal traffic. The changed vans are carried over in
+groups that exchanged riders: a group's new routes are adapted to ``current`` (stops served
+or cancelled meanwhile left out, rides booked onto its vans meanwhile inserted, the stops
+locked since then kept first) and re-checked on the vans' clocks of now under the promise
+rule; a group is kept only if it does less damage, or as little at a lower cost, than the
+routes it replaces. A group whose riders changed vans meanwhile keeps its current routes.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from maas.domain import Plan, Route, Stop
+from maas.domain import Plan, Problem, Route, Stop
+from maas.travel import TravelTimeSource
 from solver.dispatch import outcomes as oc
 from solver.dispatch.planning import changed_vehicles, planning_problem, sub_plan_of
 from solver.dispatch.reoptimise import plan_damage, sub_problem
 from solver.dispatch.state import DispatchState
+from solver.insertion import best_insertion, insert
 
 if TYPE_CHECKING:
     from solver.dispatch.dispatcher import Dispatcher
@@ -28,9 +33,10 @@ def _stops(plan: Plan, vehicle_ids: list[str]) -> set[tuple[str, str]]:
     return {(s.request_id, s.kind.value) for vid in vehicle_ids for s in plan.route(vid).stops}
 
 
-def _bookkeeping(base: DispatchState, result: DispatchState, current: DispatchState
-                 ) -> DispatchState:
-    """``current`` with the re-optimisation's round counters (so the next round moves on)."""
+def moved_on(base: DispatchState, result: DispatchState, current: DispatchState
+             ) -> DispatchState:
+    """``current`` with the re-optimisation's round counters (so the next round moves on and
+    the same round is not run again at once); the version is the caller's to bump."""
     since = max(0, current.confirmed_since_reoptimise - base.confirmed_since_reoptimise)
     return replace(current,
                    last_reoptimised_at=max(current.last_reoptimised_at,
@@ -40,57 +46,138 @@ def _bookkeeping(base: DispatchState, result: DispatchState, current: DispatchSt
 
 
 def _relocked(route: Route, current: Route) -> Route | None:
-    """``route`` with the locks of ``current`` (None when a locked stop is not first)."""
+    """``route`` with the locks of ``current``: the stops the van has set off for since
+    (locked, in their order of now) first, the rest in ``route``'s order; None when a
+    locked stop is not on ``route`` (the round gave that rider to another van)."""
     locked = [(s.request_id, s.kind) for s in current.stops if s.locked]
-    head = [(s.request_id, s.kind) for s in route.stops[: len(locked)]]
-    if head != locked:
+    keyed = {(s.request_id, s.kind) for s in route.stops}
+    if not keyed.issuperset(locked):
         return None
-    stops = tuple(Stop(s.request_id, s.kind, locked=k < len(locked))
-                  for k, s in enumerate(route.stops))
-    return Route(route.vehicle_id, stops)
+    head = set(locked)
+    rest = [s for s in route.stops if (s.request_id, s.kind) not in head]
+    return Route(route.vehicle_id,
+                 (*(Stop(rid, kind, locked=True) for rid, kind in locked),
+                  *(Stop(s.request_id, s.kind) for s in rest)))
+
+
+class Refusal(StrEnum):
+    """Why a group of re-routed vans was not carried onto the state of now."""
+
+    VAN_GONE = "van_gone"
+    RIDER_CHANGED_VANS = "rider_changed_vans"
+    LOCKED_STOP_ELSEWHERE = "locked_stop_elsewhere"
+    ONBOARD_ELSEWHERE = "onboard_elsewhere"
+    NEW_RIDE_FITS_NOWHERE = "new_ride_fits_nowhere"
+    NO_BETTER = "no_better"
+
+
+def groups(base: Plan, result: Plan, changed: list[str]) -> list[list[str]]:
+    """The changed vans in groups that exchanged riders (each group is carried over or not
+    as a whole; vans of different groups share no rider), in ``changed`` order."""
+    parent = {v: v for v in changed}
+
+    def root(v: str) -> str:
+        while parent[v] != v:
+            v = parent[v]
+        return v
+
+    where = {s.request_id: r.vehicle_id for r in base.routes for s in r.stops}
+    for route in result.routes:
+        if route.vehicle_id not in parent:
+            continue
+        for stop in route.stops:
+            was = where.get(stop.request_id)
+            if was is not None and was in parent:
+                parent[root(was)] = root(route.vehicle_id)
+    found: dict[str, list[str]] = {}
+    for v in changed:
+        found.setdefault(root(v), []).append(v)
+    return list(found.values())
+
+
+def _carry(group: list[str], base: DispatchState, result: DispatchState,
+           current: DispatchState, problem: Problem, travel: TravelTimeSource
+           ) -> dict[str, Route] | Refusal:
+    """The group's re-optimised routes adapted to ``current``, or why that cannot be done."""
+    if any(current.vehicle(v) is None or base.vehicle(v) is None for v in group):
+        return Refusal.VAN_GONE
+    was, now = _stops(base.plan, group), _stops(current.plan, group)
+    gone, added = was - now, now - was
+    fresh = {rid for rid, _ in added}
+    if fresh & {rid for rid, _ in was}:
+        return Refusal.RIDER_CHANGED_VANS  # within the group, other than by being served
+    routes = {}
+    for vid in group:
+        kept = tuple(s for s in result.plan.route(vid).stops
+                     if (s.request_id, s.kind.value) not in gone)
+        relocked = _relocked(Route(vid, kept), current.plan.route(vid))
+        if relocked is None:
+            return Refusal.LOCKED_STOP_ELSEWHERE
+        van = current.vehicle(vid)
+        assert van is not None
+        ours = {s.request_id for s in relocked.stops}
+        if any(rid not in ours and (rid, "dropoff") in now for rid in van.onboard):
+            return Refusal.ONBOARD_ELSEWHERE
+        routes[vid] = relocked
+    plan = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
+                current.plan.unserved)
+    for rid in sorted(fresh):
+        request = problem.requests.get(rid)
+        if request is None:
+            return Refusal.NEW_RIDE_FITS_NOWHERE
+        placed = {s.request_id for r in plan.routes for s in r.stops}
+        placed |= {o for v in problem.vehicles for o in v.onboard}
+        known = Problem({k: r for k, r in problem.requests.items() if k in placed},
+                        problem.vehicles, problem.weights)
+        found = best_insertion(known, plan, request, travel, vehicles=set(group))
+        if found is None:
+            return Refusal.NEW_RIDE_FITS_NOWHERE
+        plan = insert(plan, found, rid)
+    return {vid: plan.route(vid) for vid in group}
 
 
 def rebase(base: DispatchState, result: DispatchState, current: DispatchState,
-           dispatcher: Dispatcher) -> tuple[DispatchState, list[oc.Outcome]] | None:
-    """``result``'s re-optimised routes applied on ``current``, with the outcomes to publish;
-    None when they no longer fit (their riders changed) or no longer help (judged on
-    ``current``). A ``result`` that changed no route gives ``current`` with the round
-    counters moved on. ``base`` is the state the re-optimisation started from."""
+           dispatcher: Dispatcher, refusals: list[Refusal] | None = None
+           ) -> tuple[DispatchState, list[oc.Outcome]] | None:
+    """``result``'s re-optimised routes applied on ``current`` (version + 1), with the
+    outcomes to publish; None when no group of them still fits or still helps (judged on
+    ``current``, on its roads: a closure since is part of the judgement). A ``result`` that
+    changed no route gives ``current`` with the round counters moved on and no outcomes.
+    ``base`` is the state the re-optimisation started from; when nothing was written
+    meanwhile, ``result`` itself is the answer. Each group not carried appends its reason to
+    ``refusals`` when given."""
     if current.version == base.version:
         return None if result is base else (result, [])
     changed = list(changed_vehicles(base.plan, result.plan))
-    moved_on = _bookkeeping(base, result, current)
+    counted = moved_on(base, result, current)
     if not changed:
-        return replace(moved_on, version=current.version + 1), []
-    if any(current.vehicle(v) is None or base.vehicle(v) is None for v in changed):
-        return None
-    if _stops(base.plan, changed) != _stops(current.plan, changed):
-        return None  # a rider of these vans was booked, cancelled or served meanwhile
-    for vid in changed:
-        was, now = base.vehicle(vid), current.vehicle(vid)
-        assert was is not None and now is not None
-        if set(was.onboard) != set(now.onboard):
-            return None
-    routes = {}
-    for vid in changed:
-        route = _relocked(result.plan.route(vid), current.plan.route(vid))
-        if route is None:
-            return None
-        routes[vid] = route
-    merged = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
-                  current.plan.unserved)
+        return replace(counted, version=current.version + 1), []
     dispatcher.sync(current)
     problem = planning_problem(current, dispatcher.policy, current.now)
-    sub, before_plan = sub_problem(problem, current.plan, changed)
-    after_plan = sub_plan_of(merged, changed)
-    before = plan_damage(sub, before_plan, dispatcher.travel)
-    after = plan_damage(sub, after_plan, dispatcher.travel)
-    if not (after[0], after[1] + 1e-6) < before:
+    routes: dict[str, Route] = {}
+    for group in groups(base.plan, result.plan, changed):
+        carried = _carry(group, base, result, current, problem, dispatcher.travel)
+        if isinstance(carried, Refusal):
+            if refusals is not None:
+                refusals.append(carried)
+            continue
+        trial = Plan(tuple(carried.get(r.vehicle_id, r) for r in current.plan.routes),
+                     current.plan.unserved)
+        sub, before_plan = sub_problem(problem, current.plan, group)
+        before = plan_damage(sub, before_plan, dispatcher.travel)
+        after = plan_damage(sub, sub_plan_of(trial, group), dispatcher.travel)
+        if (after[0], after[1] + 1e-6) < before:
+            routes.update(carried)
+        elif refusals is not None:
+            refusals.append(Refusal.NO_BETTER)
+    if not routes:
         return None
-    new = dispatcher.commit_plan(moved_on, merged)
-    new, out = dispatcher.recheck(new, changed)
-    out = [oc.PlanChanged(tuple(changed)), *out]
-    return replace(new, version=current.version + 1), out
+    merged = Plan(tuple(routes.get(r.vehicle_id, r) for r in current.plan.routes),
+                  current.plan.unserved)
+    moved = [v for v in changed if v in routes]
+    new = dispatcher.commit_plan(counted, merged)
+    new, out = dispatcher.recheck(new, moved)
+    return replace(new, version=current.version + 1), [oc.PlanChanged(tuple(moved)), *out]
 
 
 def rebase_reoptimised(base: DispatchState, result: DispatchState, current: DispatchState,

@@ -10,13 +10,13 @@ promise of the receiving van, so no other van gets worse.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from maas.domain import Plan, Problem, Request, Route, Stop, StopKind, Vehicle
+from maas.domain import Plan, Problem, Route, Stop, StopKind
 from maas.travel import TravelTimeSource
 from solver.dispatch.damage import Damage, RouteJudge
 from solver.dispatch.planning import at_risk, evaluate_route, without_request
-from solver.insertion import best_insertion, insert
+from solver.insertion import best_insertion, insert, loads_ok
 
 REORDER_ROUNDS = 25
 
@@ -27,19 +27,6 @@ def route_damage(problem: Problem, plan: Plan, vehicle_id: str, travel: TravelTi
     stops = plan.route(vehicle_id).stops
     judge = RouteJudge(problem, problem.vehicle(vehicle_id), stops, travel)
     return judge.judge(stops)
-
-
-def _loads_ok(vehicle: Vehicle, requests: Mapping[str, Request], stops: Sequence[Stop]) -> bool:
-    seats = sum(requests[r].passengers for r in vehicle.onboard if r in requests)
-    chairs = sum(requests[r].wheelchairs for r in vehicle.onboard if r in requests)
-    for stop in stops:
-        req = requests[stop.request_id]
-        sign = 1 if stop.kind is StopKind.PICKUP else -1
-        seats += sign * req.passengers
-        chairs += sign * req.wheelchairs
-        if seats > vehicle.type.seats or chairs > vehicle.type.wheelchair_places:
-            return False
-    return True
 
 
 def _ordered(stops: Sequence[Stop]) -> bool:
@@ -81,7 +68,7 @@ def reorder(problem: Problem, plan: Plan, vehicle_id: str, travel: TravelTimeSou
                 if m == k:
                     continue
                 trial = [*rest[:m], moved, *rest[m:]]
-                if not _ordered(trial) or not _loads_ok(vehicle, problem.requests, trial):
+                if not _ordered(trial) or not loads_ok(vehicle, problem.requests, trial):
                     continue
                 key = judge.judge(trial)
                 if key < best:

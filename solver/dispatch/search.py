@@ -155,3 +155,22 @@ def alternatives(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
             t = min(ins.rider_pickup, found.planned_pickup if found else t) - gap
         out = sorted(earlier, key=lambda a: a.pickup) + out
     return tuple(out)
+
+
+def offer_alternatives(problem: Problem, plan: Plan, ask: RideAsk, offer: Offer, direct: int,
+                       travel: TravelTimeSource, policy: DispatchPolicy, hours: TimeWindow
+                       ) -> tuple[Alternative, ...]:
+    """Other servable times beside an accepted ``offer``, for a rider weighing it: up to
+    ``policy.alternatives`` earlier than the asked time and as many later than the offered
+    pickup (at least ``alternative_step`` after it); for an appointment, earlier arrivals
+    than the offered drop-off. Same search as a rejection's alternatives."""
+    gap = policy.alternative_step
+    if ask.arrive_before is not None:
+        earlier = replace(ask, arrive_before=offer.planned_dropoff - gap)
+        return alternatives(problem, plan, earlier, direct, travel, policy, hours, after=False)
+    before: tuple[Alternative, ...] = ()
+    if ask.pickup_after is not None and desired_pickup(ask) > ask.now:
+        before = alternatives(problem, plan, ask, direct, travel, policy, hours, after=False)
+    later = replace(ask, pickup_after=offer.planned_pickup + gap)
+    after = alternatives(problem, plan, later, direct, travel, policy, hours, before=False)
+    return before + after

@@ -23,6 +23,7 @@ class BookingStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
+    RETURNED = "returned"  # a parcel nobody took at its address, brought back
 
 
 ACTIVE_STATUSES = frozenset({BookingStatus.CONFIRMED, BookingStatus.ONBOARD})
@@ -39,8 +40,14 @@ class Promise:
 
 @dataclass(frozen=True, slots=True)
 class Booking:
-    """A confirmed ride. ``request`` carries the promise (its pickup window, drop-off window and
-    ``max_ride``); it never changes after confirmation."""
+    """A confirmed ride, or an accepted parcel. ``request`` carries the promise (its pickup
+    window, drop-off window and ``max_ride``); it never changes after confirmation.
+
+    For a parcel (``request.is_parcel``) ``rider_id`` is the shipper; ``vehicle_id`` is ""
+    while the parcel waits for a van (no plan holds it); ``return_to`` is set once delivery
+    failed (nobody home): the parcel then rides to that point by ``return_by`` and ends
+    ``RETURNED``.
+    """
 
     id: str
     rider_id: str | None
@@ -50,6 +57,19 @@ class Booking:
     confirmed_at: int = 0
     picked_up_at: int | None = None
     dropped_off_at: int | None = None
+    return_to: Location | None = None
+    return_by: int = 0
+
+    @property
+    def is_parcel(self) -> bool:
+        """Whether this booking is a parcel."""
+        return self.request.is_parcel
+
+    @property
+    def waiting(self) -> bool:
+        """Whether this is a parcel accepted but on no van's route (it waits for room)."""
+        return (self.status is BookingStatus.CONFIRMED and self.vehicle_id == ""
+                and self.request.is_parcel)
 
     @property
     def promise(self) -> Promise:
@@ -82,6 +102,22 @@ class RideAsk:
     rider_id: str | None = None
     board: int | None = None
     alight: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelAsk:
+    """A shipper's parcel, with snapped locations: collect it at ``origin`` from
+    ``pickup_after`` (default: now) and deliver it at ``destination`` by ``deliver_by``
+    (default: the service file's parcel window, "today" = closing time)."""
+
+    origin: Location
+    destination: Location
+    kg: int
+    litres: int
+    pickup_after: int | None = None
+    deliver_by: int | None = None
+    now: int = 0
+    shipper_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +174,7 @@ class RejectionReason(StrEnum):
     UNKNOWN_BOOKING = "unknown_booking"
     UNKNOWN_VEHICLE = "unknown_vehicle"
     INVALID_EVENT = "invalid_event"
+    PARCEL_TOO_LARGE = "parcel_too_large"
     # Former names, kept as aliases of the codes that replaced them.
     OUTSIDE_SERVICE_AREA = "outside_area"
     OUTSIDE_OPERATING_HOURS = "outside_hours"

@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import jsonschema
 import pytest
 
 from tests.api.conftest import OPERATOR, Area, iso
 
 
 def _assert_error(r: Any, status: int) -> None:
+    """An RFC 9457 problem: media type, members, the v1 ``error`` object agreeing."""
     assert r.status_code == status, r.text
-    error = r.json()["error"]
-    assert error["code"] and error["message"]
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert body["type"] == f"tag:maas-demand,2026:{body['code']}"
+    error = body["error"]
+    assert error["code"] == body["code"] and error["message"] == body["detail"]
     assert "Traceback" not in r.text
 
 
@@ -114,3 +120,20 @@ def test_unknown_route_and_method_give_error_json(area: Area) -> None:
     """404 and 405 from routing also use the error shape."""
     _assert_error(area.client.get("/v1/nothing-here", headers=OPERATOR), 404)
     _assert_error(area.client.put("/v1/offers", headers=OPERATOR), 405)
+
+
+def test_openapi_describes_the_problem_bodies_sent(area: Area) -> None:
+    """Each operation's error statuses are documented as ``Problem`` under
+    application/problem+json (not FastAPI's validation error shape, never sent), and the
+    body sent for a 422 validates against that schema."""
+    doc = area.client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    offers = doc["paths"]["/v1/offers"]["post"]["responses"]
+    for status in ("401", "422", "429", "503"):
+        assert offers[status]["content"] == {"application/problem+json": {
+            "schema": {"$ref": "#/components/schemas/Problem"}}}
+    _, rider = area.rider()
+    r = area.client.post("/v1/offers", json={"origin": {"lat": 91, "lon": 142.0}}, headers=rider)
+    schema = {**doc["components"]["schemas"]["Problem"],
+              "components": doc["components"]}
+    jsonschema.validate(r.json(), schema)

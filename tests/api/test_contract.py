@@ -124,6 +124,27 @@ def test_no_vehicle_gives_409_with_error_shape(area: Area) -> None:
     assert set(r.json()["error"]) >= {"code", "message"}
 
 
+def test_offer_lists_alternatives_when_asked(area: Area) -> None:
+    """Asked with ``alternatives: true``, an offer also lists other servable times (earlier
+    than asked, later than offered), each an offer with the same estimate when asked for;
+    without it the list is empty (and the offer costs no extra searches)."""
+    area.van()
+    _, rider = area.rider()
+    asked = iso(timedelta(hours=1))
+    plain = area.offer(rider, pickup_after=asked)
+    assert plain["alternatives"] == []
+    offer = area.offer(rider, pickup_after=asked, alternatives=True)
+    listed = offer["alternatives"]
+    assert listed
+    offered = datetime.fromisoformat(offer["estimated_pickup"])
+    for alt in listed:
+        pickup = datetime.fromisoformat(alt["estimated_pickup"])
+        assert pickup < datetime.fromisoformat(asked) or pickup > offered
+        again = area.offer(rider, pickup_after=alt["pickup_after"])
+        assert abs(datetime.fromisoformat(again["estimated_pickup"]) - pickup) <= \
+            timedelta(seconds=1)
+
+
 def test_busy_van_gives_409_with_a_later_alternative(area: Area) -> None:
     """A one-seat van taking a rider 17 minutes away cannot take a second rider in the same
     window: 409 that names a later feasible pickup time."""

@@ -169,3 +169,41 @@ def test_appointment_rejection_lists_earlier_arrivals_that_work() -> None:
         again = disp.offer(state, replace(ask, arrive_before=alt.arrive_before))
         assert isinstance(again, Offer), alt
         assert again.planned_dropoff <= alt.arrive_before
+
+
+def test_accepted_offer_lists_earlier_and_later_times_that_work() -> None:
+    """An offer the rider may still weigh: times earlier than asked and later than offered,
+    at least a step from each other and from the offer, each an offer when asked for."""
+    disp, state, now = _busy_between(9 * HOUR, 10 * HOUR)
+    asked = 10 * HOUR + 30 * 60
+    ask = RideAsk(at(200, 0), at(3000, 0), pickup_after=asked, now=now)
+    offer = disp.offer(state, ask)
+    assert isinstance(offer, Offer)
+    alts = disp.offer_alternatives(state, ask, offer)
+    before = [a for a in alts if a.pickup < asked]
+    after = [a for a in alts if a.pickup > offer.planned_pickup]
+    assert before and after and len(before) + len(after) == len(alts)
+    assert len(before) <= POLICY.alternatives and len(after) <= POLICY.alternatives
+    assert after[0].pickup >= offer.planned_pickup + POLICY.alternative_step
+    times = [a.pickup for a in alts]
+    assert times == sorted(times)
+    assert all(b - a >= POLICY.alternative_step for a, b in pairwise(times))
+    for alt in alts:
+        again = disp.offer(state, replace(ask, pickup_after=alt.pickup_after))
+        assert isinstance(again, Offer), alt
+        assert abs(again.planned_pickup - alt.pickup) <= 1
+
+
+def test_accepted_appointment_lists_earlier_arrivals_only() -> None:
+    """For an appointment, the alternatives beside an offer arrive earlier than it does."""
+    disp, state, now = _busy_between(9 * HOUR, 10 * HOUR)
+    ask = RideAsk(at(200, 0), at(3000, 0), arrive_before=11 * HOUR, now=now)
+    offer = disp.offer(state, ask)
+    assert isinstance(offer, Offer)
+    alts = disp.offer_alternatives(state, ask, offer)
+    assert alts
+    for alt in alts:
+        assert alt.arrive_before is not None
+        assert alt.arrive_before <= offer.planned_dropoff - POLICY.alternative_step
+        again = disp.offer(state, replace(ask, arrive_before=alt.arrive_before))
+        assert isinstance(again, Offer) and again.planned_dropoff <= alt.arrive_before

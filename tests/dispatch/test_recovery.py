@@ -13,6 +13,7 @@ from solver.dispatch import (
     Dispatcher,
     DispatchState,
     Offer,
+    Rejection,
     RideAsk,
     rebase,
     rebase_reoptimised,
@@ -20,6 +21,7 @@ from solver.dispatch import (
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
 from solver.dispatch.planning import planning_problem
+from solver.dispatch.rebase import Refusal, groups
 from solver.dispatch.reoptimise import plan_damage, reoptimise, vans_for_round
 from solver.dispatch.repair import route_damage
 from tests.dispatch.plane import HOUR, POLICY, TRAVEL, at, book, report, start, van
@@ -207,8 +209,9 @@ def test_reoptimised_plan_is_rebased_on_a_state_that_moved_on() -> None:
     assert report(disp, rebased).feasible
 
 
-def test_rebase_refuses_when_a_rider_of_the_changed_vans_changed() -> None:
-    """A cancellation on a van the re-optimisation changed makes its result stale."""
+def test_rebase_carries_routes_without_a_ride_cancelled_meanwhile() -> None:
+    """A cancellation on a van the re-optimisation changed does not throw the round away:
+    the new routes are carried without the cancelled rider's stops."""
     disp, base = _needs_reoptimising()
     result, _ = disp.apply(base, ev.Tick(base.now))
     changed = [r.vehicle_id for r in result.plan.routes
@@ -216,4 +219,102 @@ def test_rebase_refuses_when_a_rider_of_the_changed_vans_changed() -> None:
     assert changed
     victim = next(s.request_id for s in base.plan.route(changed[0]).stops)
     current, _ = disp.apply(base, ev.CancelBooking(victim, base.now + 5))
-    assert rebase(base, result, current, disp) is None
+    found = rebase(base, result, current, disp)
+    if found is not None:  # carried (or judged no better on the state of now: refused)
+        new = found[0]
+        assert victim not in {s.request_id for r in new.plan.routes for s in r.stops}
+        assert report(disp, new).feasible
+
+
+def test_rebase_never_serves_a_rider_who_changed_vans_meanwhile_twice() -> None:
+    """A rider of a changed van moved to another van meanwhile. If both vans were changed
+    together (one group), that group keeps its routes of now; otherwise the group is
+    carried without the rider. Either way the rider is served once, by the van of now."""
+    disp, base = _needs_reoptimising()
+    result, _ = disp.apply(base, ev.Tick(base.now))
+    changed = [r.vehicle_id for r in result.plan.routes
+               if r.stops != base.plan.route(r.vehicle_id).stops]
+    assert changed
+    rid = next(s.request_id for s in base.plan.route(changed[0]).stops if not s.locked)
+    other = next(r.vehicle_id for r in base.plan.routes if r.vehicle_id != changed[0])
+    moved_stops = tuple(s for s in base.plan.route(changed[0]).stops if s.request_id == rid)
+    plan = Plan(tuple(
+        Route(r.vehicle_id, tuple(s for s in r.stops if s.request_id != rid))
+        if r.vehicle_id == changed[0] else
+        Route(r.vehicle_id, r.stops + moved_stops) if r.vehicle_id == other else r
+        for r in base.plan.routes), base.plan.unserved)
+    current = replace(base, plan=plan, version=base.version + 1)
+    found = rebase(base, result, current, disp)
+    if found is None:
+        return
+    new, out = found
+    moved = {v for o in out if isinstance(o, oc.PlanChanged) for v in o.vehicle_ids}
+    together = next(g for g in groups(base.plan, result.plan, changed) if changed[0] in g)
+    if other in together:
+        assert not moved & set(together)
+    visits = [(r.vehicle_id, s.kind) for r in new.plan.routes for s in r.stops
+              if s.request_id == rid]
+    assert sorted(k.value for _, k in visits) == ["dropoff", "pickup"]
+    assert {v for v, _ in visits} == {other}
+
+
+def test_rebase_keeps_a_stop_the_van_set_off_for_meanwhile_first() -> None:
+    """A van of the round set off for a stop meanwhile (locked) that the new route does not
+    put first: the route is carried with that stop first, the rest in the round's order,
+    or refused with a reason; never with the van turned away from where it drives."""
+    disp, base = _needs_reoptimising()
+    result, _ = disp.apply(base, ev.Tick(base.now))
+    changed = [r.vehicle_id for r in result.plan.routes
+               if r.stops != base.plan.route(r.vehicle_id).stops]
+    vid = next(v for v in changed if len(result.plan.route(v).stops) >= 2)
+    new_route = result.plan.route(vid)
+    target = next(s for s in new_route.stops[1:] if s.kind is StopKind.PICKUP
+                  and s.request_id in {x.request_id for x in base.plan.route(vid).stops})
+    # Now the van drives to ``target`` (locked at the head of its route of now).
+    now_route = Route(vid, (Stop(target.request_id, target.kind, locked=True),
+                            *(s for s in base.plan.route(vid).stops if s != target)))
+    current = replace(base, version=base.version + 1, plan=Plan(tuple(
+        now_route if r.vehicle_id == vid else r for r in base.plan.routes), base.plan.unserved))
+    refusals: list[Refusal] = []
+    found = rebase(base, result, current, disp, refusals)
+    if found is None or vid not in {v for o in found[1] if isinstance(o, oc.PlanChanged)
+                                    for v in o.vehicle_ids}:
+        assert refusals, "a group not carried says why"
+        return
+    carried = found[0].plan.route(vid).stops
+    assert (carried[0].request_id, carried[0].kind, carried[0].locked) == \
+        (target.request_id, target.kind, True)
+    # The re-check after carrying may still repair (move a rider to another van), so the
+    # rest is the round's order of the stops left on this van.
+    order = [(s.request_id, s.kind) for s in new_route.stops if s != target]
+    left = [(s.request_id, s.kind) for s in carried[1:]]
+    assert left == [k for k in order if k in set(left)]
+    judged = planning_problem(current, disp.policy, current.now)
+    assert plan_damage(judged, found[0].plan, disp.travel) < \
+        plan_damage(judged, current.plan, disp.travel)
+
+
+def test_a_late_van_still_takes_a_rider_who_makes_nobody_later() -> None:
+    """The only van is late for one rider (a promise at risk). A rider wanting a ride after
+    that van's route gets an offer on it and can book it; a rider who would make the late
+    rider later still is refused; the late rider's estimate is no later after booking."""
+    disp, state = start(vans=1)
+    now = state.now
+    state, _ = book(disp, state, RideAsk(at(3000, 0), at(3000, 6000), pickup_after=now,
+                                         now=now), "late")
+    state, _ = disp.apply(state, ev.VehicleMoved("v0", at(-30_000, 0), now + 300))
+    assert "late" in state.at_risk
+    before = report(disp, state)
+    late_pickup = next(s.start for s in before.schedules["v0"] if s.stop.request_id == "late")
+    # After the late rider's trip: the van is free again two hours on.
+    ask = RideAsk(at(3000, 6000), at(0, 0), pickup_after=now + 2 * HOUR, now=now + 300)
+    offer = disp.offer(state, ask)
+    assert isinstance(offer, Offer), offer
+    booked, outcomes = disp.apply(state, ev.ConfirmOffer(offer, "after", now + 300))
+    assert any(isinstance(o, oc.BookingConfirmed) for o in outcomes), outcomes
+    after = report(disp, booked)
+    assert next(s.start for s in after.schedules["v0"]
+                if s.stop.request_id == "late") <= late_pickup
+    # Before the late pickup, far away on the other side: only by making it later still.
+    detour = RideAsk(at(-29_000, 0), at(-29_000, 3000), now=now + 300)
+    assert isinstance(disp.offer(state, detour), Rejection)

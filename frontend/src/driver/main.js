@@ -153,6 +153,12 @@ function App() {
     if (navigator.onLine) flush();
   }
 
+  // A parcel stop (貨客混載) says what to load or hand over instead of who boards.
+  function load(s) {
+    if (!s.parcel) return `${s.passengers}${t(lang, 'passengers')}${s.wheelchair ? ' ♿' : ''}`;
+    return `📦 ${t(lang, 'parcel')} ${s.parcel.kg} kg · ${s.parcel.litres} l${s.parcel.returning ? ' · ↩ ' + t(lang, 'returning') : ''}`;
+  }
+
   if (!session) return html`<${SignIn} lang=${lang} onSignIn=${signIn} error=${error} toggleLang=${toggleLang} />`;
   const stops = manifest ? manifest.stops.filter((s) => !done[s.stop_id])
     .map((s) => ({ ...s, ...(crew[s.booking_id] || {}), passengers: s.passengers })) : [];
@@ -171,7 +177,7 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
-        <div class="who" data-testid="next-rider">${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}
+        <div class="who" data-testid="next-rider">${next.parcel ? load(next) : html`${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}`}
           ${next.phone && html` <a class="call" href=${`tel:${next.phone}`}>☎ ${next.phone}</a>`}
           ${next.notes && html`<div class="notes">${next.notes}</div>`}
           <small class="bid">${next.booking_id}</small></div>
@@ -180,13 +186,14 @@ function App() {
           <button class="big" data-testid="arrived" disabled=${!!arrivedAt[next.stop_id]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
           ${next.type === 'pickup' ? html`
             <button class="big primary" data-testid="picked-up" onClick=${() => report(next, 'picked_up')}>${t(lang, 'picked_up')}</button>
-            <button class="big warn" data-testid="no-show" disabled=${!waitOver} onClick=${() => report(next, 'no_show')}>${t(lang, 'no_show')}
-              ${arrivedAt[next.stop_id] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`
-            : html`<button class="big primary" data-testid="dropped-off" onClick=${() => report(next, 'dropped_off')}>${t(lang, 'dropped_off')}</button>`}
+            ${next.parcel ? '' : html`<button class="big warn" data-testid="no-show" disabled=${!waitOver} onClick=${() => report(next, 'no_show')}>${t(lang, 'no_show')}
+              ${arrivedAt[next.stop_id] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`}`
+            : html`<button class="big primary" data-testid="dropped-off" onClick=${() => report(next, 'dropped_off')}>${t(lang, 'dropped_off')}</button>
+              ${next.parcel && !next.parcel.returning ? html`<button class="big warn" data-testid="not-home" onClick=${() => report(next, 'not_home')}>${t(lang, 'not_home')}</button>` : ''}`}
         </div></section>`
       : html`<section class="next muted" data-testid="next-stop">${t(lang, 'no_stops')}</section>`}
     <section class="rest"><h2>${t(lang, 'rest_of_day')}</h2><ol data-testid="rest">${rest.map((s) => html`<li>
-      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.rider_name || s.booking_id} ${s.passengers}${t(lang, 'passengers')}${s.wheelchair ? ' ♿' : ''}</li>`)}</ol></section>
+      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.parcel ? '' : s.rider_name || s.booking_id} ${load(s)}</li>`)}</ol></section>
   </div>`;
 }
 
