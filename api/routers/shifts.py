@@ -120,7 +120,10 @@ def _roster_van(rt: Runtime, vehicle_id: str) -> None:
 
 def _checked(where: str, shift: ShiftJson) -> dict[str, Any]:
     data = shift.model_dump(by_alias=True)
-    spec = shift_from_json(data)
+    try:
+        spec = shift_from_json(data)
+    except ValueError as exc:  # HH:MM past 48:00
+        raise invalid(f"{where}: {exc}", code="bad_shift") from exc
     assert spec is not None
     problem = check_shift(spec)
     if problem is not None:

@@ -149,6 +149,7 @@ def test_a_weekly_pattern_reaches_open_days_and_days_opened_later(town: TestClie
                        ({"week": {"mon": {"start": "15:00", "end": "09:00"}}}, "end"),
                        ({"week": {"mon": {"start": "09:00", "end": "15:00", "break": {
                            "earliest": "08:00", "latest": "08:30", "minutes": 20}}}}, "break"),
+                       ({"week": {"mon": {"start": "07:00", "end": "49:00"}}}, "48:00"),
                        ({"week": {"funday": None}}, "funday")):
         r = town.put("/v1/vehicles/v4/shifts", json=bad, headers=OPERATOR)
         assert r.status_code == 422, r.text
