@@ -27,7 +27,7 @@ def test_an_admin_changes_a_staff_role(page: Page, served: Served, shots: Path) 
     # the change is in the audit log, found by its action
     page.get_by_test_id("audit-action").fill("PATCH /v1/staff/{staff_id}")
     page.get_by_test_id("audit-search").click()
-    expect(page.get_by_test_id("audit")).to_contain_text(clerk["id"], timeout=20000)  # flushed first
+    expect(page.get_by_test_id("audit")).to_contain_text(clerk["id"], timeout=20000)  # flush
     page.screenshot(path=str(shots / "console-staff-1366x768.png"))
 
 
