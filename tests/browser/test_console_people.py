@@ -64,13 +64,13 @@ def test_a_vans_shift_is_edited(page: Page, served: Served, shots: Path) -> None
 
 
 def test_a_booking_is_cancelled_with_a_reason(page: Page, served: Served) -> None:
-    b = served.book("取消花子", "station", "clinic", f"{TODAY}T13:00:00+09:00")
+    b = served.book("cancel-hanako", "station", "clinic", f"{TODAY}T13:00:00+09:00")
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, served)
     page.get_by_test_id("tab-book").click()
-    page.get_by_test_id("rider-query").fill("取消花子")
+    page.get_by_test_id("rider-query").fill("cancel-hanako")
     page.get_by_test_id("rider-search").click()
-    page.get_by_role("button", name=re.compile("取消花子")).click()
+    page.get_by_role("button", name=re.compile("cancel-hanako")).click()
     expect(page.get_by_test_id(f"status-{b['id']}")).to_have_text("confirmed")
     page.get_by_test_id("cancel-reason").select_option("weather")
     page.get_by_test_id("cancel-note").fill("大雪のため")
@@ -98,6 +98,7 @@ def test_the_driver_map_draws_the_road_to_the_next_stop(browser: Browser, served
     b = served.book("route-rider", "supermarket", "town_hall", f"{TODAY}T10:00:00+09:00")
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     driver_sign_in(page, served, b["vehicle_id"])
+    expect(page.get_by_test_id("next-stop")).to_contain_text(re.compile(r"b_\d+"), timeout=15000)
     driver_map = page.get_by_test_id("driver-map")
     expect(driver_map).to_have_attribute("data-route-points", re.compile(r"^([3-9]|\d\d+)"),
                                          timeout=15000)
