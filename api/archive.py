@@ -127,6 +127,9 @@ def _booking(clock: ServiceClock, b: Booking, record: dict[str, Any]) -> Booking
         fare=int(record.get("fare", 0)) if b.status is BookingStatus.COMPLETED else 0,
         standing_id=record.get("standing_id"), outbound_id=record.get("outbound_booking_id"),
         status_changes=changes,
+        cancel_reason=record.get("cancel_reason") if b.status is BookingStatus.CANCELLED
+        else None,
+        cancel_note=record.get("cancel_note") if b.status is BookingStatus.CANCELLED else None,
     )
 
 

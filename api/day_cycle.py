@@ -24,11 +24,11 @@ from typing import Any
 from api.archive import day_record
 from api.errors import ApiError, conflict, not_found
 from api.notify import stage
+from api.roster import effective_fleet, roster_vans
 from api.runtime import Runtime
 from api.service_days import DayContext, new_booking_id
 from api.standing import create_rides, record_maker
 from api.store import Write, _pending, event_entry
-from api.van_changes import changed
 from api.views import booking_public, window
 from solver.dispatch import BookingStatus, DispatchState
 from solver.dispatch.dayplan import DayPlan, PlanFigures
@@ -89,13 +89,10 @@ async def open_day(rt: Runtime, day: date) -> bool:
     ctx = rt.days.context(day)
     if await ctx.store.exists():
         return False
-    # Retired vans stay out; changed ones (PATCH /v1/vehicles/{id}) come as changed.
+    # The roster in force (the service file's, with shifts edited through the API);
+    # retired vans stay out, changed ones (PATCH /v1/vehicles/{id}) come as changed.
     records = await rt.store.records(rt.store.keys.vehicles)
-    vans = [v if not records.get(v.id, {}).get("changed") else changed(
-                v, records[v.id], rt.snapper.snap(records[v.id]["depot"]["lat"],
-                                                  records[v.id]["depot"]["lon"]))
-            for v in rt.service.vehicles_for(day, rt.snapper.snap)
-            if not records.get(v.id, {}).get("retired")]
+    vans = roster_vans(rt, day, await effective_fleet(rt), records)
     state = DispatchState.empty(rt.store.area, vans, ctx.clock.now_seconds())
     state = replace(state, closures=await _closures_in_force(rt, day))
     standing = (await rt.store.records(rt.store.keys.standing)).values()

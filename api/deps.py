@@ -24,9 +24,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api import ratelimit
 from api.auth import OPERATOR, Principal, Role, StaffRole, hash_token, same_token
+from api.drivers import driver, is_account
 from api.errors import forbidden, unauthorized
 from api.runtime import Runtime
-from api.staff import staff_member
+from api.staff import is_active, staff_member
 from api.tokens import expired, lookup
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -76,11 +77,15 @@ async def _principal(request: Request, rt: RuntimeDep, token: Token) -> Principa
         role = Role(found["role"])
         if role is Role.OPERATOR:
             member = await staff_member(rt.store, found["id"])
-            if member is None:  # the account was deleted
+            if member is None or not is_active(member):  # deleted, or made inactive
                 raise unauthorized()
             principal = Principal(role, found["id"], StaffRole(member["role"]))
         else:
             principal = Principal(role, found["id"])
+            if is_account(principal):  # a driver account: it must still exist and be active
+                record = await driver(rt.store, found["id"])
+                if record is None or record.get("active") is False:
+                    raise unauthorized()
             # Riders and drivers: a request budget per token (the town's staff have none).
             if rt.settings.rate_limit_per_minute:
                 await ratelimit.check(rt.store.redis, rt.store.keys,

@@ -50,14 +50,17 @@ from api.routers import (
     closures,
     crew,
     days,
+    drivers,
     events,
     gofs,
     health,
     offers,
     parcels,
+    places,
     reports,
     riders,
     service,
+    shifts,
     staff,
     standing,
     tokens,
@@ -75,6 +78,7 @@ from api.store import AreaStore, Write
 from api.ticker import Ticker, apply_all
 from maas.meeting import service_meeting_points
 from maas.roads import RoadNetwork
+from maas.roads.gazetteer import Gazetteer
 from maas.service import ServiceDefinition, load_service, parse_service
 from maas.transit import load_service_feed
 from solver.dispatch import outcomes, rebase
@@ -155,7 +159,9 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
                      snapper=snapper, ticker=ticker,
                      archive=DayArchive(settings.archive_dir, history_url_of(settings)),
                      transit=load_service_feed(svc),
-                     meeting=service_meeting_points(svc, snapper.snap))
+                     meeting=service_meeting_points(svc, snapper.snap),
+                     places=Gazetteer.of({k: (p.lat, p.lon) for k, p in svc.places.items()},
+                                         roads))
         app.state.runtime = rt
         await _when_redis_answers(lambda: _register_roster(rt), wait)
         await _when_redis_answers(lambda: day_cycle.catch_up(rt), wait)
@@ -190,7 +196,7 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, service, riders, vehicles, crew, offers, bookings, standing, days,
                    closures, disaster_router, reports, clock_router, events, staff, tokens,
-                   audit, gofs, parcels, transit):
+                   audit, gofs, parcels, transit, drivers, shifts, places):
         app.include_router(module.router)
     ui.mount_pages(app)  # /console/, /driver/ and the roads their maps draw
     return app

@@ -19,6 +19,7 @@ from api.store import AreaStore
 from api.ticker import Ticker
 from maas.meeting import MeetingPoints
 from maas.roads import RoadNetwork
+from maas.roads.gazetteer import Gazetteer
 from maas.service import ServiceDefinition
 from maas.transit import TransitFeed
 
@@ -37,6 +38,7 @@ class Runtime:
     ticker: Ticker
     archive: DayArchive
     meeting: MeetingPoints  # the service file's meeting points, placed on the network
+    places: Gazetteer  # the town's named places, for address entry (GET /v1/places)
     transit: TransitFeed | None = None  # the service file's timetable (``transit:``)
 
     @property

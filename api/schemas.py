@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from maas.history.day import CANCEL_NOTE_MAX, CancelReason
+
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Id = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -478,6 +480,15 @@ class BookingPublic(BaseModel):
     return_booking_id: str | None = None
     pickup_point: MeetingPlacePublic | None = None
     dropoff_point: MeetingPlacePublic | None = None
+    cancel_reason: CancelReason | None = None
+    cancel_note: str | None = None
+
+
+class BookingCancel(Strict):
+    """Why a booking is cancelled: a reason code and, optionally, the clerk's words."""
+
+    reason: CancelReason
+    note: Annotated[str, Field(max_length=CANCEL_NOTE_MAX)] | None = None
 
 
 class BookingList(BaseModel):

@@ -27,14 +27,25 @@ class StaffCreate(Strict):
     expires_in_seconds: ExpiresIn | None = None
 
 
+class StaffUpdate(Strict):
+    """What an admin changes on a staff account (at least one field)."""
+
+    name: Name | None = None
+    role: StaffRole | None = None
+    active: bool | None = None
+
+
 class StaffPublic(BaseModel):
-    """A staff account."""
+    """A staff account (``active`` false: kept, but its tokens get 401)."""
 
     id: str
     name: str
     role: StaffRole
+    active: bool = True
     created_at: str
     created_by: str
+    updated_at: str | None = None
+    updated_by: str | None = None
 
 
 class StaffCreated(StaffPublic):

@@ -16,12 +16,25 @@ from __future__ import annotations
 from typing import Any
 
 from api.auth import Principal, Role
+from api.drivers import is_account, vans_of
 from api.parcels import parcels_of
 from api.runtime import Runtime
 from api.schemas import BookingPublic
 from api.views import booking_public, manifest, vehicle_status
 
 SNAPSHOT_SCHEMA = "maas.snapshot"
+
+
+async def driven_vans(rt: Runtime, caller: Principal) -> list[str]:
+    """The vans a driver drives on the day vans drive now: a van's own token its van, a
+    driver account the vans assigned to it that day (``api.drivers``)."""
+    if caller.role is not Role.DRIVER:
+        return []
+    if not is_account(caller):
+        return [caller.subject_id or ""]
+    current = await rt.days.current()
+    day = rt.days.today() if current is None else current.day
+    return await vans_of(rt.store, caller.subject_id or "", day)
 
 
 async def snapshot(rt: Runtime, caller: Principal, resume_id: str) -> dict[str, Any]:
@@ -33,7 +46,7 @@ async def snapshot(rt: Runtime, caller: Principal, resume_id: str) -> dict[str, 
         found = None
         if current is not None:
             state = await current.store.state()
-            vid = caller.subject_id or ""
+            vid = next(iter(await driven_vans(rt, caller)), "")
             if state.vehicle(vid) is not None:
                 found = manifest(current.clock, state, current.schedules.of_vehicle(state, vid),
                                  vid).model_dump(mode="json")

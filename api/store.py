@@ -22,6 +22,9 @@ never the history:
     maas:{area}:events        stream of server-sent events (trimmed to a maximum length, and
                               at each day's close to the events since the previous close)
     maas:{area}:tick-lease    which process runs the next tick (expires by itself)
+    maas:{area}:shifts        hash vehicle id -> shift record over the roster (``api.shifts``)
+    maas:{area}:drivers       hash driver id -> driver account (``api.drivers``)
+    maas:{area}:van-drivers   hash "{date}:{vehicle id}" -> driver id (``api.drivers``)
 
     maas:{area}:day:{date}:epoch     random id of this day's data
     maas:{area}:day:{date}:version   integer, +1 on every write of the day's dispatch state

@@ -82,7 +82,8 @@ def offer_public(clock: ServiceClock, offer: Offer, window_final: bool, fare: in
 # Fields of a stored booking record that the live state does not know (api.store: the
 # day's ``bookings`` hash); everything else of a record is the public view when written.
 RECORD_EXTRAS = ("window_final", "provisional_window", "fare", "standing_id",
-                 "outbound_booking_id", "return_booking_id", "pickup_point", "dropoff_point")
+                 "outbound_booking_id", "return_booking_id", "pickup_point", "dropoff_point",
+                 "cancel_reason", "cancel_note")
 
 
 def booking_public(clock: ServiceClock, booking: Booking,

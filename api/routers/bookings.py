@@ -35,7 +35,7 @@ from api.metrics import BOOKINGS
 from api.notify import apply_event, ask_about_return
 from api.ownership import may_act_for
 from api.runtime import Runtime
-from api.schemas import BookingCreate, BookingList, BookingPublic
+from api.schemas import BookingCancel, BookingCreate, BookingList, BookingPublic
 from api.service_days import DayContext, day_of_booking, new_booking_id
 from api.store import Write
 from api.views import booking_public, booking_record
@@ -194,9 +194,15 @@ async def get_booking(booking_id: str, caller: Caller, rt: RuntimeDep) -> Bookin
 
 
 @router.delete("/{booking_id}", response_model=BookingPublic)
-async def cancel_booking(booking_id: str, caller: Caller, rt: RuntimeDep) -> BookingPublic:
-    """Cancel a booking (its rider or the operator); cancelling twice is not an error."""
+async def cancel_booking(booking_id: str, caller: Caller, rt: RuntimeDep,
+                         body: BookingCancel | None = None) -> BookingPublic:
+    """Cancel a booking (its rider or the operator); cancelling twice is not an error.
+    An optional body gives the reason (kept with the booking and in the history); without
+    one, a rider's own cancellation is ``rider_request`` and staff's is left unsaid."""
     ctx, record = await _booking_day(rt, caller, booking_id)
+    reason = body.reason if body is not None else (
+        "rider_request" if caller.role is Role.RIDER else None)
+    why = {"cancel_reason": reason, "cancel_note": None if body is None else body.note}
 
     async def cancel(w: Write) -> BookingPublic:
         booking = w.state.bookings.get(booking_id)
@@ -209,6 +215,7 @@ async def cancel_booking(booking_id: str, caller: Caller, rt: RuntimeDep) -> Boo
         public = _public_now(ctx, state, record)
         changes = [*record.get("status_changes", []),
                    {"at": rt.clock.now().isoformat(), "status": "cancelled"}]
+        public = public.model_copy(update=why)
         w.hset(ctx.store.keys.bookings, booking_id, json.dumps(
             {**record, **public.model_dump(mode="json"), "status_changes": changes}))
         ask_about_return(w, record, "cancelled")

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import Caller, RuntimeDep
+from api.drivers import check_drives
 from api.errors import conflict, not_found
 from api.runtime import Runtime
 
@@ -49,8 +50,10 @@ async def van_riders(
                                                                 "(default: today's)")] = None,
 ) -> CrewList:
     """The riders of the bookings still on this van's manifest (its driver, the operator)."""
-    if not (caller.drives(vehicle_id) or caller.is_operator):
-        raise not_found(f"vehicle {vehicle_id!r}")
+    if not caller.is_operator and not caller.drives(vehicle_id):
+        current_day = await rt.days.current()
+        await check_drives(rt.store, caller, vehicle_id, day or (
+            rt.days.today() if current_day is None else current_day.day), operator_too=True)
     if day is not None:
         ctx = rt.days.context(day)
         if not await ctx.store.exists():

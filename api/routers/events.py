@@ -26,7 +26,7 @@ from sse_starlette.sse import EventSourceResponse
 from api.auth import Principal, Role
 from api.deps import Caller, RuntimeDep
 from api.runtime import Runtime
-from api.snapshot import snapshot
+from api.snapshot import driven_vans, snapshot
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 log = logging.getLogger("maas.api")
@@ -34,11 +34,16 @@ log = logging.getLogger("maas.api")
 BLOCK_MS = 10_000
 
 
-def _for(caller: Principal, fields: dict[str, str]) -> bool:
+def _for(caller: Principal, fields: dict[str, str], vans: frozenset[str] = frozenset()
+         ) -> bool:
+    """Whether the caller sees an event: staff all, a rider those naming them, a driver
+    those naming their van (a driver account: the vans it drives, ``vans``)."""
     if caller.role is Role.OPERATOR:
         return True
-    named = fields.get("vehicles" if caller.role is Role.DRIVER else "riders", "")
-    return caller.subject_id in named.split(",")
+    if caller.role is Role.DRIVER:
+        named = set(fields.get("vehicles", "").split(","))
+        return caller.subject_id in named or bool(vans & named)
+    return caller.subject_id in fields.get("riders", "").split(",")
 
 
 def entry_key(entry_id: str) -> tuple[int, int]:
@@ -77,10 +82,11 @@ async def _events(rt: Runtime, caller: Principal, last_id: str,
             yield {"event": "reset", "data": json.dumps(reset)}
         opening = await snapshot(rt, caller, last_id)
         yield {"id": last_id, "event": "snapshot", "data": json.dumps(opening)}
+        vans = frozenset(await driven_vans(rt, caller))
         while True:
             for entry_id, fields in await rt.store.read_events(last_id, BLOCK_MS):
                 last_id = entry_id
-                if _for(caller, fields):
+                if _for(caller, fields, vans):
                     yield {"id": entry_id, "event": fields["kind"], "data": fields["data"]}
     except (RedisError, TimeoutError) as exc:  # the client reconnects with Last-Event-ID
         log.warning("event stream ends: Redis unavailable: %s", exc)

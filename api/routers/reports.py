@@ -14,13 +14,16 @@ event loop.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import RuntimeDep, Staff
 from api.errors import ApiError, invalid, not_found
+from api.runtime import Runtime
 from api.schemas_disaster import WelfareList
 from api.welfare import welfare_list
 from maas.history import (
@@ -33,14 +36,12 @@ from maas.history import (
     report_dict,
     service_report_config,
 )
+from maas.history.month import DAY_COLUMNS, MonthReport, csv_rows
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 
-@router.get("/months/{month}")
-def month_report(month: str, request: Request, _: Staff, rt: RuntimeDep) -> dict[str, Any]:
-    """The figures of a calendar month (``2026-12``) of this service area, with the month
-    before; 404 when the history holds no day of that month."""
+def _report(month: str, request: Request, rt: Runtime) -> MonthReport:
     try:
         which = Month.parse(month)
     except ReportError as exc:
@@ -62,7 +63,28 @@ def month_report(month: str, request: Request, _: Staff, rt: RuntimeDep) -> dict
         raise ApiError(503, "history_unavailable", str(exc)) from exc
     if not report.current.days:
         raise not_found(f"month {which} of area {area} in the history")
-    return report_dict(report)
+    return report
+
+
+@router.get("/months/{month}")
+def month_report(month: str, request: Request, _: Staff, rt: RuntimeDep) -> dict[str, Any]:
+    """The figures of a calendar month (``2026-12``) of this service area, with the month
+    before; 404 when the history holds no day of that month."""
+    return report_dict(_report(month, request, rt))
+
+
+@router.get("/months/{month}/report.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def month_csv(month: str, request: Request, _: Staff, rt: RuntimeDep) -> Response:
+    """The month as ``maas report`` writes ``report.csv``: one row per day (``date``
+    first), the last row ``date = total``."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=DAY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in csv_rows(_report(month, request, rt).current):
+        writer.writerow(row)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="report-{month}.csv"'})
 
 
 @router.get("/welfare", response_model=WelfareList)

@@ -92,6 +92,7 @@ class ServicePublic(BaseModel):
     operating_days: list[OperatingDay]
     places: dict[str, dict[str, float]]
     meeting_points: MeetingPointsPublic
+    fleet: list[dict[str, str]] = []  # the roster's vans: id and name (shift editing)
 
 
 @router.get("", response_model=ServicePublic)
@@ -134,6 +135,7 @@ async def get_service(rt: RuntimeDep) -> ServicePublic:
         operating_days=days,
         places={name: {"lat": p.lat, "lon": p.lon} for name, p in svc.places.items()},
         meeting_points=_meeting_points(rt, today),
+        fleet=[{"id": v.id, "name": v.name} for v in svc.fleet.vans],
     )
 
 

@@ -23,8 +23,18 @@ from api.schemas_people import (
     StaffCreated,
     StaffList,
     StaffPublic,
+    StaffUpdate,
 )
-from api.staff import all_staff, put_staff, remove_staff, staff_member, staff_record
+from api.staff import (
+    all_staff,
+    is_last_admin,
+    last_admin_error,
+    put_staff,
+    remove_staff,
+    staff_member,
+    staff_record,
+    update_staff,
+)
 from api.tokens import (
     body_digest,
     claim,
@@ -119,6 +129,20 @@ async def get_staff(staff_id: str, _: Admin, rt: RuntimeDep) -> StaffPublic:
     return StaffPublic.model_validate(record)
 
 
+@router.patch("/{staff_id}", response_model=StaffPublic)
+async def patch_staff(staff_id: str, body: StaffUpdate, caller: Admin,
+                      rt: RuntimeDep) -> StaffPublic:
+    """Change a staff member's role, name or whether the account is active (admin only);
+    takes effect on their next request. 409 ``last_admin`` when it would leave no active
+    admin."""
+    change = body.model_dump(exclude_unset=True, exclude_none=True, mode="json")
+    if not change:
+        raise invalid("give at least one of name, role, active", code="empty_change")
+    updated = await update_staff(rt.store, staff_id, change, rt.clock.now(),
+                                 caller.subject_id or "")
+    return StaffPublic.model_validate(updated)
+
+
 @router.delete("/{staff_id}", response_model=StaffPublic)
 async def delete_staff(staff_id: str, caller: Admin, rt: RuntimeDep) -> StaffPublic:
     """Remove a staff account and revoke its tokens at once (admin only; not oneself)."""
@@ -127,6 +151,8 @@ async def delete_staff(staff_id: str, caller: Admin, rt: RuntimeDep) -> StaffPub
     record = await staff_member(rt.store, staff_id)
     if record is None:
         raise not_found(f"staff member {staff_id!r}")
+    if await is_last_admin(rt.store, staff_id):
+        raise last_admin_error(staff_id)
     await remove_staff(rt.store, staff_id)
     await revoke_account(rt.store, Role.OPERATOR, staff_id)
     return StaffPublic.model_validate(record)

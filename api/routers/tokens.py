@@ -21,6 +21,7 @@ from fastapi import APIRouter
 
 from api.auth import BOOTSTRAP_ADMIN_ID, Principal, Role, new_token
 from api.deps import Authenticated, Operator, RuntimeDep, Token
+from api.drivers import DRIVER_PREFIX, drivers_key
 from api.errors import conflict, forbidden, invalid, not_found
 from api.runtime import Runtime
 from api.schemas_people import (
@@ -63,6 +64,8 @@ def _may_manage(caller: Principal, role: Role) -> bool:
 async def _account_exists(rt: Runtime, role: Role, subject_id: str) -> bool:
     hash_key = {Role.OPERATOR: staff_key(rt.store), Role.RIDER: rt.store.keys.riders,
                 Role.DRIVER: rt.store.keys.vehicles, Role.SHIPPER: rt.store.keys.shippers}[role]
+    if role is Role.DRIVER and subject_id.startswith(DRIVER_PREFIX):  # a driver account
+        hash_key = drivers_key(rt.store)
     record = await rt.store.record(hash_key, subject_id)
     return record is not None and not record.get("erased") and not record.get("retired")
 

@@ -23,8 +23,10 @@ from api.auth import Principal, Role, hash_token, new_token
 from api.clock import local_date
 from api.day_cycle import ensure_open
 from api.deps import Caller, Operator, RuntimeDep, Staff
+from api.drivers import check_drives
 from api.errors import conflict, invalid, not_found
 from api.metrics import POSITIONS
+from api.next_leg import NextLeg, next_leg
 from api.notify import apply_event, ask_about_return
 from api.positions import newer
 from api.runtime import Runtime
@@ -182,10 +184,17 @@ async def list_vehicles(_: Staff, rt: RuntimeDep, day: DayQuery = None) -> Vehic
     ])
 
 
-def _own_vehicle(caller: Principal, vehicle_id: str, operator_too: bool) -> None:
-    """404 unless the caller drives this van (or is the operator, where allowed)."""
-    if not (caller.drives(vehicle_id) or (operator_too and caller.is_operator)):
-        raise not_found(f"vehicle {vehicle_id!r}")
+async def _own_vehicle(rt: Runtime, caller: Principal, vehicle_id: str, day: date | None,
+                       operator_too: bool) -> None:
+    """Refuse a caller who does not drive this van on ``day`` (``api.drivers``: 404 for
+    another van's token, 403 for a driver account not assigned that day); the operator
+    passes where allowed. ``day`` None: the day vans drive now."""
+    if caller.drives(vehicle_id) or (operator_too and caller.is_operator):
+        return
+    if day is None:
+        current = await rt.days.current()
+        day = rt.days.today() if current is None else current.day
+    await check_drives(rt.store, caller, vehicle_id, day, operator_too)
 
 
 @router.post("/{vehicle_id}/position", response_model=PositionResult)
@@ -195,8 +204,8 @@ async def report_position(vehicle_id: str, body: PositionReport, caller: Caller,
     (a ping arriving late) is ignored (``applied: false``): it never moves a van back.
     Positions are kept beside the day's state (``api.positions``); the plan is re-timed
     from them by the next write or tick."""
-    _own_vehicle(caller, vehicle_id, operator_too=False)
     ctx = await _day(rt, None)
+    await _own_vehicle(rt, caller, vehicle_id, ctx.day, operator_too=False)
     at = ctx.clock.latest(body.at)
     if at > ctx.clock.now_seconds() + 60:
         raise invalid("position time 'at' lies in the future")
@@ -215,23 +224,35 @@ async def get_manifest(vehicle_id: str, caller: Caller, rt: RuntimeDep,
                        day: DayQuery = None) -> Manifest:
     """The stops the van still has to make on a day, in driving order (its driver, the
     operator); today's by default."""
-    _own_vehicle(caller, vehicle_id, operator_too=True)
     ctx = await _day(rt, day)
+    await _own_vehicle(rt, caller, vehicle_id, ctx.day, operator_too=True)
     state = await ctx.store.state()
     if state.vehicle(vehicle_id) is None:
         raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
     return manifest(ctx.clock, state, ctx.schedules.of_vehicle(state, vehicle_id), vehicle_id)
 
 
+@router.get("/{vehicle_id}/next-leg", response_model=NextLeg)
+async def get_next_leg(vehicle_id: str, caller: Caller, rt: RuntimeDep) -> NextLeg:
+    """The road from the van to its next stop today, as a polyline (its driver, staff)."""
+    ctx = await _day(rt, None)
+    await _own_vehicle(rt, caller, vehicle_id, ctx.day, operator_too=True)
+    state = await ctx.store.state()
+    if state.vehicle(vehicle_id) is None:
+        raise not_found(f"vehicle {vehicle_id!r} on {ctx.day}")
+    return next_leg(rt.network, state, vehicle_id)
+
+
 @router.post("/{vehicle_id}/stops/{stop_id}/events", response_model=StopEventResult)
 async def report_stop(vehicle_id: str, stop_id: str, body: StopEventCreate, caller: Caller,
                       rt: RuntimeDep) -> StopEventResult:
     """The van's driver reports arriving, picking up, dropping off or a no-show at a stop."""
-    _own_vehicle(caller, vehicle_id, operator_too=False)
     parsed = parse_stop_id(stop_id)
     day = None if parsed is None else day_of_booking(parsed[0])
     if parsed is None or day is None:
+        await _own_vehicle(rt, caller, vehicle_id, None, operator_too=False)
         raise not_found(f"stop {stop_id!r}")
+    await _own_vehicle(rt, caller, vehicle_id, day, operator_too=False)
     booking_id, kind = parsed
     if kind not in _REPORTS_AT[body.type]:
         raise invalid(f"{body.type!r} cannot be reported at a {kind.value} stop")

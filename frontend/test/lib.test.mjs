@@ -79,3 +79,31 @@ test('alerts and timelines from the state', () => {
   assert.deepEqual(tl.map((x) => x.load_after), [3, 2]);
   assert.equal(tl[0].booking.rider_id, 'r1');
 });
+
+test('a week edited in the form becomes the PUT body; a day without hours is off', async () => {
+  const { weekBody, rowsOf } = await import('../src/lib/forms.js');
+  const body = weekBody({ mon: { start: '07:00', end: '18:00', break_start: '11:30', break_end: '12:30', minutes: '30' },
+    tue: { start: '09:00', end: '' }, wed: { start: '08:00', end: '12:00', break_start: '10:00', break_end: '', minutes: '15' } });
+  assert.deepEqual(body.week.mon, { start: '07:00', end: '18:00', break: { earliest: '11:30', latest: '12:30', minutes: 30 } });
+  assert.equal(body.week.tue, null);
+  assert.deepEqual(body.week.wed, { start: '08:00', end: '12:00', break: null });
+  assert.equal(body.week.sun, null);
+  assert.deepEqual(weekBody(rowsOf(body.week)), body);
+});
+
+test('audit filters leave empty ones out; figures print as the page shows them', async () => {
+  const { auditQuery, figure } = await import('../src/lib/forms.js');
+  assert.equal(auditQuery({ actor: 's_1', action: '', since: null }), '/v1/audit?actor=s_1&limit=200');
+  assert.equal(figure(null), '—');
+  assert.equal(figure(1234), '1,234');
+  assert.equal(figure(0.12345), '0.12');
+});
+
+test('the driver map draws only the leg that leads to the next stop', async () => {
+  const { routeFor } = await import('../src/driver/leg.js');
+  const leg = { stop_id: 'b1:pickup', reachable: true, path: [[43, 142], [43.1, 142.1]] };
+  assert.deepEqual(routeFor(leg, { stop_id: 'b1:pickup' }), leg.path);
+  assert.deepEqual(routeFor(leg, { stop_id: 'b2:pickup' }), []);
+  assert.deepEqual(routeFor({ ...leg, reachable: false }, { stop_id: 'b1:pickup' }), []);
+  assert.deepEqual(routeFor(null, { stop_id: 'b1:pickup' }), []);
+});

@@ -5,8 +5,11 @@ simulator from its trips), and imported into the history (``HistoryStore.import_
 field names are a contract between those writers and the history: keep them stable.
 
 Times are aware ``datetime`` values (any zone; the history stores UTC and reports in the
-record's ``timezone``). The JSON form carries ``{"schema": "maas.history.day", "version": 1}``
+record's ``timezone``). The JSON form carries ``{"schema": "maas.history.day", "version": N}``
 and never a Python class name; ``day_from_json`` refuses another schema or a newer version.
+Version 2 adds ``cancel_reason`` and ``cancel_note`` to bookings; a day none of whose
+bookings has them is still written as version 1 (the same text, so the same digest: a day
+imported before stays the same day on a re-import).
 
 Field meanings (``BookingRecord``):
 
@@ -24,6 +27,9 @@ Field meanings (``BookingRecord``):
 - ``fare``: what the rider pays for a completed ride, in the service's currency units.
 - ``standing_id``: the standing booking it was made from; ``outbound_id``: the outbound ride of
   a return trip. ``status_changes``: every status with its time, oldest first.
+- ``cancel_reason``: why a cancelled booking was cancelled (``CANCEL_REASONS``; None: not
+  said, as before version 2); ``cancel_note``: the clerk's free text (may name a person:
+  erasing the rider removes it).
 
 ``VanDayRecord``: ``km`` driven and ``hours`` out (first departure to last arrival) that day,
 ``riders`` = completed bookings carried, ``passengers`` = people carried (incl. wheelchairs).
@@ -44,10 +50,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from maas.errors import InvalidInput
 
 SCHEMA: Final = "maas.history.day"
-VERSION: Final = 1
+VERSION: Final = 2  # the newest this engine reads and writes
+BASE_VERSION: Final = 1  # what a day without version-2 fields is written as
 
 BookingStatus = Literal["completed", "cancelled", "no_show", "rejected"]
 BOOKING_STATUSES: Final[tuple[str, ...]] = get_args(BookingStatus)
+CancelReason = Literal["rider_request", "no_longer_needed", "weather", "illness", "operator",
+                       "other"]
+CANCEL_REASONS: Final[tuple[str, ...]] = get_args(CancelReason)
+CANCEL_NOTE_MAX: Final = 500
+_V2_BOOKING_FIELDS: Final = ("cancel_reason", "cancel_note")
 
 
 class DayRecordError(InvalidInput):
@@ -105,9 +117,21 @@ class BookingRecord:
     standing_id: str | None = None
     outbound_id: str | None = None
     status_changes: tuple[StatusChange, ...] = ()
+    cancel_reason: CancelReason | None = None
+    cancel_note: str | None = None
 
     def __post_init__(self) -> None:
         where = f"booking {self.id}"
+        if self.cancel_reason is not None and self.cancel_reason not in CANCEL_REASONS:
+            msg = (f"{where}: cancel_reason: {self.cancel_reason!r} is not one of "
+                   f"{', '.join(CANCEL_REASONS)}")
+            raise DayRecordError(msg)
+        if (self.cancel_reason is not None or self.cancel_note) and self.status != "cancelled":
+            msg = f"{where}: cancel_reason: only a cancelled booking has one"
+            raise DayRecordError(msg)
+        if self.cancel_note is not None and len(self.cancel_note) > CANCEL_NOTE_MAX:
+            msg = f"{where}: cancel_note: longer than {CANCEL_NOTE_MAX} characters"
+            raise DayRecordError(msg)
         if not self.id:
             msg = "booking: id must not be empty"
             raise DayRecordError(msg)
@@ -268,6 +292,8 @@ def _booking_to_dict(b: BookingRecord) -> dict[str, Any]:
             value = [{"at": c.at.isoformat(), "status": c.status} for c in value]
         elif isinstance(value, datetime):
             value = value.isoformat()
+        elif name in _V2_BOOKING_FIELDS and value is None:
+            continue  # unset: the version-1 text
         out[name] = value
     return out
 
@@ -279,9 +305,10 @@ def _plain_to_dict(item: VanDayRecord | ClosureRecord | RiderRecord) -> dict[str
 
 def day_to_dict(record: DayRecord) -> dict[str, Any]:
     """The JSON-ready mapping of a day record (schema and version first)."""
+    v2 = any(getattr(b, name) is not None for b in record.bookings for name in _V2_BOOKING_FIELDS)
     return {
         "schema": SCHEMA,
-        "version": VERSION,
+        "version": VERSION if v2 else BASE_VERSION,
         "area": record.area,
         "date": record.date.isoformat(),
         "timezone": record.timezone,
@@ -390,6 +417,8 @@ def _read_booking(r: _Reader) -> BookingRecord:
         standing_id=r.opt_text("standing_id"), outbound_id=r.opt_text("outbound_id"),
         status_changes=r.items("status_changes",
                                lambda c: StatusChange(c.time("at"), c.text("status"))),
+        cancel_reason=cast("CancelReason | None", r.opt_text("cancel_reason")),
+        cancel_note=r.opt_text("cancel_note"),
         **times,
     )
 

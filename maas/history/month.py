@@ -5,7 +5,9 @@ What the figures mean (one definition, used by the CSV, the HTML page and the AP
 - ``bookings``: booked rides (every status but ``rejected``); ``rides``: completed bookings;
   ``riders``: people carried on them (walking riders + wheelchair users, 延べ利用者数);
   ``distinct_riders`` (month only): different rider ids among the rides (実利用者数).
-- ``no_shows``, ``cancelled``, ``rejected``: bookings (or requests) that ended so.
+- ``no_shows``, ``cancelled``, ``rejected``: bookings (or requests) that ended so;
+  ``cancelled_by_reason`` (month): the cancellations per reason code (``unspecified``: none
+  given).
 - ``wait``: minutes from the wished pickup time (``pickup_after``; else the start of the
   pickup window) to boarding, never negative. ``on_time_share``: rides boarded inside their
   pickup window and dropped off by ``dropoff_by``.
@@ -38,10 +40,11 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 from maas.errors import InvalidInput
-from maas.history.day import BookingRecord, DayRecord, VanDayRecord
+from maas.history.day import CANCEL_REASONS, BookingRecord, DayRecord, VanDayRecord
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OUTSIDE: Final = "outside"
+UNSPECIFIED: Final = "unspecified"  # a cancellation without a reason
 REPORT_SCHEMA: Final = "maas.history.month-report"
 REPORT_VERSION: Final = 2  # 2: ``equity`` added (issue 16)
 
@@ -315,6 +318,7 @@ class MonthFigures:
     by_hour: tuple[Count, ...]
     by_zone: tuple[Count, ...]
     equity: Equity | None = None
+    cancelled_by_reason: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,7 +477,16 @@ def month_figures(area: str, month: Month, days: Sequence[DayRecord], cost: Cost
                         [f"{h:02d}" for h in range(24)]),
         by_zone=_counts((zones.zone_of(b.origin_lat, b.origin_lon), b.people) for _, b in rides),
         equity=equity([b for d in days for b in d.bookings], zones),
+        cancelled_by_reason=cancellations_by_reason(days),
     )
+
+
+def cancellations_by_reason(days: Iterable[DayRecord]) -> tuple[tuple[str, int], ...]:
+    """Cancelled bookings per reason code, every code listed (``unspecified``: cancelled
+    without a reason, as every booking before reasons were kept)."""
+    found: Counter[str] = Counter(b.cancel_reason or UNSPECIFIED for d in days for b in d.bookings
+                    if b.status == "cancelled")
+    return tuple((code, found[code]) for code in (*CANCEL_REASONS, UNSPECIFIED))
 
 
 def month_report(area: str, month: Month, days: Sequence[DayRecord], cost: CostModel,
@@ -506,6 +519,7 @@ def month_dict(m: MonthFigures) -> dict[str, Any]:
                     for c in m.by_hour],
         "by_zone": [{"zone": c.key, "rides": c.rides, "riders": c.riders} for c in m.by_zone],
         **({} if m.equity is None else {"equity": equity_dict(m.equity)}),
+        "cancelled_by_reason": dict(m.cancelled_by_reason),
     }
 
 

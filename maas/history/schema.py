@@ -135,6 +135,8 @@ class Booking(Base):
     fare: Mapped[int] = mapped_column(Integer)
     standing_id: Mapped[str | None] = mapped_column(String(ID))
     outbound_id: Mapped[str | None] = mapped_column(String(ID))
+    cancel_reason: Mapped[str | None] = mapped_column(String(32))
+    cancel_note: Mapped[str | None] = mapped_column(String(500))  # free text: erasable
 
 
 class BookingStatusChange(Base):

@@ -28,7 +28,6 @@ from maas.history import schema as s
 from maas.history.audit import AuditEntry, AuditFilter
 from maas.history.day import (
     SCHEMA,
-    VERSION,
     BookingRecord,
     ClosureRecord,
     DayRecord,
@@ -36,6 +35,7 @@ from maas.history.day import (
     StatusChange,
     VanDayRecord,
     day_digest,
+    day_to_dict,
     riders_referenced,
 )
 from maas.history.month import Month
@@ -199,8 +199,10 @@ class HistoryStore:
             for b in bookings:
                 conn.execute(update(s.Booking).where(
                     s.Booking.area == b.area, s.Booking.day == b.day, s.Booking.id == b.id
-                ).values(**{name: round(getattr(b, name), ERASED_DECIMALS) for name in (
-                    "origin_lat", "origin_lon", "destination_lat", "destination_lon")}))
+                ).values(cancel_note=None,  # the clerk's words may name the rider
+                         **{name: round(getattr(b, name), ERASED_DECIMALS) for name in (
+                             "origin_lat", "origin_lon", "destination_lat",
+                             "destination_lon")}))
         return int(erased)
 
     def audit(self, *entries: AuditEntry) -> int:
@@ -289,8 +291,8 @@ def _insert_day(conn: Connection, record: DayRecord, digest: str) -> None:
     key = {"area": record.area, "day": record.date}
     conn.execute(insert(s.Day).values(
         **key, timezone=record.timezone, closed_at=record.closed_at,
-        imported_at=dt.datetime.now(dt.UTC), record_schema=SCHEMA, record_version=VERSION,
-        digest=digest))
+        imported_at=dt.datetime.now(dt.UTC), record_schema=SCHEMA,
+        record_version=day_to_dict(record)["version"], digest=digest))
     _upsert_riders(conn, record)
     if record.bookings:
         conn.execute(insert(s.Booking), [

@@ -15,8 +15,28 @@ function parseLatLon(text) {
   return m ? { lat: Number(m[1]), lon: Number(m[2]) } : null;
 }
 
-function PlaceInput({ lang, label, value, onChange, places, picking, onPick, testid }) {
+export const CANCEL_REASONS = ['rider_request', 'no_longer_needed', 'weather', 'illness', 'operator', 'other'];
+
+/** Named places matching what the clerk types (GET /v1/places: the town's gazetteer). */
+function AddressSearch({ lang, api, onChange, testid, setLabel }) {
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState(null);
+  async function search() {
+    if (!query.trim()) return;
+    try { setFound((await api.get(`/v1/places?query=${encodeURIComponent(query.trim())}`)).places); } catch { setFound([]); }
+  }
+  return html`<div class="address">
+    <input placeholder=${t(lang, 'address_search')} data-testid=${`${testid}-address`} value=${query}
+      onInput=${(e) => setQuery(e.target.value)} onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); search(); } }} />
+    <button type="button" data-testid=${`${testid}-address-search`} onClick=${search}>${t(lang, 'search')}</button>
+    ${found && html`<ul class="found" data-testid=${`${testid}-address-found`}>${found.map((p) => html`<li><button type="button"
+      onClick=${() => { onChange({ lat: p.lat, lon: p.lon }); setLabel(p.name); setFound(null); }}>${p.name}</button></li>`)}
+      ${!found.length && html`<li class="muted">${t(lang, 'none')}</li>`}</ul>`}</div>`;
+}
+
+function PlaceInput({ lang, label, value, onChange, places, picking, onPick, testid, api }) {
   const [text, setText] = useState('');
+  const [named, setNamed] = useState(null);
   const chosen = Object.entries(places).find(([, p]) => value && p.lat === value.lat && p.lon === value.lon);
   return html`<fieldset class="place" data-testid=${testid}>
     <legend>${label}</legend>
@@ -28,7 +48,10 @@ function PlaceInput({ lang, label, value, onChange, places, picking, onPick, tes
     <button type="button" class=${picking ? 'active' : ''} data-testid=${`${testid}-pick`} onClick=${onPick}>${t(lang, 'pick_on_map')}</button>
     <input placeholder=${t(lang, 'address')} value=${text} data-testid=${`${testid}-latlon`}
       onInput=${(e) => { setText(e.target.value); const p = parseLatLon(e.target.value); if (p) onChange(p); }} />
-    <div class="chosen">${value ? (chosen ? chosen[0] : `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)}`) : '—'}</div>
+    <${AddressSearch} lang=${lang} api=${api} testid=${testid} setLabel=${setNamed}
+      onChange=${onChange} />
+    <div class="chosen" data-testid=${`${testid}-chosen`}>${value ? (chosen ? chosen[0]
+      : named && value ? `${named} (${value.lat.toFixed(5)}, ${value.lon.toFixed(5)})` : `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)}`) : '—'}</div>
   </fieldset>`;
 }
 
@@ -50,7 +73,8 @@ export function Booking({ lang, state, api, remember, role, focus }) {
   const [standing, setStanding] = useState({ on: false, weekdays: [], first_date: '', last_date: '' });
   const [standingDone, setStandingDone] = useState(null);
   const [mine, setMine] = useState([]);
-  const [reason, setReason] = useState('reason_rider');
+  const [reason, setReason] = useState('rider_request');
+  const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState(null);
 
@@ -148,8 +172,9 @@ export function Booking({ lang, state, api, remember, role, focus }) {
   async function cancel(b) {
     setBusy(true);
     try {
-      await api.del(`/v1/bookings/${b.id}`);
-      setMsg(`${t(lang, 'cancelled')}: ${b.id} (${t(lang, reason)})`);
+      await api.del(`/v1/bookings/${b.id}`, note.trim() ? { reason, note: note.trim() } : { reason });
+      setMsg(`${t(lang, 'cancelled')}: ${b.id} (${t(lang, `reason_${reason}`)})`);
+      setNote('');
       loadMine();
     } catch (e) { setMsg(e.message); }
     setBusy(false);
@@ -179,9 +204,9 @@ export function Booking({ lang, state, api, remember, role, focus }) {
           <button data-testid="reg-submit" disabled=${busy}>${t(lang, 'register_and_select')}</button></form>`}`}
 
       <h2>2. ${t(lang, 'trip')}${outbound ? ` (${t(lang, 'return_trip')}: ${outbound.id})` : ''}</h2>
-      <${PlaceInput} lang=${lang} label=${t(lang, 'origin')} value=${trip.origin} places=${places} testid="origin"
+      <${PlaceInput} lang=${lang} label=${t(lang, 'origin')} value=${trip.origin} places=${places} testid="origin" api=${api}
         picking=${picking === 'origin'} onPick=${() => setPicking('origin')} onChange=${(p) => setTrip({ ...trip, origin: p })} />
-      <${PlaceInput} lang=${lang} label=${t(lang, 'destination')} value=${trip.destination} places=${places} testid="destination"
+      <${PlaceInput} lang=${lang} label=${t(lang, 'destination')} value=${trip.destination} places=${places} testid="destination" api=${api}
         picking=${picking === 'destination'} onPick=${() => setPicking('destination')} onChange=${(p) => setTrip({ ...trip, destination: p })} />
       <div class="row">
         <select data-testid="trip-date" value=${trip.date} onChange=${(e) => setTrip({ ...trip, date: e.target.value })}>
@@ -220,9 +245,11 @@ export function Booking({ lang, state, api, remember, role, focus }) {
       ${msg && html`<div class="msg" data-testid="msg">${msg}</div>`}
 
       ${mine.length > 0 && html`<h2>${t(lang, 'bookings')}</h2>
-        <div class="row"><label>${t(lang, 'cancel_reason')} <select value=${reason} onChange=${(e) => setReason(e.target.value)}>
-          ${['reason_rider', 'reason_illness', 'reason_weather', 'reason_other'].map((r) => html`<option value=${r}>${t(lang, r)}</option>`)}</select></label></div>
-        <ul class="mine">${mine.map((b) => html`<li>${b.service_date} ${hhmm(b.pickup_window.start, tz)}–${hhmm(b.pickup_window.end, tz)} ${b.id} <i>${b.status}</i>
+        <div class="row"><label>${t(lang, 'cancel_reason')} <select data-testid="cancel-reason" value=${reason} onChange=${(e) => setReason(e.target.value)}>
+          ${CANCEL_REASONS.map((r) => html`<option value=${r}>${t(lang, `reason_${r}`)}</option>`)}</select></label>
+          <input data-testid="cancel-note" placeholder=${t(lang, 'cancel_note')} maxlength="500" value=${note} onInput=${(e) => setNote(e.target.value)} /></div>
+        <ul class="mine">${mine.map((b) => html`<li>${b.service_date} ${hhmm(b.pickup_window.start, tz)}–${hhmm(b.pickup_window.end, tz)} ${b.id} <i data-testid=${`status-${b.id}`}>${b.status}</i>
+          ${b.cancel_reason && html` <span class="muted" data-testid=${`cancel-reason-${b.id}`}>${t(lang, `reason_${b.cancel_reason}`)}${b.cancel_note ? `: ${b.cancel_note}` : ''}</span>`}
           ${b.outbound_booking_id ? ` ↩ ${b.outbound_booking_id}` : ''}${b.return_booking_id ? ` ↪ ${b.return_booking_id}` : ''}
           ${b.status === 'confirmed' && role.can('cancel') && html`<button onClick=${() => cancel(b)}>${t(lang, 'cancel')}</button>`}</li>`)}</ul>`}
     </section>

@@ -11,8 +11,12 @@ import { Booking } from './booking.js';
 import { Days } from './days.js';
 import { Roads } from './roads.js';
 import { Fleet } from './fleet.js';
+import { Shifts } from './shifts.js';
+import { Report } from './report.js';
+import { People } from './people.js';
 
-const TABS = [['today', 'view'], ['book', 'book'], ['days', 'view'], ['roads', 'view'], ['fleet', 'view']];
+const TABS = [['today', 'view'], ['book', 'book'], ['days', 'view'], ['roads', 'view'], ['fleet', 'view'],
+  ['shifts', 'view'], ['report', 'view'], ['people', 'staff']];
 const TOKEN_KEY = 'maas.console.token';
 
 function SignIn({ lang, onToken, error, setLang }) {
@@ -87,6 +91,9 @@ function App() {
       ${tab === 'days' && html`<${Days} ...${props} />`}
       ${tab === 'roads' && html`<${Roads} ...${props} addClosure=${store.addClosure} />`}
       ${tab === 'fleet' && html`<${Fleet} ...${props} />`}
+      ${tab === 'shifts' && html`<${Shifts} ...${props} />`}
+      ${tab === 'report' && html`<${Report} ...${props} />`}
+      ${tab === 'people' && html`<${People} ...${props} who=${session.who} />`}
     </main>
   </div>`;
 }

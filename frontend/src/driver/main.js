@@ -8,6 +8,7 @@ import { ReportQueue } from '../lib/queue.js';
 import { hhmm } from '../lib/format.js';
 import { roadMap } from '../lib/roadmap.js';
 import { noShowAllowedAt } from './wait.js';
+import { routeFor } from './leg.js';
 
 const KEY = 'maas.driver.session';
 const queue = new ReportQueue(localStorage);
@@ -25,30 +26,36 @@ function SignIn({ lang, onSignIn, error, toggleLang }) {
     </form><button class="lang" data-testid="lang" onClick=${toggleLang}>${t(lang, 'language')}</button></main>`;
 }
 
-function StopMap({ from, stop }) {
+function StopMap({ from, stop, leg }) {
   const el = useRef(null);
   const ctx = useRef(null);
-  const now = useRef({ from, stop });
-  now.current = { from, stop };
+  const now = useRef({ from, stop, leg });
+  now.current = { from, stop, leg };
   useEffect(() => {
     roadMap(el.current, { zoomControl: false }).then((c) => { ctx.current = { ...c, layer: c.L.layerGroup().addTo(c.map) }; draw(); });
     return () => ctx.current && ctx.current.map.remove();
   }, []);
   function draw() {
     const c = ctx.current;
-    const { from, stop } = now.current; // the map loads after the first render: draw what is current
+    const { from, stop, leg } = now.current; // the map loads after the first render: draw what is current
     if (!c || !stop) return;
     c.layer.clearLayers();
     const to = [stop.location.lat, stop.location.lon];
     c.L.circleMarker(to, { radius: 12, color: '#c00000', weight: 4, fillOpacity: 0.5 }).addTo(c.layer);
-    if (from) {
+    const route = routeFor(leg, stop);
+    el.current.dataset.routePoints = String(route.length);
+    if (route.length > 1) { // the road to the stop (GET /v1/vehicles/{id}/next-leg)
+      c.L.polyline(route, { color: '#005a9c', weight: 6, opacity: 0.85 }).addTo(c.layer);
+      if (from) c.L.circleMarker([from.lat, from.lon], { radius: 8, color: '#005a9c', weight: 3, fillOpacity: 0.9 }).addTo(c.layer);
+      c.map.fitBounds(from ? [...route, [from.lat, from.lon]] : route, { padding: [30, 30], maxZoom: 16 });
+    } else if (from) {
       const a = [from.lat, from.lon];
       c.L.circleMarker(a, { radius: 8, color: '#005a9c', weight: 3, fillOpacity: 0.9 }).addTo(c.layer);
       c.L.polyline([a, to], { color: '#005a9c', weight: 4, dashArray: '8 6' }).addTo(c.layer);
       c.map.fitBounds([a, to], { padding: [30, 30], maxZoom: 16 });
     } else c.map.panTo(to);
   }
-  useEffect(draw, [from, stop]);
+  useEffect(draw, [from, stop, leg]);
   return html`<div class="map small" data-testid="driver-map" ref=${el}></div>`;
 }
 
@@ -64,6 +71,7 @@ function App() {
   const [arrivedAt, setArrivedAt] = useState({});
   const [done, setDone] = useState({});
   const [gps, setGps] = useState(null);
+  const [leg, setLeg] = useState(null);
   const [, tick] = useState(0);
   const toggleLang = () => { const n = lang === 'ja' ? 'en' : 'ja'; localStorage.setItem('maas.lang', n); setLang(n); };
   useEffect(() => { document.documentElement.lang = lang; }, [lang]);
@@ -83,7 +91,7 @@ function App() {
     try {
       const [m, c] = await Promise.all([session.api.get(`/v1/vehicles/${session.van}/manifest`), session.api.get('/v1/clock')]);
       setManifest(m); setClock({ server: new Date(c.now).getTime(), local: Date.now() });
-      loadCrew();
+      loadCrew(); loadLeg();
     } catch { /* offline: keep what we have */ }
   }
 
@@ -92,6 +100,10 @@ function App() {
       const r = await session.api.get(`/v1/vehicles/${session.van}/riders`);
       setCrew(Object.fromEntries(r.riders.map((x) => [x.booking_id, x])));
     } catch { /* keep the names we have */ }
+  }
+
+  async function loadLeg() {
+    try { setLeg(await session.api.get(`/v1/vehicles/${session.van}/next-leg`)); } catch { /* keep the last one */ }
   }
 
   async function send(item) {
@@ -111,7 +123,7 @@ function App() {
   useEffect(() => {
     if (!session) return undefined;
     load(); flush();
-    const stop = followEvents(session.api.token, (ev) => { if (ev.event === 'manifest') { setManifest(ev.data); loadCrew(); } else load(); });
+    const stop = followEvents(session.api.token, (ev) => { if (ev.event === 'manifest') { setManifest(ev.data); loadCrew(); loadLeg(); } else load(); });
     const on = () => { setOnline(true); flush(); };
     const off = () => setOnline(false);
     window.addEventListener('online', on); window.addEventListener('offline', off);
@@ -169,7 +181,7 @@ function App() {
           ${next.phone && html` <a class="call" href=${`tel:${next.phone}`}>☎ ${next.phone}</a>`}
           ${next.notes && html`<div class="notes">${next.notes}</div>`}
           <small class="bid">${next.booking_id}</small></div>
-        <${StopMap} from=${gps || null} stop=${next} />
+        <${StopMap} from=${gps || null} stop=${next} leg=${leg} />
         <div class="buttons">
           <button class="big" data-testid="arrived" disabled=${!!arrivedAt[next.stop_id]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
           ${next.type === 'pickup' ? html`

@@ -35,7 +35,7 @@ export function createApi(token, { base = '', fetchFn = (...a) => fetch(...a) } 
     post: (p, b, h) => call('POST', p, b, h),
     put: (p, b) => call('PUT', p, b),
     patch: (p, b) => call('PATCH', p, b),
-    del: (p) => call('DELETE', p),
+    del: (p, b) => call('DELETE', p, b),
   };
 }
 

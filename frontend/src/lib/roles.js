@@ -18,7 +18,7 @@ export function can(role, action) {
 export async function probeRole(api) {
   try {
     const me = await api.get('/v1/staff/me');
-    if (me && me.role) return { role: me.role, name: me.name };
+    if (me && me.role) return { role: me.role, name: me.name, id: me.id };
   } catch { /* not there yet */ }
   await api.get('/v1/days');
   return { role: 'operator', name: null };
