@@ -184,16 +184,23 @@ async def get_shifts(vehicle_id: VehicleId, _: Staff, rt: RuntimeDep) -> ShiftsP
 async def put_shifts(vehicle_id: VehicleId, body: ShiftsPut, caller: Operator,
                      rt: RuntimeDep) -> ShiftsPublic:
     """Replace the van's weekly pattern (dispatcher, admin)."""
-    record = await _record(rt, vehicle_id)
-    record["week"] = {name: None if (s := getattr(body.week, name)) is None
-                      else _checked(f"week.{name}", s) for name in WEEKDAYS}
-    return await _save(rt, caller.subject_id or "", record)
+    async with rt.shift_lock:
+        record = await _record(rt, vehicle_id)
+        record["week"] = {name: None if (s := getattr(body.week, name)) is None
+                          else _checked(f"week.{name}", s) for name in WEEKDAYS}
+        return await _save(rt, caller.subject_id or "", record)
 
 
 @router.put("/{vehicle_id}/shifts/{day}", response_model=ShiftsPublic)
 async def put_override(vehicle_id: VehicleId, day: date, body: OverridePut, caller: Operator,
                        rt: RuntimeDep) -> ShiftsPublic:
     """Set one date: off, or other hours (dispatcher, admin)."""
+    async with rt.shift_lock:
+        return await _put_override(vehicle_id, day, body, caller, rt)
+
+
+async def _put_override(vehicle_id: str, day: date, body: OverridePut, caller: Operator,
+                        rt: Runtime) -> ShiftsPublic:
     record = await _record(rt, vehicle_id)
     if day < rt.days.today():
         raise invalid(f"date: {day} is in the past", code="past_date")
@@ -220,8 +227,10 @@ async def delete_override(vehicle_id: VehicleId, day: date, caller: Operator,
                           rt: RuntimeDep) -> ShiftsPublic:
     """Take the API's override of one date away: the weekly pattern (or the service file's
     override) applies again."""
-    record = await _record(rt, vehicle_id)
-    if day.isoformat() not in record["overrides"]:
-        raise not_found(f"override of {vehicle_id} on {day}")
-    record["overrides"] = {d: o for d, o in record["overrides"].items() if d != day.isoformat()}
-    return await _save(rt, caller.subject_id or "", record)
+    async with rt.shift_lock:
+        record = await _record(rt, vehicle_id)
+        if day.isoformat() not in record["overrides"]:
+            raise not_found(f"override of {vehicle_id} on {day}")
+        record["overrides"] = {d: o for d, o in record["overrides"].items()
+                               if d != day.isoformat()}
+        return await _save(rt, caller.subject_id or "", record)

@@ -2,7 +2,7 @@
 // per-date overrides (off, or other hours), over the service file's roster
 // (GET/PUT /v1/vehicles/{id}/shifts, PUT/DELETE .../shifts/{date}). A change that would
 // strand booked rides is refused by the API; the rides it names are shown.
-import { html, useState, useEffect } from '../lib/ui.js';
+import { html, useState, useEffect, useRef } from '../lib/ui.js';
 import { t } from '../lib/i18n.js';
 import { WEEK, WD_JA, weekBody, rowsOf } from '../lib/forms.js';
 
@@ -19,11 +19,16 @@ export function Shifts({ lang, state, api, role }) {
   const [rows, setRows] = useState({});
   const [over, setOver] = useState({ date: '', off: true, start: '', end: '', reason: '' });
   const [msg, setMsg] = useState(null);
+  // The van shown now: a slower answer for a van chosen before must not overwrite its rows.
+  const shown = useRef(van);
   async function load(id = van) {
-    try { const s = await api.get(`/v1/vehicles/${id}/shifts`); setShifts(s); setRows(rowsOf(s.week)); }
-    catch (e) { setShifts(null); setMsg(`${e.code}: ${e.message}`); }
+    try {
+      const s = await api.get(`/v1/vehicles/${id}/shifts`);
+      if (id !== shown.current) return;
+      setShifts(s); setRows(rowsOf(s.week));
+    } catch (e) { if (id === shown.current) { setShifts(null); setMsg(`${e.code}: ${e.message}`); } }
   }
-  useEffect(() => { if (van) load(van); }, [van]);
+  useEffect(() => { shown.current = van; if (van) load(van); }, [van]);
   async function save(call) {
     setMsg('…');
     try { const s = await call(); setShifts(s); setRows(rowsOf(s.week));
