@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from maas.errors import InvalidInput, MaasError
 from maas.history import schema as s
@@ -47,6 +49,10 @@ VERSION_TABLE: Final = "history_alembic_version"
 # Erasure keeps a rider's trips for the figures but blurs where they started and ended to
 # about 100 m (3 decimals of a degree): enough for a hamlet's count, not for a doorstep.
 ERASED_DECIMALS: Final = 3
+MIGRATE_ATTEMPTS: Final = 4
+# Alembic runs a migration through module-global state (``alembic.context``): two threads of
+# one process must not migrate at the same time. Processes race on the database instead.
+_ALEMBIC: Final = threading.Lock()
 
 
 class HistoryError(MaasError):
@@ -111,13 +117,23 @@ class HistoryStore:
         return cfg
 
     def migrate(self) -> str:
-        """Bring the schema to the newest migration; returns that revision."""
-        try:
-            with self.engine.begin() as conn:
-                command.upgrade(self._alembic(conn), "head")
-        except OperationalError as exc:
-            msg = f"history {self.url}: cannot migrate: {exc.orig}"
-            raise HistoryError(msg) from exc
+        """Bring the schema to the newest migration; returns that revision.
+
+        Two openers of a new database (the API's audit flush and a report, two workers) may
+        migrate at once: the one that loses finds the tables the other created. It tries
+        again, and then sees the schema at the newest revision and changes nothing."""
+        for attempt in range(MIGRATE_ATTEMPTS):
+            try:
+                with _ALEMBIC, self.engine.begin() as conn:
+                    command.upgrade(self._alembic(conn), "head")
+                break
+            except DBAPIError as exc:  # sqlite: OperationalError; PostgreSQL: a duplicate
+                text = str(exc.orig)
+                raced = "already exists" in text or "locked" in text or "duplicate" in text
+                if not raced or attempt == MIGRATE_ATTEMPTS - 1:
+                    msg = f"history {self.url}: cannot migrate: {exc.orig}"
+                    raise HistoryError(msg) from exc
+                time.sleep(0.2 * (attempt + 1))
         self._migrated = True
         return self.head()
 

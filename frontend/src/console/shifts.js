@@ -21,14 +21,18 @@ export function Shifts({ lang, state, api, role }) {
   const [msg, setMsg] = useState(null);
   // The van shown now: a slower answer for a van chosen before must not overwrite its rows.
   const shown = useRef(van);
+  // Rows typed into while a load was on the way are the clerk's: the answer must not undo them.
+  const typed = useRef(0);
   async function load(id = van) {
+    const asked = typed.current;
     try {
       const s = await api.get(`/v1/vehicles/${id}/shifts`);
       if (id !== shown.current) return;
-      setShifts(s); setRows(rowsOf(s.week));
+      setShifts(s);
+      if (typed.current === asked) setRows(rowsOf(s.week));
     } catch (e) { if (id === shown.current) { setShifts(null); setMsg(`${e.code}: ${e.message}`); } }
   }
-  useEffect(() => { shown.current = van; if (van) load(van); }, [van]);
+  useEffect(() => { shown.current = van; typed.current = 0; if (van) load(van); }, [van]);
   async function save(call) {
     setMsg('…');
     try { const s = await call(); setShifts(s); setRows(rowsOf(s.week));
@@ -40,7 +44,7 @@ export function Shifts({ lang, state, api, role }) {
     ? { off: true, reason: over.reason } : { start: over.start, end: over.end, reason: over.reason }));
   const dropOverride = (d) => save(() => api.del(`/v1/vehicles/${van}/shifts/${d}`));
   const cell = (d, k, type = 'time') => html`<input type=${type} class=${type === 'number' ? 'narrow' : ''} data-testid=${`shift-${d}-${k}`}
-    value=${(rows[d] || {})[k] || ''} onInput=${(e) => setRows({ ...rows, [d]: { ...rows[d], [k]: e.target.value } })} />`;
+    value=${(rows[d] || {})[k] || ''} onInput=${(e) => { typed.current += 1; setRows({ ...rows, [d]: { ...rows[d], [k]: e.target.value } }); }} />`;
   const edit = role.can('fleet');
   return html`<div class="page two">
     <section><h2>${t(lang, 'shifts')}</h2>
