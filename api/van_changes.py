@@ -42,11 +42,7 @@ def with_change(ctx: DayContext, state: DispatchState, vehicle_id: str,
     new = replace(state, vehicles=replace_vehicle(state.vehicles, changed(vehicle, record,
                                                                           depot)),
                   version=state.version + 1)
-    if not new.plan.route(vehicle_id).stops:
-        return new
-    problem = planning_problem(new, ctx.dispatcher.policy, new.now)
-    report = evaluate_route(problem, new.plan, vehicle_id, ctx.dispatcher.travel)
-    return new if report.feasible else None
+    return _if_route_fits(ctx, new, vehicle_id)
 
 
 def change_step(ctx: DayContext, vehicle_id: str, record: dict[str, Any],
@@ -100,11 +96,7 @@ def with_roster_van(ctx: DayContext, state: DispatchState, vehicle_id: str,
         return state
     new = replace(state, vehicles=replace_vehicle(state.vehicles, vehicle),
                   version=state.version + 1)
-    if not new.plan.route(vehicle_id).stops:
-        return new
-    problem = planning_problem(new, ctx.dispatcher.policy, new.now)
-    report = evaluate_route(problem, new.plan, vehicle_id, ctx.dispatcher.travel)
-    return new if report.feasible else None
+    return _if_route_fits(ctx, new, vehicle_id)
 
 
 def stranded(rides: dict[str, list[str]]) -> Exception:
@@ -125,3 +117,13 @@ def roster_step(ctx: DayContext, vehicle_id: str, desired: Vehicle | None
             w.new_state = new
 
     return step
+
+
+def _if_route_fits(ctx: DayContext, new: DispatchState, vehicle_id: str
+                   ) -> DispatchState | None:
+    """``new`` if the changed van's route still keeps every promise on it, else None."""
+    if not new.plan.route(vehicle_id).stops:
+        return new
+    problem = planning_problem(new, ctx.dispatcher.policy, new.now)
+    report = evaluate_route(problem, new.plan, vehicle_id, ctx.dispatcher.travel)
+    return new if report.feasible else None
