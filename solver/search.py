@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from maas.domain import Plan, Problem, Route, Stop
 from maas.travel import TravelTimeSource
+from solver.fast_local import descend, neighbours
 from solver.fast_model import FastInstance, FastSolution, build_instance, to_plan, to_solution
 from solver.lns import price_routes, run_chunk, seed_rng, total_cost
 
@@ -35,10 +36,17 @@ class LnsParams:
     blink: float = 0.01
     max_string: int = 10
     regret_share: float = 0.0  # regret-2 recreate: slower and no better on CL2003 at 10 s
+    retries: int = 2  # recreates redone (those left out first) when one loses a request
     start_temperature: float = 0.01
     end_temperature: float = 0.0005
     chunk_s: float = 0.05
     counted_chunk: int = 100
+    # local search (``solver.fast_local.descend``) on each new best, between chunks
+    local_search: bool = True
+    ls_neighbours: int = 10  # exchange partners per request
+    ls_passes: int = 5
+    # back to the best solution when the best has not improved for this share of the run
+    restart_share: float = 0.0
 
 
 @dataclass
@@ -51,6 +59,14 @@ class SearchStats:
     start_cost: float = 0.0
     best_cost: float = 0.0
     adopted: int = 0  # parallel mode: solutions taken over from the other search
+    # per removal operator (random, related, string, worst, route): tried, accepted, new
+    # best, left out a request served before
+    operators: np.ndarray = field(default_factory=lambda: np.zeros((5, 4), dtype=np.int64))
+    descents: int = 0  # local searches run on new bests
+    restarts: int = 0  # returns to the best solution after a stall
+    descent_seconds: float = 0.0
+    # cost saved by relocate, 2-opt*, exchange
+    descent_gains: np.ndarray = field(default_factory=lambda: np.zeros(3))
 
     @property
     def per_second(self) -> float:
@@ -67,6 +83,8 @@ class Search:
     best: FastSolution
     state: np.ndarray  # [current cost, best cost]
     base: float  # cost of the served requests at the start (temperature scale)
+    near: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    polished: float = float("inf")  # best cost at the last local search
 
     def plan(self) -> Plan:
         """The best plan so far."""
@@ -128,7 +146,8 @@ def run(search: Search, deadline: float, seed: int, params: LnsParams | None = N
     stats = stats or SearchStats(start_cost=float(search.state[1]))
     seed_rng(seed)
     knobs = np.array([params.min_remove, params.max_remove, params.blink, params.max_string,
-                      params.regret_share, params.remove_share], dtype=np.float64)
+                      params.regret_share, params.remove_share, params.retries],
+                     dtype=np.float64)
     t0 = params.start_temperature * search.base
     t1 = params.end_temperature * search.base
     began = time.perf_counter()
@@ -144,10 +163,11 @@ def run(search: Search, deadline: float, seed: int, params: LnsParams | None = N
 
     chunk = params.counted_chunk
     done = 0
+    last_best, since = float(search.state[1]), 0.0  # share of the run at the last new best
     if search.base <= 1.0 and (max_iterations is None or max_iterations > 0):
         # Nothing served yet: the first iteration builds the solution that sets the
         # temperature scale.
-        _chunk(search, 1, 0.0, 0.0, knobs)
+        _chunk(search, 1, 0.0, 0.0, knobs, stats.operators)
         done = 1
         search.base = max(1.0, _route_cost_sum(search.inst, search.cur))
         t0 = params.start_temperature * search.base
@@ -165,15 +185,49 @@ def run(search: Search, deadline: float, seed: int, params: LnsParams | None = N
             chunk = max(1, int(rate * params.chunk_s)) if rate else 5
             share_to = share_from + (chunk / rate / span if rate else 0.0)
         stats.accepted += _chunk(search, chunk, temperature(share_from),
-                                 temperature(share_to), knobs)
+                                 temperature(share_to), knobs, stats.operators)
         done += chunk
+        if params.local_search and search.state[1] < search.polished - 1e-9:
+            _polish(search, params, stats)
+        if search.state[1] < last_best - 1e-9:
+            last_best, since = float(search.state[1]), share_to
+        elif params.restart_share > 0 and share_to - since > params.restart_share:
+            search.cur = search.best.copy()  # stalled: start again from the best
+            search.state[0] = search.state[1]
+            since = share_to
+            stats.restarts += 1
     stats.iterations += done
     stats.seconds += time.perf_counter() - began
     stats.best_cost = float(search.state[1])
     return stats
 
 
-def _chunk(search: Search, iters: int, t_from: float, t_to: float, knobs: np.ndarray) -> int:
+def _polish(search: Search, params: LnsParams, stats: SearchStats) -> None:
+    """Local search (``solver.fast_local.descend``) on the best solution; if it saves
+    anything, the search goes on from the improved best."""
+    inst, best = search.inst, search.best
+    began = time.perf_counter()
+    want = min(params.ls_neighbours, max(inst.R - 1, 0))
+    if search.near.shape != (inst.R, want):
+        search.near = neighbours(want, inst.T, inst.pnode, inst.dnode, inst.urgency)
+    gain = float(descend(
+        params.ls_passes, search.near, best.routes, best.rlen, best.where, best.rcost,
+        inst.T, inst.e, inst.lt, inst.se, inst.slt, inst.svc, inst.dseat, inst.dchair,
+        inst.partner, inst.is_pickup, inst.maxride, inst.req_of, inst.pnode, inst.dnode,
+        inst.kind, inst.home, inst.cap_s, inst.cap_c, inst.load0_s, inst.load0_c,
+        inst.dcargo, inst.cap_cargo, inst.load0_cargo, inst.maxdur, inst.head,
+        inst.fixed_cost, inst.wt, inst.wr, stats.descent_gains))
+    if gain > 0:
+        search.state[1] = float(total_cost(best.rcost, best.where, inst.penalty))
+        search.cur = best.copy()
+        search.state[0] = search.state[1]
+    search.polished = float(search.state[1])
+    stats.descents += 1
+    stats.descent_seconds += time.perf_counter() - began
+
+
+def _chunk(search: Search, iters: int, t_from: float, t_to: float, knobs: np.ndarray,
+           opstats: np.ndarray) -> int:
     inst, cur, best = search.inst, search.cur, search.best
     return int(run_chunk(
         iters, t_from, t_to, knobs,
@@ -183,7 +237,7 @@ def _chunk(search: Search, iters: int, t_from: float, t_to: float, knobs: np.nda
         inst.pnode, inst.dnode, inst.kind, inst.home, inst.penalty, inst.urgency,
         inst.cap_s, inst.cap_c, inst.load0_s, inst.load0_c, inst.dcargo, inst.cap_cargo,
         inst.load0_cargo, inst.maxdur, inst.head,
-        inst.fixed_cost, inst.wt, inst.wr))
+        inst.fixed_cost, inst.wt, inst.wr, opstats))
 
 
 def lns_search(problem: Problem, travel: TravelTimeSource, start: Plan,
@@ -208,6 +262,9 @@ def lns_search(problem: Problem, travel: TravelTimeSource, start: Plan,
                                                            found.seconds)
         stats.start_cost, stats.best_cost = found.start_cost, found.best_cost
         stats.adopted = found.adopted
+        stats.operators[:] = found.operators
+        stats.descents, stats.descent_seconds = found.descents, found.descent_seconds
+        stats.descent_gains[:] = found.descent_gains
     return search.plan()
 
 
