@@ -29,9 +29,6 @@ from solver.fast_ruin import (
 )
 from solver.fast_timing import route_cost
 
-# Operator weights (cumulative choice): random, related, string, worst, route.
-OPERATORS = np.array([0.2, 0.25, 0.2, 0.3, 0.05])
-
 
 @njit(cache=True, nogil=True)
 def seed_rng(seed: int) -> None:
@@ -204,9 +201,11 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
               cap_s: np.ndarray, cap_c: np.ndarray, load0_s: np.ndarray,
               load0_c: np.ndarray, dcargo: np.ndarray, cap_cargo: np.ndarray,
               load0_cargo: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
-              fixed_cost: np.ndarray, wt: float, wr: float, opstats: np.ndarray) -> int:
+              fixed_cost: np.ndarray, wt: float, wr: float, weights: np.ndarray,
+              opstats: np.ndarray) -> int:
     """``iters`` iterations, the temperature falling geometrically from ``t_from`` to
     ``t_to``; ``state`` = [current cost, best cost]. Returns the number accepted.
+    ``weights``: the removal operators' chances (random, related, string, worst, route);
     ``opstats[o]`` (one row per removal operator) counts [tried, accepted, new best,
     left out a request served before].
 
@@ -240,7 +239,7 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
     ruined_rlen = cur_rlen.copy()
     ruined_rcost = cur_rcost.copy()
     touched = np.zeros(K, dtype=np.bool_)
-    cum = np.cumsum(OPERATORS)
+    cum = np.cumsum(weights)
     accepted = 0
     cur_cost, best_cost = state[0], state[1]
     for it in range(iters):
