@@ -226,8 +226,10 @@ async def close(rt: Runtime, day: date) -> dict[str, Any]:
         records = await rt.store.records(ctx.store.keys.bookings)
         riders = await rt.store.records(rt.store.keys.riders)
         vehicles = await rt.store.records(rt.store.keys.vehicles)
+        parcels = await rt.store.records(ctx.store.keys.parcels)
+        shippers = await rt.store.records(rt.store.keys.shippers)
         record = day_record(rt.store.area, ctx.clock, state, records, riders, vehicles,
-                            rt.network, rt.clock.now())
+                            rt.network, rt.clock.now(), parcels, shippers)
         path = await asyncio.to_thread(rt.archive.keep, record)
         if await rt.store.close_day(day, version):
             rt.days.forget(day)

@@ -147,6 +147,9 @@ class ParcelRecord:
     picked_up_at: int | None = None
     delivered_at: int | None = None
     vehicle_id: str | None = None
+    origin: Location | None = None
+    destination: Location | None = None
+    direct_metres: int | None = None  # the drive from pickup to delivery
 
 
 @dataclass(frozen=True, slots=True)

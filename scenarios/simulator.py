@@ -294,7 +294,9 @@ class Simulation:
             if t.cancel_at is not None:
                 self._push(t.cancel_at, "cancel", t.id)
         for p in self.parcel_demand.values():
-            self.parcels[p.id] = ParcelRecord(p.id, p.source, p.kg, p.litres, p.handed_in_at)
+            self.parcels[p.id] = ParcelRecord(
+                p.id, p.source, p.kg, p.litres, p.handed_in_at, origin=p.origin,
+                destination=p.destination, direct_metres=self._leg(p.origin, p.destination)[1])
             self._push(p.handed_in_at, "ship", p.id)
         self._push(self.cutoff, "prebook")
         for van in self.vans.values():

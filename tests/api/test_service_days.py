@@ -305,3 +305,45 @@ def test_training_clock_only_moves_forward_and_only_in_training(town: TestClient
     with pytest.raises(Exception, match="training area"), \
             TestClient(create_app(real, network=demo_network)):
         pass
+
+
+def test_a_closed_days_parcels_enter_the_archive_and_the_history(town: TestClient) -> None:
+    """A parcel delivered and one withdrawn: the closed day's archive and the trip history
+    keep both with what became of them, and the month report counts them."""
+    rt = town.app.state.runtime  # type: ignore[attr-defined]
+    r = town.post("/v1/shippers", json={"name": "Post office", "kind": "post_office"},
+                  headers=OPERATOR)
+    assert r.status_code == 201, r.text
+    shipper_id, shop = r.json()["id"], bearer(r.json()["token"])
+    body = {"pickup": _place(town, "town_hall"), "delivery": _place(town, "clinic"),
+            "kg": 4, "litres": 12}
+    delivered = town.post("/v1/parcels", json=body, headers=shop)
+    withdrawn = town.post("/v1/parcels", json={**body, "kg": 2}, headers=shop)
+    assert delivered.status_code == withdrawn.status_code == 201, (delivered.text,
+                                                                   withdrawn.text)
+    pid, gone = delivered.json()["id"], withdrawn.json()["id"]
+    assert town.delete(f"/v1/parcels/{gone}", headers=shop).status_code == 200
+    today = FRIDAY.date()
+    player = Player(town, OPERATOR)
+    player.drive(today, at(today, "23:59"))
+    player.set_clock(at(today, "18:30"))
+    closed = town.post(f"/v1/days/{today.isoformat()}/close", headers=OPERATOR)
+    assert closed.status_code == 200, closed.text
+    archived = json.loads(Path(closed.json()["archive"]).read_text(encoding="utf-8"))
+    assert archived["version"] == 3
+    parcels = {p["id"]: p for p in archived["parcels"]}
+    assert set(parcels) == {pid, gone}
+    assert parcels[pid]["status"] == "delivered" and parcels[gone]["status"] == "cancelled"
+    assert parcels[pid]["shipper_id"] == shipper_id and parcels[pid]["source"] == "post_office"
+    assert parcels[pid]["picked_up_at"] <= parcels[pid]["delivered_at"]
+    assert parcels[pid]["direct_m"] > 0 and parcels[pid]["vehicle_id"]
+    assert all(b["id"] not in parcels for b in archived["bookings"])  # rides only there
+    with HistoryStore(rt.archive.history_url) as history:
+        kept = history.day(rt.store.area, today)
+    assert kept is not None
+    assert {p.id: p.status for p in kept.parcels} == {pid: "delivered", gone: "cancelled"}
+    report = town.get(f"/v1/reports/months/{today:%Y-%m}", headers=OPERATOR)
+    assert report.status_code == 200, report.text
+    figures = report.json()["current"]["parcels"]
+    assert (figures["handed_in"], figures["delivered"], figures["cancelled"]) == (2, 1, 1)
+    assert figures["delivered_share"] == 1.0 and figures["kg_delivered"] == 4
