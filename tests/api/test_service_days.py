@@ -347,3 +347,29 @@ def test_a_closed_days_parcels_enter_the_archive_and_the_history(town: TestClien
     figures = report.json()["current"]["parcels"]
     assert (figures["handed_in"], figures["delivered"], figures["cancelled"]) == (2, 1, 1)
     assert figures["delivered_share"] == 1.0 and figures["kg_delivered"] == 4
+
+
+def test_a_standing_ride_carries_the_riders_needs_as_an_offer_does(town: TestClient) -> None:
+    """A standing ride of a rider in a wheelchair who lives alone and boards slowly is
+    planned with the wheelchair place, the longer boarding and the welfare watch, on the day
+    it is created and on the days that open later."""
+    rt = town.app.state.runtime  # type: ignore[attr-defined]
+    r = town.post("/v1/riders", headers=OPERATOR, json={
+        "name": "Kato Fumi", "phone": "0166-11-1111", "lives_alone": True,
+        "needs_wheelchair": True, "board_seconds": 240, "alight_seconds": 180})
+    assert r.status_code == 201, r.text
+    rider = bearer(r.json()["token"])
+    standing = town.post("/v1/standing-bookings", headers=rider, json={
+        "origin": _place(town, "town_hall"), "destination": _place(town, "clinic"),
+        "weekdays": ["fri", "tue"], "pickup_after": "10:00",
+        "first_date": FRIDAY.date().isoformat()})
+    assert standing.status_code == 201, standing.text
+    rides = {x["date"]: x["booking_id"] for x in standing.json()["rides"] if x["booking_id"]}
+    assert FRIDAY.date().isoformat() in rides and len(rides) >= 2
+    assert town.portal is not None
+    for day, booking_id in rides.items():
+        state = town.portal.call(rt.days.context(date.fromisoformat(day)).store.state)
+        booking = state.bookings[booking_id]
+        assert booking.welfare, day
+        req = booking.request
+        assert (req.wheelchairs, req.board, req.alight) == (1, 240, 180), day
