@@ -21,8 +21,8 @@ from api.clock import ServiceClock
 from api.errors import ApiError
 from api.snap_cache import SnapCache
 from api.store import event_entry
-from api.welfare import welfare_watch
 from api.views import booking_public, booking_record
+from api.welfare import welfare_watch
 from maas.errors import MaasError
 from maas.meeting import MeetingPoints, Walk
 from maas.service import ServiceDefinition
