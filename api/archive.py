@@ -87,14 +87,15 @@ def day_record(area: str, clock: ServiceClock, state: DispatchState,
                closed_at: datetime, parcels: Mapping[str, dict[str, Any]] | None = None,
                shippers: Mapping[str, dict[str, Any]] | None = None) -> DayRecord:
     """The history's record of a finished day (every booking is completed, cancelled or a
-    no-show, every parcel delivered, returned or withdrawn; the caller checks that).
+    no-show, every parcel delivered, returned, withdrawn or still waiting for a van; the
+    caller checks that).
     ``parcels``: the day's parcel records (who handed each in, when); ``shippers``: the
     shipper accounts (their kind)."""
     bookings = tuple(_booking(clock, b, records.get(b.id, {}))
                      for b in state.bookings.values()
                      if b.status in _FINAL_STATUS and not b.is_parcel)
     carried = [b for b in state.bookings.values()
-               if b.is_parcel and b.status in _PARCEL_STATUS]
+               if b.is_parcel and (b.status in _PARCEL_STATUS or b.waiting)]
     vans = tuple(_van(clock, v, state, vehicles.get(v.id, {}), network) for v in state.vehicles)
     closures = tuple(ClosureRecord(id=str(getattr(c, "id", c)), start=clock.moment(0))
                      for c in state.closures)
@@ -120,7 +121,8 @@ def _parcels(clock: ServiceClock, carried: list[Booking], records: Mapping[str, 
         delivered = b.status is BookingStatus.COMPLETED and b.dropped_off_at is not None
         handed_in = record.get("handed_in_at")
         out.append(ParcelRecord(
-            id=b.id, status=_PARCEL_STATUS[b.status],  # type: ignore[arg-type]
+            id=b.id, status="undelivered" if b.waiting  # never collected: still with its shipper
+            else _PARCEL_STATUS[b.status],  # type: ignore[arg-type]
             kg=r.cargo_kg, litres=r.cargo_litres,
             pickup_lat=r.origin.lat, pickup_lon=r.origin.lon,
             delivery_lat=r.destination.lat, delivery_lon=r.destination.lon,

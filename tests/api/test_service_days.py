@@ -373,3 +373,23 @@ def test_a_standing_ride_carries_the_riders_needs_as_an_offer_does(town: TestCli
         assert booking.welfare, day
         req = booking.request
         assert (req.wheelchairs, req.board, req.alight) == (1, 240, 180), day
+
+
+def test_a_parcel_no_van_could_take_does_not_hold_the_day(town: TestClient) -> None:
+    """A parcel still waiting for a van at the end of the day (its window too short for
+    the drive) lets the day close and is archived undelivered."""
+    r = town.post("/v1/shippers", json={"name": "Farm Abe", "kind": "farm"}, headers=OPERATOR)
+    shop = bearer(r.json()["token"])
+    today = FRIDAY.date()
+    body = {"pickup": _place(town, "station"), "delivery": _place(town, "depot"),  # 197 s
+            "kg": 3, "litres": 10, "pickup_after": at(today, "10:00").isoformat(),
+            "deliver_by": at(today, "10:05").isoformat()}  # 4 min handling, 1 to drive
+    handed = town.post("/v1/parcels", json=body, headers=shop)
+    assert handed.status_code == 201, handed.text
+    assert handed.json()["status"] == "waiting"
+    Player(town, OPERATOR).set_clock(at(today, "18:30"))
+    closed = town.post(f"/v1/days/{today.isoformat()}/close", headers=OPERATOR)
+    assert closed.status_code == 200, closed.text
+    archived = json.loads(Path(closed.json()["archive"]).read_text(encoding="utf-8"))
+    assert [(p["id"], p["status"], p["picked_up_at"]) for p in archived["parcels"]] == [
+        (handed.json()["id"], "undelivered", None)]
