@@ -38,9 +38,10 @@ Field meanings (``BookingRecord``):
 ``returned`` (nobody took it at its address; brought back), ``cancelled`` (withdrawn before a
 van collected it), ``refused`` (no van could take it; simulator only: the live service
 answers 409 and keeps nothing) or ``undelivered`` (no van collected it before the day
-closed; in a simulated day also one still on a van at the end). ``shipper_id`` is the shipper's account (a business, not a rider); ``source``
-its kind (``post_office``, ``shop``, ``farm``, ``depot``, ``other``). ``direct_m``: the drive
-from pickup to delivery, what a separate delivery round would at least have driven for it.
+closed; in a simulated day also one still on a van at the end). ``shipper_id`` is the
+shipper's account (a business, not a rider); ``source`` its kind (``post_office``,
+``shop``, ``farm``, ``depot``, ``other``). ``direct_m``: the drive from pickup to delivery,
+what a separate delivery round would at least have driven for it.
 
 ``RiderRecord`` holds personal data (``name``, ``phone``); the history keeps it in its own table
 so that it can be erased.

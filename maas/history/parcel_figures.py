@@ -3,10 +3,11 @@
 - ``handed_in``: parcels shippers handed in (every status); ``refused``: no van could take
   them (the simulator records those; the live service answers 409 and keeps none);
   ``cancelled``: withdrawn before a van collected them.
-- ``delivered``, ``returned`` (nobody home: brought back), ``undelivered`` (a simulated day
-  ended with it waiting or on a van). ``delivered_share`` = delivered / (handed in -
-  cancelled): a refused parcel counts against the service, a withdrawn one does not (the
-  simulator's ``kpis.json`` share is the same where nothing is withdrawn).
+- ``delivered``, ``returned`` (nobody home: brought back), ``undelivered`` (no van collected
+  it before the day closed, or a simulated day ended with it on a van).
+  ``delivered_share`` = delivered / (handed in - cancelled): a refused parcel counts
+  against the service, a withdrawn one does not (the simulator's ``kpis.json`` share is
+  the same where nothing is withdrawn).
 - ``on_time_share``: delivered parcels that arrived by their ``deliver_by``, over the delivered
   ones that had a deadline. ``kg_delivered``, ``litres_delivered``.
 - ``direct_km_delivered``: the drives from pickup to delivery of the delivered parcels, summed:
