@@ -153,13 +153,7 @@ class BookingRecord:
         if self.passengers < 0 or self.wheelchairs < 0 or self.passengers + self.wheelchairs < 1:
             msg = f"{where}: passengers: needs at least one passenger or wheelchair place"
             raise DayRecordError(msg)
-        for name in ("origin", "destination"):
-            lat, lon = getattr(self, f"{name}_lat"), getattr(self, f"{name}_lon")
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                msg = f"{where}: {name}_lat/{name}_lon: ({lat}, {lon}) is not a position"
-                raise DayRecordError(msg)
-        for name in _BOOKING_TIMES:
-            _aware(f"{where}: {name}", getattr(self, name))
+        _places_and_times(self, where, ("origin", "destination"), _BOOKING_TIMES)
         for i, change in enumerate(self.status_changes):
             _aware(f"{where}: status_changes[{i}]", change.at)
         if self.pickup_after is not None and self.arrive_before is not None:
@@ -199,6 +193,18 @@ _BOOKING_TIMES: Final = (
     "provisional_earliest", "provisional_latest", "dropoff_by", "planned_pickup",
     "planned_dropoff", "picked_up_at", "dropped_off_at", "cancelled_at",
 )
+
+
+def _places_and_times(record: object, where: str, places: tuple[str, ...],
+                      times: tuple[str, ...]) -> None:
+    """Each ``{place}_lat``/``{place}_lon`` of ``record`` is a position, each time aware."""
+    for name in places:
+        lat, lon = getattr(record, f"{name}_lat"), getattr(record, f"{name}_lon")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            msg = f"{where}: {name}_lat/{name}_lon: ({lat}, {lon}) is not a position"
+            raise DayRecordError(msg)
+    for name in times:
+        _aware(f"{where}: {name}", getattr(record, name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,13 +278,7 @@ class ParcelRecord:
         if self.kg < 0 or self.litres < 0 or self.kg + self.litres < 1:
             msg = f"{where}: kg/litres: needs a weight or a volume, neither negative"
             raise DayRecordError(msg)
-        for name in ("pickup", "delivery"):
-            lat, lon = getattr(self, f"{name}_lat"), getattr(self, f"{name}_lon")
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                msg = f"{where}: {name}_lat/{name}_lon: ({lat}, {lon}) is not a position"
-                raise DayRecordError(msg)
-        for name in _PARCEL_TIMES:
-            _aware(f"{where}: {name}", getattr(self, name))
+        _places_and_times(self, where, ("pickup", "delivery"), _PARCEL_TIMES)
         if (self.status == "delivered") != (self.delivered_at is not None):
             msg = f"{where}: delivered_at: a delivered parcel has one, no other parcel does"
             raise DayRecordError(msg)
