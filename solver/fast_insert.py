@@ -325,8 +325,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                           wt, wr, posbuf, work)
         if cost < 0:
             continue
-        if rlen[k] == 0:
-            cost += fixed_cost[k]
+        cost += fixed_cost[k]  # rcost[k] holds it too once the route is used
         dl_ = cost - rcost[k]
         if dl_ < best_delta:
             best_delta, best_cost = dl_, cost

@@ -39,6 +39,9 @@ class LnsParams:
     # recreates redone (those left out first) when one loses a request: on pr16 and pr20
     # it cut such iterations from a third to a sixth but halved the iterations per second
     retries: int = 0
+    # with a fixed cost per van (and one search, timed): first try closing vans
+    # (``solver.fleet``)
+    reduce_fleet: bool = True
     # chances of the removal operators: random, related, string, worst, route
     operators: tuple[float, float, float, float, float] = (0.2, 0.25, 0.2, 0.3, 0.05)
     start_temperature: float = 0.01
@@ -68,6 +71,7 @@ class SearchStats:
     operators: np.ndarray = field(default_factory=lambda: np.zeros((5, 4), dtype=np.int64))
     descents: int = 0  # local searches run on new bests
     restarts: int = 0  # returns to the best solution after a stall
+    vans_closed: int = 0  # fleet reduction (solver.fleet): attempts adopted
     descent_seconds: float = 0.0
     # cost saved by relocate, 2-opt*, exchange
     descent_gains: np.ndarray = field(default_factory=lambda: np.zeros(3))
@@ -256,10 +260,17 @@ def lns_search(problem: Problem, travel: TravelTimeSource, start: Plan,
     search = start_search(problem, travel, start, penalties, locked, vehicle_fixed_cost)
     if search is None:
         return start
+    params = params or LnsParams()
     if workers >= 2 and max_iterations is None:
         from solver.parallel import parallel_run
 
         found = parallel_run(search, deadline, seed, params)
+    elif (params.reduce_fleet and max_iterations is None and vehicle_fixed_cost > 0
+          and deadline < float("inf")):
+        from solver.fleet import reduce_fleet
+
+        found = reduce_fleet(search, deadline, seed, params,
+                             SearchStats(start_cost=float(search.state[1])))
     else:
         found = run(search, deadline, seed, params, max_iterations)
     if stats is not None:
@@ -270,6 +281,7 @@ def lns_search(problem: Problem, travel: TravelTimeSource, start: Plan,
         stats.operators[:] = found.operators
         stats.descents, stats.descent_seconds = found.descents, found.descent_seconds
         stats.descent_gains[:] = found.descent_gains
+        stats.vans_closed = found.vans_closed
     return search.plan()
 
 
