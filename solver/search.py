@@ -2,12 +2,21 @@
 
 ``lns_search`` turns the problem into arrays (``solver.fast_model``), runs the compiled
 iterations (``solver.lns.run_chunk``) in chunks of about ``chunk_s`` seconds, lowering the
-annealing temperature with the share of the budget spent, and returns the best plan. With
-``max_iterations`` the chunks are counted, not timed, so that the same inputs and seed give
-the same plan (the clock still caps the run).
+annealing temperature with the share of the budget spent, and returns the best plan. After
+a chunk that found a new best, the compiled local search (``solver.fast_local.descend``:
+relocate, 2-opt*, exchange) takes that best to a local optimum and the chain goes on from
+it. With a fixed cost per van (and one timed search), ``solver.fleet`` first tries closing
+vans. With ``max_iterations`` the chunks are counted, not timed, so that the same inputs and
+seed give the same plan (the clock still caps the run).
 
-``SearchStats`` reports what a run did (iterations, accepted moves, seconds), so that a
-change that slows the core shows up in the benchmarks.
+``SearchStats`` reports what a run did (iterations, accepted moves, seconds, per removal
+operator how often it was tried, accepted, found a new best or lost a request, the local
+searches' time and savings), so that a change that slows the core shows up in the
+benchmarks.
+
+Note on numba's on-disk cache: it does not follow calls, so after an edit of a compiled
+function only its own module is recompiled; delete ``solver/__pycache__`` after changing a
+function other modules call (``fast_insert``, ``fast_timing``, ``fast_ruin``).
 """
 
 from __future__ import annotations
