@@ -7,9 +7,10 @@ then would lose most rounds under normal traffic. The changed vans are carried o
 groups that exchanged riders: a group's new routes are adapted to ``current`` (stops served
 or cancelled meanwhile left out, rides booked onto its vans meanwhile inserted, the stops
 locked since then kept first, a stop a van set off for or a rider it picked up meanwhile
-given back to that van when the round had moved them to another one) and re-checked on the vans' clocks of now under the promise
-rule; a group is kept only if it does less damage, or as little at a lower cost, than the
-routes it replaces. A group whose riders changed vans meanwhile keeps its current routes.
+given back to that van when the round had moved them to another one) and re-checked on
+the vans' clocks of now under the promise rule; a group is kept only if it does less
+damage, or as little at a lower cost, than the routes it replaces. A group whose riders
+changed vans meanwhile keeps its current routes.
 """
 
 from __future__ import annotations
