@@ -33,8 +33,9 @@ plan evaluator on the final state); every repeated request got the first answer;
 the pause 503s with ``Retry-After``, answered within the timeouts, and the service answering
 again by itself within seconds; re-optimisation rounds committed (``/metrics``, summed over
 the workers: every round not ``discarded``, see ``api.main.round_fate``; the share of the
-rounds that found a better plan and got it written is reported beside it); no 5xx other than 503 with ``Retry-After``. Figures: requests, bookings,
-faults, lost, duplicates, p50/p99 latency by phase, load averages.
+rounds that found a better plan and got it written is reported beside it); no 5xx other
+than 503 with ``Retry-After``. Figures: requests, bookings, faults, lost, duplicates,
+p50/p99 latency by phase, load averages.
 
 Loopback only; every loop is bounded by the run's deadline; it stops by itself.
 """
