@@ -13,8 +13,7 @@ from solver.dispatch.rebase import Refusal
 
 def test_tick_helper_runs_a_little_below_requests_by_default() -> None:
     """The helper process that re-optimises runs at the configured niceness above the API
-    process (default 2: at 10 any busy process on the machine starved it, and rounds came
-    back so late that the state had moved on, or never)."""
+    process (default 2; it was 10, a tenth of a busy worker's CPU share)."""
     nice = Settings().tick_nice
     assert 0 < nice <= 5
     ticker = Ticker.in_helper_process("demo", None, nice)
