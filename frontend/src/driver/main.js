@@ -5,7 +5,7 @@ import { t, savedLang } from '../lib/i18n.js';
 import { createApi, newKey } from '../lib/api.js';
 import { followEvents } from '../lib/sse.js';
 import { ReportQueue } from '../lib/queue.js';
-import { hhmm } from '../lib/format.js';
+import { hhmm, pointAt, pointText } from '../lib/format.js';
 import { roadMap } from '../lib/roadmap.js';
 import { noShowAllowedAt } from './wait.js';
 import { routeFor } from './leg.js';
@@ -177,6 +177,7 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
+        ${pointAt(next.type, next) && html`<div class="point" data-testid="next-point">📍 ${pointText(pointAt(next.type, next), lang)}</div>`}
         <div class="who" data-testid="next-rider">${next.parcel ? cargoText(next) : html`${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}`}
           ${next.phone && html` <a class="call" href=${`tel:${next.phone}`}>☎ ${next.phone}</a>`}
           ${next.notes && html`<div class="notes">${next.notes}</div>`}
@@ -193,7 +194,7 @@ function App() {
         </div></section>`
       : html`<section class="next muted" data-testid="next-stop">${t(lang, 'no_stops')}</section>`}
     <section class="rest"><h2>${t(lang, 'rest_of_day')}</h2><ol data-testid="rest">${rest.map((s) => html`<li>
-      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.parcel ? '' : s.rider_name || s.booking_id} ${cargoText(s)}</li>`)}</ol></section>
+      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.parcel ? '' : s.rider_name || s.booking_id} ${cargoText(s)}${pointAt(s.type, s) ? ` · 📍 ${pointAt(s.type, s).name}` : ''}</li>`)}</ol></section>
   </div>`;
 }
 
