@@ -136,3 +136,10 @@ test('meeting points: the stop end picks its point, the read-back names it', asy
   assert.equal(readBack({ ...b, pickup_point: null }, 'ja'), '12月7日(月) 09:35から09:45の間にお迎えに参ります。');
   assert.match(readBack(b, 'en'), /^We will pick you up at 駅前 on Mon 7\/12 between 09:35 and 09:45\.$/);
 });
+
+test('a parcel riding back is a stop of its own on the driver page', async () => {
+  const { stopKey } = await import('../src/driver/wait.js');
+  assert.equal(stopKey({ stop_id: 'p1~dropoff', parcel: { returning: false } }), 'p1~dropoff');
+  assert.equal(stopKey({ stop_id: 'p1~dropoff', parcel: { returning: true } }), 'p1~dropoff:back');
+  assert.equal(stopKey({ stop_id: 'b1~pickup' }), 'b1~pickup');
+});

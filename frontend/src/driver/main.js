@@ -7,7 +7,7 @@ import { followEvents } from '../lib/sse.js';
 import { ReportQueue } from '../lib/queue.js';
 import { hhmm, pointAt, pointText } from '../lib/format.js';
 import { roadMap } from '../lib/roadmap.js';
-import { noShowAllowedAt } from './wait.js';
+import { noShowAllowedAt, stopKey } from './wait.js';
 import { routeFor } from './leg.js';
 
 const KEY = 'maas.driver.session';
@@ -148,8 +148,8 @@ function App() {
     queue.add({ key: newKey(), path: `/v1/vehicles/${session.van}/stops/${stop.stop_id}/events`,
       body: { type }, label: `${t(lang, type)} ${stop.booking_id}`, at: serverNowIso() });
     setQueued(queue.items());
-    if (type === 'arrived') setArrivedAt({ ...arrivedAt, [stop.stop_id]: serverNow() });
-    else setDone({ ...done, [stop.stop_id]: type });
+    if (type === 'arrived') setArrivedAt({ ...arrivedAt, [stopKey(stop)]: serverNow() });
+    else setDone({ ...done, [stopKey(stop)]: type });
     if (navigator.onLine) flush();
   }
 
@@ -160,11 +160,11 @@ function App() {
   }
 
   if (!session) return html`<${SignIn} lang=${lang} onSignIn=${signIn} error=${error} toggleLang=${toggleLang} />`;
-  const stops = manifest ? manifest.stops.filter((s) => !done[s.stop_id])
+  const stops = manifest ? manifest.stops.filter((s) => !done[stopKey(s)])
     .map((s) => ({ ...s, ...(crew[s.booking_id] || {}), passengers: s.passengers })) : [];
   const next = stops[0];
   const rest = stops.slice(1);
-  const allowedAt = next ? noShowAllowedAt(arrivedAt[next.stop_id]) : null;
+  const allowedAt = next ? noShowAllowedAt(arrivedAt[stopKey(next)]) : null;
   const waitOver = allowedAt !== null && serverNow() >= allowedAt;
   return html`<div class="driver">
     <header><b>${session.van}</b>
@@ -184,11 +184,11 @@ function App() {
           <small class="bid">${next.booking_id}</small></div>
         <${StopMap} from=${gps || null} stop=${next} leg=${leg} />
         <div class="buttons">
-          <button class="big" data-testid="arrived" disabled=${!!arrivedAt[next.stop_id]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
+          <button class="big" data-testid="arrived" disabled=${!!arrivedAt[stopKey(next)]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
           ${next.type === 'pickup' ? html`
             <button class="big primary" data-testid="picked-up" onClick=${() => report(next, 'picked_up')}>${t(lang, 'picked_up')}</button>
             ${next.parcel ? '' : html`<button class="big warn" data-testid="no-show" disabled=${!waitOver} onClick=${() => report(next, 'no_show')}>${t(lang, 'no_show')}
-              ${arrivedAt[next.stop_id] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`}`
+              ${arrivedAt[stopKey(next)] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`}`
             : html`<button class="big primary" data-testid="dropped-off" onClick=${() => report(next, 'dropped_off')}>${t(lang, 'dropped_off')}</button>
               ${next.parcel && !next.parcel.returning ? html`<button class="big warn" data-testid="not-home" onClick=${() => report(next, 'not_home')}>${t(lang, 'not_home')}</button>` : ''}`}
         </div></section>`
