@@ -184,7 +184,7 @@ async def get_shifts(vehicle_id: VehicleId, _: Staff, rt: RuntimeDep) -> ShiftsP
 async def put_shifts(vehicle_id: VehicleId, body: ShiftsPut, caller: Operator,
                      rt: RuntimeDep) -> ShiftsPublic:
     """Replace the van's weekly pattern (dispatcher, admin)."""
-    async with rt.shift_lock:
+    async with rt.store.exclusive("shifts"):  # the whole roster is applied
         record = await _record(rt, vehicle_id)
         record["week"] = {name: None if (s := getattr(body.week, name)) is None
                           else _checked(f"week.{name}", s) for name in WEEKDAYS}
@@ -195,7 +195,7 @@ async def put_shifts(vehicle_id: VehicleId, body: ShiftsPut, caller: Operator,
 async def put_override(vehicle_id: VehicleId, day: date, body: OverridePut, caller: Operator,
                        rt: RuntimeDep) -> ShiftsPublic:
     """Set one date: off, or other hours (dispatcher, admin)."""
-    async with rt.shift_lock:
+    async with rt.store.exclusive("shifts"):  # the whole roster is applied
         return await _put_override(vehicle_id, day, body, caller, rt)
 
 
@@ -227,7 +227,7 @@ async def delete_override(vehicle_id: VehicleId, day: date, caller: Operator,
                           rt: RuntimeDep) -> ShiftsPublic:
     """Take the API's override of one date away: the weekly pattern (or the service file's
     override) applies again."""
-    async with rt.shift_lock:
+    async with rt.store.exclusive("shifts"):  # the whole roster is applied
         record = await _record(rt, vehicle_id)
         if day.isoformat() not in record["overrides"]:
             raise not_found(f"override of {vehicle_id} on {day}")
