@@ -143,3 +143,15 @@ test('a parcel riding back is a stop of its own on the driver page', async () =>
   assert.equal(stopKey({ stop_id: 'p1~dropoff', parcel: { returning: true } }), 'p1~dropoff:back');
   assert.equal(stopKey({ stop_id: 'b1~pickup' }), 'b1~pickup');
 });
+
+test('the report shows parcels only for months that had them', async () => {
+  const { hasParcels, PARCEL_FIGURES } = await import('../src/console/report.js');
+  const month = (n) => ({ parcels: { handed_in: n } });
+  assert.equal(hasParcels({ current: month(0), previous: month(0) }), false);
+  assert.equal(hasParcels({ current: month(0), previous: month(3) }), true);
+  assert.equal(hasParcels({ current: { }, previous: { } }), false);  // a report before v3
+  assert.equal(hasParcels(null), false);
+  for (const f of PARCEL_FIGURES) {
+    assert.ok(t('ja', `parcel_${f}`) !== `parcel_${f}` && t('en', `parcel_${f}`) !== `parcel_${f}`, f);
+  }
+});

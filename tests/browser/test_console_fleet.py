@@ -111,6 +111,21 @@ def test_the_monthly_report_shows_a_closed_day(page: Page, fresh: Served, shots:
         r = fresh.http.post(f"/v1/vehicles/{ride['vehicle_id']}/stops/{ride['id']}~{stop}"
                             "/events", headers=driver, json={"type": what})
         assert r.status_code == 200, r.text
+    # a parcel handed in and delivered the same day (the month's parcels)
+    r = fresh.http.post("/v1/shippers", headers=fresh.op(),
+                        json={"name": "Post office", "kind": "post_office"})
+    assert r.status_code == 201, r.text
+    shop = {"Authorization": f"Bearer {r.json()['token']}"}
+    p = fresh.places()
+    parcel = fresh.http.post("/v1/parcels", headers=shop, json={
+        "pickup": p["town_hall"], "delivery": p["clinic"], "kg": 3, "litres": 10,
+        "pickup_after": f"{TODAY}T10:00:00+09:00"}).json()
+    van = {"Authorization": f"Bearer {fresh.driver_token(parcel['vehicle_id'])}"}
+    for stop, what in (("pickup", "arrived"), ("pickup", "picked_up"),
+                       ("dropoff", "arrived"), ("dropoff", "dropped_off")):
+        r = fresh.http.post(f"/v1/vehicles/{parcel['vehicle_id']}/stops/{parcel['id']}~{stop}"
+                            "/events", headers=van, json={"type": what})
+        assert r.status_code == 200, r.text
     # the training clock moves to the next morning: the day closes into the history
     r = fresh.http.put("/v1/clock", headers=fresh.op(),
                        json={"now": f"{TOMORROW}T07:30:00+09:00"})
@@ -124,6 +139,9 @@ def test_the_monthly_report_shows_a_closed_day(page: Page, fresh: Served, shots:
     expect(page.get_by_test_id("fig-cancelled")).to_have_text("1")
     expect(page.get_by_test_id("reason-weather")).to_have_text("1")
     expect(page.get_by_test_id("report")).to_contain_text("2026-11")  # the month before
+    expect(page.get_by_test_id("parcel-handed_in")).to_have_text("1")
+    expect(page.get_by_test_id("parcel-delivered")).to_have_text("1")
+    expect(page.get_by_test_id("parcel-kg_delivered")).to_have_text("3")
     page.screenshot(path=str(shots / "console-report-1366x768.png"))
     with page.expect_download() as dl:
         page.get_by_test_id("report-csv").click()

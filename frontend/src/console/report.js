@@ -7,6 +7,15 @@ import { figure } from '../lib/forms.js';
 export const FIGURES = ['rides', 'riders', 'bookings', 'no_shows', 'cancelled', 'vehicle_km', 'vehicle_hours',
   'cost', 'fares', 'fare_recovery', 'cost_per_ride', 'wait_mean_min', 'on_time_share', 'pooled_share'];
 
+// The month's parcels (貨客混載), shown when the month or the one before had any.
+export const PARCEL_FIGURES = ['handed_in', 'delivered', 'returned', 'cancelled', 'undelivered',
+  'delivered_share', 'on_time_share', 'kg_delivered', 'direct_km_delivered'];
+
+export function hasParcels(report) {
+  const n = (m) => (m && m.parcels ? m.parcels.handed_in : 0);
+  return Boolean(report) && (n(report.current) > 0 || n(report.previous) > 0);
+}
+
 export function Report({ lang, state, api }) {
   const [month, setMonth] = useState((state.today || '').slice(0, 7));
   const [report, setReport] = useState(null);
@@ -38,6 +47,8 @@ export function Report({ lang, state, api }) {
         <tr><th>${t(lang, 'fig_distinct_riders')}</th><td>${figure(cur.distinct_riders)}</td><td>${figure(prev.distinct_riders)}</td></tr></tbody></table></section>
       <section><h2>${t(lang, 'cancel_reasons')}</h2><table class="grid" data-testid="report-reasons"><tbody>
         ${Object.entries(cur.cancelled_by_reason || {}).map(([k, n]) => html`<tr><th>${t(lang, `reason_${k}`)}</th><td data-testid=${`reason-${k}`}>${n}</td></tr>`)}</tbody></table>
+      ${hasParcels(report) && html`<h2>${t(lang, 'parcels_month')}</h2><table class="grid" data-testid="report-parcels"><thead><tr><th></th><th>${cur.month}</th><th>${prev.month}</th></tr></thead><tbody>
+        ${PARCEL_FIGURES.map((f) => html`<tr><th>${t(lang, `parcel_${f}`)}</th><td data-testid=${`parcel-${f}`}>${figure(cur.parcels[f])}</td><td>${figure(prev.parcels ? prev.parcels[f] : null)}</td></tr>`)}</tbody></table>`}
       <h2>${t(lang, 'by_day')}</h2><table class="grid"><thead><tr><th>${t(lang, 'date')}</th><th>${t(lang, 'fig_rides')}</th><th>${t(lang, 'fig_riders')}</th><th>${t(lang, 'fig_cancelled')}</th></tr></thead>
         <tbody>${cur.days.map((d) => html`<tr><td>${d.date}</td><td>${d.rides}</td><td>${d.riders}</td><td>${d.cancelled}</td></tr>`)}</tbody></table></section></div>`}
   </div>`;

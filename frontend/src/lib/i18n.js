@@ -54,6 +54,9 @@ const D = {
     drivers_per_day: '日ごとの運転手', driver: '運転手', driver_name: '運転手の名前', new_driver: '運転手を登録', shown_once: 'この一度だけ表示されます',
     meeting_point: '待ち合わせ場所', board_at: '乗る場所', alight_at: '降りる場所', at_door: '自宅前',
     kind_address: '住所', kind_road: '道路', kind_hamlet: '地区', kind_place: '施設',
+    parcels_month: '貨客混載（荷物）', parcel_handed_in: '受付', parcel_delivered: '配達済み', parcel_returned: '持ち戻り（不在）',
+    parcel_cancelled: '取消', parcel_undelivered: '未集荷', parcel_delivered_share: '配達率', parcel_on_time_share: '期限内配達率',
+    parcel_kg_delivered: '配達重量 kg', parcel_direct_km_delivered: '配達の直行距離 km',
   },
   en: {
     console_title: 'Dispatch console', driver_title: 'Driver',
@@ -106,6 +109,9 @@ const D = {
     drivers_per_day: 'Drivers per day', driver: 'Driver', driver_name: "Driver's name", new_driver: 'Register a driver', shown_once: 'shown only this once',
     meeting_point: 'Meeting point', board_at: 'Boards at', alight_at: 'Alights at', at_door: 'at the door',
     kind_address: 'address', kind_road: 'road', kind_hamlet: 'district', kind_place: 'place',
+    parcels_month: 'Parcels', parcel_handed_in: 'Handed in', parcel_delivered: 'Delivered', parcel_returned: 'Returned (nobody home)',
+    parcel_cancelled: 'Withdrawn', parcel_undelivered: 'Not collected', parcel_delivered_share: 'Delivered share', parcel_on_time_share: 'Delivered on time',
+    parcel_kg_delivered: 'kg delivered', parcel_direct_km_delivered: 'Direct km delivered',
   },
 };
 
