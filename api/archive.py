@@ -29,6 +29,7 @@ from maas.history.day import (
     BookingRecord,
     ClosureRecord,
     DayRecord,
+    ParcelRecord,
     RiderRecord,
     StatusChange,
     VanDayRecord,
@@ -41,6 +42,11 @@ _FINAL_STATUS = {
     BookingStatus.COMPLETED: "completed",
     BookingStatus.CANCELLED: "cancelled",
     BookingStatus.NO_SHOW: "no_show",
+}
+_PARCEL_STATUS = {
+    BookingStatus.COMPLETED: "delivered",
+    BookingStatus.RETURNED: "returned",
+    BookingStatus.CANCELLED: "cancelled",
 }
 
 
@@ -78,12 +84,18 @@ class DayArchive:
 def day_record(area: str, clock: ServiceClock, state: DispatchState,
                records: Mapping[str, dict[str, Any]], riders: Mapping[str, dict[str, Any]],
                vehicles: Mapping[str, dict[str, Any]], network: RoadNetwork,
-               closed_at: datetime) -> DayRecord:
+               closed_at: datetime, parcels: Mapping[str, dict[str, Any]] | None = None,
+               shippers: Mapping[str, dict[str, Any]] | None = None) -> DayRecord:
     """The history's record of a finished day (every booking is completed, cancelled or a
-    no-show; the caller checks that)."""
+    no-show, every parcel delivered, returned, withdrawn or still waiting for a van; the
+    caller checks that).
+    ``parcels``: the day's parcel records (who handed each in, when); ``shippers``: the
+    shipper accounts (their kind)."""
     bookings = tuple(_booking(clock, b, records.get(b.id, {}))
                      for b in state.bookings.values()
-                     if b.status in _FINAL_STATUS and not b.is_parcel)  # rides only
+                     if b.status in _FINAL_STATUS and not b.is_parcel)
+    carried = [b for b in state.bookings.values()
+               if b.is_parcel and (b.status in _PARCEL_STATUS or b.waiting)]
     vans = tuple(_van(clock, v, state, vehicles.get(v.id, {}), network) for v in state.vehicles)
     closures = tuple(ClosureRecord(id=str(getattr(c, "id", c)), start=clock.moment(0))
                      for c in state.closures)
@@ -92,7 +104,37 @@ def day_record(area: str, clock: ServiceClock, state: DispatchState,
                                phone=riders.get(rid, {}).get("phone")) for rid in rider_ids)
     return DayRecord(area=area, date=clock.service_day, timezone=str(clock.tz),
                      closed_at=closed_at, bookings=bookings, vans=vans, closures=closures,
-                     riders=people)
+                     riders=people,
+                     parcels=_parcels(clock, carried, parcels or {}, shippers or {}, network))
+
+
+def _parcels(clock: ServiceClock, carried: list[Booking], records: Mapping[str, dict[str, Any]],
+             shippers: Mapping[str, dict[str, Any]], network: RoadNetwork
+             ) -> tuple[ParcelRecord, ...]:
+    if not carried:
+        return ()
+    origins = [b.request.origin for b in carried]
+    metres = network.distances(origins, [b.request.destination for b in carried])
+    out = []
+    for i, b in enumerate(carried):
+        r, record = b.request, records.get(b.id, {})
+        delivered = b.status is BookingStatus.COMPLETED and b.dropped_off_at is not None
+        handed_in = record.get("handed_in_at")
+        out.append(ParcelRecord(
+            id=b.id, status="undelivered" if b.waiting  # never collected: still with its shipper
+            else _PARCEL_STATUS[b.status],  # type: ignore[arg-type]
+            kg=r.cargo_kg, litres=r.cargo_litres,
+            pickup_lat=r.origin.lat, pickup_lon=r.origin.lon,
+            delivery_lat=r.destination.lat, delivery_lon=r.destination.lon,
+            handed_in_at=datetime.fromisoformat(handed_in) if handed_in
+            else clock.moment(b.confirmed_at),
+            shipper_id=b.rider_id, source=shippers.get(b.rider_id or "", {}).get("kind"),
+            deliver_by=clock.moment(r.dropoff.latest), vehicle_id=b.vehicle_id or None,
+            picked_up_at=None if b.picked_up_at is None else clock.moment(b.picked_up_at),
+            delivered_at=clock.moment(b.dropped_off_at) if delivered
+            and b.dropped_off_at is not None else None,
+            direct_m=int(metres[i, i])))
+    return tuple(out)
 
 
 def _at(value: str | None) -> datetime | None:

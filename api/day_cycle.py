@@ -203,7 +203,8 @@ async def close(rt: Runtime, day: date) -> dict[str, Any]:
     """Archive a finished day and remove it from the live state.
 
     409 ``day_not_over`` before the day's hours end, ``bookings_open`` while a booking is
-    still confirmed or on board, ``vans_on_road`` while a van still has stops.
+    still confirmed or on board, ``vans_on_road`` while a van still has stops. A parcel
+    still waiting for a van is archived ``undelivered``.
     """
     ctx = rt.days.context(day)
     if not await ctx.store.exists():
@@ -214,7 +215,8 @@ async def close(rt: Runtime, day: date) -> dict[str, Any]:
         raise conflict("day_not_over", f"service day {day} runs until {end.isoformat()}")
     for _ in range(3):
         _, version, state = await ctx.store.snapshot()
-        open_ids = sorted(b.id for b in state.bookings.values() if b.active)
+        # A parcel no van ever collected stays with its shipper: it does not hold the day.
+        open_ids = sorted(b.id for b in state.bookings.values() if b.active and not b.waiting)
         if open_ids:
             raise conflict("bookings_open", f"{len(open_ids)} bookings of {day} are still "
                            "open (confirmed or on board): report or cancel them first",
@@ -226,8 +228,10 @@ async def close(rt: Runtime, day: date) -> dict[str, Any]:
         records = await rt.store.records(ctx.store.keys.bookings)
         riders = await rt.store.records(rt.store.keys.riders)
         vehicles = await rt.store.records(rt.store.keys.vehicles)
+        parcels = await rt.store.records(ctx.store.keys.parcels)
+        shippers = await rt.store.records(rt.store.keys.shippers)
         record = day_record(rt.store.area, ctx.clock, state, records, riders, vehicles,
-                            rt.network, rt.clock.now())
+                            rt.network, rt.clock.now(), parcels, shippers)
         path = await asyncio.to_thread(rt.archive.keep, record)
         if await rt.store.close_day(day, version):
             rt.days.forget(day)

@@ -8,8 +8,7 @@ a restarted process builds the same runtime from the same settings.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from api.archive import DayArchive
 from api.clock import Clock, TrainingClock
@@ -41,8 +40,6 @@ class Runtime:
     meeting: MeetingPoints  # the service file's meeting points, placed on the network
     places: Gazetteer  # the town's named places, for address entry (GET /v1/places)
     transit: TransitFeed | None = None  # the service file's timetable (``transit:``)
-    # Shift edits read, change and write a van's record: one at a time in this process.
-    shift_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def training(self) -> TrainingClock | None:

@@ -22,6 +22,7 @@ from api.errors import ApiError
 from api.snap_cache import SnapCache
 from api.store import event_entry
 from api.views import booking_public, booking_record
+from api.welfare import welfare_watch
 from maas.errors import MaasError
 from maas.meeting import MeetingPoints, Walk
 from maas.service import ServiceDefinition
@@ -58,15 +59,18 @@ def ask_for(record: dict[str, Any], day: date, clock: ServiceClock, service: Ser
             snapper: SnapCache, points: MeetingPoints | None = None,
             rider: Mapping[str, Any] | None = None) -> RideAsk:
     """The ride the standing booking asks for on ``day`` (raises what snapping raises), at
-    the meeting points in reach when the service has them (``rider``: the rider's record,
-    for the door-to-door flags; raises ``ApiError`` ``no_meeting_point`` as offers do)."""
+    the meeting points in reach when the service has them (raises ``ApiError``
+    ``no_meeting_point`` as offers do). ``rider``: the rider's record, read as an offer reads
+    it: a wheelchair, longer boarding and alighting, the welfare watch of a no-show, and the
+    door-to-door flags."""
     o, d = record["origin"], record["destination"]
     origin = snapper.snap(o["lat"], o["lon"])
     destination = snapper.snap(d["lat"], d["lon"])
-    wheelchairs = 1 if record.get("wheelchair") else 0
+    needs = rider or {}  # the rider's own needs, as an offer reads them (api.routers.offers)
+    wheelchairs = 1 if record.get("wheelchair") or needs.get("needs_wheelchair") else 0
     walks: tuple[tuple[Walk, ...], tuple[Walk, ...]] = ((), ())
     if points is not None:
-        walks = meeting.walks(points, day, meeting.rider_flags(rider or {}, wheelchairs > 0),
+        walks = meeting.walks(points, day, meeting.rider_flags(needs, wheelchairs > 0),
                               (o["lat"], o["lon"], origin), (d["lat"], d["lon"], destination))
 
     def at(text: str | None) -> int | None:
@@ -79,6 +83,8 @@ def ask_for(record: dict[str, Any], day: date, clock: ServiceClock, service: Ser
                    pickup_after=at(record.get("pickup_after")),
                    arrive_before=at(record.get("arrive_before")),
                    now=clock.now_seconds(), rider_id=record["rider_id"],
+                   board=needs.get("board_seconds"), alight=needs.get("alight_seconds"),
+                   welfare=welfare_watch(needs),
                    origin_walks=walks[0], destination_walks=walks[1])
 
 

@@ -22,6 +22,8 @@ never the history:
     maas:{area}:events        stream of server-sent events (trimmed to a maximum length, and
                               at each day's close to the events since the previous close)
     maas:{area}:tick-lease    which process runs the next tick (expires by itself)
+    maas:{area}:lock:{name}   a short read-change-write no other worker may interleave
+                              (``AreaStore.exclusive``; expires by itself)
     maas:{area}:shifts        hash vehicle id -> shift record over the roster (``api.shifts``)
     maas:{area}:drivers       hash driver id -> driver account (``api.drivers``)
     maas:{area}:van-drivers   hash "{date}:{vehicle id}" -> driver id (``api.drivers``)
@@ -61,7 +63,8 @@ import json
 import os
 import random
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -185,6 +188,11 @@ def event_entry(kind: str, data: dict[str, Any], vehicle_ids: tuple[str, ...] = 
         "riders": ",".join(r for r in rider_ids if r),
         "data": json.dumps(data, separators=(",", ":")),
     }
+
+
+# Delete a lock only while it still holds our token (an expired lock may be someone else's).
+_RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0"""
 
 
 def _busy() -> ApiError:
@@ -534,6 +542,26 @@ class AreaStore:
     async def hdel(self, key: str, name: str) -> None:
         """Remove one field of one of the area's hashes."""
         await _pending(self.redis.hdel(key, name))
+
+    @asynccontextmanager
+    async def exclusive(self, name: str, ttl_ms: int = 30_000, wait_s: float = 10.0
+                        ) -> AsyncIterator[None]:
+        """Hold the area-wide lock ``name`` while the block runs, against every worker and
+        process of the area: for a read-change-write of records that one transaction cannot
+        cover. Waits up to ``wait_s`` for it (then 503 ``busy``); it expires after
+        ``ttl_ms`` if its holder dies, and is released only by its holder."""
+        key, token = f"{self.keys.prefix}lock:{name}", secrets.token_hex(8)
+        deadline, pause = asyncio.get_running_loop().time() + wait_s, 0.01
+        while not await _pending(self.redis.set(key, token, nx=True, px=ttl_ms)):
+            if asyncio.get_running_loop().time() >= deadline:
+                raise ApiError(503, "busy", f"{name} is being changed by another request; "
+                               "retry shortly")
+            await asyncio.sleep(pause * (1 + random.random()))
+            pause = min(pause * 2, 0.2)
+        try:
+            yield
+        finally:
+            await _pending(self.redis.eval(_RELEASE, 1, key, token))
 
     async def take_lease(self, key: str, ttl_ms: int) -> bool:
         """Whether this process got the lease ``key`` for ``ttl_ms`` (nobody else holds it)."""

@@ -40,9 +40,11 @@ def gtfs_flex(
     booking_url: Annotated[str | None, typer.Option(help="Booking web page.")] = None,
     contact_email: Annotated[str | None, typer.Option(help="Feed contact e-mail.")] = None,
 ) -> None:
-    """Write the service as a GTFS-Flex v2 feed (zones, booking rules, windows, calendar)."""
+    """Write the service as a GTFS-Flex v2 feed (zones, booking rules, windows, calendar;
+    the meeting points as location groups when riders are met at points)."""
     from maas.errors import MaasError
     from maas.history import HistoryStore
+    from maas.meeting import service_point_specs
     from maas.publish.gtfs_flex import FeedOptions, write_gtfs_flex
     from maas.publish.ride_times import from_history, from_policy
     from maas.service import load_service
@@ -57,7 +59,8 @@ def gtfs_flex(
                 fit = from_history(store.days(svc.area, first, date(9999, 12, 31)))
         opts = FeedOptions(agency_url, _start(start), days, phone, booking_url,
                            contact_email=contact_email)
-        written = write_gtfs_flex(svc, fit, opts, out)
+        points = service_point_specs(svc) if svc.meeting.uses_points else []
+        written = write_gtfs_flex(svc, fit, opts, out, points)
     except (MaasError, OSError, ValueError) as exc:
         raise _fail(exc) from None
     covered = "" if fit.covered_share is None else \

@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 from maas.domain import Location
 from maas.errors import InvalidInput, OffNetworkError
 from maas.service.definition import ServiceDefinition
-from maas.service.meeting import MeetingPolicy
+from maas.service.meeting import MeetingPointSpec, MeetingPolicy
 
 Snap = Callable[[float, float], Location]
 
@@ -139,28 +139,44 @@ def place_meeting_points(policy: MeetingPolicy, snap: Snap,
     refuses are kept in ``unplaced``, never silently dropped."""
     placed: list[MeetingPoint] = []
     off: list[Unplaced] = []
-    listed = [(p.id, p.name, p.lat, p.lon) for p in policy.points]
-    seen = {p[0] for p in listed}
-    for pid, name, lat, lon in [*listed, *((f"gtfs-{s}", n, la, lo) for s, n, la, lo in gtfs
-                                         if f"gtfs-{s}" not in seen)]:
+    for p in listed_points(policy, gtfs):
         try:
-            placed.append(MeetingPoint(pid, name, lat, lon, snap(lat, lon)))
+            placed.append(MeetingPoint(p.id, p.name, p.lat, p.lon, snap(p.lat, p.lon)))
         except OffNetworkError as exc:
-            off.append(Unplaced(pid, name, str(exc)))
+            off.append(Unplaced(p.id, p.name, str(exc)))
     return MeetingPoints(policy, placed, off)
+
+
+def listed_points(policy: MeetingPolicy, gtfs: Sequence[tuple[str, str, float, float]] = ()
+                  ) -> list[MeetingPointSpec]:
+    """The policy's listed points, then the GTFS stops ``(stop_id, name, lat, lon)`` as points
+    ``gtfs-{stop_id}`` (a listed point of that id wins), as the service file gives them."""
+    listed = list(policy.points)
+    seen = {p.id for p in listed}
+    return [*listed, *(MeetingPointSpec(f"gtfs-{s}", n, la, lo) for s, n, la, lo in gtfs
+                       if f"gtfs-{s}" not in seen)]
+
+
+def service_point_specs(svc: ServiceDefinition) -> list[MeetingPointSpec]:
+    """Every meeting point of a service file (listed, and the GTFS stops it names), not
+    placed on a network: what a published feed lists."""
+    return listed_points(svc.meeting, _gtfs_stops(svc))
+
+
+def _gtfs_stops(svc: ServiceDefinition) -> list[tuple[str, str, float, float]]:
+    policy = svc.meeting
+    if not (policy.from_gtfs or policy.gtfs_stops):
+        return []
+    from maas.transit import load_service_feed
+
+    feed = load_service_feed(svc)
+    assert feed is not None  # the service file checks a transit section exists
+    wanted = list(feed.stops) if policy.from_gtfs else list(policy.gtfs_stops)
+    feed.check_stops(wanted, f"{svc.origin}: meeting_points.gtfs_stops")
+    return [(s, feed.stops[s].name, feed.stops[s].lat, feed.stops[s].lon) for s in wanted]
 
 
 def service_meeting_points(svc: ServiceDefinition, snap: Snap) -> MeetingPoints:
     """The meeting points of a service file on the network ``snap`` places points on; the
     GTFS stops it names come from its ``transit.feed`` (read with ``maas.transit``)."""
-    policy = svc.meeting
-    gtfs: list[tuple[str, str, float, float]] = []
-    if policy.from_gtfs or policy.gtfs_stops:
-        from maas.transit import load_service_feed
-
-        feed = load_service_feed(svc)
-        assert feed is not None  # the service file checks a transit section exists
-        wanted = list(feed.stops) if policy.from_gtfs else list(policy.gtfs_stops)
-        feed.check_stops(wanted, f"{svc.origin}: meeting_points.gtfs_stops")
-        gtfs = [(s, feed.stops[s].name, feed.stops[s].lat, feed.stops[s].lon) for s in wanted]
-    return place_meeting_points(policy, snap, gtfs)
+    return place_meeting_points(svc.meeting, snap, _gtfs_stops(svc))

@@ -1,7 +1,8 @@
 """The travel-time source every planner asks "how long from here to there".
 
-One Protocol, real implementations: the road network (``maas.roads``) and the Euclidean
-plane of the benchmark instances (``EuclideanTravel``).
+One Protocol, real implementations: the road network (``maas.roads``), the Euclidean
+plane of the benchmark instances (``EuclideanTravel``), and matrices computed before over
+a fixed set of places (``MatrixTravel``: saved real-road benchmark days).
 """
 
 from __future__ import annotations
@@ -66,3 +67,49 @@ class EuclideanTravel:
         self, origins: Sequence[Location], destinations: Sequence[Location]
     ) -> np.ndarray:
         return np.ceil(self._raw(origins, destinations) * self.scale - 1e-9).astype(np.int64)
+
+
+class MatrixTravel:
+    """Travel read from precomputed matrices over a fixed set of places (a saved benchmark
+    day, a test): ``places[i]`` is row and column ``i`` of ``seconds`` and ``metres``.
+
+    Asking for a place outside the set raises ``KeyError`` naming it: a matrix answers only
+    what it was computed for.
+    """
+
+    def __init__(self, places: Sequence[Location], seconds: np.ndarray, metres: np.ndarray
+                 ) -> None:
+        n = len(places)
+        if seconds.shape != (n, n) or metres.shape != (n, n):
+            msg = (f"matrices of shape {seconds.shape} and {metres.shape} do not fit "
+                   f"{n} places")
+            raise ValueError(msg)
+        self.places = tuple(places)
+        self._index = {p: i for i, p in enumerate(self.places)}
+        if len(self._index) != n:
+            msg = "places must be distinct"
+            raise ValueError(msg)
+        self.seconds = seconds.astype(np.int64, copy=False)
+        self.metres = metres.astype(np.int64, copy=False)
+
+    @property
+    def version(self) -> int:
+        return 0
+
+    def _rows(self, places: Sequence[Location]) -> np.ndarray:
+        try:
+            return np.fromiter((self._index[p] for p in places), dtype=np.int64,
+                               count=len(places))
+        except KeyError as exc:
+            msg = f"{exc.args[0]} is not one of the matrix's places"
+            raise KeyError(msg) from None
+
+    def durations(
+        self, origins: Sequence[Location], destinations: Sequence[Location]
+    ) -> np.ndarray:
+        return self.seconds[np.ix_(self._rows(origins), self._rows(destinations))]
+
+    def distances(
+        self, origins: Sequence[Location], destinations: Sequence[Location]
+    ) -> np.ndarray:
+        return self.metres[np.ix_(self._rows(origins), self._rows(destinations))]

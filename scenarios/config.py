@@ -231,6 +231,28 @@ class DisasterConfig(_Strict):
         return self
 
 
+class TrainDelaysConfig(_Strict):
+    """Late trains (issue 15): a seeded ``share`` of the arriving trains the day's riders
+    come off runs late by a delay drawn evenly from ``minutes``. ``announced``: the operator
+    reports each delay ``announce_minutes_before`` the scheduled arrival (the dispatcher
+    moves the waiting rides, as ``POST /v1/transit/delays`` does); false: nobody tells the
+    dispatcher, and the van meets the train on time (the baseline)."""
+
+    share: float = Field(default=0.3, ge=0, le=1)
+    minutes: tuple[float, float] = (5.0, 30.0)
+    announced: bool = True
+    announce_minutes_before: float = Field(default=10.0, ge=0, le=240)
+    seed: int = 1
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TrainDelaysConfig:
+        lo, hi = self.minutes
+        if not 0 <= lo <= hi <= 240:
+            msg = "minutes: give [low, high] with 0 <= low <= high <= 240"
+            raise ValueError(msg)
+        return self
+
+
 class TransitConfig(_Strict):
     """Riders to and from trains at one transfer stop of a GTFS feed (issue 15).
 
@@ -238,6 +260,7 @@ class TransitConfig(_Strict):
     arriving train, on the timetable of ``service_date``. ``mode`` ``connect`` books them as
     guaranteed connections; ``arrive_by`` as plain arrive-by rides to the departure minus
     the buffer (and pickups after the arrival plus the buffer): the benchmark's baseline.
+    ``delays``: late arriving trains (``TrainDelaysConfig``).
     """
 
     feed: str
@@ -248,6 +271,7 @@ class TransitConfig(_Strict):
     buffer_minutes: float = Field(default=5, ge=0, le=60)
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
     mode: Literal["connect", "arrive_by"] = "connect"
+    delays: TrainDelaysConfig | None = None
 
 
 class ParcelDemandConfig(_Strict):

@@ -5,6 +5,8 @@ Simulated times are seconds from the service date's local midnight; the record g
 datetimes in the area's time zone. Van days: ``km`` from the legs driven, ``hours`` from the
 first departure to the last arrival (as ``kpis.json``); the fare of a booking is the
 scenario's fare per person. Simulated riders have no rider account: ``rider_id`` is empty.
+Parcels keep their simulated outcome (``undelivered``: waiting or on a van when the day
+ended; ``refused``: no van could take it) and their source as the shipper's kind.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 from maas.domain import Location
 from maas.errors import InvalidInput
-from maas.history import BookingRecord, DayRecord, StatusChange, VanDayRecord
-from maas.history.day import BookingStatus
+from maas.history import BookingRecord, DayRecord, ParcelRecord, StatusChange, VanDayRecord
+from maas.history.day import BookingStatus, ParcelStatus
 from scenarios.config import Scenario
+from scenarios.records import ParcelRecord as SimulatedParcel
 from scenarios.records import SimulationResult, TripRecord, TripStatus
 
 _STATUS: dict[TripStatus, BookingStatus] = {
@@ -80,6 +83,24 @@ def _booking(t: TripRecord, at: _Clock, fare: float, no_show_at: int | None) -> 
     )
 
 
+def _parcel(p: SimulatedParcel, at: _Clock) -> ParcelRecord:
+    if p.origin is None or p.destination is None:
+        msg = f"parcel {p.id}: the simulated record has no places"
+        raise InvalidInput(msg)
+    status: ParcelStatus = p.status.value  # type: ignore[assignment]
+    return ParcelRecord(
+        id=p.id, status=status, kg=p.kg, litres=p.litres,
+        pickup_lat=p.origin.lat, pickup_lon=p.origin.lon,
+        delivery_lat=p.destination.lat, delivery_lon=p.destination.lon,
+        handed_in_at=at(p.handed_in_at), source=p.source,
+        deliver_by=None if p.deliver_by is None else at(p.deliver_by),
+        vehicle_id=p.vehicle_id,
+        picked_up_at=None if p.picked_up_at is None else at(p.picked_up_at),
+        delivered_at=at(p.delivered_at) if status == "delivered" and p.delivered_at is not None
+        else None,
+        direct_m=p.direct_metres)
+
+
 class _Clock:
     """Day seconds -> aware datetimes of one service date."""
 
@@ -115,7 +136,8 @@ def day_record(result: SimulationResult, *, area: str, day: dt.date, timezone: s
             hours=(hi - lo) / 3600, riders=len(done), passengers=sum(b.people for b in done)))
     last = max([v.shift_end_s for v in vans] + [leg.arrive for leg in result.legs] + [0])
     return DayRecord(area=area, date=day, timezone=timezone, closed_at=at(last),
-                     bookings=bookings, vans=tuple(van_days))
+                     bookings=bookings, vans=tuple(van_days),
+                     parcels=tuple(_parcel(p, at) for p in result.parcels))
 
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"

@@ -115,7 +115,29 @@ def compute_kpis(result: SimulationResult, cost: CostConfig) -> dict[str, Any]:
     }
     if result.parcels:
         out.update(parcel_kpis(result))
+    if result.late_trains:
+        out["late_trains"] = late_train_kpis(result)
     return out
+
+
+def late_train_kpis(result: SimulationResult) -> dict[str, Any]:
+    """Riders coming off late trains (``transit.delays``): how many were booked, met (picked
+    up) or missed (the van gave up before the train was in), and the promises kept on
+    their rides."""
+    late = result.late_trains
+    riders = [t for t in result.trips if t.connect is not None and t.connect.kind == "arrival"
+              and t.connect.trip_id in late and t.booking is not None
+              and t.status is not TripStatus.CANCELLED]
+    met = [t for t in riders if t.status is TripStatus.SERVED]
+    kept = [t for t in met if t.promise_kept]
+    return {
+        "trains": len(late), "announced": result.delays_announced,
+        "delay_minutes_mean": round(sum(late.values()) / len(late) / 60, 1),
+        "riders": len(riders), "met": len(met),
+        "missed": sum(t.missed_train for t in riders),
+        "met_share": round(len(met) / len(riders), 4) if riders else None,
+        "promise_kept_share": round(len(kept) / len(met), 4) if met else None,
+    }
 
 
 def parcel_kpis(result: SimulationResult) -> dict[str, Any]:

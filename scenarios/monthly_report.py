@@ -11,7 +11,7 @@ import base64
 import csv
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +179,16 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_PARCEL_ROWS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+    ("handed_in", "Handed in", "{:,}".format), ("delivered", "Delivered", "{:,}".format),
+    ("returned", "Returned (nobody home)", "{:,}".format),
+    ("cancelled", "Withdrawn", "{:,}".format), ("refused", "Refused", "{:,}".format),
+    ("delivered_share", "Delivered share", _pct), ("on_time_share", "On time", _pct),
+    ("kg_delivered", "kg delivered", "{:,}".format),
+    ("direct_km_delivered", "Direct km delivered", "{:,.1f}".format),
+)
+
+
 def render_html(report: MonthReport, days: Sequence[DayRecord], zones: Zones,
                 note: str = "") -> str:
     """The whole page, plots inlined."""
@@ -199,6 +209,14 @@ def render_html(report: MonthReport, days: Sequence[DayRecord], zones: Zones,
         [g.key, f"{g.requests:,}", _pct(g.rejected_share), _num(g.wait_p50_min),
          _num(g.wait_p90_min), _pct(g.on_time_share)]
         for g in (*cur.equity.by_zone, cur.equity.wheelchair, cur.equity.rest)]
+    cp, pp = cur.parcels, prev.parcels
+    parcel_rows = [[label, fmt(getattr(cp, name)), fmt(getattr(pp, name)) if prev.days else "–"]
+                   for name, label, fmt in _PARCEL_ROWS]
+    parcels_html = "" if not (cp.handed_in or pp.handed_in) else f"""<h2>Parcels (貨客混載)</h2>
+<p>Parcels the vans carried beside riders. Delivered share: of the parcels taken on
+(handed in, less refused and withdrawn). Direct km: the drives from pickup to delivery of the
+delivered parcels, the least a separate delivery round would have driven for them.</p>
+{_table(["", str(cur.month), str(prev.month)], parcel_rows)}"""
     c = report.cost
     plots = [
         plot_rides_by_day(report), plot_by(cur, prev, "weekday"), plot_by(cur, prev, "hour"),
@@ -227,6 +245,7 @@ it. Cost model: {c.per_vehicle_hour:,.0f} {html.escape(c.currency)} per vehicle 
 <p>By zone of origin, then wheelchair users and the rest: requests (booked or refused), the
 share refused, the wait (minutes) and the rides on time.</p>
 {_table(["group", "requests", "refused", "wait p50", "wait p90", "on time"], equity_rows)}
+{parcels_html}
 <h2>Days</h2>
 {_table(day_headers, day_rows)}
 <p>The same figures, one row per day, are in <code>report.csv</code>.</p>

@@ -48,6 +48,8 @@ class TripRecord:
     walk_metres: int = 0  # from home to the meeting point (stop-based service)
     shared: bool = False
     connect: Connection | None = None  # the train this ride catches or meets
+    train_delay_s: int = 0  # how late the train this ride meets came in
+    missed_train: bool = False  # the van left before the late train's rider was there
 
     @property
     def connection_made(self) -> bool | None:
@@ -147,6 +149,9 @@ class ParcelRecord:
     picked_up_at: int | None = None
     delivered_at: int | None = None
     vehicle_id: str | None = None
+    origin: Location | None = None
+    destination: Location | None = None
+    direct_metres: int | None = None  # the drive from pickup to delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,3 +195,5 @@ class SimulationResult:
     welfare_alerts: int = 0
     parcels: list[ParcelRecord] = field(default_factory=list)
     parcel_figures: ParcelFigures = field(default_factory=ParcelFigures)
+    late_trains: dict[str, int] = field(default_factory=dict)  # trip_id -> seconds late
+    delays_announced: bool = False

@@ -45,6 +45,7 @@ from scenarios.records import (
     TripRecord,
     TripStatus,
 )
+from scenarios.trains import train_delays
 from solver.dispatch import (
     BookingStatus,
     Dispatcher,
@@ -186,6 +187,8 @@ class Simulation:
                                                strict=True) if u < share}
         self.parcel_demand = {p.id: p for p in parcels}
         self.parcels: dict[str, ParcelRecord] = {}
+        # Late trains (transit.delays): drawn apart from the demand, seeded.
+        self.late_trains = train_delays(scenario, list(demand))
         # The service file's meeting points: each ask carries the places in reach and the
         # dispatcher picks, as in the live service (api.meeting).
         self.meeting = meeting
@@ -294,9 +297,12 @@ class Simulation:
             if t.cancel_at is not None:
                 self._push(t.cancel_at, "cancel", t.id)
         for p in self.parcel_demand.values():
-            self.parcels[p.id] = ParcelRecord(p.id, p.source, p.kg, p.litres, p.handed_in_at)
+            self.parcels[p.id] = ParcelRecord(
+                p.id, p.source, p.kg, p.litres, p.handed_in_at, origin=p.origin,
+                destination=p.destination, direct_metres=self._leg(p.origin, p.destination)[1])
             self._push(p.handed_in_at, "ship", p.id)
         self._push(self.cutoff, "prebook")
+        self._push_delay_reports()
         for van in self.vans.values():
             self._push(van.shift[0], "wake", van.id)
             self._push(van.shift[1], "wake", van.id)
@@ -675,6 +681,32 @@ class Simulation:
             self._apply(events.VehicleMoved(van.id, van.position, now))
         self._on_wake(now, van_id)  # at its stop, the "arrived" report re-times the route
 
+    def _push_delay_reports(self) -> None:
+        """The operator's reports of the late trains, when the scenario announces them."""
+        delays = self.scenario.transit.delays if self.scenario.transit is not None else None
+        self.result.late_trains = dict(self.late_trains)
+        if delays is None or not delays.announced:
+            return
+        self.result.delays_announced = True
+        arrivals = {t.connect.trip_id: t.connect.at for t in self.demand.values()
+                    if t.connect is not None and t.connect.kind == "arrival"}
+        before = round(delays.announce_minutes_before * 60)
+        for trip_id in sorted(self.late_trains):
+            self._push(max(0, arrivals[trip_id] - before), "train_delay", trip_id)
+
+    def _on_train_delay(self, now: int, trip_id: str) -> None:
+        for out in self._apply(events.TrainDelayed(trip_id, self.late_trains[trip_id], now)):
+            if isinstance(out, outcomes.ConnectionMoved) and out.booking_id in self.trips:
+                # The rider was told the moved window: that is the promise now.
+                self.trips[out.booking_id].booking = self.state.bookings[out.booking_id].request
+
+    def _off_the_train(self, trip: TripDemand | None) -> int | None:
+        """When a rider coming off a late train is at the pickup (None: not such a rider)."""
+        c = None if trip is None else trip.connect
+        if c is None or c.kind != "arrival" or c.trip_id not in self.late_trains:
+            return None
+        return c.at + self.late_trains[c.trip_id] + max(c.buffer, 0)
+
     def _serve(self, van: _Van, stop: Any, now: int) -> None:
         booking = self.state.bookings[stop.request_id]
         request = booking.request
@@ -688,21 +720,11 @@ class Simulation:
             return
         rec = self._record(stop.request_id)
         if stop.kind is StopKind.PICKUP:
-            start = max(now, request.pickup.earliest)
             trip = self.demand.get(request.id)  # evacuees always come
-            if trip is not None and trip.no_show:
-                # The driver waits as the operator's rule says, then reports the no-show.
-                gave_up = no_show_deadline(request, now, self.policy.no_show_wait)
-                self.result.visits.append(
-                    StopVisit(van.id, request.id, "no_show", now, start, gave_up, van.position))
-                self._push(gave_up, "stop_done", (van.id, request.id, "no_show", stop.kind))
+            if self._off_the_train(trip) is not None:
+                self._on_train_wait(now, (van.id, request.id, now))
                 return
-            end = start + request.board
-            rec.pickup_at, rec.boarded_at, rec.picked_by = start, end, van.id
-            rec.vehicle_id = van.id
-            self.result.visits.append(
-                StopVisit(van.id, request.id, "pickup", now, start, end, van.position))
-            self._push(end, "stop_done", (van.id, request.id, "picked_up", stop.kind))
+            self._pick_up(van, request, rec, now, now, bool(trip is not None and trip.no_show))
         else:
             start = max(now, request.dropoff.earliest)
             end = start + request.alight
@@ -710,6 +732,44 @@ class Simulation:
             self.result.visits.append(
                 StopVisit(van.id, request.id, "dropoff", now, start, end, van.position))
             self._push(end, "stop_done", (van.id, request.id, "dropped_off", stop.kind))
+
+    def _pick_up(self, van: _Van, request: Request, rec: TripRecord, arrived: int, now: int,
+                 no_show: bool) -> None:
+        """The rider boards (from the window's start), or the driver waits as the operator's
+        rule says and reports the no-show."""
+        start = max(now, request.pickup.earliest)
+        if no_show:
+            gave_up = no_show_deadline(request, arrived, self.policy.no_show_wait)
+            self.result.visits.append(
+                StopVisit(van.id, request.id, "no_show", arrived, start, gave_up, van.position))
+            self._push(max(now, gave_up), "stop_done",
+                       (van.id, request.id, "no_show", StopKind.PICKUP))
+            return
+        end = start + request.board
+        rec.pickup_at, rec.boarded_at, rec.picked_by = start, end, van.id
+        rec.vehicle_id = van.id
+        self.result.visits.append(
+            StopVisit(van.id, request.id, "pickup", arrived, start, end, van.position))
+        self._push(end, "stop_done", (van.id, request.id, "picked_up", StopKind.PICKUP))
+
+    def _on_train_wait(self, now: int, payload: tuple[str, str, int]) -> None:
+        """A van waits at the station for a rider coming off a late train: it boards the
+        rider once the train is in, or gives up at the no-show time of the window in force
+        then (a delay reported while it waits moves that window, and the van stays)."""
+        van_id, request_id, arrived = payload
+        van, trip, rec = self.vans[van_id], self.demand[request_id], self._record(request_id)
+        booking = self.state.bookings[request_id]
+        ready = self._off_the_train(trip)
+        assert ready is not None and rec.connect is not None
+        rec.train_delay_s = self.late_trains[rec.connect.trip_id]
+        gave_up = no_show_deadline(booking.request, arrived, self.policy.no_show_wait)
+        if ready <= now or (trip.no_show and gave_up <= now):
+            self._pick_up(van, booking.request, rec, arrived, now, trip.no_show)
+        elif gave_up <= now:  # the late train is not in by the no-show time: the van leaves
+            rec.missed_train = True
+            self._pick_up(van, booking.request, rec, arrived, now, True)
+        else:
+            self._push(min(ready, gave_up), "train_wait", payload)
 
     def _serve_parcel(self, van: _Van, stop: Any, now: int) -> None:
         """A parcel handed over at its pickup, delivered, found nobody home, or brought

@@ -69,3 +69,21 @@ def train_trips(scenario: Scenario, network: RoadNetworkLike) -> list[TripDemand
             alight=60, no_show=bool(rng.random() < sim.no_show_rate), cancel_at=cancel_at,
             decline_draw=float(rng.random()), connect=connect))
     return trips
+
+
+def train_delays(scenario: Scenario, demand: list[TripDemand] | tuple[TripDemand, ...]
+                 ) -> dict[str, int]:
+    """The day's late trains: GTFS ``trip_id`` -> delay in seconds, for a seeded share of
+    the arriving trains the day's riders come off (``transit.delays``; none without)."""
+    t = scenario.transit
+    if t is None or t.delays is None:
+        return {}
+    d = t.delays
+    arriving = sorted({trip.connect.trip_id for trip in demand
+                       if trip.connect is not None and trip.connect.kind == "arrival"})
+    rng = np.random.default_rng([scenario.demand.seed, 17, d.seed])
+    late = {}
+    for trip_id in arriving:
+        if rng.random() < d.share:
+            late[trip_id] = round(rng.uniform(d.minutes[0], d.minutes[1]) * 60)
+    return late

@@ -7,9 +7,10 @@ field names are a contract between those writers and the history: keep them stab
 Times are aware ``datetime`` values (any zone; the history stores UTC and reports in the
 record's ``timezone``). The JSON form carries ``{"schema": "maas.history.day", "version": N}``
 and never a Python class name; ``day_from_json`` refuses another schema or a newer version.
-Version 2 adds ``cancel_reason`` and ``cancel_note`` to bookings; a day none of whose
-bookings has them is still written as version 1 (the same text, so the same digest: a day
-imported before stays the same day on a re-import).
+Version 2 adds ``cancel_reason`` and ``cancel_note`` to bookings; version 3 adds ``parcels``.
+A day is written as the lowest version that holds what it has: a day with no parcels and no
+cancel reasons is still version 1 (the same text, so the same digest: a day imported before
+stays the same day on a re-import).
 
 Field meanings (``BookingRecord``):
 
@@ -33,6 +34,15 @@ Field meanings (``BookingRecord``):
 
 ``VanDayRecord``: ``km`` driven and ``hours`` out (first departure to last arrival) that day,
 ``riders`` = completed bookings carried, ``passengers`` = people carried (incl. wheelchairs).
+``ParcelRecord`` (貨客混載): a parcel a shipper handed in. ``status``: ``delivered``,
+``returned`` (nobody took it at its address; brought back), ``cancelled`` (withdrawn before a
+van collected it), ``refused`` (no van could take it; simulator only: the live service
+answers 409 and keeps nothing) or ``undelivered`` (no van collected it before the day
+closed; in a simulated day also one still on a van at the end). ``shipper_id`` is the
+shipper's account (a business, not a rider); ``source`` its kind (``post_office``,
+``shop``, ``farm``, ``depot``, ``other``). ``direct_m``: the drive from pickup to delivery,
+what a separate delivery round would at least have driven for it.
+
 ``RiderRecord`` holds personal data (``name``, ``phone``); the history keeps it in its own table
 so that it can be erased.
 """
@@ -50,7 +60,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from maas.errors import InvalidInput
 
 SCHEMA: Final = "maas.history.day"
-VERSION: Final = 2  # the newest this engine reads and writes
+VERSION: Final = 3  # the newest this engine reads and writes
 BASE_VERSION: Final = 1  # what a day without version-2 fields is written as
 
 BookingStatus = Literal["completed", "cancelled", "no_show", "rejected"]
@@ -60,6 +70,8 @@ CancelReason = Literal["rider_request", "no_longer_needed", "weather", "illness"
 CANCEL_REASONS: Final[tuple[str, ...]] = get_args(CancelReason)
 CANCEL_NOTE_MAX: Final = 500
 _V2_BOOKING_FIELDS: Final = ("cancel_reason", "cancel_note")
+ParcelStatus = Literal["delivered", "returned", "cancelled", "refused", "undelivered"]
+PARCEL_STATUSES: Final[tuple[str, ...]] = get_args(ParcelStatus)
 
 
 class DayRecordError(InvalidInput):
@@ -141,13 +153,7 @@ class BookingRecord:
         if self.passengers < 0 or self.wheelchairs < 0 or self.passengers + self.wheelchairs < 1:
             msg = f"{where}: passengers: needs at least one passenger or wheelchair place"
             raise DayRecordError(msg)
-        for name in ("origin", "destination"):
-            lat, lon = getattr(self, f"{name}_lat"), getattr(self, f"{name}_lon")
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                msg = f"{where}: {name}_lat/{name}_lon: ({lat}, {lon}) is not a position"
-                raise DayRecordError(msg)
-        for name in _BOOKING_TIMES:
-            _aware(f"{where}: {name}", getattr(self, name))
+        _places_and_times(self, where, ("origin", "destination"), _BOOKING_TIMES)
         for i, change in enumerate(self.status_changes):
             _aware(f"{where}: status_changes[{i}]", change.at)
         if self.pickup_after is not None and self.arrive_before is not None:
@@ -187,6 +193,18 @@ _BOOKING_TIMES: Final = (
     "provisional_earliest", "provisional_latest", "dropoff_by", "planned_pickup",
     "planned_dropoff", "picked_up_at", "dropped_off_at", "cancelled_at",
 )
+
+
+def _places_and_times(record: object, where: str, places: tuple[str, ...],
+                      times: tuple[str, ...]) -> None:
+    """Each ``{place}_lat``/``{place}_lon`` of ``record`` is a position, each time aware."""
+    for name in places:
+        lat, lon = getattr(record, f"{name}_lat"), getattr(record, f"{name}_lon")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            msg = f"{where}: {name}_lat/{name}_lon: ({lat}, {lon}) is not a position"
+            raise DayRecordError(msg)
+    for name in times:
+        _aware(f"{where}: {name}", getattr(record, name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +247,61 @@ class ClosureRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ParcelRecord:
+    """A parcel of the day and what became of it."""
+
+    id: str
+    status: ParcelStatus
+    kg: int
+    litres: int
+    pickup_lat: float
+    pickup_lon: float
+    delivery_lat: float
+    delivery_lon: float
+    handed_in_at: datetime
+    shipper_id: str | None = None
+    source: str | None = None
+    deliver_by: datetime | None = None
+    vehicle_id: str | None = None
+    picked_up_at: datetime | None = None
+    delivered_at: datetime | None = None
+    direct_m: int | None = None
+
+    def __post_init__(self) -> None:
+        where = f"parcel {self.id}"
+        if not self.id:
+            msg = "parcel: id must not be empty"
+            raise DayRecordError(msg)
+        if self.status not in PARCEL_STATUSES:
+            msg = f"{where}: status: {self.status!r} is not one of {', '.join(PARCEL_STATUSES)}"
+            raise DayRecordError(msg)
+        if self.kg < 0 or self.litres < 0 or self.kg + self.litres < 1:
+            msg = f"{where}: kg/litres: needs a weight or a volume, neither negative"
+            raise DayRecordError(msg)
+        _places_and_times(self, where, ("pickup", "delivery"), _PARCEL_TIMES)
+        if (self.status == "delivered") != (self.delivered_at is not None):
+            msg = f"{where}: delivered_at: a delivered parcel has one, no other parcel does"
+            raise DayRecordError(msg)
+        if self.status in ("delivered", "returned") and self.picked_up_at is None:
+            msg = f"{where}: picked_up_at: a {self.status} parcel was collected"
+            raise DayRecordError(msg)
+        if (self.delivered_at is not None and self.picked_up_at is not None
+                and self.delivered_at < self.picked_up_at):
+            msg = f"{where}: delivered_at: before picked_up_at"
+            raise DayRecordError(msg)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Delivered by its ``deliver_by`` (None: not delivered, or no deadline)."""
+        if self.delivered_at is None or self.deliver_by is None:
+            return None
+        return self.delivered_at <= self.deliver_by
+
+
+_PARCEL_TIMES: Final = ("handed_in_at", "deliver_by", "picked_up_at", "delivered_at")
+
+
+@dataclass(frozen=True, slots=True)
 class RiderRecord:
     """A rider's personal data as the service knew it when the day closed."""
 
@@ -249,6 +322,7 @@ class DayRecord:
     vans: tuple[VanDayRecord, ...] = ()
     closures: tuple[ClosureRecord, ...] = ()
     riders: tuple[RiderRecord, ...] = field(default=())
+    parcels: tuple[ParcelRecord, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.area:
@@ -261,7 +335,8 @@ class DayRecord:
             raise DayRecordError(msg) from exc
         _aware("day record: closed_at", self.closed_at)
         for what, items in (("bookings", self.bookings), ("vans", self.vans),
-                            ("closures", self.closures), ("riders", self.riders)):
+                            ("closures", self.closures), ("riders", self.riders),
+                            ("parcels", self.parcels)):
             keys = [_key(item) for item in items]
             if len(set(keys)) != len(keys):
                 dup = next(k for k in keys if keys.count(k) > 1)
@@ -274,7 +349,8 @@ class DayRecord:
         return ZoneInfo(self.timezone)
 
 
-def _key(item: BookingRecord | VanDayRecord | ClosureRecord | RiderRecord) -> str:
+def _key(item: BookingRecord | VanDayRecord | ClosureRecord | RiderRecord | ParcelRecord
+         ) -> str:
     return item.vehicle_id if isinstance(item, VanDayRecord) else item.id
 
 
@@ -298,7 +374,8 @@ def _booking_to_dict(b: BookingRecord) -> dict[str, Any]:
     return out
 
 
-def _plain_to_dict(item: VanDayRecord | ClosureRecord | RiderRecord) -> dict[str, Any]:
+def _plain_to_dict(item: VanDayRecord | ClosureRecord | RiderRecord | ParcelRecord
+                   ) -> dict[str, Any]:
     return {name: (_iso(v) if isinstance(v := getattr(item, name), datetime) else v)
             for name in type(item).__dataclass_fields__}
 
@@ -306,9 +383,11 @@ def _plain_to_dict(item: VanDayRecord | ClosureRecord | RiderRecord) -> dict[str
 def day_to_dict(record: DayRecord) -> dict[str, Any]:
     """The JSON-ready mapping of a day record (schema and version first)."""
     v2 = any(getattr(b, name) is not None for b in record.bookings for name in _V2_BOOKING_FIELDS)
+    version = 3 if record.parcels else 2 if v2 else BASE_VERSION
+    parcels = {"parcels": [_plain_to_dict(p) for p in record.parcels]} if record.parcels else {}
     return {
         "schema": SCHEMA,
-        "version": VERSION if v2 else BASE_VERSION,
+        "version": version,
         "area": record.area,
         "date": record.date.isoformat(),
         "timezone": record.timezone,
@@ -317,6 +396,7 @@ def day_to_dict(record: DayRecord) -> dict[str, Any]:
         "vans": [_plain_to_dict(v) for v in record.vans],
         "closures": [_plain_to_dict(c) for c in record.closures],
         "riders": [_plain_to_dict(r) for r in record.riders],
+        **parcels,
     }
 
 
@@ -432,6 +512,23 @@ def _read_van(r: _Reader) -> VanDayRecord:
     )
 
 
+def _read_parcel(r: _Reader) -> ParcelRecord:
+    status = r.text("status")
+    if status not in PARCEL_STATUSES:
+        msg = f"{r.where}.status: {status!r} is not one of {', '.join(PARCEL_STATUSES)}"
+        raise DayRecordError(msg)
+    return ParcelRecord(
+        id=r.text("id"), status=cast(ParcelStatus, status), kg=r.integer("kg"),
+        litres=r.integer("litres"), pickup_lat=r.number("pickup_lat"),
+        pickup_lon=r.number("pickup_lon"), delivery_lat=r.number("delivery_lat"),
+        delivery_lon=r.number("delivery_lon"), handed_in_at=r.time("handed_in_at"),
+        shipper_id=r.opt_text("shipper_id"), source=r.opt_text("source"),
+        deliver_by=r.opt_time("deliver_by"), vehicle_id=r.opt_text("vehicle_id"),
+        picked_up_at=r.opt_time("picked_up_at"), delivered_at=r.opt_time("delivered_at"),
+        direct_m=r.opt_integer("direct_m"),
+    )
+
+
 def day_from_dict(data: object) -> DayRecord:
     """A day record from its JSON mapping; a bad field raises ``DayRecordError`` naming it."""
     r = _Reader(data, "day")
@@ -455,6 +552,7 @@ def day_from_dict(data: object) -> DayRecord:
             c.text("id"), c.time("start"), c.opt_time("until"), c.opt_text("reason"))),
         riders=r.items("riders", lambda p: RiderRecord(
             p.text("id"), p.opt_text("name"), p.opt_text("phone"))),
+        parcels=r.items("parcels", _read_parcel),
     )
 
 

@@ -22,6 +22,7 @@ What the figures mean (one definition, used by the CSV, the HTML page and the AP
   bookings with a wheelchair against the rest, the requests (booked or refused), the share
   refused (``rejected_share``), the wait (p50, p90 of completed rides, as ``wait``) and the
   ``on_time_share`` (as above), each over that group's own bookings.
+- ``parcels`` (month only): the parcels carried (``maas.history.parcel_figures``).
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ from shapely.geometry import Point, Polygon
 
 from maas.errors import InvalidInput
 from maas.history.day import CANCEL_REASONS, BookingRecord, DayRecord, VanDayRecord
+from maas.history.parcel_figures import ParcelFigures, parcel_figures
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OUTSIDE: Final = "outside"
 UNSPECIFIED: Final = "unspecified"  # a cancellation without a reason
 REPORT_SCHEMA: Final = "maas.history.month-report"
-REPORT_VERSION: Final = 2  # 2: ``equity`` added (issue 16)
+REPORT_VERSION: Final = 3  # 2: ``equity`` added (issue 16); 3: ``parcels``
 
 
 class ReportError(InvalidInput):
@@ -319,6 +321,7 @@ class MonthFigures:
     by_zone: tuple[Count, ...]
     equity: Equity | None = None
     cancelled_by_reason: tuple[tuple[str, int], ...] = ()
+    parcels: ParcelFigures = field(default_factory=ParcelFigures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +481,7 @@ def month_figures(area: str, month: Month, days: Sequence[DayRecord], cost: Cost
         by_zone=_counts((zones.zone_of(b.origin_lat, b.origin_lon), b.people) for _, b in rides),
         equity=equity([b for d in days for b in d.bookings], zones),
         cancelled_by_reason=cancellations_by_reason(days),
+        parcels=parcel_figures(days),
     )
 
 
@@ -520,6 +524,7 @@ def month_dict(m: MonthFigures) -> dict[str, Any]:
         "by_zone": [{"zone": c.key, "rides": c.rides, "riders": c.riders} for c in m.by_zone],
         **({} if m.equity is None else {"equity": equity_dict(m.equity)}),
         "cancelled_by_reason": dict(m.cancelled_by_reason),
+        "parcels": asdict(m.parcels),
     }
 
 

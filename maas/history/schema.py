@@ -214,6 +214,35 @@ class Closure(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
 
 
+class Parcel(Base):
+    """A parcel of the day (貨客混載) and what became of it; no personal data (the shipper
+    is a business account, the places are where a van stopped)."""
+
+    __tablename__ = "parcels"
+    __table_args__ = (
+        ForeignKeyConstraint(["area", "day"], ["history_days.area", "history_days.day"]),
+    )
+
+    area: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    kg: Mapped[int] = mapped_column(Integer)
+    litres: Mapped[int] = mapped_column(Integer)
+    pickup_lat: Mapped[float] = mapped_column(Float)
+    pickup_lon: Mapped[float] = mapped_column(Float)
+    delivery_lat: Mapped[float] = mapped_column(Float)
+    delivery_lon: Mapped[float] = mapped_column(Float)
+    handed_in_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    shipper_id: Mapped[str | None] = mapped_column(String(ID))
+    source: Mapped[str | None] = mapped_column(String(32))
+    deliver_by: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    vehicle_id: Mapped[str | None] = mapped_column(String(ID))
+    picked_up_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    direct_m: Mapped[int | None] = mapped_column(Integer)
+
+
 class AuditLog(Base):
     """One staff write (``maas.history.audit.AuditEntry``); not tied to a day."""
 

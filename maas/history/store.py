@@ -33,6 +33,7 @@ from maas.history.day import (
     BookingRecord,
     ClosureRecord,
     DayRecord,
+    ParcelRecord,
     RiderRecord,
     StatusChange,
     VanDayRecord,
@@ -334,6 +335,10 @@ def _insert_day(conn: Connection, record: DayRecord, digest: str) -> None:
         conn.execute(insert(s.Closure), [
             {**key, "id": c.id, "start": c.start, "until": c.until, "reason": c.reason}
             for c in record.closures])
+    if record.parcels:
+        conn.execute(insert(s.Parcel), [
+            {**key, **{name: getattr(p, name) for name in ParcelRecord.__dataclass_fields__}}
+            for p in record.parcels])
 
 
 def _upsert_riders(conn: Connection, record: DayRecord) -> None:
@@ -379,6 +384,7 @@ def _read_days(conn: Connection, area: str, first: dt.date, last: dt.date
         ("trips", rows(s.Trip, s.Trip.day, s.Trip.booking_id)),
         ("vans", rows(s.VanDay, s.VanDay.day, s.VanDay.vehicle_id)),
         ("closures", rows(s.Closure, s.Closure.day, s.Closure.id)),
+        ("parcels", rows(s.Parcel, s.Parcel.day, s.Parcel.id)),
     ):
         for row in found:
             by_day[what][row.day].append(row)
@@ -410,6 +416,9 @@ def _read_days(conn: Connection, area: str, first: dt.date, last: dt.date
                            for c in by_day["closures"][d.day]),
             riders=tuple(RiderRecord(r, riders[r].name, riders[r].phone)
                          for r in referenced if r in riders),
+            parcels=tuple(ParcelRecord(**{name: getattr(p, name)
+                                          for name in ParcelRecord.__dataclass_fields__})
+                          for p in by_day["parcels"][d.day]),
         ))
     return tuple(out)
 

@@ -251,3 +251,31 @@ def test_a_driver_sees_the_van_assigned_to_them_that_day_only(area: Area) -> Non
                       json={"driver_id": driver_id}, headers=OPERATOR).status_code == 200
     assert client.get(manifest, headers=driver).status_code == 403
     assert client.get("/v1/drivers", headers=viewer).json()["drivers"][0]["id"] == driver_id
+
+
+def test_shift_edits_from_two_workers_at_once_all_stay(redisdb: Any, redis_proc: Any,
+                                                       tmp_path: Path,
+                                                       demo_network: RoadNetwork) -> None:
+    """Two workers (two apps on one Redis) setting days off at the same moment: every edit
+    is kept (the read-change-write holds an area-wide lock, not a per-process one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = make_settings(redis_url(redis_proc), service=DEMO_SERVICE, clock_start=TUESDAY,
+                             archive_dir=tmp_path / "archive",
+                             history_url=f"sqlite:///{tmp_path / 'history.db'}")
+    days = [d for d in (WEDNESDAY + timedelta(days=i) for i in range(20))
+            if d.weekday() < 6][:12]
+    with TestClient(create_app(settings, network=demo_network)) as one, \
+            TestClient(create_app(settings, network=demo_network)) as two:
+        def day_off(i: int) -> int:
+            client = (one, two)[i % 2]
+            r = client.put(f"/v1/vehicles/v4/shifts/{days[i]}",
+                           json={"off": True, "reason": f"leave {i}"}, headers=OPERATOR)
+            return r.status_code
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            codes = list(pool.map(day_off, range(len(days))))
+        assert codes == [200] * len(days)
+        kept = one.get("/v1/vehicles/v4/shifts", headers=OPERATOR).json()["overrides"]
+    assert sorted((o["first"], o["reason"]) for o in kept) == [
+        (d.isoformat(), f"leave {i}") for i, d in enumerate(days)]

@@ -305,3 +305,91 @@ def test_training_clock_only_moves_forward_and_only_in_training(town: TestClient
     with pytest.raises(Exception, match="training area"), \
             TestClient(create_app(real, network=demo_network)):
         pass
+
+
+def test_a_closed_days_parcels_enter_the_archive_and_the_history(town: TestClient) -> None:
+    """A parcel delivered and one withdrawn: the closed day's archive and the trip history
+    keep both with what became of them, and the month report counts them."""
+    rt = town.app.state.runtime  # type: ignore[attr-defined]
+    r = town.post("/v1/shippers", json={"name": "Post office", "kind": "post_office"},
+                  headers=OPERATOR)
+    assert r.status_code == 201, r.text
+    shipper_id, shop = r.json()["id"], bearer(r.json()["token"])
+    body = {"pickup": _place(town, "town_hall"), "delivery": _place(town, "clinic"),
+            "kg": 4, "litres": 12}
+    delivered = town.post("/v1/parcels", json=body, headers=shop)
+    withdrawn = town.post("/v1/parcels", json={**body, "kg": 2}, headers=shop)
+    assert delivered.status_code == withdrawn.status_code == 201, (delivered.text,
+                                                                   withdrawn.text)
+    pid, gone = delivered.json()["id"], withdrawn.json()["id"]
+    assert town.delete(f"/v1/parcels/{gone}", headers=shop).status_code == 200
+    today = FRIDAY.date()
+    player = Player(town, OPERATOR)
+    player.drive(today, at(today, "23:59"))
+    player.set_clock(at(today, "18:30"))
+    closed = town.post(f"/v1/days/{today.isoformat()}/close", headers=OPERATOR)
+    assert closed.status_code == 200, closed.text
+    archived = json.loads(Path(closed.json()["archive"]).read_text(encoding="utf-8"))
+    assert archived["version"] == 3
+    parcels = {p["id"]: p for p in archived["parcels"]}
+    assert set(parcels) == {pid, gone}
+    assert parcels[pid]["status"] == "delivered" and parcels[gone]["status"] == "cancelled"
+    assert parcels[pid]["shipper_id"] == shipper_id and parcels[pid]["source"] == "post_office"
+    assert parcels[pid]["picked_up_at"] <= parcels[pid]["delivered_at"]
+    assert parcels[pid]["direct_m"] > 0 and parcels[pid]["vehicle_id"]
+    assert all(b["id"] not in parcels for b in archived["bookings"])  # rides only there
+    with HistoryStore(rt.archive.history_url) as history:
+        kept = history.day(rt.store.area, today)
+    assert kept is not None
+    assert {p.id: p.status for p in kept.parcels} == {pid: "delivered", gone: "cancelled"}
+    report = town.get(f"/v1/reports/months/{today:%Y-%m}", headers=OPERATOR)
+    assert report.status_code == 200, report.text
+    figures = report.json()["current"]["parcels"]
+    assert (figures["handed_in"], figures["delivered"], figures["cancelled"]) == (2, 1, 1)
+    assert figures["delivered_share"] == 1.0 and figures["kg_delivered"] == 4
+
+
+def test_a_standing_ride_carries_the_riders_needs_as_an_offer_does(town: TestClient) -> None:
+    """A standing ride of a rider in a wheelchair who lives alone and boards slowly is
+    planned with the wheelchair place, the longer boarding and the welfare watch, on the day
+    it is created and on the days that open later."""
+    rt = town.app.state.runtime  # type: ignore[attr-defined]
+    r = town.post("/v1/riders", headers=OPERATOR, json={
+        "name": "Kato Fumi", "phone": "0166-11-1111", "lives_alone": True,
+        "needs_wheelchair": True, "board_seconds": 240, "alight_seconds": 180})
+    assert r.status_code == 201, r.text
+    rider = bearer(r.json()["token"])
+    standing = town.post("/v1/standing-bookings", headers=rider, json={
+        "origin": _place(town, "town_hall"), "destination": _place(town, "clinic"),
+        "weekdays": ["fri", "tue"], "pickup_after": "10:00",
+        "first_date": FRIDAY.date().isoformat()})
+    assert standing.status_code == 201, standing.text
+    rides = {x["date"]: x["booking_id"] for x in standing.json()["rides"] if x["booking_id"]}
+    assert FRIDAY.date().isoformat() in rides and len(rides) >= 2
+    assert town.portal is not None
+    for day, booking_id in rides.items():
+        state = town.portal.call(rt.days.context(date.fromisoformat(day)).store.state)
+        booking = state.bookings[booking_id]
+        assert booking.welfare, day
+        req = booking.request
+        assert (req.wheelchairs, req.board, req.alight) == (1, 240, 180), day
+
+
+def test_a_parcel_no_van_could_take_does_not_hold_the_day(town: TestClient) -> None:
+    """A parcel still waiting for a van at the end of the day (its window too short for
+    the drive) lets the day close and is archived undelivered."""
+    r = town.post("/v1/shippers", json={"name": "Farm Abe", "kind": "farm"}, headers=OPERATOR)
+    shop = bearer(r.json()["token"])
+    today = FRIDAY.date()
+    body = {"pickup": _place(town, "station"), "delivery": _place(town, "depot"),  # 197 s
+            "kg": 3, "litres": 10, "pickup_after": at(today, "10:00").isoformat(),
+            "deliver_by": at(today, "10:05").isoformat()}  # 4 min handling, 1 to drive
+    handed = town.post("/v1/parcels", json=body, headers=shop)
+    assert handed.status_code == 201, handed.text
+    assert handed.json()["status"] == "waiting"
+    Player(town, OPERATOR).set_clock(at(today, "18:30"))
+    closed = town.post(f"/v1/days/{today.isoformat()}/close", headers=OPERATOR)
+    assert closed.status_code == 200, closed.text
+    archived = json.loads(Path(closed.json()["archive"]).read_text(encoding="utf-8"))
+    assert [(p["id"], p["status"], p["picked_up_at"]) for p in archived["parcels"]] == [
+        (handed.json()["id"], "undelivered", None)]

@@ -182,5 +182,5 @@ def test_equity_figures_equal_direct_counts(store: HistoryStore) -> None:
     from maas.history import report_dict
 
     body = report_dict(report)
-    assert body["version"] == 2
+    assert body["version"] == 3
     assert body["current"]["equity"]["wheelchair"]["requests"] == len(wheel)

@@ -211,3 +211,58 @@ def test_service_area_and_holidays_that_run(tmp_path: Path) -> None:
                      for st in _read(out / "stop_times.txt") if "_holiday_" in st["trip_id"]}
     assert holiday_times == {("08:00:00", "16:00:00")}
     assert svc.is_operating(date(2027, 1, 11))
+
+
+@pytest.mark.parametrize("mode", ["stop_based", "mixed"])
+def test_meeting_points_are_published_as_location_groups(tmp_path: Path, mode: str) -> None:
+    """A service that meets riders at points lists them as stops, one location group per
+    zone, and its stop times name the groups; the validator finds no error."""
+    from maas.meeting import service_point_specs
+    from maas.publish.gtfs_flex import point_groups
+    from maas.publish.zones import service_zones
+
+    text = DEMO.read_text(encoding="utf-8").replace("  mode: door_to_door",
+                                                    f"  mode: {mode}")
+    path = DEMO.parent / f".test-flex-{mode}.yaml"  # beside the demo: its relative paths hold
+    path.write_text(text, encoding="utf-8")
+    try:
+        svc = load_service(path)
+        out = tmp_path / "flex"
+        result = CliRunner().invoke(app, ["export", "gtfs-flex", str(path), "--out", str(out),
+                                          "--agency-url", "https://demo.example.org/",
+                                          "--start", START.isoformat()])
+    finally:
+        path.unlink()
+    assert result.exit_code == 0, result.output
+    errors = [n["code"] for n in _notices(out, tmp_path) if n["severity"] == "ERROR"]
+    assert errors == []
+    points = service_point_specs(svc)
+    zones = service_zones(svc)
+    groups = point_groups(zones, points)
+    assert groups and sum(map(len, groups.values())) <= len(points)
+    stops = {r["stop_id"]: r for r in _read(out / "stops.txt")}
+    members = _read(out / "location_group_stops.txt")
+    assert {r["location_group_id"] for r in _read(out / "location_groups.txt")} == {
+        f"{z}_meeting_points" for z in groups}
+    assert {(r["location_group_id"], r["stop_id"]) for r in members} == {
+        (f"{z}_meeting_points", f"mp_{p.id}") for z, ps in groups.items() for p in ps}
+    first = next(p for ps in groups.values() for p in ps)
+    assert stops[f"mp_{first.id}"]["stop_name"] == first.name
+    times = _read(out / "stop_times.txt")
+    for st in times:
+        assert bool(st["location_id"]) != bool(st["location_group_id"])
+    grouped = {st["location_group_id"] for st in times if st["location_group_id"]}
+    assert grouped == {f"{z}_meeting_points" for z in groups}
+    at_door = [z.id for z in zones if z.id not in groups]
+    if at_door:
+        located = json.loads((out / "locations.geojson").read_text())
+        assert [f["id"] for f in located["features"]] == at_door
+    else:
+        assert not (out / "locations.geojson").exists()
+    message = _read(out / "booking_rules.txt")[0]["message"]
+    assert "乗降場所" in message and ("登録された方" in message) == (mode == "mixed")
+
+
+def test_a_door_to_door_service_publishes_no_meeting_points(feed_dir: Path) -> None:
+    assert not (feed_dir / "stops.txt").exists()
+    assert all(st["location_group_id"] == "" for st in _read(feed_dir / "stop_times.txt"))
