@@ -151,7 +151,8 @@ def create_app(settings: Settings, *, redis: Redis | None = None,
             lambda: _clock_of(settings, store), wait)
         snapper = SnapCache(roads)
         helper = settings.tick_seconds > 0 and network is None
-        ticker = (Ticker.in_helper_process(_network_source(settings, svc), settings.polygon)
+        ticker = (Ticker.in_helper_process(_network_source(settings, svc), settings.polygon,
+                                            settings.tick_nice)
                   if helper else Ticker(None))
         ticker.warm()
         rt = Runtime(settings=settings, service=svc, store=store, network=roads,
@@ -291,6 +292,26 @@ async def _register_roster(rt: Runtime) -> None:
                     ", ".join(v.id for v in rt.service.fleet.vans), len(rt.service.fleet.vans))
 
 
+def round_fate(improved: bool, refusals: list[Refusal], whole: bool | None) -> str:
+    """What became of a background re-optimisation round whose state moved on meanwhile
+    (``maas_reoptimise_rounds_total``): ``rebased`` / ``partly_rebased`` when all / some of
+    its re-routed vans were carried onto the state of now (``whole``; None: none were);
+    ``nothing_better`` when it found no better plan on its snapshot (not ``improved``; the
+    tick's re-timing it did is redone by the next tick); ``no_better_now`` when its better
+    routes, carried onto the state of now, were judged there no better than the live ones
+    (nothing to commit: the live plan is at least as good); ``discarded`` when better
+    routes could not be carried at all (any other refusal)."""
+    if not improved:
+        return "nothing_better"
+    if whole is not None:
+        return "rebased" if whole else "partly_rebased"
+    if not refusals:  # nothing re-routed to carry
+        return "nothing_better"
+    if all(r is Refusal.NO_BETTER for r in refusals):
+        return "no_better_now"
+    return "discarded"
+
+
 async def tick_once(rt: Runtime) -> bool:
     """Let time pass on the day vans drive now (re-timing, re-optimisation), lift closures
     whose ``until`` has passed, and bring the days up to the clock (``day_cycle.catch_up``);
@@ -313,40 +334,42 @@ async def tick_once(rt: Runtime) -> bool:
             continue
         events: list[Any] = [*lifts, *([Tick(ctx.clock.now_seconds())] if driving else [])]
         new_state, results = await rt.ticker.run(ctx.dispatcher, state, events)
-        reoptimised = any(isinstance(o, outcomes.Reoptimised) for o in results)
+        rounds = [o for o in results if isinstance(o, outcomes.Reoptimised)]
+        improved = any(o.improved for o in rounds)
 
         async def commit(w: Write, epoch: str = epoch, version: int = version,
                          base: Any = state, new_state: Any = new_state, results: Any = results,
-                         lifts: list[RoadReopened] = lifts, c: Any = ctx) -> str:
+                         lifts: list[RoadReopened] = lifts, c: Any = ctx,
+                         improved: bool = improved) -> str:
             if (w.epoch, w.version) == (epoch, version):
                 stage(w, c.clock, c.schedules, new_state, results)
                 await disaster.record_outcomes(rt, w, c, new_state, results)
-                return "committed"
+                return "committed" if improved else "nothing_better"
             if any(isinstance(o, outcomes.EvacuationBooked) for o in results):
                 # Evacuees placed on an older state: placed again by the next tick.
                 now_state, out = apply_all(c.dispatcher, w.state, lifts)
                 stage(w, c.clock, c.schedules, now_state, out)
-                return "discarded"
+                return "discarded" if improved else "nothing_better"
             # Written meanwhile: lifts are a cheap re-check, done again on the state of now;
             # the re-optimised routes are carried over if they still fit and still help.
             now_state, out = apply_all(c.dispatcher, w.state, lifts)
             refusals: list[Refusal] = []
             carried = rebase(base, new_state, now_state, c.dispatcher, refusals)
-            for reason in refusals:
-                REOPTIMISE_REFUSALS.labels(reason.value).inc()
+            if improved:
+                for reason in refusals:
+                    REOPTIMISE_REFUSALS.labels(reason.value).inc()
             if carried is None:
                 stage(w, c.clock, c.schedules, now_state, out)
-                return "discarded"
+                return round_fate(improved, refusals, None)
             rebased, more = carried
             stage(w, c.clock, c.schedules, rebased, [*out, *more])
-            if not more:
-                return "unchanged"
-            moved = next(o for o in more if isinstance(o, outcomes.PlanChanged)).vehicle_ids
-            whole = set(changed_vehicles(base.plan, new_state.plan)) <= set(moved)
-            return "rebased" if whole else "partly_rebased"
+            moved = next((o.vehicle_ids for o in more if isinstance(o, outcomes.PlanChanged)),
+                         ())
+            return round_fate(improved, refusals, None if not more else
+                              set(changed_vehicles(base.plan, new_state.plan)) <= set(moved))
 
         result = await ctx.store.write(commit)
-        if reoptimised:
+        if rounds:
             REOPTIMISE_ROUNDS.labels(result).inc()
         committed = committed and result != "discarded"
     for closure_id in expired:

@@ -30,15 +30,17 @@ STATE_WRITES = Counter("maas_state_writes_total", "Committed writes of a day's d
 POSITIONS = Counter("maas_position_reports_total", "Van position reports by result", ["result"])
 REOPTIMISE_ROUNDS = Counter(
     "maas_reoptimise_rounds_total",
-    "Re-optimisation rounds of the background tick by what became of their result: "
-    "committed (state unchanged meanwhile), rebased / partly_rebased (all / some of the "
-    "re-routed vans carried onto the newer state), unchanged (nothing to carry: the round "
-    "counters moved on), discarded (the improvement no longer fitted)",
+    "Re-optimisation rounds of the background tick by what became of their result "
+    "(api.main.round_fate): committed (a better plan, written as found: state unchanged "
+    "meanwhile), rebased / partly_rebased (all / some of its re-routed vans carried onto "
+    "the newer state), nothing_better (no better plan on the round's snapshot), "
+    "no_better_now (better routes, carried onto the newer state, no better there than the "
+    "live ones), discarded (better routes that could not be carried onto the newer state)",
     ["result"])
 REOPTIMISE_REFUSALS = Counter(
     "maas_reoptimise_refusals_total",
-    "Groups of re-routed vans a background round could not carry onto the newer state, by "
-    "reason (solver.dispatch.rebase.Refusal)", ["reason"])
+    "Groups of re-routed vans a background round that found a better plan could not carry "
+    "onto the newer state, by reason (solver.dispatch.rebase.Refusal)", ["reason"])
 RATE_LIMITED = Counter("maas_rate_limited_total", "Requests refused with 429", ["who"])
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

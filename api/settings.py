@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     history_url: str | None = None
     # Seconds between ticks (re-timing, re-optimisation, lifting closures); 0 turns them off.
     tick_seconds: float = Field(default=30.0, ge=0)
+    # Niceness of the ticks' helper process (re-timing, re-optimisation, lifting closures)
+    # above the API process: a little below requests. At 10 (before) it had a tenth of a
+    # busy worker's CPU share, so other load on the machine could hold rounds back (a soak
+    # counted no round at load 4-6; docs/benchmarks.md, issue 13). Its solver time is
+    # bounded anyway by the policy's time limit per round.
+    tick_nice: int = Field(default=2, ge=0, le=19)
     # Redis: no call may wait longer than these (seconds), so a hung or unreachable Redis
     # answers 503 with Retry-After instead of holding a request (and a day's write lock).
     redis_socket_timeout: float = Field(default=1.0, gt=0)

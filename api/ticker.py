@@ -49,12 +49,12 @@ def apply_all(dispatcher: Dispatcher, state: DispatchState, events: Sequence[Eve
     return state, results
 
 
-def _start_worker(source: str, polygon: Path | None, parent_pid: int) -> None:
-    """Helper-process start: follow the API process out, yield the CPU to requests, then
+def _start_worker(source: str, polygon: Path | None, parent_pid: int, nice: int) -> None:
+    """Helper-process start: follow the API process out, yield some CPU to requests, then
     load the road network."""
     global _worker_network
     with contextlib.suppress(OSError):
-        os.nice(10)  # re-optimisation is background work: requests come first
+        os.nice(nice)  # background work, but not so far down that busy requests starve it
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     from maas.roads import load_network
 
@@ -92,11 +92,12 @@ class Ticker:
         self.pool = pool
 
     @classmethod
-    def in_helper_process(cls, source: str, polygon: Path | None) -> Ticker:
-        """A ticker whose helper process loads the road network from ``source`` itself."""
+    def in_helper_process(cls, source: str, polygon: Path | None, nice: int = 2) -> Ticker:
+        """A ticker whose helper process (at niceness ``nice`` above this one's) loads the
+        road network from ``source`` itself."""
         pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker, initargs=(source, polygon, os.getpid()))
+            initializer=_start_worker, initargs=(source, polygon, os.getpid(), nice))
         return cls(pool)
 
     def warm(self) -> None:

@@ -3,6 +3,8 @@
     python benchmarks/darp_quality.py --limits 2 10 [--set a|pr] [--instances a2-16 ...]
 
 ``--set a`` (default): Cordeau 2006 "a" instances; ``--set pr``: Cordeau & Laporte 2003.
+``--compare KEY=VALUE ...`` adds ours with those ``LnsParams`` overrides as "ours cmp" (the
+settings before a change, side by side in the same run); ``--no-plain`` leaves out OR-Tools.
 
 Ours: ``solver.darp.solve`` with its defaults (the compiled large-neighbourhood search),
 and with ``--workers`` also two searches on the two cores (``SolveParams(workers=2)``).
@@ -20,6 +22,7 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ortools.constraint_solver import routing_enums_pb2
@@ -29,7 +32,23 @@ from maas.settings import settings
 from solver.benchmark_problems import BenchmarkProblem, cordeau_problem, file_solution
 from solver.darp import SolveParams, _build, _search_parameters, _to_plan, solve
 from solver.readers import read_cordeau
-from solver.search import SearchStats, warm_up
+from solver.search import LnsParams, SearchStats, warm_up
+
+
+def _overrides(items: list[str]) -> LnsParams:
+    """``LnsParams`` with ``key=value`` overrides (tuples as comma-separated numbers)."""
+    base = LnsParams()
+    changes: dict[str, object] = {}
+    for item in items:
+        key, value = item.split("=", 1)
+        old = getattr(base, key)
+        if isinstance(old, tuple):
+            changes[key] = tuple(float(x) for x in value.split(","))
+        elif isinstance(old, bool):
+            changes[key] = value.lower() in ("1", "true", "yes")
+        else:
+            changes[key] = type(old)(value)
+    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def plain(bp: BenchmarkProblem, limit: float) -> tuple[float | None, float]:
@@ -53,12 +72,14 @@ def plain(bp: BenchmarkProblem, limit: float) -> tuple[float | None, float]:
 ITERATIONS: dict[str, list[float]] = {}
 
 
-def ours(bp: BenchmarkProblem, limit: float, workers: int = 1) -> tuple[float | None, float]:
+def ours(bp: BenchmarkProblem, limit: float, workers: int = 1,
+         lns: LnsParams | None = None) -> tuple[float | None, float]:
     """Our solver: cost (None if infeasible or a request left out), seconds."""
     began = time.perf_counter()
     stats = SearchStats()
     plan = solve(bp.problem, bp.travel,
-                 SolveParams(time_limit_s=limit, workers=workers, stats=stats))
+                 SolveParams(time_limit_s=limit, workers=workers, stats=stats,
+                             lns=lns or LnsParams()))
     seconds = time.perf_counter() - began
     ITERATIONS.setdefault(f"{bp.name} {limit:g} {workers}", []).append(stats.per_second)
     report = evaluate(bp.problem, plan, bp.travel)
@@ -75,6 +96,10 @@ def main() -> None:
     parser.add_argument("--set", choices=("a", "pr"), default="a")
     parser.add_argument("--workers", action="store_true",
                         help="also run ours with two searches on two cores")
+    parser.add_argument("--compare", nargs="*", default=None, metavar="KEY=VALUE",
+                        help="also run ours with these LnsParams overrides ('ours cmp')")
+    parser.add_argument("--no-plain", action="store_true",
+                        help="leave out the plain OR-Tools model")
     args = parser.parse_args()
     warm_up()  # compile (or load) the search once, before any clock runs
     sub = "cordeau-a" if args.set == "a" else "cordeau-laporte-2003"
@@ -89,7 +114,12 @@ def main() -> None:
     runs = [("ours", ours)]
     if args.workers:
         runs.append(("ours x2", lambda bp, t: ours(bp, t, workers=2)))
-    runs.append(("plain", plain))
+    if args.compare is not None:
+        other = _overrides(args.compare)
+        print(f"ours cmp: {other}")
+        runs.append(("ours cmp", lambda bp, t: ours(bp, t, lns=other)))
+    if not args.no_plain:
+        runs.append(("plain", plain))
     header = "| instance | BKS |" + "".join(
         f" {label} {t:g}s | gap | s |" for t in args.limits for label, _ in runs)
     print(header + " ours it/s | peak RSS MB |")

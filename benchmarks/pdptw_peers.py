@@ -140,17 +140,29 @@ def main() -> None:
     print("| instance | BKS veh | BKS dist | " + " | ".join(
         f"{s} veh | {s} dist | {s} gap | {s} s" for s in ("ours", "PyVRP", "VROOM")) + " |")
     print("|" + "---|" * 15)
+    hits: dict[str, int] = {}
+    equal_gaps: dict[str, list[float]] = {}
     for name in names:
         inst = read_lilim(folder / f"{name}.txt")
         cells = [name, str(bks[name][0]), f"{bks[name][1]:.2f}"]
-        for run in (ours, with_pyvrp, with_vroom):
+        for label, run in (("ours", ours), ("PyVRP", with_pyvrp), ("VROOM", with_vroom)):
             began = time.perf_counter()
             vehicles, dist, ok = run(inst, args.limit)
             seconds = time.perf_counter() - began
             gap = 100 * (dist / bks[name][1] - 1)
+            if ok and vehicles <= bks[name][0]:
+                hits[label] = hits.get(label, 0) + 1
+            if ok and vehicles == bks[name][0]:
+                equal_gaps.setdefault(label, []).append(gap)
             cells += [str(vehicles), f"{dist:.2f}" + ("" if ok else " (infeasible)"),
                       f"{gap:.2f}%", f"{seconds:.1f}"]
         print("| " + " | ".join(cells) + " |", flush=True)
+    print()
+    for label in ("ours", "PyVRP", "VROOM"):
+        g = equal_gaps.get(label, [])
+        mean = f"{sum(g) / len(g):.2f}%" if g else "n/a"
+        print(f"- {label}: best known vehicle count (or fewer) on {hits.get(label, 0)} of "
+              f"{len(names)}; mean distance gap {mean} where the count is the best known's")
 
 
 if __name__ == "__main__":

@@ -32,8 +32,10 @@ no two bookings for one key; no van over its seats or wheelchair places at any s
 plan evaluator on the final state); every repeated request got the first answer; during
 the pause 503s with ``Retry-After``, answered within the timeouts, and the service answering
 again by itself within seconds; re-optimisation rounds committed (``/metrics``, summed over
-the workers); no 5xx other than 503 with ``Retry-After``. Figures: requests, bookings,
-faults, lost, duplicates, p50/p99 latency by phase, load averages.
+the workers: every round not ``discarded``, see ``api.main.round_fate``; the share of the
+rounds that found a better plan and got it written is reported beside it); no 5xx other
+than 503 with ``Retry-After``. Figures: requests, bookings, faults, lost, duplicates,
+p50/p99 latency by phase, load averages.
 
 Loopback only; every loop is bounded by the run's deadline; it stops by itself.
 """
@@ -574,6 +576,11 @@ def run(cfg: Config) -> dict[str, Any]:
     rounds = metric(lines, "maas_reoptimise_rounds_total")
     total_rounds = sum(rounds.values())
     kept = sum(v for k, v in rounds.items() if "discarded" not in k)
+    # Strictly: of the rounds that found a better plan, the share whose plan reached the
+    # state (``no_better_now`` counted as lost: api.main.round_fate).
+    better = {k: v for k, v in rounds.items() if "nothing_better" not in k}
+    written = sum(v for k, v in better.items()
+                  if "discarded" not in k and "no_better_now" not in k)
     pause = faults.get("redis_pause", {})
     pause_answers = pause.get("answers", {})
     figures = {
@@ -587,6 +594,8 @@ def run(cfg: Config) -> dict[str, Any]:
         "reoptimise_rounds": rounds,
         "reoptimise_refusals": metric(lines, "maas_reoptimise_refusals_total"),
         "reoptimise_commit_share": round(kept / total_rounds, 3) if total_rounds else None,
+        "reoptimise_better_written_share": round(written / sum(better.values()), 3)
+        if sum(better.values()) else None,
         "state_bytes_written": metric(lines, "maas_state_bytes_written_total"),
         "state_writes": metric(lines, "maas_state_writes_total"),
         "positions": metric(lines, "maas_position_reports_total"),

@@ -1,5 +1,7 @@
 // Build the console and the driver page into ../api/static (committed, so that serving
-// them needs no node). BUILD records a hash of the sources: a test fails when it is stale.
+// them needs no node): each page its app.js and index.html, both one common/ folder (the
+// shared style sheet and Leaflet's). BUILD records a hash of the sources: a test fails
+// when it is stale.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -30,9 +32,11 @@ for (const page of ['console', 'driver']) {
     target: ['chrome100', 'safari15', 'firefox100'], outfile: join(dir, 'app.js'), legalComments: 'eof',
   });
   copyFileSync(`src/pages/${page}.html`, join(dir, 'index.html'));
-  copyFileSync('src/pages/style.css', join(dir, 'style.css'));
-  copyFileSync('node_modules/leaflet/dist/leaflet.css', join(dir, 'leaflet.css'));
-  copyFileSync('node_modules/leaflet/LICENSE', join(dir, 'LEAFLET-LICENSE.txt'));
 }
+const common = join(OUT, 'common');
+mkdirSync(common, { recursive: true });
+copyFileSync('src/pages/style.css', join(common, 'style.css'));
+copyFileSync('node_modules/leaflet/dist/leaflet.css', join(common, 'leaflet.css'));
+copyFileSync('node_modules/leaflet/LICENSE', join(common, 'LEAFLET-LICENSE.txt'));
 writeFileSync(join(OUT, 'BUILD'), `${sourceHash()}\n`);
 console.log('built', OUT);

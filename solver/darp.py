@@ -4,8 +4,9 @@ model beside it.
 ``solve`` takes required (promised) and optional requests, a penalty per optional request
 and a warm start (``SolveParams``; the penalties live in ``solver.objective``). Vans without
 driver breaks go to the compiled search (``solver.search``: exact route timing as the
-evaluator's, O(1)-screened insertion, ruin operators, annealing; optionally two searches on
-two cores, ``solver.parallel``); problems with a break take the Python path described
+evaluator's, O(1)-screened insertion, ruin operators, annealing, a local search on each new
+best, fleet reduction when vans carry a fixed cost; optionally two searches on two cores,
+``solver.parallel``); problems with a break take the Python path described
 below. Either way the evaluator judges the plan returned.
 
 The Python path and the model:

@@ -29,6 +29,8 @@ from numba import njit
 from solver.fast_timing import route_cost
 
 MAX_EXACT = 15
+PROF_ROWS = 11  # rows of the ``prof`` scratch array of ``best_insertion``
+NO_RIDE = 10**15
 
 
 @njit(cache=True, nogil=True)
@@ -65,9 +67,17 @@ def _profile(seq: np.ndarray, n2: int, k: int, T: np.ndarray, se: np.ndarray,
              dcargo: np.ndarray, load0_s: np.ndarray, load0_c: np.ndarray,
              load0_cargo: np.ndarray, early: np.ndarray, wait: np.ndarray,
              late: np.ndarray, seats: np.ndarray, chairs: np.ndarray, kg: np.ndarray,
-             litres: np.ndarray) -> bool:
+             litres: np.ndarray, partner: np.ndarray, is_pickup: np.ndarray,
+             maxride: np.ndarray, posbuf: np.ndarray, upos: np.ndarray,
+             rslack: np.ndarray) -> bool:
     """Earliest starts, waits, latest starts and loads along ``seq``; False if the route is
-    already late at its earliest (then it is left alone)."""
+    already late at its earliest (then it is left alone).
+
+    ``upos[q]``/``rslack[q]``: for the rider dropped at position q whose pickup at
+    position u is on the route, u and how far the drop-off's earliest start may be pushed
+    before the ride must exceed its limit even with the pickup at its latest start
+    (ride limit + latest pickup start + boarding - earliest drop-off start); -1 and
+    ``NO_RIDE`` otherwise. A necessary condition: the exact check decides."""
     early[0] = se[seq[0]]
     wait[0] = 0
     ok = early[0] <= slt[seq[0]]
@@ -95,6 +105,19 @@ def _profile(seq: np.ndarray, n2: int, k: int, T: np.ndarray, se: np.ndarray,
         chairs[q] = chairs[q - 1] + dchair[seq[q]]
         kg[q] = kg[q - 1] + dcargo[seq[q], 0]
         litres[q] = litres[q - 1] + dcargo[seq[q], 1]
+    for q in range(n2):
+        posbuf[seq[q]] = q
+        upos[q] = -1
+        rslack[q] = NO_RIDE
+    for u in range(1, n2 - 1):
+        x = seq[u]
+        if is_pickup[x]:
+            v = posbuf[partner[x]]
+            if v > u:
+                upos[v] = u
+                rslack[v] = maxride[x] + late[u] + svc[x] - early[v]
+    for q in range(n2):
+        posbuf[seq[q]] = -1
     return ok
 
 
@@ -112,7 +135,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                    k_lo: int = 0, k_hi: int = -1) -> tuple[int, int, int, float, float]:
     """Cheapest feasible insertion of request r into vans ``k_lo`` to ``k_hi`` - 1 (all by
     default): (van, i, j, cost change, new route cost), van -1 if there is none.
-    ``prof`` is an int64 scratch array (9, L + 4)."""
+    ``prof`` is an int64 scratch array (PROF_ROWS, L + 4)."""
     K = rlen.shape[0]
     if k_hi < 0:
         k_hi = K
@@ -122,6 +145,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
     early, wait, late, seats, chairs = prof[1], prof[2], prof[3], prof[4], prof[5]
     out = prof[6]
     kg, litres = prof[7], prof[8]
+    upos, rslack = prof[9], prof[10]
     # candidate buffer sized by the routes' position pairs
     size = 0
     for k in range(k_lo, k_hi):
@@ -144,7 +168,8 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
             continue
         n2 = build_seq(routes, rlen, k, K, seq)
         if not _profile(seq, n2, k, T, se, slt, svc, dseat, dchair, dcargo, load0_s,
-                        load0_c, load0_cargo, early, wait, late, seats, chairs, kg, litres):
+                        load0_c, load0_cargo, early, wait, late, seats, chairs, kg, litres,
+                        partner, is_pickup, maxride, posbuf, upos, rslack):
             continue
         last = n2 - 2
         cs, cc = cap_s[k] - need_s, cap_c[k] - need_c
@@ -203,7 +228,8 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                 nb = bd + alight + T[d, b]
                 if nb < se[b]:
                     nb = se[b]
-                if nb <= late[i + 1]:
+                if nb <= late[i + 1] and (upos[i + 1] < 0 or upos[i + 1] > i
+                                          or nb - early[i + 1] <= rslack[i + 1]):
                     est[c] = (wt * (T[a, p] + o_to_d + T[d, b] - T[a, b]) + wr * (bd - leave)
                               + fix)
                     ck[c], ci[c], cj[c] = k, i, i
@@ -224,6 +250,9 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                 start_j = early[j] + delta
                 if start_j > late[j]:
                     break
+                u = upos[j]
+                if 0 <= u <= i and delta > rslack[j]:
+                    break  # a rider on board across the pickup would ride too long
                 if start_j - latest_leave > maxride[p]:
                     break  # the rider would ride too long: later stops only longer
                 if seats[j] > cs or chairs[j] > cc or kg[j] > ckg or litres[j] > cl:
@@ -239,6 +268,9 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                 if nb < se[y]:
                     nb = se[y]
                 if nb > late[j + 1]:
+                    continue
+                u = upos[j + 1]
+                if 0 <= u <= j and nb - early[j + 1] > rslack[j + 1]:
                     continue
                 ride = bd - leave
                 if ride < o_to_d:
@@ -293,8 +325,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                           wt, wr, posbuf, work)
         if cost < 0:
             continue
-        if rlen[k] == 0:
-            cost += fixed_cost[k]
+        cost += fixed_cost[k]  # rcost[k] holds it too once the route is used
         dl_ = cost - rcost[k]
         if dl_ < best_delta:
             best_delta, best_cost = dl_, cost
@@ -329,3 +360,22 @@ def apply_insertion(routes: np.ndarray, rlen: np.ndarray, k: int, p: int, d: int
     for q in range(m):
         routes[k, q] = scratch[q]
     rlen[k] = m
+
+
+@njit(cache=True, nogil=True)
+def remove_request(r: int, routes: np.ndarray, rlen: np.ndarray, where: np.ndarray,
+                   pnode: np.ndarray, dnode: np.ndarray, kind: np.ndarray) -> int:
+    """Take request r's movable stops out of its route (a drop-only request keeps its
+    pickup); returns the route. The inverse of ``apply_insertion``."""
+    v = where[r]
+    p = pnode[r] if kind[r] == 0 else -2
+    d = dnode[r]
+    m = 0
+    for q in range(rlen[v]):
+        x = routes[v, q]
+        if x != p and x != d:
+            routes[v, m] = x
+            m += 1
+    rlen[v] = m
+    where[r] = -1
+    return v

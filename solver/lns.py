@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from solver.fast_insert import apply_insertion, best_insertion
+from solver.fast_insert import PROF_ROWS, apply_insertion, best_insertion, remove_request
 from solver.fast_ruin import (
     random_removal,
     related_removal,
@@ -28,9 +28,6 @@ from solver.fast_ruin import (
     worst_removal,
 )
 from solver.fast_timing import route_cost
-
-# Operator weights (cumulative choice): random, related, string, worst, route.
-OPERATORS = np.array([0.1, 0.3, 0.4, 0.15, 0.05])
 
 
 @njit(cache=True, nogil=True)
@@ -72,24 +69,6 @@ def price_routes(routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarray, T: np.
             ok = False
         rcost[k] = c + (fixed_cost[k] if n > 0 else 0.0)
     return ok
-
-
-@njit(cache=True, nogil=True)
-def _remove(r: int, routes: np.ndarray, rlen: np.ndarray, where: np.ndarray,
-            pnode: np.ndarray, dnode: np.ndarray, kind: np.ndarray) -> int:
-    """Take request r's movable stops out of its route; returns the route."""
-    v = where[r]
-    p = pnode[r] if kind[r] == 0 else -2
-    d = dnode[r]
-    m = 0
-    for q in range(rlen[v]):
-        x = routes[v, q]
-        if x != p and x != d:
-            routes[v, m] = x
-            m += 1
-    rlen[v] = m
-    where[r] = -1
-    return v
 
 
 @njit(cache=True, nogil=True)
@@ -173,6 +152,43 @@ def _regret_insert(sub: np.ndarray, cnt: int, routes: np.ndarray, rlen: np.ndarr
 
 
 @njit(cache=True, nogil=True)
+def _recreate(sub: np.ndarray, cnt: int, use_regret: bool, routes: np.ndarray,
+              rlen: np.ndarray, where: np.ndarray, rcost: np.ndarray, T: np.ndarray,
+              e: np.ndarray, lt: np.ndarray, se: np.ndarray, slt: np.ndarray,
+              svc: np.ndarray, dseat: np.ndarray, dchair: np.ndarray, partner: np.ndarray,
+              is_pickup: np.ndarray, maxride: np.ndarray, pnode: np.ndarray,
+              dnode: np.ndarray, kind: np.ndarray, home: np.ndarray, penalty: np.ndarray,
+              cap_s: np.ndarray, cap_c: np.ndarray, load0_s: np.ndarray,
+              load0_c: np.ndarray, dcargo: np.ndarray, cap_cargo: np.ndarray,
+              load0_cargo: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
+              fixed_cost: np.ndarray, wt: float, wr: float, blink: float,
+              posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
+              scratch: np.ndarray) -> None:
+    """Insert ``sub[:cnt]`` in that order at their cheapest places (with blinks), or all
+    by regret-2; a request with no place, or dearer to serve than to leave out, stays out."""
+    if use_regret:
+        _regret_insert(sub, cnt, routes, rlen, where, rcost, T, e, lt, se, slt, svc,
+                       dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
+                       home, penalty, cap_s, cap_c, load0_s, load0_c, dcargo,
+                       cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr,
+                       posbuf, work, prof, scratch)
+        return
+    for q in range(cnt):
+        r = sub[q]
+        bk, bi, bj, delta, bc = best_insertion(
+            r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
+            is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
+            dcargo, cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr, blink,
+            posbuf, work, prof)
+        if bk < 0 or delta >= penalty[r]:
+            continue  # no room, or serving costs more than leaving out
+        p = pnode[r] if kind[r] == 0 else -1
+        apply_insertion(routes, rlen, bk, p, dnode[r], bi, bj, scratch)
+        where[r] = bk
+        rcost[bk] = bc
+
+
+@njit(cache=True, nogil=True)
 def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
               cur_routes: np.ndarray, cur_rlen: np.ndarray, cur_where: np.ndarray,
               cur_rcost: np.ndarray, best_routes: np.ndarray, best_rlen: np.ndarray,
@@ -185,12 +201,19 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
               cap_s: np.ndarray, cap_c: np.ndarray, load0_s: np.ndarray,
               load0_c: np.ndarray, dcargo: np.ndarray, cap_cargo: np.ndarray,
               load0_cargo: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
-              fixed_cost: np.ndarray, wt: float, wr: float) -> int:
+              fixed_cost: np.ndarray, wt: float, wr: float, weights: np.ndarray,
+              opstats: np.ndarray) -> int:
     """``iters`` iterations, the temperature falling geometrically from ``t_from`` to
     ``t_to``; ``state`` = [current cost, best cost]. Returns the number accepted.
+    ``weights``: the removal operators' chances (random, related, string, worst, route);
+    ``opstats[o]`` (one row per removal operator) counts [tried, accepted, new best,
+    left out a request served before].
 
     ``params`` = [min remove, max remove, blink, max string length, share of regret
-    insertions, largest share of the served requests removed].
+    insertions, largest share of the served requests removed, recreate retries]. A
+    recreate that leaves out a request served before is redone from the ruined solution,
+    with those left out first, up to ``retries`` times (on tight instances a third of the
+    iterations ended so, and were lost).
     """
     K, L = cur_routes.shape
     R = cur_where.shape[0]
@@ -199,9 +222,10 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
     blink, max_string = params[2], int(params[3])
     regret_share = params[4]
     remove_share = params[5]
+    retries = int(params[6])
     posbuf = np.full(N, -1, dtype=np.int64)
     work = np.empty((7, L + 4), dtype=np.int64)
-    prof = np.empty((9, L + 4), dtype=np.int64)
+    prof = np.empty((PROF_ROWS, L + 4), dtype=np.int64)
     scratch = np.empty(L + 4, dtype=np.int64)
     out = np.empty(R + 1, dtype=np.int64)
     buf = np.empty(R + 1, dtype=np.int64)
@@ -211,8 +235,11 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
     rlen = cur_rlen.copy()
     where = cur_where.copy()
     rcost = cur_rcost.copy()
+    ruined_routes = cur_routes.copy()
+    ruined_rlen = cur_rlen.copy()
+    ruined_rcost = cur_rcost.copy()
     touched = np.zeros(K, dtype=np.bool_)
-    cum = np.cumsum(OPERATORS)
+    cum = np.cumsum(weights)
     accepted = 0
     cur_cost, best_cost = state[0], state[1]
     for it in range(iters):
@@ -230,19 +257,25 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
         k = min_remove + np.random.randint(upper - min_remove + 1)
         x = np.random.random() * cum[-1]
         if x < cum[0]:
+            op = 0
             m = random_removal(k, where, kind, out, buf)
         elif x < cum[1]:
+            op = 1
             m = related_removal(k, where, kind, T, pnode, dnode, urgency, out, buf)
         elif x < cum[2]:
+            op = 2
             m = string_removal(k, max_string, where, kind, routes, rlen, req_of, T, pnode,
                                dnode, urgency, out, buf)
         elif x < cum[3]:
+            op = 3
             m = worst_removal(k, where, kind, routes, rlen, req_of, T, out, buf)
         else:
+            op = 4
             m = route_removal(where, kind, routes, rlen, req_of, out)
+        opstats[op, 0] += 1
         touched[:] = False
         for q in range(m):
-            touched[_remove(out[q], routes, rlen, where, pnode, dnode, kind)] = True
+            touched[remove_request(out[q], routes, rlen, where, pnode, dnode, kind)] = True
         ok = True
         for v in range(K):
             if touched[v]:
@@ -279,36 +312,55 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
         # the chosen order, then (stable) the most costly to leave out first
         first = order[:cnt][np.argsort(key[:cnt], kind="mergesort")]
         sub = first[np.argsort(-penalty[first], kind="mergesort")]
-        if np.random.random() < regret_share:
-            _regret_insert(sub, cnt, routes, rlen, where, rcost, T, e, lt, se, slt, svc,
-                           dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
-                           home, penalty, cap_s, cap_c, load0_s, load0_c, dcargo,
-                           cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr,
-                           posbuf, work, prof, scratch)
-            cnt = 0  # all placed (or left out) by regret
-        for q in range(cnt):
-            r = sub[q]
-            bk, bi, bj, delta, bc = best_insertion(
-                r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
-                is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
-                dcargo, cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr, blink,
-                posbuf, work, prof)
-            if bk < 0 or delta >= penalty[r]:
-                continue  # no room, or serving costs more than leaving out
-            p = pnode[r] if kind[r] == 0 else -1
-            apply_insertion(routes, rlen, bk, p, dnode[r], bi, bj, scratch)
-            where[r] = bk
-            rcost[bk] = bc
+        use_regret = np.random.random() < regret_share
+        ruined_routes[:, :] = routes
+        ruined_rlen[:] = rlen
+        ruined_rcost[:] = rcost
+        for attempt in range(retries + 1):
+            if attempt > 0:
+                # Someone served before found no place: again from the ruined solution,
+                # those left out first (then, stably, the most costly to leave out first).
+                m2 = 0
+                for q in range(cnt):
+                    if where[sub[q]] < 0:
+                        buf[m2] = sub[q]
+                        m2 += 1
+                for q in range(cnt):
+                    if where[sub[q]] >= 0:
+                        buf[m2] = sub[q]
+                        m2 += 1
+                    where[sub[q]] = -1
+                first = buf[:cnt].copy()
+                sub = first[np.argsort(-penalty[first], kind="mergesort")]
+                routes[:, :] = ruined_routes
+                rlen[:] = ruined_rlen
+                rcost[:] = ruined_rcost
+            _recreate(sub, cnt, use_regret, routes, rlen, where, rcost, T, e, lt, se, slt,
+                      svc, dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
+                      home, penalty, cap_s, cap_c, load0_s, load0_c, dcargo, cap_cargo,
+                      load0_cargo, maxdur, head, fixed_cost, wt, wr, blink, posbuf, work,
+                      prof, scratch)
+            lost = False
+            for r in range(R):
+                if where[r] < 0 and cur_where[r] >= 0:
+                    lost = True
+                    break
+            if not lost:
+                break
+        if lost:
+            opstats[op, 3] += 1  # someone served before is left out now
         cost = total_cost(rcost, where, penalty)
         threshold = -temp * np.log(max(np.random.random(), 1e-12)) if temp > 0 else 0.0
         if cost < cur_cost + threshold:
             accepted += 1
+            opstats[op, 1] += 1
             cur_routes[:, :] = routes
             cur_rlen[:] = rlen
             cur_where[:] = where
             cur_rcost[:] = rcost
             cur_cost = cost
             if cost < best_cost - 1e-9:
+                opstats[op, 2] += 1
                 best_cost = cost
                 best_routes[:, :] = routes
                 best_rlen[:] = rlen

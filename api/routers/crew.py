@@ -2,7 +2,8 @@
 
 The manifest names bookings only (it is published on the event stream to the van, and kept
 small); the driver's page asks this once per manifest change for the riders behind them:
-name, passengers, wheelchair, notes for the driver and a phone number to call from the door.
+name, passengers, wheelchair, notes for the driver, a phone number to call from the door and
+the meeting points the rider boards and alights at (a stop-based service's).
 Only the van's own driver and the operator see it, and only for the bookings on that van's
 manifest of the day.
 """
@@ -21,6 +22,7 @@ from api.deps import Caller, RuntimeDep
 from api.drivers import check_drives
 from api.errors import conflict, not_found
 from api.runtime import Runtime
+from api.schemas import MeetingPlacePublic
 
 router = APIRouter(prefix="/v1/vehicles", tags=["vehicles"])
 
@@ -34,6 +36,8 @@ class CrewRider(BaseModel):
     passengers: int
     wheelchair: bool
     notes: str | None
+    pickup_point: MeetingPlacePublic | None = None  # where the rider boards (None: the door)
+    dropoff_point: MeetingPlacePublic | None = None  # where they alight
 
 
 class CrewList(BaseModel):
@@ -78,11 +82,13 @@ async def van_riders(
     out = []
     for bid in ids:
         request = state.bookings[bid].request
-        person = riders.get(str(found.get(bid, {}).get("rider_id")), {})
+        record = found.get(bid, {})
+        person = riders.get(str(record.get("rider_id")), {})
         out.append(CrewRider(
             booking_id=bid, rider_name=person.get("name"), phone=person.get("phone"),
             passengers=request.passengers + request.wheelchairs,
-            wheelchair=request.wheelchairs > 0, notes=person.get("notes")))
+            wheelchair=request.wheelchairs > 0, notes=person.get("notes"),
+            pickup_point=record.get("pickup_point"), dropoff_point=record.get("dropoff_point")))
     return CrewList(vehicle_id=vehicle_id, riders=out)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
+from api.accounts import create_once
 from api.auth import Role
 from api.deps import Operator, RuntimeDep, Staff
 from api.drivers import (
@@ -21,19 +22,10 @@ from api.drivers import (
     drivers_key,
     encode,
 )
-from api.errors import conflict, invalid, not_found
+from api.errors import invalid, not_found
 from api.schemas import Id, Name, Phone, Strict
 from api.schemas_people import OptionalIdempotencyKey
-from api.tokens import (
-    body_digest,
-    claim,
-    derived_token,
-    idem_key,
-    release,
-    store_token,
-    token_record,
-    token_secret,
-)
+from api.tokens import store_token, token_record
 
 router = APIRouter(tags=["drivers"])
 
@@ -81,33 +73,19 @@ async def create_driver(body: DriverCreate, caller: Operator, rt: RuntimeDep,
     """Create a driver account (dispatcher or admin); its token is shown once. A retried
     call with the same ``Idempotency-Key`` returns the same account and token."""
     store = rt.store
-    mine = {"id": DRIVER_PREFIX + secrets.token_hex(6), "nonce": secrets.token_hex(16),
-            "body": body_digest(body.model_dump(mode="json"))}
-    key = None
-    if idempotency_key is not None:
-        key = idem_key(store, caller, "driver", idempotency_key)
-        earlier = await claim(store, key, mine, rt.settings.idempotency_ttl_seconds * 1000)
-        if earlier is not None:
-            if earlier["body"] != mine["body"]:
-                raise conflict("idempotency_key_reused",
-                               "this Idempotency-Key was used for another driver")
-            record = await driver(store, earlier["id"])
-            if record is None:
-                raise conflict("in_progress", "the first call with this Idempotency-Key has "
-                               "not finished; retry shortly")
-            return DriverCreated(**record, token=derived_token(token_secret(rt.settings),
-                                                               earlier["nonce"]))
-    try:
-        record = driver_record(mine["id"], body.name, body.phone, rt.clock.now(),
+
+    async def make(driver_id: str, token: str) -> dict[str, Any]:
+        record = driver_record(driver_id, body.name, body.phone, rt.clock.now(),
                                caller.subject_id or "")
-        token = derived_token(token_secret(rt.settings), mine["nonce"])
-        await store_token(store, token, token_record(Role.DRIVER, mine["id"], rt.clock.now()))
-        await store.hset(drivers_key(store), mine["id"], encode(record))
-    except BaseException:
-        if key is not None:
-            await release(store, key)
-        raise
-    return DriverCreated(**record, token=token)
+        await store_token(store, token, token_record(Role.DRIVER, driver_id, rt.clock.now()))
+        await store.hset(drivers_key(store), driver_id, encode(record))
+        return record
+
+    created = await create_once(store, rt.settings, caller, "driver", idempotency_key,
+                                body.model_dump(mode="json"),
+                                DRIVER_PREFIX + secrets.token_hex(6),
+                                lambda driver_id: driver(store, driver_id), make)
+    return DriverCreated(**created.record, token=created.token)
 
 
 @router.get("/v1/drivers", response_model=DriverList)

@@ -1,6 +1,6 @@
 """``GET /v1/places?query=``: the town's named places for address entry in phone booking,
 offline (``maas.roads.gazetteer``: the service file's places, the network's places and
-hamlets, its road names), Japanese names first."""
+hamlets, its road names, an OSM file's ``addr:*`` addresses), Japanese names first."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class PlaceFound(BaseModel):
     name: str
     lat: float
     lon: float
-    kind: Literal["place", "hamlet", "road"]
+    kind: Literal["place", "hamlet", "road", "address"]
 
 
 class PlaceList(BaseModel):

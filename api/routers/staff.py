@@ -1,7 +1,7 @@
 """``/v1/staff``: named staff accounts (admins only), each with its own bearer token.
 
 ``POST`` takes an optional ``Idempotency-Key``: a retried call (its response lost) returns
-the same account and the same token (``api.tokens``: derived, never stored). ``DELETE``
+the same account and the same token (``api.accounts``; derived, never stored). ``DELETE``
 removes the account and revokes its tokens at once.
 """
 
@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from api.accounts import create_once
 from api.auth import Role, StaffRole
 from api.deps import Admin, RuntimeDep, Staff
-from api.errors import conflict, invalid, not_found
+from api.errors import invalid, not_found
 from api.runtime import Runtime
 from api.schemas_people import (
     OptionalIdempotencyKey,
@@ -36,17 +38,11 @@ from api.staff import (
     update_staff,
 )
 from api.tokens import (
-    body_digest,
-    claim,
-    derived_token,
     expired,
-    idem_key,
     lookup,
-    release,
     revoke_account,
     store_token,
     token_record,
-    token_secret,
 )
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"])
@@ -59,34 +55,21 @@ async def create_staff(body: StaffCreate, caller: Admin, rt: RuntimeDep,
     store, now = rt.store, rt.clock.now()
     expires_in = None if body.expires_in_seconds is None else timedelta(
         seconds=body.expires_in_seconds)
-    mine = {"id": "s_" + secrets.token_hex(6), "nonce": secrets.token_hex(16),
-            "body": body_digest(body.model_dump(mode="json"))}
-    key = None
-    if idempotency_key is not None:
-        key = idem_key(store, caller, "staff", idempotency_key)
-        earlier = await claim(store, key, mine, rt.settings.idempotency_ttl_seconds * 1000)
-        if earlier is not None:
-            if earlier["body"] != mine["body"]:
-                raise conflict("idempotency_key_reused",
-                               "this Idempotency-Key was used for another staff account")
-            record = await staff_member(store, earlier["id"])
-            if record is None:
-                raise conflict("in_progress", "the first call with this Idempotency-Key has "
-                               "not finished (or its account was deleted); retry shortly")
-            token = derived_token(token_secret(rt.settings), earlier["nonce"])
-            return StaffCreated(**record, token=token,
-                                token_expires_at=await _expiry_of(rt, token))
-    try:
-        record = staff_record(mine["id"], body.name, body.role, now, caller.subject_id or "")
-        token = derived_token(token_secret(rt.settings), mine["nonce"])
-        tokens = token_record(Role.OPERATOR, mine["id"], now, expires_in)
-        await store_token(store, token, tokens)
+    issued: dict[str, Any] = {}
+
+    async def make(staff_id: str, token: str) -> dict[str, Any]:
+        record = staff_record(staff_id, body.name, body.role, now, caller.subject_id or "")
+        issued.update(token_record(Role.OPERATOR, staff_id, now, expires_in))
+        await store_token(store, token, issued)
         await put_staff(store, record)
-    except BaseException:
-        if key is not None:
-            await release(store, key)
-        raise
-    return StaffCreated(**record, token=token, token_expires_at=tokens["expires_at"])
+        return record
+
+    created = await create_once(store, rt.settings, caller, "staff", idempotency_key,
+                                body.model_dump(mode="json"), "s_" + secrets.token_hex(6),
+                                lambda staff_id: staff_member(store, staff_id), make)
+    expires = await _expiry_of(rt, created.token) if created.replayed \
+        else issued["expires_at"]
+    return StaffCreated(**created.record, token=created.token, token_expires_at=expires)
 
 
 async def _expiry_of(rt: Runtime, token: str) -> str | None:

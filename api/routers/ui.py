@@ -76,7 +76,8 @@ async def root() -> RedirectResponse:
 
 
 def mount_pages(app: FastAPI) -> None:
-    """Serve the built pages at ``/console/`` and ``/driver/`` (and the router above)."""
+    """Serve the built pages at ``/console/`` and ``/driver/``, the style sheets they share
+    at ``/common/`` (and the router above)."""
     app.include_router(router)
-    for page in ("console", "driver"):
+    for page in ("console", "driver", "common"):
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)

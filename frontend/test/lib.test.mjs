@@ -107,3 +107,39 @@ test('the driver map draws only the leg that leads to the next stop', async () =
   assert.deepEqual(routeFor({ ...leg, reachable: false }, { stop_id: 'b1:pickup' }), []);
   assert.deepEqual(routeFor(null, { stop_id: 'b1:pickup' }), []);
 });
+
+test('a van edit sends only what changed; refusals name the day or the rides', async () => {
+  const { vanPatch, refusalText, vanIds } = await import('../src/lib/forms.js');
+  const rec = { name: '1号車', seats: 8, wheelchair_places: 1 };
+  assert.equal(vanPatch(rec, { name: '1号車', seats: '8', wheelchair_places: '1' }), null);
+  assert.deepEqual(vanPatch(rec, { name: ' 1号車（新） ', seats: '6', wheelchair_places: '1' }), { name: '1号車（新）', seats: 6 });
+  assert.deepEqual(vanPatch(rec, { name: '', seats: '', wheelchair_places: '0' }), { wheelchair_places: 0 });
+  assert.equal(vanPatch(rec, { name: '1号車', seats: '2.5', wheelchair_places: '1' }), null);
+  const err = { code: 'vehicle_has_rides', message: 'move them', body: { error: { rides: { '2026-12-08': ['b_1', 'b_2'] } } } };
+  assert.equal(refusalText(err), 'vehicle_has_rides: move them (2026-12-08: b_1, b_2)');
+  assert.equal(refusalText({ code: 'vehicle_change_infeasible', message: 'breaks 2026-12-08', body: {} }),
+    'vehicle_change_infeasible: breaks 2026-12-08');
+  assert.deepEqual(vanIds([{ id: 'v1' }, { id: 'v2' }], [{ id: 'v2' }, { id: 'v_x' }]), ['v1', 'v2', 'v_x']);
+});
+
+test('meeting points: the stop end picks its point, the read-back names it', async () => {
+  const { pointAt, pointText } = await import('../src/lib/format.js');
+  const rec = { pickup_point: { name: '駅前', walk_m: 120 }, dropoff_point: { name: '診療所前', walk_m: 0 } };
+  assert.equal(pointAt('pickup', rec).name, '駅前');
+  assert.equal(pointAt('dropoff', rec).name, '診療所前');
+  assert.equal(pointAt('pickup', { pickup_point: null }), null);
+  assert.equal(pointText(rec.pickup_point, 'ja'), '駅前 (徒歩120 m)');
+  assert.equal(pointText(rec.dropoff_point, 'en'), '診療所前');
+  const b = { service_date: '2026-12-07', pickup_window: { start: '2026-12-07T09:35:00+09:00', end: '2026-12-07T09:45:00+09:00' },
+    window_final: true, pickup_point: rec.pickup_point };
+  assert.equal(readBack(b, 'ja'), '12月7日(月) 09:35から09:45の間に「駅前」でお迎えに参ります。');
+  assert.equal(readBack({ ...b, pickup_point: null }, 'ja'), '12月7日(月) 09:35から09:45の間にお迎えに参ります。');
+  assert.match(readBack(b, 'en'), /^We will pick you up at 駅前 on Mon 7\/12 between 09:35 and 09:45\.$/);
+});
+
+test('a parcel riding back is a stop of its own on the driver page', async () => {
+  const { stopKey } = await import('../src/driver/wait.js');
+  assert.equal(stopKey({ stop_id: 'p1~dropoff', parcel: { returning: false } }), 'p1~dropoff');
+  assert.equal(stopKey({ stop_id: 'p1~dropoff', parcel: { returning: true } }), 'p1~dropoff:back');
+  assert.equal(stopKey({ stop_id: 'b1~pickup' }), 'b1~pickup');
+});

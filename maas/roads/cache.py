@@ -14,7 +14,8 @@ import shapely
 
 from maas.settings import settings
 
-_BUILDERS = ("cache.py", "loading.py", "filtering.py", "speeds.py", "winter.py", "demo_town.py")
+_BUILDERS = ("cache.py", "loading.py", "addresses.py", "filtering.py", "speeds.py", "winter.py",
+             "demo_town.py")
 
 
 def _build_version() -> str:

@@ -1,13 +1,16 @@
 """The town's named places for address entry without internet: a small gazetteer.
 
 Entries come from what the service already holds offline: the service file's named places,
-the network's named places and hamlets, and the names of its roads (street names, hamlet
+the network's named places and hamlets, the names of its roads (street names, hamlet
 roads, housing estates: 南一条通, 奥沢線, 清水団地; each placed at the road's node nearest
-its middle). A search matches the normalised query (NFKC, case-folded, spaces dropped)
-against each name: exact matches first, then names starting with it, then names holding it;
-at equal strength Japanese names come before romaji, then places before hamlets before
-roads, then shorter names. The object is built once by its owner (the API's runtime); it
-holds no hidden cache.
+its middle) and, for a network loaded from an OSM file, the file's ``addr:*`` addresses
+(``maas.roads.addresses``: as many as mappers entered; the synthetic demo town has none, so
+there an address is found by its road or district name only). A search matches the
+normalised query (NFKC, case-folded, spaces dropped) against each name: exact matches first,
+then names starting with it, then names holding it; at equal strength Japanese names come
+before romaji, then places before hamlets before roads before addresses, then shorter names.
+The object is built once by its owner (the API's runtime, from the loaded network); it holds
+no hidden cache.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ import numpy as np
 
 from maas.roads.network import RoadNetwork
 
-Kind = Literal["place", "hamlet", "road"]
-_KIND_ORDER: dict[str, int] = {"place": 0, "hamlet": 1, "road": 2}
+Kind = Literal["place", "hamlet", "road", "address"]
+_KIND_ORDER: dict[str, int] = {"place": 0, "hamlet": 1, "road": 2, "address": 3}
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
 
@@ -68,6 +71,8 @@ class Gazetteer:
         entries += [NamedPlace(n, float(lat), float(lon), "hamlet")
                     for n, (lat, lon) in (graph.get("hamlets") or {}).items()]
         entries += road_names(network)
+        entries += [NamedPlace(label, float(lat), float(lon), "address")
+                    for label, lat, lon in (graph.get("addresses") or [])]
         return cls(entries)
 
     def search(self, query: str, limit: int = 20) -> list[NamedPlace]:

@@ -29,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from maas.errors import InvalidInput, NetworkLoadError
 from maas.roads import cache as graph_cache
+from maas.roads.addresses import read_addresses
 from maas.roads.filtering import closed_days, is_drivable, oneway_direction
 from maas.roads.network import RoadNetwork
 from maas.roads.snapping import EARTH_RADIUS_M
@@ -359,7 +360,7 @@ def _saved_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "synthetic" in attrs:
         out["synthetic"] = attrs["synthetic"] in (True, "True", "true")
-    for key in ("name", "places", "hamlets"):
+    for key in ("name", "places", "hamlets", "addresses"):
         value = attrs.get(key)
         if isinstance(value, str) and key != "name":
             try:
@@ -369,6 +370,21 @@ def _saved_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
         if value is not None:
             out[key] = value
     return out
+
+
+def _addresses_of(path: Path, graph: nx.MultiDiGraph) -> list[tuple[str, float, float]]:
+    """The file's addresses (``maas.roads.addresses``) within the built network's extent
+    (kept on the graph, so a cached graph has them too)."""
+    fmt = osm_format(path)
+    xs = [float(d["x"]) for _, d in graph.nodes(data=True)]
+    ys = [float(d["y"]) for _, d in graph.nodes(data=True)]
+    if fmt is None or not xs:
+        return []
+    try:
+        return read_addresses(path, fmt, (min(xs), min(ys), max(xs), max(ys)))
+    except Exception as exc:
+        msg = f"cannot read the addresses of {path}: {exc}"
+        raise NetworkLoadError(msg) from None
 
 
 def _place_graph(name: str) -> nx.MultiDiGraph:
@@ -451,6 +467,7 @@ def build_graph(
         else:
             ways = read_osm_ways(path)
             graph = finish_graph(segment_ways(ways, speeds, winter_profile), area, source)
+            graph.graph["addresses"] = _addresses_of(path, graph)
     if cache:
         graph_cache.store_cached(key, graph)
     return graph

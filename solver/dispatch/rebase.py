@@ -6,9 +6,11 @@ moved on (a position report, a booking or a stop report elsewhere). Throwing the
 then would lose most rounds under normal traffic. The changed vans are carried over in
 groups that exchanged riders: a group's new routes are adapted to ``current`` (stops served
 or cancelled meanwhile left out, rides booked onto its vans meanwhile inserted, the stops
-locked since then kept first) and re-checked on the vans' clocks of now under the promise
-rule; a group is kept only if it does less damage, or as little at a lower cost, than the
-routes it replaces. A group whose riders changed vans meanwhile keeps its current routes.
+locked since then kept first, a stop a van set off for or a rider it picked up meanwhile
+given back to that van when the round had moved them to another one) and re-checked on
+the vans' clocks of now under the promise rule; a group is kept only if it does less
+damage, or as little at a lower cost, than the routes it replaces. A group whose riders
+changed vans meanwhile keeps its current routes.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from maas.domain import Plan, Problem, Route, Stop
+from maas.domain import Plan, Problem, Route, Stop, StopKind
 from maas.travel import TravelTimeSource
 from solver.dispatch import outcomes as oc
+from solver.dispatch.damage import RouteJudge
 from solver.dispatch.planning import changed_vehicles, planning_problem, sub_plan_of
 from solver.dispatch.reoptimise import plan_damage, sub_problem
 from solver.dispatch.state import DispatchState
-from solver.insertion import best_insertion, insert
+from solver.insertion import best_insertion, insert, loads_ok
 
 if TYPE_CHECKING:
     from solver.dispatch.dispatcher import Dispatcher
@@ -95,10 +98,56 @@ def groups(base: Plan, result: Plan, changed: list[str]) -> list[list[str]]:
     return list(found.values())
 
 
+def _owners(group: list[str], current: DispatchState, now: set[tuple[str, str]]
+            ) -> dict[tuple[str, str], str]:
+    """The group's stops of now that one van alone can serve, and that van: a stop it set
+    off for meanwhile (locked; a locked pickup's drop-off goes with it) and the drop-off of
+    a rider on board."""
+    owner: dict[tuple[str, str], str] = {}
+    for vid in group:
+        for s in current.plan.route(vid).stops:
+            if s.locked:
+                owner[(s.request_id, s.kind.value)] = vid
+                if s.kind is StopKind.PICKUP:
+                    owner[(s.request_id, StopKind.DROPOFF.value)] = vid
+        van = current.vehicle(vid)
+        assert van is not None
+        for rid in van.onboard:
+            if (rid, StopKind.DROPOFF.value) in now:
+                owner[(rid, StopKind.DROPOFF.value)] = vid
+    return owner
+
+
+def _with_dropoff(route: Route, rid: str, problem: Problem, travel: TravelTimeSource
+                  ) -> Route | None:
+    """``route`` with ``rid``'s drop-off at its least ``(damage, cost)`` place after the
+    locked stops (and after ``rid``'s pickup) within the van's seats; None if it fits
+    nowhere."""
+    van = problem.vehicle(route.vehicle_id)
+    stop = Stop(rid, StopKind.DROPOFF)
+    judge = RouteJudge(problem, van, (*route.stops, stop), travel)
+    first = sum(1 for s in route.stops if s.locked)
+    first = max([first, *(k + 1 for k, s in enumerate(route.stops) if s.request_id == rid)])
+    best: tuple[tuple[int, float, float], tuple[Stop, ...]] | None = None
+    for k in range(first, len(route.stops) + 1):
+        stops = (*route.stops[:k], stop, *route.stops[k:])
+        if not loads_ok(van, problem.requests, stops):
+            continue
+        damage, cost = judge.judge(stops)
+        key = (damage.broken, damage.late_s, cost)
+        if best is None or key < best[0]:
+            best = (key, stops)
+    return None if best is None else Route(route.vehicle_id, best[1])
+
+
 def _carry(group: list[str], base: DispatchState, result: DispatchState,
            current: DispatchState, problem: Problem, travel: TravelTimeSource
            ) -> dict[str, Route] | Refusal:
-    """The group's re-optimised routes adapted to ``current``, or why that cannot be done."""
+    """The group's re-optimised routes adapted to ``current``, or why that cannot be done.
+
+    A stop that one van alone can serve now (it set off for it, or the rider is on board)
+    but that the round gave to another van of the group goes back to that van: a locked
+    stop first, a drop-off at its cheapest place."""
     if any(current.vehicle(v) is None or base.vehicle(v) is None for v in group):
         return Refusal.VAN_GONE
     was, now = _stops(base.plan, group), _stops(current.plan, group)
@@ -106,13 +155,33 @@ def _carry(group: list[str], base: DispatchState, result: DispatchState,
     fresh = {rid for rid, _ in added}
     if fresh & {rid for rid, _ in was}:
         return Refusal.RIDER_CHANGED_VANS  # within the group, other than by being served
+    kept = {vid: [s for s in result.plan.route(vid).stops
+                  if (s.request_id, s.kind.value) not in gone] for vid in group}
+    owners = _owners(group, current, now)
+    moved: dict[str, list[tuple[str, str]]] = {vid: [] for vid in group}
+    for key, vid in owners.items():
+        if any((s.request_id, s.kind.value) == key for s in kept[vid]):
+            continue
+        for other in group:
+            kept[other] = [s for s in kept[other] if (s.request_id, s.kind.value) != key]
+        moved[vid].append(key)
     routes = {}
     for vid in group:
-        kept = tuple(s for s in result.plan.route(vid).stops
-                     if (s.request_id, s.kind.value) not in gone)
-        relocked = _relocked(Route(vid, kept), current.plan.route(vid))
+        locked_now = {(s.request_id, s.kind.value) for s in current.plan.route(vid).stops
+                      if s.locked}
+        # Locked stops taken back are placed by ``_relocked``; drop-offs after it.
+        stops = [*kept[vid], *(Stop(rid, StopKind(kind)) for rid, kind in moved[vid]
+                               if (rid, kind) in locked_now)]
+        relocked = _relocked(Route(vid, tuple(stops)), current.plan.route(vid))
         if relocked is None:
             return Refusal.LOCKED_STOP_ELSEWHERE
+        for rid, kind in moved[vid]:
+            if (rid, kind) in locked_now:
+                continue
+            placed = _with_dropoff(relocked, rid, problem, travel)
+            if placed is None:
+                return Refusal.ONBOARD_ELSEWHERE
+            relocked = placed
         van = current.vehicle(vid)
         assert van is not None
         ours = {s.request_id for s in relocked.stops}
@@ -125,9 +194,11 @@ def _carry(group: list[str], base: DispatchState, result: DispatchState,
         request = problem.requests.get(rid)
         if request is None:
             return Refusal.NEW_RIDE_FITS_NOWHERE
-        placed = {s.request_id for r in plan.routes for s in r.stops}
-        placed |= {o for v in problem.vehicles for o in v.onboard}
-        known = Problem({k: r for k, r in problem.requests.items() if k in placed},
+        placed_ids = {s.request_id for r in plan.routes for s in r.stops}
+        if rid in placed_ids:  # locked or on board meanwhile: taken back above
+            continue
+        placed_ids |= {o for v in problem.vehicles for o in v.onboard}
+        known = Problem({k: r for k, r in problem.requests.items() if k in placed_ids},
                         problem.vehicles, problem.weights)
         found = best_insertion(known, plan, request, travel, vehicles=set(group))
         if found is None:

@@ -19,7 +19,8 @@ def test_the_driver_sees_the_riders_of_the_van(area: Area) -> None:
     assert crew.status_code == 200, crew.text
     assert crew.json()["riders"] == [{
         "booking_id": booking["id"], "rider_name": "Kato Yumi", "phone": "0166-55-6666",
-        "passengers": 1, "wheelchair": False, "notes": "ring twice"}]
+        "passengers": 1, "wheelchair": False, "notes": "ring twice",
+        "pickup_point": None, "dropoff_point": None}]  # door to door
     them = other_driver if me is driver else driver
     assert area.client.get(f"/v1/vehicles/{on_van}/riders", headers=them).status_code == 404
     assert area.client.get(f"/v1/vehicles/{on_van}/riders", headers=rider).status_code == 404

@@ -109,6 +109,11 @@ def test_booking_plans_exactly_the_offered_point(mixed: TestClient) -> None:
     ctx = rt.days.context(FRIDAY.date())
     state = mixed.portal.call(ctx.store.state)
     assert state.bookings[booking["id"]].request.origin == point.location
+    # the driver's list of riders names where each boards and alights
+    crew = mixed.get(f"/v1/vehicles/{booking['vehicle_id']}/riders", headers=OPERATOR).json()
+    mine = next(r for r in crew["riders"] if r["booking_id"] == booking["id"])
+    assert mine["pickup_point"] == offer["pickup_point"]
+    assert mine["dropoff_point"]["name"] == "Clinic 診療所前"
 
 
 def test_service_lists_the_meeting_points(mixed: TestClient) -> None:

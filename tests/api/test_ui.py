@@ -36,4 +36,7 @@ def test_pages_are_served() -> None:
         assert r.status_code == 200
         assert '<div id="app">' in r.text
         assert client.get(f"/{page}/app.js").status_code == 200
+        for sheet in ("../common/leaflet.css", "../common/style.css"):  # shared by both pages
+            assert f'href="{sheet}"' in r.text
+            assert client.get(f"/{page}/{sheet}").status_code == 200
     assert client.get("/", follow_redirects=False).headers["location"] == "/console/"

@@ -29,6 +29,7 @@ OPERATOR_TOKEN = "browser-operator-token"
 CLOCK_START = "2026-12-07T08:00:00+09:00"
 TODAY = "2026-12-07"
 SHOTS = ROOT / "docs" / "screenshots"
+DEMO_SERVICE = ROOT / "scenarios" / "demo-service.yaml"
 
 
 def _free_port() -> int:
@@ -53,13 +54,14 @@ class Served:
         r.raise_for_status()
         return str(r.json()["driver_token"])
 
-    def book(self, name: str, frm: str, to: str, at: str) -> dict[str, Any]:
+    def book(self, name: str, frm: str, to: str, at: str, passengers: int = 1
+             ) -> dict[str, Any]:
         """A rider and a booking made through the API (for tests that start at the van)."""
         rider = self.http.post("/v1/riders", headers=self.op(), json={"name": name}).json()
         p = self.places()
         offer = self.http.post("/v1/offers", headers=self.op(), json={
             "rider_id": rider["id"], "origin": p[frm], "destination": p[to],
-            "pickup_after": at})
+            "pickup_after": at, "passengers": passengers})
         assert offer.status_code == 201, offer.text
         booking = self.http.post("/v1/bookings", headers={**self.op(), "Idempotency-Key": name},
                                  json={"offer_id": offer.json()["offer_id"]})
@@ -68,9 +70,10 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(redis_proc: Any, tmp: Path, area: str) -> Iterator[Served]:
-    """``maas serve --service scenarios/demo-service.yaml --training`` on a free port, with
-    its own area (its own keys) on the suite's redis-server."""
+def serving(redis_proc: Any, tmp: Path, area: str, service: Path = DEMO_SERVICE
+            ) -> Iterator[Served]:
+    """``maas serve --service scenarios/demo-service.yaml --training`` (or another service
+    file) on a free port, with its own area (its own keys) on the suite's redis-server."""
     port = _free_port()
     env = {**os.environ, "MAAS_OPERATOR_TOKEN": OPERATOR_TOKEN,
            "MAAS_REDIS_URL": f"redis://{redis_proc.host}:{redis_proc.port}/0",
@@ -78,8 +81,8 @@ def serving(redis_proc: Any, tmp: Path, area: str) -> Iterator[Served]:
            "MAAS_CLOCK_START": CLOCK_START, "MAAS_ARCHIVE_DIR": str(tmp / "archive")}
     err = (tmp / "serve.err").open("wb")
     proc = subprocess.Popen(
-        [str(MAAS), "serve", "--service", str(ROOT / "scenarios" / "demo-service.yaml"),
-         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=err)
+        [str(MAAS), "serve", "--service", str(service), "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     try:

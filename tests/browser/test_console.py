@@ -143,3 +143,11 @@ def test_a_viewer_is_not_offered_what_a_viewer_may_not_do(page: Page, served: Se
     page.get_by_test_id("tab-days").click()
     expect(page.get_by_test_id("days")).to_be_visible()
     expect(page.get_by_text("今すぐ計画")).to_have_count(0)
+    # the fleet is read, not run: no van editing, driver tokens, accounts or assignments
+    page.get_by_test_id("tab-fleet").click()
+    expect(page.get_by_test_id("fleet-v1")).to_be_visible()
+    expect(page.get_by_test_id("assigned-v1")).to_be_visible()
+    expect(page.get_by_test_id("edit-v1")).to_have_count(0)
+    expect(page.get_by_test_id("assign-v1")).to_have_count(0)
+    expect(page.get_by_test_id("driver-create")).to_have_count(0)
+    expect(page.get_by_text("トークン発行")).to_have_count(0)

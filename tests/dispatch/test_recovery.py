@@ -20,7 +20,7 @@ from solver.dispatch import (
 )
 from solver.dispatch import events as ev
 from solver.dispatch import outcomes as oc
-from solver.dispatch.planning import planning_problem
+from solver.dispatch.planning import changed_vehicles, planning_problem
 from solver.dispatch.rebase import Refusal, groups
 from solver.dispatch.reoptimise import plan_damage, reoptimise, vans_for_round
 from solver.dispatch.repair import route_damage
@@ -318,3 +318,68 @@ def test_a_late_van_still_takes_a_rider_who_makes_nobody_later() -> None:
     # Before the late pickup, far away on the other side: only by making it later still.
     detour = RideAsk(at(-29_000, 0), at(-29_000, 3000), now=now + 300)
     assert isinstance(disp.offer(state, detour), Rejection)
+
+
+def _moved_rider(base: DispatchState, result: DispatchState) -> tuple[str, str, str]:
+    """A rider the round moved to another van: (booking, van of base, van of the round)."""
+    where = {s.request_id: r.vehicle_id for r in base.plan.routes for s in r.stops}
+    return next((s.request_id, where[s.request_id], r.vehicle_id) for r in result.plan.routes
+                for s in r.stops if s.kind is P and where.get(s.request_id) not in
+                (None, r.vehicle_id))
+
+
+def _carried_with_rider_on(found: tuple[DispatchState, list[oc.Outcome]] | None,
+                           disp: Dispatcher, current: DispatchState, rid: str,
+                           vans: tuple[str, str], on: str | None) -> DispatchState:
+    assert found is not None
+    new, out = found
+    moved = {v for o in out if isinstance(o, oc.PlanChanged) for v in o.vehicle_ids}
+    assert set(vans) <= moved, moved
+    visits = [(r.vehicle_id, s.kind) for r in new.plan.routes for s in r.stops
+              if s.request_id == rid]
+    assert len({k for _, k in visits}) == len(visits)  # each stop once, on one van
+    assert len({v for v, _ in visits}) == 1 and (on is None or visits[0][0] == on)
+    # No promise broken that the state of now keeps (the pickup reported early may break one).
+    def broken(state: DispatchState) -> set[tuple[str, str]]:
+        return {(v.kind, v.subject) for v in report(disp, state).violations}
+    assert broken(new) <= broken(current)
+    return new
+
+
+def test_rebase_gives_a_rider_picked_up_meanwhile_back_to_their_van() -> None:
+    """The round gave a rider to another van, and meanwhile the van of before picked them
+    up: the group is carried with the rider's drop-off on the van they sit in (at its
+    cheapest place), not thrown away (``onboard_elsewhere``)."""
+    disp, base = _needs_reoptimising()
+    result, _ = disp.apply(base, ev.Tick(base.now))
+    rid, was, to = _moved_rider(base, result)
+    current, _ = disp.apply(base, ev.StopReported(was, rid, P, "picked_up", base.now + 5))
+    assert rid in (current.vehicle(was) or van(was)).onboard
+    refusals: list[Refusal] = []
+    new = _carried_with_rider_on(rebase(base, result, current, disp, refusals), disp,
+                                 current, rid, (was, to), was)
+    assert Refusal.ONBOARD_ELSEWHERE not in refusals
+    assert [s.kind for r in new.plan.routes for s in r.stops if s.request_id == rid] == [D]
+
+
+def test_rebase_gives_a_stop_set_off_for_meanwhile_back_to_its_van() -> None:
+    """The round gave a rider to another van, and meanwhile the van of before set off for
+    their pickup (locked): the group is carried with that pickup first on the van of
+    before, not thrown away (``locked_stop_elsewhere``); the re-check after it may still
+    hand the late rider to a van that makes their window (``solver.dispatch.repair``)."""
+    disp, base = _needs_reoptimising()
+    result, _ = disp.apply(base, ev.Tick(base.now))
+    rid, was, to = _moved_rider(base, result)
+    route = base.plan.route(was)
+    driving = Route(was, (Stop(rid, P, locked=True),
+                          *(s for s in route.stops if (s.request_id, s.kind) != (rid, P))))
+    current = replace(base, version=base.version + 1, plan=Plan(tuple(
+        driving if r.vehicle_id == was else r for r in base.plan.routes), base.plan.unserved))
+    refusals: list[Refusal] = []
+    found = rebase(base, result, current, disp, refusals)
+    assert Refusal.LOCKED_STOP_ELSEWHERE not in refusals
+    new = _carried_with_rider_on(found, disp, current, rid, (was, to), None)
+    assert found is not None and found[1][0] == oc.PlanChanged(
+        tuple(v for v in changed_vehicles(base.plan, result.plan)))
+    if len([o for o in found[1] if isinstance(o, oc.PlanChanged)]) == 1:  # no repair after
+        assert new.plan.route(was).stops[0] == Stop(rid, P, locked=True)

@@ -25,6 +25,7 @@ from maas.errors import InvalidInput
 from maas.evaluation import evaluate
 from maas.travel import EuclideanTravel
 from solver.darp import SolveParams, solve
+from solver.fast_insert import PROF_ROWS
 from solver.fast_insert import best_insertion as fast_best_insertion
 from solver.fast_model import build_instance, to_solution
 from solver.insertion import best_insertion, insert
@@ -137,7 +138,7 @@ def test_compiled_insertion_keeps_cargo_like_the_evaluator(seed: int) -> None:
     L = sol.routes.shape[1]
     posbuf = np.full(inst.N, -1, dtype=np.int64)
     work = np.empty((7, L + 4), dtype=np.int64)
-    prof = np.empty((9, L + 4), dtype=np.int64)
+    prof = np.empty((PROF_ROWS, L + 4), dtype=np.int64)
     from solver.fast_insert import apply_insertion
 
     scratch = np.empty(L + 4, dtype=np.int64)

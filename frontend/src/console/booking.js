@@ -3,7 +3,7 @@
 // the linked return from the same form; the rider's bookings with cancel.
 import { html, useState, useEffect } from '../lib/ui.js';
 import { t } from '../lib/i18n.js';
-import { hhmm, readBack, withOffset } from '../lib/format.js';
+import { hhmm, readBack, withOffset, pointText } from '../lib/format.js';
 import { newKey } from '../lib/api.js';
 import { LiveMap } from './map.js';
 
@@ -30,8 +30,17 @@ function AddressSearch({ lang, api, onChange, testid, setLabel }) {
       onInput=${(e) => setQuery(e.target.value)} onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); search(); } }} />
     <button type="button" data-testid=${`${testid}-address-search`} onClick=${search}>${t(lang, 'search')}</button>
     ${found && html`<ul class="found" data-testid=${`${testid}-address-found`}>${found.map((p) => html`<li><button type="button"
-      onClick=${() => { onChange({ lat: p.lat, lon: p.lon }); setLabel(p.name); setFound(null); }}>${p.name}</button></li>`)}
+      onClick=${() => { onChange({ lat: p.lat, lon: p.lon }); setLabel(p.name); setFound(null); }}>${p.name}</button>
+      <small class="muted"> ${t(lang, `kind_${p.kind}`)}</small></li>`)}
       ${!found.length && html`<li class="muted">${t(lang, 'none')}</li>`}</ul>`}</div>`;
+}
+
+/** Where the rider boards and alights when the service meets them at meeting points. */
+function Points({ lang, rec, testid }) {
+  if (!rec.pickup_point && !rec.dropoff_point) return null;
+  return html`<ul class="points" data-testid=${testid}>
+    <li>📍 ${t(lang, 'board_at')}: <b>${rec.pickup_point ? pointText(rec.pickup_point, lang) : t(lang, 'at_door')}</b></li>
+    <li>📍 ${t(lang, 'alight_at')}: <b>${rec.dropoff_point ? pointText(rec.dropoff_point, lang) : t(lang, 'at_door')}</b></li></ul>`;
 }
 
 function PlaceInput({ lang, label, value, onChange, places, picking, onPick, testid, api }) {
@@ -237,9 +246,11 @@ export function Booking({ lang, state, api, remember, role, focus }) {
       ${offer && html`<div class="offer" data-testid="offer">
         <div>${t(lang, 'offer')}: <b class="window">${offer.service_date} ${hhmm(offer.pickup_window.start, tz)}–${hhmm(offer.pickup_window.end, tz)}</b>
           ${offer.window_final ? '' : ' *'} ¥${offer.fare}</div>
+        <${Points} lang=${lang} rec=${offer} testid="offer-points" />
         <button class="primary big" data-testid="confirm" disabled=${busy} onClick=${confirm}>${t(lang, 'confirm')}</button></div>`}
       ${booking && html`<div class="booked" data-testid="booked">
         <div>${t(lang, 'booked')}: ${booking.id} (${booking.vehicle_id})</div>
+        <${Points} lang=${lang} rec=${booking} testid="booked-points" />
         <p class="readback" data-testid="readback">${t(lang, 'read_back')}: 「${readBack(booking, lang, tz)}」</p>
         <button data-testid="start-return" onClick=${startReturn}>${t(lang, 'return_trip')}</button></div>`}
       ${msg && html`<div class="msg" data-testid="msg">${msg}</div>`}

@@ -1,6 +1,6 @@
 // The monthly report (GET /v1/reports/months/{yyyy-mm}): the month beside the month before,
 // cancellations by reason, and report.csv (fetched with the token, saved as a file).
-import { html, useState } from '../lib/ui.js';
+import { html, useState, useEffect } from '../lib/ui.js';
 import { t } from '../lib/i18n.js';
 import { figure } from '../lib/forms.js';
 
@@ -11,6 +11,8 @@ export function Report({ lang, state, api }) {
   const [month, setMonth] = useState((state.today || '').slice(0, 7));
   const [report, setReport] = useState(null);
   const [msg, setMsg] = useState(null);
+  // the console's first read may not have known the day yet: the month follows once it does
+  useEffect(() => { if (!month && state.today) setMonth(state.today.slice(0, 7)); }, [state.today]);
   async function load() {
     setMsg('…');
     try { setReport(await api.get(`/v1/reports/months/${month}`)); setMsg(null); }

@@ -1,7 +1,7 @@
 // Today: the live map, alerts with one-click actions, and a timeline per van.
 import { html } from '../lib/ui.js';
 import { t } from '../lib/i18n.js';
-import { hhmm } from '../lib/format.js';
+import { hhmm, pointAt } from '../lib/format.js';
 import { LiveMap } from './map.js';
 import { alertsOf, timelineOf } from './store.js';
 
@@ -46,7 +46,8 @@ export function Today({ lang, state, api, go, role, dismissWelfare }) {
               <td class="time">${hhmm(s.planned_at, tz)}</td>
               <td>${s.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</td>
               <td>${riderLabel(state, s.booking && s.booking.rider_id)} <small>${s.booking_id}</small>
-                ${s.booking && s.booking.wheelchair ? ' ♿' : ''}</td>
+                ${s.booking && s.booking.wheelchair ? ' ♿' : ''}
+                ${pointAt(s.type, s.booking) && html`<div class="point" data-testid=${`point-${s.stop_id}`}>📍 ${pointAt(s.type, s.booking).name}</div>`}</td>
               <td>${s.passengers}${t(lang, 'passengers')}</td>
               <td>${s.booking && s.type === 'pickup' ? `${hhmm(s.booking.pickup_window.start, tz)}–${hhmm(s.booking.pickup_window.end, tz)}` : ''}</td>
               <td title=${t(lang, 'onboard')}>→${s.load_after}</td>

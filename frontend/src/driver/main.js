@@ -5,9 +5,9 @@ import { t, savedLang } from '../lib/i18n.js';
 import { createApi, newKey } from '../lib/api.js';
 import { followEvents } from '../lib/sse.js';
 import { ReportQueue } from '../lib/queue.js';
-import { hhmm } from '../lib/format.js';
+import { hhmm, pointAt, pointText } from '../lib/format.js';
 import { roadMap } from '../lib/roadmap.js';
-import { noShowAllowedAt } from './wait.js';
+import { noShowAllowedAt, stopKey } from './wait.js';
 import { routeFor } from './leg.js';
 
 const KEY = 'maas.driver.session';
@@ -148,8 +148,8 @@ function App() {
     queue.add({ key: newKey(), path: `/v1/vehicles/${session.van}/stops/${stop.stop_id}/events`,
       body: { type }, label: `${t(lang, type)} ${stop.booking_id}`, at: serverNowIso() });
     setQueued(queue.items());
-    if (type === 'arrived') setArrivedAt({ ...arrivedAt, [stop.stop_id]: serverNow() });
-    else setDone({ ...done, [stop.stop_id]: type });
+    if (type === 'arrived') setArrivedAt({ ...arrivedAt, [stopKey(stop)]: serverNow() });
+    else setDone({ ...done, [stopKey(stop)]: type });
     if (navigator.onLine) flush();
   }
 
@@ -160,11 +160,11 @@ function App() {
   }
 
   if (!session) return html`<${SignIn} lang=${lang} onSignIn=${signIn} error=${error} toggleLang=${toggleLang} />`;
-  const stops = manifest ? manifest.stops.filter((s) => !done[s.stop_id])
+  const stops = manifest ? manifest.stops.filter((s) => !done[stopKey(s)])
     .map((s) => ({ ...s, ...(crew[s.booking_id] || {}), passengers: s.passengers })) : [];
   const next = stops[0];
   const rest = stops.slice(1);
-  const allowedAt = next ? noShowAllowedAt(arrivedAt[next.stop_id]) : null;
+  const allowedAt = next ? noShowAllowedAt(arrivedAt[stopKey(next)]) : null;
   const waitOver = allowedAt !== null && serverNow() >= allowedAt;
   return html`<div class="driver">
     <header><b>${session.van}</b>
@@ -177,23 +177,24 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
+        ${pointAt(next.type, next) && html`<div class="point" data-testid="next-point">📍 ${pointText(pointAt(next.type, next), lang)}</div>`}
         <div class="who" data-testid="next-rider">${next.parcel ? cargoText(next) : html`${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}`}
           ${next.phone && html` <a class="call" href=${`tel:${next.phone}`}>☎ ${next.phone}</a>`}
           ${next.notes && html`<div class="notes">${next.notes}</div>`}
           <small class="bid">${next.booking_id}</small></div>
         <${StopMap} from=${gps || null} stop=${next} leg=${leg} />
         <div class="buttons">
-          <button class="big" data-testid="arrived" disabled=${!!arrivedAt[next.stop_id]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
+          <button class="big" data-testid="arrived" disabled=${!!arrivedAt[stopKey(next)]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
           ${next.type === 'pickup' ? html`
             <button class="big primary" data-testid="picked-up" onClick=${() => report(next, 'picked_up')}>${t(lang, 'picked_up')}</button>
             ${next.parcel ? '' : html`<button class="big warn" data-testid="no-show" disabled=${!waitOver} onClick=${() => report(next, 'no_show')}>${t(lang, 'no_show')}
-              ${arrivedAt[next.stop_id] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`}`
+              ${arrivedAt[stopKey(next)] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`}`
             : html`<button class="big primary" data-testid="dropped-off" onClick=${() => report(next, 'dropped_off')}>${t(lang, 'dropped_off')}</button>
               ${next.parcel && !next.parcel.returning ? html`<button class="big warn" data-testid="not-home" onClick=${() => report(next, 'not_home')}>${t(lang, 'not_home')}</button>` : ''}`}
         </div></section>`
       : html`<section class="next muted" data-testid="next-stop">${t(lang, 'no_stops')}</section>`}
     <section class="rest"><h2>${t(lang, 'rest_of_day')}</h2><ol data-testid="rest">${rest.map((s) => html`<li>
-      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.parcel ? '' : s.rider_name || s.booking_id} ${cargoText(s)}</li>`)}</ol></section>
+      <b>${hhmm(s.planned_at)}</b> ${s.type === 'pickup' ? '▲' : '▼'} ${s.parcel ? '' : s.rider_name || s.booking_id} ${cargoText(s)}${pointAt(s.type, s) ? ` · 📍 ${pointAt(s.type, s).name}` : ''}</li>`)}</ol></section>
   </div>`;
 }
 

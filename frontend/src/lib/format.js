@@ -24,15 +24,31 @@ export function readBack(booking, lang, tz = 'Asia/Tokyo') {
   const day = dayLabel(booking.service_date, lang);
   const a = hhmm(booking.pickup_window.start, tz);
   const b = hhmm(booking.pickup_window.end, tz);
+  const at = booking.pickup_point ? booking.pickup_point.name : null; // a meeting point, not the door
   if (lang === 'ja') {
     const fin = booking.window_final ? '' : '（前日に時間を確定してお知らせします）';
-    return `${day} ${a}から${b}の間にお迎えに参ります。${fin}`;
+    return `${day} ${a}から${b}の間に${at ? `「${at}」で` : ''}お迎えに参ります。${fin}`;
   }
   const fin = booking.window_final ? '' : ' (we will narrow this down the day before)';
-  return `We will pick you up on ${day} between ${a} and ${b}${fin}.`;
+  return `We will pick you up ${at ? `at ${at} ` : ''}on ${day} between ${a} and ${b}${fin}.`;
 }
 
 /** Local "YYYY-MM-DDTHH:MM" in tz + offset -> ISO with the service's UTC offset (Japan: +09:00). */
 export function withOffset(localDateTime, offset = '+09:00') {
   return `${localDateTime}${localDateTime.length === 16 ? ':00' : ''}${offset}`;
+}
+
+/** The meeting point of a stop (pickup: where the rider boards, drop-off: where they
+ * alight) from a record carrying pickup_point/dropoff_point (an offer, a booking, a
+ * driver's rider); null: at the door. */
+export function pointAt(type, rec) {
+  if (!rec) return null;
+  return (type === 'pickup' ? rec.pickup_point : rec.dropoff_point) || null;
+}
+
+/** A meeting point as the pages show it: its name and the rider's walk. */
+export function pointText(point, lang) {
+  if (!point) return '';
+  const walk = point.walk_m ? (lang === 'ja' ? `徒歩${point.walk_m} m` : `${point.walk_m} m walk`) : '';
+  return walk ? `${point.name} (${walk})` : point.name;
 }

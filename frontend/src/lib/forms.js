@@ -42,3 +42,34 @@ export function figure(value) {
   return Number.isInteger(value) ? value.toLocaleString('ja-JP') : value.toLocaleString('ja-JP', { maximumFractionDigits: 2 });
 }
 
+
+/** The PATCH /v1/vehicles/{id} body of a van's edit form: only the fields that changed
+ * (numbers as numbers); null when nothing did. */
+export function vanPatch(record, form) {
+  const body = {};
+  if (form.name.trim() && form.name.trim() !== record.name) body.name = form.name.trim();
+  for (const k of ['seats', 'wheelchair_places']) {
+    const n = Number(form[k]);
+    if (form[k] !== '' && Number.isInteger(n) && n !== record[k]) body[k] = n;
+  }
+  return Object.keys(body).length ? body : null;
+}
+
+/** What a refusal of the API says, with the rides or the day it names (a van change that
+ * breaks a day's plan, a van that still has rides). */
+export function refusalText(err) {
+  const extra = (err && err.body && err.body.error) || {};
+  let text = `${err.code}: ${err.message}`;
+  if (extra.rides && typeof extra.rides === 'object') {
+    const days = Object.entries(extra.rides).map(([d, ids]) => `${d}: ${ids.join(', ') || '—'}`);
+    if (days.length) text += ` (${days.join('; ')})`;
+  }
+  return text;
+}
+
+/** The van ids of a day's fleet and the roster (in the roster's order, then the others). */
+export function vanIds(roster, vehicles) {
+  const ids = (roster || []).map((v) => v.id);
+  for (const v of vehicles || []) if (!ids.includes(v.id)) ids.push(v.id);
+  return ids;
+}

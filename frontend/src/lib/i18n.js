@@ -49,6 +49,11 @@ const D = {
     fig_cost_per_ride: '1回あたり費用', fig_wait_mean_min: '平均待ち時間（分）', fig_on_time_share: '定時率', fig_pooled_share: '相乗り率',
     fig_distinct_riders: '実利用者数', reason_rider_request: '利用者の都合', reason_no_longer_needed: '不要になった',
     reason_operator: '事業者の都合', reason_unspecified: '理由なし', cancel_note: 'メモ', address_search: '住所・地名で検索',
+    edit: '編集', no_change: '変更はありません', retire: '廃車', retired: '廃車済み', retire_confirm: 'この車両を廃車にしますか？', back: '戻る',
+    wheelchair_places: '車いす席', van_change_note: '変更は明日以降の運行日に反映されます（予約済みの便が乗れなくなる変更はお受けできません）',
+    drivers_per_day: '日ごとの運転手', driver: '運転手', driver_name: '運転手の名前', new_driver: '運転手を登録', shown_once: 'この一度だけ表示されます',
+    meeting_point: '待ち合わせ場所', board_at: '乗る場所', alight_at: '降りる場所', at_door: '自宅前',
+    kind_address: '住所', kind_road: '道路', kind_hamlet: '地区', kind_place: '施設',
   },
   en: {
     console_title: 'Dispatch console', driver_title: 'Driver',
@@ -96,6 +101,11 @@ const D = {
     fig_cost_per_ride: 'Cost per ride', fig_wait_mean_min: 'Mean wait (min)', fig_on_time_share: 'On time', fig_pooled_share: 'Pooled',
     fig_distinct_riders: 'Distinct riders', reason_rider_request: "Rider's request", reason_no_longer_needed: 'No longer needed',
     reason_operator: "Operator's decision", reason_unspecified: 'Not given', cancel_note: 'Note', address_search: 'Search an address or place name',
+    edit: 'Edit', no_change: 'Nothing changed', retire: 'Retire', retired: 'Retired', retire_confirm: 'Retire this van?', back: 'Back',
+    wheelchair_places: 'Wheelchair places', van_change_note: 'Changes apply to the service days after today (a change that leaves booked riders without a seat is refused)',
+    drivers_per_day: 'Drivers per day', driver: 'Driver', driver_name: "Driver's name", new_driver: 'Register a driver', shown_once: 'shown only this once',
+    meeting_point: 'Meeting point', board_at: 'Boards at', alight_at: 'Alights at', at_door: 'at the door',
+    kind_address: 'address', kind_road: 'road', kind_hamlet: 'district', kind_place: 'place',
   },
 };
 
