@@ -1,7 +1,8 @@
 """What dynamic dispatch costs and what re-optimisation buys, on the shipped scenarios.
 
 Run: ``MAAS_DATA_DIR=../shared/data/osm python benchmarks/bench_dynamism.py
-[--scenario demo] [--scenario toyama-south] [--offline-seconds 120] [--budget 10:300] [--json]``
+[--scenario demo] [--scenario toyama-south] [--offline-seconds 120] [--budget 10:300]
+[--seeds 3] [--parts main,noisy,offline,budgets] [--json]``
 
 For each scenario, side by side in one run:
 - ``reoptimised``: the day through the simulator, noiseless, re-optimising every 10 minutes
@@ -18,7 +19,8 @@ For each scenario, side by side in one run:
   within the rider's maximum wait of the wished time): how many of them the offline plan
   could also have served.
 - ``budgets`` (``--budget MINUTES:ITERATIONS``): more re-optimised days with other rounds
-  (every MINUTES, ITERATIONS search steps each), each against insertion-only.
+  (every MINUTES, ITERATIONS search steps each), each against insertion-only of the same
+  demand, on ``--seeds`` demand seeds (mean, min and max of the changes over seeds).
 Targets (issue 11): online/offline km ratio <= 1.15; re-optimisation +5 % served or -10 %
 km over insertion-only at most twice its wall time; promises kept >= 99 % under noise 0.1
 and 100 % without.
@@ -46,6 +48,7 @@ from solver.darp import SolveParams, solve
 from solver.dispatch.margin import PaddedTravel
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+PARTS = frozenset({"main", "noisy", "offline", "budgets"})
 
 
 def _variant(scenario: Scenario, reoptimise_minutes: float | None, noise: float,
@@ -166,35 +169,71 @@ def _versus(r: dict[str, Any], i: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def measure(name: str, offline_seconds: float, budgets: list[tuple[float, int]] | None = None
-            ) -> dict[str, Any]:
-    """Every variant of one scenario, and the hindsight solve. ``budgets``: more
-    re-optimised days, each (every minutes, search iterations per round), beside
-    insertion-only in the same run."""
+def _seeded(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario with another demand seed (another day of the same town)."""
+    return scenario.model_copy(update={"demand": scenario.demand.model_copy(
+        update={"seed": seed})})
+
+
+def _spread(rows: list[dict[str, Any]], key: str) -> dict[str, float | None]:
+    values = [r["vs_insertion"][key] for r in rows if r["vs_insertion"][key] is not None]
+    if not values:
+        return {"mean": None, "min": None, "max": None}
+    return {"mean": round(sum(values) / len(values), 4), "min": min(values),
+            "max": max(values)}
+
+
+def measure(name: str, offline_seconds: float, budgets: list[tuple[float, int]] | None = None,
+            seeds: int = 1, parts: frozenset[str] = PARTS) -> dict[str, Any]:
+    """The chosen ``parts`` of one scenario: ``main`` (re-optimised and insertion-only
+    days), ``noisy``, ``offline`` (the hindsight solve of the re-optimised day) and
+    ``budgets``: more re-optimised days, each (every minutes, search iterations per round),
+    beside insertion-only of the same demand, on ``seeds`` demand seeds from the
+    scenario's own (the spread over seeds says how much one day can be trusted)."""
     base = load_scenario(SCENARIOS / f"{name}.yaml")
     roads = load_roads(base)
     every = 10.0
     out: dict[str, Any] = {"scenario": name}
-    online, kpis, wall = _day(_variant(base, every, 0.0), roads)
-    out["reoptimised"] = _summary(kpis, wall, online)
-    only, kpis2, wall2 = _day(_variant(base, None, 0.0), roads)
-    out["insertion_only"] = _summary(kpis2, wall2, only)
-    noisy, kpis3, wall3 = _day(_variant(base, every, 0.1), roads)
-    out["noisy"] = _summary(kpis3, wall3, noisy)
-    off = _offline(base, roads, online, offline_seconds)
-    out["offline"] = off
-    r, i = out["reoptimised"], out["insertion_only"]
-    out["price_of_dynamism_km"] = round(r["vehicle_km"] / off["vehicle_km"], 3) \
-        if off["vehicle_km"] else None
-    out["price_of_dynamism_hours"] = round(r["vehicle_hours"] / off["vehicle_hours"], 3) \
-        if off["vehicle_hours"] else None
-    out["reoptimised_vs_insertion"] = _versus(r, i)
-    for minutes, iterations in budgets or []:
-        day, k, w = _day(_variant(base, minutes, 0.0, iterations), roads)
-        row = _summary(k, w, day)
-        out.setdefault("budgets", []).append({
-            "every_minutes": minutes, "iterations": iterations, **row,
-            "vs_insertion": _versus(row, i)})
+    online: SimulationResult | None = None
+    if "main" in parts or "offline" in parts:
+        online, kpis, wall = _day(_variant(base, every, 0.0), roads)
+        out["reoptimised"] = _summary(kpis, wall, online)
+    if "main" in parts:
+        only, kpis2, wall2 = _day(_variant(base, None, 0.0), roads)
+        out["insertion_only"] = _summary(kpis2, wall2, only)
+        out["reoptimised_vs_insertion"] = _versus(out["reoptimised"], out["insertion_only"])
+    if "noisy" in parts:
+        noisy, kpis3, wall3 = _day(_variant(base, every, 0.1), roads)
+        out["noisy"] = _summary(kpis3, wall3, noisy)
+    if "offline" in parts and online is not None:
+        off = _offline(base, roads, online, offline_seconds)
+        out["offline"] = off
+        r = out["reoptimised"]
+        out["price_of_dynamism_km"] = round(r["vehicle_km"] / off["vehicle_km"], 3) \
+            if off["vehicle_km"] else None
+        out["price_of_dynamism_hours"] = round(r["vehicle_hours"] / off["vehicle_hours"], 3) \
+            if off["vehicle_hours"] else None
+    if "budgets" in parts and budgets:
+        rows: dict[tuple[float, int], list[dict[str, Any]]] = {b: [] for b in budgets}
+        for k in range(seeds):
+            seed = base.demand.seed + k
+            day = _seeded(base, seed)
+            ins, ki, wi = _day(_variant(day, None, 0.0), roads)
+            i = _summary(ki, wi, ins)
+            out.setdefault("insertion_by_seed", []).append({"seed": seed, **i})
+            for minutes, iterations in budgets:
+                got, k2, w2 = _day(_variant(day, minutes, 0.0, iterations), roads)
+                row = _summary(k2, w2, got)
+                rows[(minutes, iterations)].append({
+                    "seed": seed, "every_minutes": minutes, "iterations": iterations, **row,
+                    "vs_insertion": _versus(row, i)})
+        for (minutes, iterations), found in rows.items():
+            out.setdefault("budgets", []).append({
+                "every_minutes": minutes, "iterations": iterations, "days": found,
+                "served_change": _spread(found, "served_change"),
+                "km_change": _spread(found, "km_change"),
+                "wall_ratio": _spread(found, "wall_ratio"),
+                "promise_kept_min": min(d["promise_kept_share"] for d in found)})
     return out
 
 
@@ -207,10 +246,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", action="append", default=None, metavar="MINUTES:ITERATIONS",
                         help="also a re-optimised day every MINUTES with ITERATIONS search "
                              "steps per round (repeatable)")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="budget rows on this many demand seeds from the scenario's own")
+    parser.add_argument("--parts", default=",".join(sorted(PARTS)),
+                        help="comma list of main, noisy, offline, budgets (default: all)")
     args = parser.parse_args(argv)
     budgets = [(float(b.split(":")[0]), int(b.split(":")[1])) for b in args.budget or []]
+    parts = frozenset(p.strip() for p in args.parts.split(",") if p.strip())
+    unknown = parts - PARTS
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     data: dict[str, Any] = {
-        "runs": [measure(n, args.offline_seconds, budgets)
+        "runs": [measure(n, args.offline_seconds, budgets, args.seeds, parts)
                  for n in (args.scenario or ["demo", "toyama-south"])],
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],

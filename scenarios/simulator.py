@@ -587,6 +587,22 @@ class Simulation:
             return
         stop, loc = head
         if loc == van.position:
+            begin = self._planned_start(van_id, stop, now)
+            vehicle = self.state.vehicle(van_id)
+            if begin > now and vehicle is not None and (vehicle.position, vehicle.available_at) \
+                    != (loc, now):
+                # Where the van is, now: the plan re-timed from there (an early van that the
+                # plan does not hold may board at once).
+                self._apply(events.VehicleMoved(van_id, loc, now))
+                begin = self._planned_start(van_id, stop, now)
+            if begin > now:
+                # Early at a pickup the plan begins later (it delays a boarding to keep the
+                # rider's ride short): the driver waits at the stop, as the manifest's time
+                # says, and reports arriving then; boarding now would lengthen the ride by
+                # the wait the plan still has ahead and break its limit.
+                van.wake_at = begin
+                self._push(begin, "wake", van_id)
+                return
             self._serve(van, stop, now)
             return
         travel, _ = self._leg(van.position, loc)
@@ -606,6 +622,22 @@ class Simulation:
             self._push(depart, "wake", van_id)
             return
         self._drive(van, loc, now, stop)
+
+    def _planned_start(self, van_id: str, stop: Any, now: int) -> int:
+        """When the plan begins ``stop``, the van's head pickup, if that is later than
+        ``now`` and inside the pickup window (a plan already late for it: at once); ``now``
+        for a drop-off (alighting early harms nobody)."""
+        if stop.kind is not StopKind.PICKUP:
+            return now
+        report = self._schedule()
+        timed = report.schedules.get(van_id) if report is not None else None
+        if not timed or timed[0].stop.request_id != stop.request_id \
+                or timed[0].stop.kind is not stop.kind:
+            return now
+        begin = int(timed[0].start)
+        if begin > self.state.bookings[stop.request_id].request.pickup.latest:
+            return now
+        return max(now, begin)
 
     def _planned_departure(self, van_id: str, travel: int, now: int) -> int:
         report = self._schedule()

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from maas.domain import Plan, Problem, Request, Route, Stop, StopKind, TimeWindow, Vehicle
-from maas.evaluation import PlanReport, evaluate
+from maas.evaluation import PlanReport, evaluate, stop_location
 from maas.travel import TravelTimeSource
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.state import Booking, BookingStatus, DispatchState
@@ -116,15 +116,17 @@ def no_show_deadline(request: Request, arrived_at: int, wait: int) -> int:
     return max(arrived_at, request.pickup.earliest + wait)
 
 
-def view_vehicle(vehicle: Vehicle, route: Route, now: int, silent: bool = False) -> Vehicle:
+def view_vehicle(vehicle: Vehicle, route: Route, now: int, silent: bool = False,
+                 standing: bool = False) -> Vehicle:
     """The van as a planner at ``now`` must see it.
 
     A van whose next stop is not locked (it has not set off towards it) is waiting where it
-    is, so it cannot start before ``now``; a van heading for a locked stop keeps its reported
-    clock, unless it has gone silent: then it is judged from the elapsed time, as if it were
-    still where it last reported, at ``now``.
+    is, so it cannot start before ``now``; so is a van ``standing`` at its locked next stop
+    (it reported being there and waits for the planned time to begin it). A van heading for
+    a locked stop keeps its reported clock, unless it has gone silent: then it is judged
+    from the elapsed time, as if it were still where it last reported, at ``now``.
     """
-    if route.stops and route.stops[0].locked and not silent:
+    if route.stops and route.stops[0].locked and not silent and not standing:
         return vehicle
     if vehicle.start_time >= now:
         return vehicle
@@ -163,10 +165,24 @@ def planning_problem(
     else:
         vehicles = tuple(
             without_passed_break(
-                view_vehicle(v, routes.get(v.id, Route(v.id)), now, v.id in state.silent), now)
+                view_vehicle(v, routes.get(v.id, Route(v.id)), now, v.id in state.silent,
+                             _standing(v, routes.get(v.id), requests, state.arrivals)), now)
             for v in state.vehicles
         )
     return Problem(requests=requests, vehicles=vehicles, weights=policy.weights)
+
+
+def _standing(vehicle: Vehicle, route: Route | None, requests: Mapping[str, Request],
+              arrivals: Mapping[str, int]) -> bool:
+    """Whether the van reported being at its next stop without having begun it (an early
+    van waiting for the plan's time): it is not driving, so its clock is ``now``."""
+    if route is None or not route.stops or vehicle.position is None:
+        return False
+    head = route.stops[0]
+    req = requests.get(head.request_id)
+    if req is None or head.request_id in arrivals:
+        return False
+    return vehicle.position == stop_location(req, head)
 
 
 def route_problem(problem: Problem, plan: Plan, vehicle_id: str) -> tuple[Problem, Plan]:
