@@ -99,18 +99,24 @@ def test_a_driver_is_made_and_assigned_to_a_van_for_a_day(page: Page, browser: B
     assert got["driver_id"] is None
 
 
+def _serve_whole(served: Served, booking: dict[str, Any]) -> None:
+    """The van's driver reports a ride's (or a parcel's) four stop events through the API."""
+    van = booking["vehicle_id"]
+    driver = {"Authorization": f"Bearer {served.driver_token(van)}"}
+    for stop, what in (("pickup", "arrived"), ("pickup", "picked_up"),
+                       ("dropoff", "arrived"), ("dropoff", "dropped_off")):
+        r = served.http.post(f"/v1/vehicles/{van}/stops/{booking['id']}~{stop}/events",
+                             headers=driver, json={"type": what})
+        assert r.status_code == 200, r.text
+
+
 def test_the_monthly_report_shows_a_closed_day(page: Page, fresh: Served, shots: Path) -> None:
     ride = fresh.book("report-rider", "town_hall", "clinic", f"{TODAY}T09:00:00+09:00")
     gone = fresh.book("report-cancel", "station", "clinic", f"{TODAY}T11:00:00+09:00")
     r = fresh.http.request("DELETE", f"/v1/bookings/{gone['id']}", headers=fresh.op(),
                            json={"reason": "weather"})
     assert r.status_code == 200, r.text
-    driver = {"Authorization": f"Bearer {fresh.driver_token(ride['vehicle_id'])}"}
-    for stop, what in (("pickup", "arrived"), ("pickup", "picked_up"),
-                       ("dropoff", "arrived"), ("dropoff", "dropped_off")):
-        r = fresh.http.post(f"/v1/vehicles/{ride['vehicle_id']}/stops/{ride['id']}~{stop}"
-                            "/events", headers=driver, json={"type": what})
-        assert r.status_code == 200, r.text
+    _serve_whole(fresh, ride)
     # a parcel handed in and delivered the same day (the month's parcels)
     r = fresh.http.post("/v1/shippers", headers=fresh.op(),
                         json={"name": "Post office", "kind": "post_office"})
@@ -120,12 +126,7 @@ def test_the_monthly_report_shows_a_closed_day(page: Page, fresh: Served, shots:
     parcel = fresh.http.post("/v1/parcels", headers=shop, json={
         "pickup": p["town_hall"], "delivery": p["clinic"], "kg": 3, "litres": 10,
         "pickup_after": f"{TODAY}T10:00:00+09:00"}).json()
-    van = {"Authorization": f"Bearer {fresh.driver_token(parcel['vehicle_id'])}"}
-    for stop, what in (("pickup", "arrived"), ("pickup", "picked_up"),
-                       ("dropoff", "arrived"), ("dropoff", "dropped_off")):
-        r = fresh.http.post(f"/v1/vehicles/{parcel['vehicle_id']}/stops/{parcel['id']}~{stop}"
-                            "/events", headers=van, json={"type": what})
-        assert r.status_code == 200, r.text
+    _serve_whole(fresh, parcel)
     # the training clock moves to the next morning: the day closes into the history
     r = fresh.http.put("/v1/clock", headers=fresh.op(),
                        json={"now": f"{TOMORROW}T07:30:00+09:00"})
