@@ -145,7 +145,7 @@ test('a parcel riding back is a stop of its own on the driver page', async () =>
 });
 
 test('the report shows parcels only for months that had them', async () => {
-  const { hasParcels, PARCEL_FIGURES } = await import('../src/console/report.js');
+  const { hasParcels, PARCEL_FIGURES } = await import('../src/lib/report.js');
   const month = (n) => ({ parcels: { handed_in: n } });
   assert.equal(hasParcels({ current: month(0), previous: month(0) }), false);
   assert.equal(hasParcels({ current: month(0), previous: month(3) }), true);

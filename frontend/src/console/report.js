@@ -3,18 +3,10 @@
 import { html, useState, useEffect } from '../lib/ui.js';
 import { t } from '../lib/i18n.js';
 import { figure } from '../lib/forms.js';
+import { PARCEL_FIGURES, hasParcels } from '../lib/report.js';
 
 export const FIGURES = ['rides', 'riders', 'bookings', 'no_shows', 'cancelled', 'vehicle_km', 'vehicle_hours',
   'cost', 'fares', 'fare_recovery', 'cost_per_ride', 'wait_mean_min', 'on_time_share', 'pooled_share'];
-
-// The month's parcels (貨客混載), shown when the month or the one before had any.
-export const PARCEL_FIGURES = ['handed_in', 'delivered', 'returned', 'cancelled', 'undelivered',
-  'delivered_share', 'on_time_share', 'kg_delivered', 'direct_km_delivered'];
-
-export function hasParcels(report) {
-  const n = (m) => (m && m.parcels ? m.parcels.handed_in : 0);
-  return Boolean(report) && (n(report.current) > 0 || n(report.previous) > 0);
-}
 
 export function Report({ lang, state, api }) {
   const [month, setMonth] = useState((state.today || '').slice(0, 7));
