@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from maas.roads import load_network
 from maas.roads.addresses import address_label, read_addresses
 from maas.roads.gazetteer import Gazetteer
@@ -27,8 +25,8 @@ def test_japanese_parts_are_written_from_the_city_down() -> None:
     assert address_label({"addr:city": "富山市", "name": "郵便局"}) is None  # only a city
 
 
-@pytest.mark.skipif(not TOYAMA_PBF.is_file(), reason="needs ../shared/data/osm/toyama.osm.pbf")
 def test_the_toyama_extract_has_japanese_addresses() -> None:
+    assert TOYAMA_PBF.is_file(), f"the reference data is missing: {TOYAMA_PBF} (MAAS_DATA_DIR)"
     found = {label: (lat, lon) for label, lat, lon in read_addresses(TOYAMA_PBF, "pbf")}
     assert "富山県富山市桜町1丁目5-20（アパヴィラホテル富山駅前）" in found
     assert any(label.startswith("富山市婦中町") for label in found)
