@@ -176,8 +176,9 @@ def _standing(vehicle: Vehicle, route: Route | None, requests: Mapping[str, Requ
               arrivals: Mapping[str, int]) -> bool:
     """Whether the van reported being at its next stop without having begun it (an early
     van waiting for the plan's time): it is not driving, so its clock is ``now``."""
-    if route is None or not route.stops or vehicle.position is None:
-        return False
+    if route is None or not route.stops or not route.stops[0].locked \
+            or vehicle.position is None:
+        return False  # only a locked head stop is judged on the van's clock
     head = route.stops[0]
     req = requests.get(head.request_id)
     if req is None or head.request_id in arrivals:

@@ -12,7 +12,6 @@ from maas.domain import (
     Location,
     Plan,
     Problem,
-    Request,
     Route,
     Stop,
     StopKind,
@@ -24,19 +23,15 @@ from maas.errors import InvalidInput
 from maas.evaluation import evaluate
 from maas.travel import EuclideanTravel, MatrixTravel
 from solver.day_files import day_digest, load_day, places_of, save_day
+from tests.solver.cases import problem as make_problem
+from tests.solver.cases import request, van
 
 
 def _problem() -> Problem:
-    depot = Location(0.0, 0.0)
-    reqs = {}
-    for i in range(6):
-        o, d = Location(i * 0.3, 1.0 + i * 0.1), Location(2.0 - i * 0.2, 0.5 * i)
-        reqs[f"r{i}"] = Request(f"r{i}", o, d, TimeWindow(100 * i, 100 * i + 600),
-                                TimeWindow(0, 5000), max_ride=900, passengers=1 + i % 2,
-                                board=30, alight=20)
-    vans = tuple(Vehicle(f"v{k}", VehicleType("van", 8, 1), depot, TimeWindow(0, 6000))
-                 for k in range(2))
-    return Problem(reqs, vans)
+    reqs = [request(f"r{i}", (i * 0.3, 1.0 + i * 0.1), (2.0 - i * 0.2, 0.5 * i),
+                    pickup=(2 * i, 2 * i + 10), max_ride=900, passengers=1 + i % 2)
+            for i in range(6)]
+    return make_problem(reqs, [van("v0"), van("v1")])
 
 
 def test_a_saved_day_reads_back_and_costs_the_same(tmp_path: Path) -> None:
