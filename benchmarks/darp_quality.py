@@ -4,7 +4,8 @@
 
 ``--set a`` (default): Cordeau 2006 "a" instances; ``--set pr``: Cordeau & Laporte 2003.
 ``--compare KEY=VALUE ...`` adds ours with those ``LnsParams`` overrides as "ours cmp" (the
-settings before a change, side by side in the same run); ``--no-plain`` leaves out OR-Tools.
+settings before a change, side by side in the same run; ``--cmp-workers 2`` runs that
+column on two cores); ``--no-plain`` leaves out OR-Tools.
 
 Ours: ``solver.darp.solve`` with its defaults (the compiled large-neighbourhood search),
 and with ``--workers`` also two searches on the two cores (``SolveParams(workers=2)``).
@@ -98,6 +99,8 @@ def main() -> None:
                         help="also run ours with two searches on two cores")
     parser.add_argument("--compare", nargs="*", default=None, metavar="KEY=VALUE",
                         help="also run ours with these LnsParams overrides ('ours cmp')")
+    parser.add_argument("--cmp-workers", type=int, default=1,
+                        help="searches (cores) of the 'ours cmp' column")
     parser.add_argument("--no-plain", action="store_true",
                         help="leave out the plain OR-Tools model")
     args = parser.parse_args()
@@ -116,8 +119,9 @@ def main() -> None:
         runs.append(("ours x2", lambda bp, t: ours(bp, t, workers=2)))
     if args.compare is not None:
         other = _overrides(args.compare)
-        print(f"ours cmp: {other}")
-        runs.append(("ours cmp", lambda bp, t: ours(bp, t, lns=other)))
+        print(f"ours cmp: {other}, workers={args.cmp_workers}")
+        label = "ours cmp" if args.cmp_workers == 1 else f"ours cmp x{args.cmp_workers}"
+        runs.append((label, lambda bp, t: ours(bp, t, workers=args.cmp_workers, lns=other)))
     if not args.no_plain:
         runs.append(("plain", plain))
     header = "| instance | BKS |" + "".join(

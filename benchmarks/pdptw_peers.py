@@ -1,6 +1,6 @@
 """Li & Lim PDPTW: our solver beside PyVRP (shipments, 0.14) and VROOM (pyvroom), in one run.
 
-    python benchmarks/pdptw_peers.py --limit 10 [--instances lc101 lr101 ...]
+    python benchmarks/pdptw_peers.py --limit 10 [--instances lc101 lr101 ...] [--ours-only]
 
 Same time budget for all three, one thread each. Every solver works on the same integer
 matrix (Euclidean distance x 100, rounded up, used as travel time, so integer-feasible
@@ -132,20 +132,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=float, default=10.0)
     parser.add_argument("--instances", nargs="*")
+    parser.add_argument("--ours-only", action="store_true",
+                        help="leave out PyVRP and VROOM (a regression check of ours)")
     args = parser.parse_args()
+    solvers = [("ours", ours), ("PyVRP", with_pyvrp), ("VROOM", with_vroom)]
+    if args.ours_only:
+        solvers = solvers[:1]
     folder = Path(settings().data_dir) / "pdptw" / "lilim-100"
     bks = {r["instance"]: (int(r["vehicles"]), float(r["distance"]))
            for r in csv.DictReader((folder / "bks.csv").open())}
     names = args.instances or sorted(bks)
     print("| instance | BKS veh | BKS dist | " + " | ".join(
-        f"{s} veh | {s} dist | {s} gap | {s} s" for s in ("ours", "PyVRP", "VROOM")) + " |")
-    print("|" + "---|" * 15)
+        f"{s} veh | {s} dist | {s} gap | {s} s" for s, _ in solvers) + " |")
+    print("|" + "---|" * (3 + 4 * len(solvers)))
     hits: dict[str, int] = {}
     equal_gaps: dict[str, list[float]] = {}
     for name in names:
         inst = read_lilim(folder / f"{name}.txt")
         cells = [name, str(bks[name][0]), f"{bks[name][1]:.2f}"]
-        for label, run in (("ours", ours), ("PyVRP", with_pyvrp), ("VROOM", with_vroom)):
+        for label, run in solvers:
             began = time.perf_counter()
             vehicles, dist, ok = run(inst, args.limit)
             seconds = time.perf_counter() - began
@@ -158,7 +163,7 @@ def main() -> None:
                       f"{gap:.2f}%", f"{seconds:.1f}"]
         print("| " + " | ".join(cells) + " |", flush=True)
     print()
-    for label in ("ours", "PyVRP", "VROOM"):
+    for label, _ in solvers:
         g = equal_gaps.get(label, [])
         mean = f"{sum(g) / len(g):.2f}%" if g else "n/a"
         print(f"- {label}: best known vehicle count (or fewer) on {hits.get(label, 0)} of "

@@ -33,6 +33,16 @@ PROF_ROWS = 11  # rows of the ``prof`` scratch array of ``best_insertion``
 NO_RIDE = 10**15
 
 
+def no_cache(width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``pc``, ``pv`` arguments of ``best_insertion`` that cache nothing."""
+    return np.empty((0, PROF_ROWS, width), dtype=np.int64), np.zeros(0, dtype=np.int8)
+
+
+def profile_cache(K: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Empty ``pc``, ``pv`` arguments of ``best_insertion`` for K routes."""
+    return np.empty((K, PROF_ROWS, width), dtype=np.int64), np.zeros(K, dtype=np.int8)
+
+
 @njit(cache=True, nogil=True)
 def build_seq(routes: np.ndarray, rlen: np.ndarray, k: int, K: int, seq: np.ndarray) -> int:
     """``seq`` = start node, route k's stops, end node; returns its length."""
@@ -132,20 +142,24 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                    load0_cargo: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
                    fixed_cost: np.ndarray, wt: float, wr: float, blink: float,
                    posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
-                   k_lo: int = 0, k_hi: int = -1) -> tuple[int, int, int, float, float]:
+                   pc: np.ndarray, pv: np.ndarray, k_lo: int = 0,
+                   k_hi: int = -1) -> tuple[int, int, int, float, float]:
     """Cheapest feasible insertion of request r into vans ``k_lo`` to ``k_hi`` - 1 (all by
     default): (van, i, j, cost change, new route cost), van -1 if there is none.
-    ``prof`` is an int64 scratch array (PROF_ROWS, L + 4)."""
+    ``prof`` is an int64 scratch array (PROF_ROWS, L + 4).
+
+    ``pc`` (K, PROF_ROWS, L + 4) and ``pv`` (K, int8) cache the routes' profiles between
+    calls: ``pv[k]`` 0 = route k's not computed, 1 = in ``pc[k]``, 2 = the route is late
+    already. The caller sets ``pv[k] = 0`` whenever it changes route k (recreating a
+    solution inserts one request after another, and every insertion changes one route
+    only). With ``pc.shape[0] == 0`` nothing is cached (``NO_CACHE``)."""
     K = rlen.shape[0]
     if k_hi < 0:
         k_hi = K
+    cached = pc.shape[0] > 0
     p, d = pnode[r], dnode[r]
     drop_only = kind[r] == 1
-    seq = prof[0]
-    early, wait, late, seats, chairs = prof[1], prof[2], prof[3], prof[4], prof[5]
     out = prof[6]
-    kg, litres = prof[7], prof[8]
-    upos, rslack = prof[9], prof[10]
     # candidate buffer sized by the routes' position pairs
     size = 0
     for k in range(k_lo, k_hi):
@@ -166,11 +180,24 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
         if (need_s > cap_s[k] or need_c > cap_c[k] or need_kg > cap_cargo[k, 0]
                 or need_l > cap_cargo[k, 1]):
             continue
-        n2 = build_seq(routes, rlen, k, K, seq)
-        if not _profile(seq, n2, k, T, se, slt, svc, dseat, dchair, dcargo, load0_s,
-                        load0_c, load0_cargo, early, wait, late, seats, chairs, kg, litres,
-                        partner, is_pickup, maxride, posbuf, upos, rslack):
-            continue
+        P = pc[k] if cached else prof
+        seq = P[0]
+        early, wait, late, seats, chairs = P[1], P[2], P[3], P[4], P[5]
+        kg, litres = P[7], P[8]
+        upos, rslack = P[9], P[10]
+        if cached and pv[k] != 0:
+            if pv[k] == 2:
+                continue
+            n2 = rlen[k] + 2
+        else:
+            n2 = build_seq(routes, rlen, k, K, seq)
+            ok = _profile(seq, n2, k, T, se, slt, svc, dseat, dchair, dcargo, load0_s,
+                          load0_c, load0_cargo, early, wait, late, seats, chairs, kg,
+                          litres, partner, is_pickup, maxride, posbuf, upos, rslack)
+            if cached:
+                pv[k] = 1 if ok else 2
+            if not ok:
+                continue
         last = n2 - 2
         cs, cc = cap_s[k] - need_s, cap_c[k] - need_c
         ckg, cl = cap_cargo[k, 0] - need_kg, cap_cargo[k, 1] - need_l
@@ -184,6 +211,8 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                         start = max(start, q)
             de, dl = se[d], slt[d]
             for j in range(start, last + 1):
+                if early[j] > dl:
+                    break  # earliest starts only grow along the route
                 a = seq[j]
                 b = seq[j + 1]
                 bd = early[j] + svc[a] + T[a, d]
@@ -203,7 +232,19 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
         pe, pl, de, dl = se[p], slt[p], se[d], slt[d]
         board, alight = svc[p], svc[d]
         o_to_d = T[p, d]
-        for i in range(head[k], last + 1):
+        # Earliest and latest starts only grow along a route: the pickup cannot follow a
+        # stop whose successor must start before the pickup is done (first i by bisection),
+        # nor a stop that starts after the pickup's window closes (the loop's end).
+        lo, hi = head[k], last + 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if late[mid + 1] >= pe + board:
+                hi = mid
+            else:
+                lo = mid + 1
+        for i in range(lo, last + 1):
+            if early[i] > pl:
+                break
             if seats[i] > cs or chairs[i] > cc or kg[i] > ckg or litres[i] > cl:
                 continue
             a = seq[i]
@@ -248,8 +289,8 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
                     if delta < 0:
                         delta = 0
                 start_j = early[j] + delta
-                if start_j > late[j]:
-                    break
+                if start_j > late[j] or start_j > dl:
+                    break  # (start_j grows with j: the drop-off's window is shut)
                 u = upos[j]
                 if 0 <= u <= i and delta > rslack[j]:
                     break  # a rider on board across the pickup would ride too long
@@ -319,6 +360,7 @@ def best_insertion(r: int, routes: np.ndarray, rlen: np.ndarray, rcost: np.ndarr
             continue
         checked += 1
         k = ck[m]
+        seq = prof[0]
         n2 = build_seq(routes, rlen, k, K, seq)
         n3 = _spliced(seq, n2, p if not drop_only else -1, d, ci[m], cj[m], out)
         cost = route_cost(out, n3, T, e, lt, svc, partner, is_pickup, maxride, maxdur[k],

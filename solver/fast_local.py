@@ -90,6 +90,8 @@ def relocate_pass(routes: np.ndarray, rlen: np.ndarray, where: np.ndarray,
     posbuf = np.full(T.shape[0], -1, dtype=np.int64)
     work = np.empty((7, L + 4), dtype=np.int64)
     prof = np.empty((PROF_ROWS, L + 4), dtype=np.int64)
+    pc0 = np.empty((0, PROF_ROWS, 1), dtype=np.int64)  # no profile cache
+    pv0 = np.zeros(0, dtype=np.int8)
     seq = np.empty(L + 4, dtype=np.int64)
     save = np.empty(L, dtype=np.int64)
     gain = 0.0
@@ -109,7 +111,7 @@ def relocate_pass(routes: np.ndarray, rlen: np.ndarray, where: np.ndarray,
                 r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
                 is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s,
                 load0_c, dcargo, cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr,
-                0.0, posbuf, work, prof)
+                0.0, posbuf, work, prof, pc0, pv0)
             change = c - old + delta
             if bk >= 0 and change < -EPS:
                 p = pnode[r] if kind[r] == 0 else -1
@@ -144,6 +146,8 @@ def exchange_pass(near: np.ndarray, routes: np.ndarray, rlen: np.ndarray,
     posbuf = np.full(T.shape[0], -1, dtype=np.int64)
     work = np.empty((7, L + 4), dtype=np.int64)
     prof = np.empty((PROF_ROWS, L + 4), dtype=np.int64)
+    pc0 = np.empty((0, PROF_ROWS, 1), dtype=np.int64)  # no profile cache
+    pv0 = np.zeros(0, dtype=np.int8)
     seq = np.empty(L + 4, dtype=np.int64)
     save_a = np.empty(L, dtype=np.int64)
     save_b = np.empty(L, dtype=np.int64)
@@ -175,7 +179,7 @@ def exchange_pass(near: np.ndarray, routes: np.ndarray, rlen: np.ndarray,
                     r1, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair,
                     partner, is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c,
                     load0_s, load0_c, dcargo, cap_cargo, load0_cargo, maxdur, head,
-                    fixed_cost, wt, wr, 0.0, posbuf, work, prof, b, b + 1)
+                    fixed_cost, wt, wr, 0.0, posbuf, work, prof, pc0, pv0, b, b + 1)
                 if k1 >= 0 and ca + c1 < old_a + old_b - EPS:
                     apply_insertion(routes, rlen, b, pnode[r1], dnode[r1], i1, j1, seq)
                     rcost[b] = c1
@@ -183,7 +187,7 @@ def exchange_pass(near: np.ndarray, routes: np.ndarray, rlen: np.ndarray,
                         r2, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair,
                         partner, is_pickup, maxride, pnode, dnode, kind, home, cap_s,
                         cap_c, load0_s, load0_c, dcargo, cap_cargo, load0_cargo, maxdur,
-                        head, fixed_cost, wt, wr, 0.0, posbuf, work, prof, a, a + 1)
+                        head, fixed_cost, wt, wr, 0.0, posbuf, work, prof, pc0, pv0, a, a + 1)
                     if k2 >= 0 and c1 + c2 < old_a + old_b - EPS:
                         apply_insertion(routes, rlen, a, pnode[r2], dnode[r2], i2, j2, seq)
                         where[r1], where[r2] = b, a

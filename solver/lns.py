@@ -94,6 +94,9 @@ def _regret_insert(sub: np.ndarray, cnt: int, routes: np.ndarray, rlen: np.ndarr
     bj = np.zeros((cnt, K), dtype=np.int64)
     bc = np.zeros((cnt, K))
     active = np.ones(cnt, dtype=np.bool_)
+    # no profile cache: each van's profile is used once between its changes
+    pc0 = np.empty((0, PROF_ROWS, 1), dtype=np.int64)
+    pv0 = np.zeros(0, dtype=np.int8)
 
     def price(a: int, k: int) -> None:
         r = sub[a]
@@ -101,7 +104,7 @@ def _regret_insert(sub: np.ndarray, cnt: int, routes: np.ndarray, rlen: np.ndarr
             r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
             is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
             dcargo, cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr, 0.0, posbuf,
-            work, prof, k, k + 1)
+            work, prof, pc0, pv0, k, k + 1)
         if kk < 0 or delta >= penalty[r]:
             bd[a, k] = np.inf
         else:
@@ -163,29 +166,45 @@ def _recreate(sub: np.ndarray, cnt: int, use_regret: bool, routes: np.ndarray,
               load0_cargo: np.ndarray, maxdur: np.ndarray, head: np.ndarray,
               fixed_cost: np.ndarray, wt: float, wr: float, blink: float,
               posbuf: np.ndarray, work: np.ndarray, prof: np.ndarray,
-              scratch: np.ndarray) -> None:
+              scratch: np.ndarray, pc: np.ndarray, pv: np.ndarray, dirty: np.ndarray,
+              give_up_above: float = np.inf) -> bool:
     """Insert ``sub[:cnt]`` in that order at their cheapest places (with blinks), or all
-    by regret-2; a request with no place, or dearer to serve than to leave out, stays out."""
+    by regret-2; a request with no place, or dearer to serve than to leave out, stays out.
+
+    Returns False (the rest not inserted) as soon as a request whose penalty exceeds
+    ``give_up_above`` stays out: route costs are never negative, so the result would cost
+    more than that whatever the others do (the caller's acceptance bound: such an
+    iteration is lost anyway, a third of them on tight instances).
+
+    ``pc``/``pv``: the routes' profile cache of ``best_insertion``; every route changed
+    here is marked in ``dirty`` and its profile dropped."""
     if use_regret:
         _regret_insert(sub, cnt, routes, rlen, where, rcost, T, e, lt, se, slt, svc,
                        dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
                        home, penalty, cap_s, cap_c, load0_s, load0_c, dcargo,
                        cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr,
                        posbuf, work, prof, scratch)
-        return
+        pv[:] = 0
+        dirty[:] = True
+        return True
     for q in range(cnt):
         r = sub[q]
         bk, bi, bj, delta, bc = best_insertion(
             r, routes, rlen, rcost, T, e, lt, se, slt, svc, dseat, dchair, partner,
             is_pickup, maxride, pnode, dnode, kind, home, cap_s, cap_c, load0_s, load0_c,
             dcargo, cap_cargo, load0_cargo, maxdur, head, fixed_cost, wt, wr, blink,
-            posbuf, work, prof)
+            posbuf, work, prof, pc, pv)
         if bk < 0 or delta >= penalty[r]:
+            if penalty[r] > give_up_above:
+                return False
             continue  # no room, or serving costs more than leaving out
         p = pnode[r] if kind[r] == 0 else -1
         apply_insertion(routes, rlen, bk, p, dnode[r], bi, bj, scratch)
         where[r] = bk
         rcost[bk] = bc
+        pv[bk] = 0
+        dirty[bk] = True
+    return True
 
 
 @njit(cache=True, nogil=True)
@@ -239,16 +258,26 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
     ruined_rlen = cur_rlen.copy()
     ruined_rcost = cur_rcost.copy()
     touched = np.zeros(K, dtype=np.bool_)
+    # Routes' insertion profiles, kept while a route is unchanged; ``dirty``: the routes
+    # this iteration changed (the only ones to restore from, or copy to, the current
+    # solution).
+    pc = np.empty((K, PROF_ROWS, L + 4), dtype=np.int64)
+    pv = np.zeros(K, dtype=np.int8)
+    dirty = np.zeros(K, dtype=np.bool_)
     cum = np.cumsum(weights)
     accepted = 0
     cur_cost, best_cost = state[0], state[1]
     for it in range(iters):
         frac = it / iters if iters > 1 else 0.0
         temp = t_from * (t_to / t_from) ** frac if t_from > 0 and t_to > 0 else 0.0
-        routes[:, :] = cur_routes
-        rlen[:] = cur_rlen
+        for v in range(K):
+            if dirty[v]:
+                routes[v, :] = cur_routes[v, :]
+                rlen[v] = cur_rlen[v]
+                rcost[v] = cur_rcost[v]
+                pv[v] = 0
+                dirty[v] = False
         where[:] = cur_where
-        rcost[:] = cur_rcost
         served = 0
         for r in range(R):
             if where[r] >= 0 and kind[r] <= 1:
@@ -279,6 +308,8 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
         ok = True
         for v in range(K):
             if touched[v]:
+                dirty[v] = True
+                pv[v] = 0
                 n = rlen[v]
                 scratch[0] = v
                 for q in range(n):
@@ -313,9 +344,14 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
         first = order[:cnt][np.argsort(key[:cnt], kind="mergesort")]
         sub = first[np.argsort(-penalty[first], kind="mergesort")]
         use_regret = np.random.random() < regret_share
-        ruined_routes[:, :] = routes
-        ruined_rlen[:] = rlen
-        ruined_rcost[:] = rcost
+        # drawn before the recreate, so that a recreate bound to be rejected can stop early
+        threshold = -temp * np.log(max(np.random.random(), 1e-12)) if temp > 0 else 0.0
+        if retries > 0:
+            ruined_routes[:, :] = routes
+            ruined_rlen[:] = rlen
+            ruined_rcost[:] = rcost
+        given_up = False
+        lost = False
         for attempt in range(retries + 1):
             if attempt > 0:
                 # Someone served before found no place: again from the ruined solution,
@@ -335,11 +371,18 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
                 routes[:, :] = ruined_routes
                 rlen[:] = ruined_rlen
                 rcost[:] = ruined_rcost
-            _recreate(sub, cnt, use_regret, routes, rlen, where, rcost, T, e, lt, se, slt,
-                      svc, dseat, dchair, partner, is_pickup, maxride, pnode, dnode, kind,
-                      home, penalty, cap_s, cap_c, load0_s, load0_c, dcargo, cap_cargo,
-                      load0_cargo, maxdur, head, fixed_cost, wt, wr, blink, posbuf, work,
-                      prof, scratch)
+                for v in range(K):
+                    if dirty[v]:
+                        pv[v] = 0
+            bound = cur_cost + threshold if attempt == retries else np.inf
+            if not _recreate(sub, cnt, use_regret, routes, rlen, where, rcost, T, e, lt,
+                             se, slt, svc, dseat, dchair, partner, is_pickup, maxride,
+                             pnode, dnode, kind, home, penalty, cap_s, cap_c, load0_s,
+                             load0_c, dcargo, cap_cargo, load0_cargo, maxdur, head,
+                             fixed_cost, wt, wr, blink, posbuf, work, prof, scratch,
+                             pc, pv, dirty, bound):
+                given_up = True
+                break
             lost = False
             for r in range(R):
                 if where[r] < 0 and cur_where[r] >= 0:
@@ -347,17 +390,22 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
                     break
             if not lost:
                 break
+        if given_up:
+            opstats[op, 3] += 1  # a request served before left out: bound to be rejected
+            continue
         if lost:
             opstats[op, 3] += 1  # someone served before is left out now
         cost = total_cost(rcost, where, penalty)
-        threshold = -temp * np.log(max(np.random.random(), 1e-12)) if temp > 0 else 0.0
         if cost < cur_cost + threshold:
             accepted += 1
             opstats[op, 1] += 1
-            cur_routes[:, :] = routes
-            cur_rlen[:] = rlen
+            for v in range(K):
+                if dirty[v]:
+                    cur_routes[v, :] = routes[v, :]
+                    cur_rlen[v] = rlen[v]
+                    cur_rcost[v] = rcost[v]
+                    dirty[v] = False  # the current solution's route now: profile kept
             cur_where[:] = where
-            cur_rcost[:] = rcost
             cur_cost = cost
             if cost < best_cost - 1e-9:
                 opstats[op, 2] += 1

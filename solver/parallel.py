@@ -2,10 +2,10 @@
 
 The calling process runs one search and a forked child runs another (the child inherits the
 problem's arrays and the compiled code, nothing is pickled but solutions). The budget is cut
-into ``rounds``; at the end of each round both send their best solution through a pipe,
-and the worse adopts the better as its current and best solution, then both go on with new
-seeds and the annealing schedule continues as if the run were one. The best solution after
-the last round is returned.
+into rounds of about ``LnsParams.exchange_s`` seconds; at the end of each round both send
+their best solution through a pipe, and the worse adopts the better as its current and best
+solution, then both go on with new seeds and the annealing schedule continues as if the run
+were one. The best solution after the last round is returned.
 
 Not repeatable (the rounds end on the clock), so it is off by default; the simulator's
 deterministic mode always runs one search. Needs the ``fork`` start method (Linux); where
@@ -23,7 +23,10 @@ import numpy as np
 from solver.fast_model import FastSolution
 from solver.search import LnsParams, Search, SearchStats, run
 
-ROUNDS = 5
+
+def rounds_for(span: float, exchange_s: float) -> int:
+    """Rounds of about ``exchange_s`` seconds in ``span`` seconds (at least one)."""
+    return max(1, round(span / exchange_s)) if exchange_s > 0 else 1
 
 
 def _payload(search: Search) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -41,6 +44,7 @@ def _take(search: Search, payload: tuple[float, np.ndarray, np.ndarray, np.ndarr
     search.best = sol
     search.cur = sol.copy()
     search.state[0] = search.state[1] = cost
+    search.polished = cost  # the other search polished its best already
     return True
 
 
@@ -58,6 +62,7 @@ def _rounds(search: Search, began: float, deadline: float, seed: int, params: Ln
         else:
             theirs = conn.recv()
             conn.send(mine)
+        stats.exchanges += 1
         if _take(search, theirs):
             stats.adopted += 1
 
@@ -71,10 +76,11 @@ def _child(search: Search, conn: Connection, began: float, deadline: float, seed
 
 
 def parallel_run(search: Search, deadline: float, seed: int, params: LnsParams | None = None,
-                 rounds: int = ROUNDS, stats: SearchStats | None = None) -> SearchStats:
+                 rounds: int | None = None, stats: SearchStats | None = None) -> SearchStats:
     """Run ``search`` here and a copy with another seed in a child process until
-    ``deadline``, exchanging best solutions ``rounds`` times; ``search`` ends with the
-    better. ``stats.iterations`` counts both searches' iterations."""
+    ``deadline``, exchanging best solutions ``rounds`` times (default: every
+    ``params.exchange_s`` seconds); ``search`` ends with the better. ``stats.iterations``
+    counts both searches' iterations."""
     params = params or LnsParams()
     stats = stats or SearchStats(start_cost=float(search.state[1]))
     try:
@@ -82,6 +88,8 @@ def parallel_run(search: Search, deadline: float, seed: int, params: LnsParams |
     except ValueError:
         return run(search, deadline, seed, params, stats=stats)
     began = time.perf_counter()
+    if rounds is None:
+        rounds = rounds_for(deadline - began, params.exchange_s)
     here, there = ctx.Pipe()
     child = ctx.Process(target=_child, args=(search, there, began, deadline,
                                              seed + 104_729, params, rounds), daemon=True)

@@ -63,6 +63,8 @@ class LnsParams:
     ls_passes: int = 5
     # back to the best solution when the best has not improved for this share of the run
     restart_share: float = 0.0
+    # two cores (``solver.parallel``): seconds between exchanges of the best solutions
+    exchange_s: float = 6.0
 
 
 @dataclass
@@ -75,6 +77,7 @@ class SearchStats:
     start_cost: float = 0.0
     best_cost: float = 0.0
     adopted: int = 0  # parallel mode: solutions taken over from the other search
+    exchanges: int = 0  # parallel mode: exchanges of best solutions with the other search
     # per removal operator (random, related, string, worst, route): tried, accepted, new
     # best, left out a request served before
     operators: np.ndarray = field(default_factory=lambda: np.zeros((5, 4), dtype=np.int64))
@@ -286,7 +289,7 @@ def lns_search(problem: Problem, travel: TravelTimeSource, start: Plan,
         stats.iterations, stats.accepted, stats.seconds = (found.iterations, found.accepted,
                                                            found.seconds)
         stats.start_cost, stats.best_cost = found.start_cost, found.best_cost
-        stats.adopted = found.adopted
+        stats.adopted, stats.exchanges = found.adopted, found.exchanges
         stats.operators[:] = found.operators
         stats.descents, stats.descent_seconds = found.descents, found.descent_seconds
         stats.descent_gains[:] = found.descent_gains

@@ -25,7 +25,7 @@ from maas.errors import InvalidInput
 from maas.evaluation import evaluate
 from maas.travel import EuclideanTravel
 from solver.darp import SolveParams, solve
-from solver.fast_insert import PROF_ROWS
+from solver.fast_insert import PROF_ROWS, no_cache
 from solver.fast_insert import best_insertion as fast_best_insertion
 from solver.fast_model import build_instance, to_solution
 from solver.insertion import best_insertion, insert
@@ -150,7 +150,7 @@ def test_compiled_insertion_keeps_cargo_like_the_evaluator(seed: int) -> None:
             inst.pnode, inst.dnode, inst.kind, inst.home, inst.cap_s, inst.cap_c,
             inst.load0_s, inst.load0_c, inst.dcargo, inst.cap_cargo, inst.load0_cargo,
             inst.maxdur, inst.head, inst.fixed_cost, inst.wt, inst.wr, 0.0, posbuf, work,
-            prof)
+            prof, *no_cache(L + 4))
         if k < 0:
             left += 1
             continue

@@ -4,6 +4,7 @@ counted runs repeat, locks and riders on board stay where they must."""
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,9 @@ from solver.fast_insert import build_seq
 from solver.fast_model import build_instance, to_plan, to_solution
 from solver.fast_timing import route_cost
 from solver.objective import rejections
+from solver.parallel import rounds_for
 from solver.readers import read_cordeau
-from solver.search import SearchStats, lns_search
+from solver.search import LnsParams, SearchStats, lns_search
 from tests.solver.cases import TRAVEL, at, problem, request, van
 
 P, D = StopKind.PICKUP, StopKind.DROPOFF
@@ -168,3 +170,22 @@ def test_solve_counts_the_iterations_it_is_given(data_dir: Path) -> None:
                                                  iterations=iterations, stats=stats))
         counts.append(stats.iterations)
     assert counts == [3000, 250]
+
+
+def test_parallel_mode_exchanges_on_its_clock_and_never_loses_the_start(
+        data_dir: Path) -> None:
+    """Two searches exchanging every 0.2 s of a 1 s budget: five exchanges, a feasible
+    complete plan no dearer than the insertion plan it started from, and both searches'
+    iterations counted."""
+    bp = cordeau_problem(read_cordeau(data_dir / "darp/cordeau-a/a5-40.txt"))
+    start = construct(bp.problem, bp.travel)
+    stats = SearchStats()
+    plan = lns_search(bp.problem, bp.travel, start, rejections(bp.problem).penalty, {},
+                      time.perf_counter() + 1.0, stats=stats, workers=2,
+                      params=LnsParams(exchange_s=0.2))
+    report = evaluate(bp.problem, plan, bp.travel)
+    assert report.feasible and plan.unserved == ()
+    assert report.cost <= evaluate(bp.problem, start, bp.travel).cost
+    assert report.cost == pytest.approx(stats.best_cost)
+    assert stats.exchanges == rounds_for(1.0, 0.2) == 5
+    assert 0 <= stats.adopted <= stats.exchanges
