@@ -64,7 +64,7 @@ class LnsParams:
     # back to the best solution when the best has not improved for this share of the run
     restart_share: float = 0.0
     # two cores (``solver.parallel``): seconds between exchanges of the best solutions
-    exchange_s: float = 6.0
+    exchange_s: float = 2.0  # 5 exchanges in 10 s, as before it was a setting
 
 
 @dataclass
