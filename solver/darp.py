@@ -84,9 +84,9 @@ class SolveParams:
     whole budget but ``polish_share``, left to OR-Tools' local search; deterministic, it
     counts ``iterations`` (default 3000). ``workers`` >= 2 runs two such searches on two cores that
     exchange their best solutions every ``lns.exchange_s`` seconds (``solver.parallel``; not
-    repeatable, ignored when ``deterministic``). ``stats``, if given, receives what the compiled search did
-    (iterations, seconds). A problem with a driver break, or ``fast=False``, takes the Python
-    path above (construction, ruin and recreate, OR-Tools).
+    repeatable, ignored when ``deterministic``). ``stats``, if given, receives what the
+    compiled search did (iterations, seconds). A problem with a driver break, or
+    ``fast=False``, takes the Python path above (construction, ruin and recreate, OR-Tools).
     """
 
     time_limit_s: float = 5.0

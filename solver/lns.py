@@ -307,9 +307,11 @@ def run_chunk(iters: int, t_from: float, t_to: float, params: np.ndarray,
             touched[remove_request(out[q], routes, rlen, where, pnode, dnode, kind)] = True
         ok = True
         for v in range(K):
-            if touched[v]:
+            if touched[v]:  # all of them, before a failed timing ends the loop below
                 dirty[v] = True
                 pv[v] = 0
+        for v in range(K):
+            if touched[v]:
                 n = rlen[v]
                 scratch[0] = v
                 for q in range(n):
