@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no such scenario: {', '.join(unknown)}")
     load_before = [round(x, 2) for x in os.getloadavg()]
     data: dict[str, Any] = {
-        "runs": [measure(n, args.noise or [0.0, 0.1], args.seeds, args.reoptimise_minutes) for n in names],
+        "runs": [measure(n, args.noise or [0.0, 0.1], args.seeds, args.reoptimise_minutes)
+                 for n in names],
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "load_average_before": load_before,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
