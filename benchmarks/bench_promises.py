@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ def measure(name: str, noises: list[float], seeds: int, every: float | None = No
             started = time.perf_counter()
             result = simulate_scenario(_variant(base, noise, seed, every), roads)
             days.append({"seed": seed, **day_figures(result, time.perf_counter() - started)})
+            print(f"{name} noise {noise} seed {seed}: {days[-1]['kept']} of "
+                  f"{days[-1]['served']} kept, {days[-1]['wall_s']} s", file=sys.stderr,
+                  flush=True)
         served = sum(d["served"] for d in days)
         kept = sum(d["kept"] for d in days)
         out["by_noise"].append({
