@@ -162,6 +162,9 @@ class ReoptimiseIn(_Strict):
     vans: int = Field(default=3, ge=1, le=500)
     prebook_time_limit_seconds: float = Field(default=20.0, gt=0, le=3600)
     deterministic: bool = True
+    # Cores for the day's batch plan: 2 runs two searches that exchange their best plans
+    # (better at the same time limit; not repeatable, so ignored when deterministic).
+    day_plan_cores: int = Field(default=1, ge=1, le=2)
 
 
 class BoardingIn(_Strict):
@@ -631,6 +634,7 @@ class _Build:
             reoptimise_vans=r.vans,
             prebook_time_limit_s=r.prebook_time_limit_seconds,
             deterministic=r.deterministic,
+            day_plan_cores=r.day_plan_cores,
             seed=p.seed,
             max_snap_distance_m=p.max_snap_distance_m,
             board_s=p.boarding.board_seconds,

@@ -32,6 +32,7 @@ class PolicySpec:
     reoptimise_vans: int = 3
     prebook_time_limit_s: float = 20.0
     deterministic: bool = True
+    day_plan_cores: int = 1
     seed: int = 0
     max_snap_distance_m: float = 500.0
     board_s: int = 60

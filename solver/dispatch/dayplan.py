@@ -103,7 +103,8 @@ def plan_day(dispatcher: Dispatcher, state: DispatchState, final_width: int,
     plan, improved = state.plan, False
     if problem.requests:
         params = SolveParams(time_limit_s=time_limit_s, seed=policy.seed, initial=state.plan,
-                             deterministic=policy.deterministic)
+                             deterministic=policy.deterministic,
+                             workers=1 if policy.deterministic else policy.day_plan_cores)
         solved = Plan(solve(problem, travel, params).routes)
         report = evaluate(problem, solved, travel)
         if (report.feasible and not unserved_bookings(problem, solved)

@@ -58,6 +58,7 @@ class DispatchPolicy:
     reoptimise_vans: int = 3
     deterministic: bool = True
     prebook_time_limit_s: float = 20.0  # per group of ``reoptimise_vans`` vans
+    day_plan_cores: int = 1  # the day's batch plan: 2 = two searches (not when deterministic)
     no_show_wait: int = 180
     ride_time: RideTimePolicy = field(default_factory=RideTimePolicy)
     operating_hours: TimeWindow = field(default_factory=lambda: TimeWindow(7 * 3600, 19 * 3600))
@@ -120,6 +121,7 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
         reoptimise_vans=p.reoptimise_vans,
         deterministic=p.deterministic,
         prebook_time_limit_s=p.prebook_time_limit_s,
+        day_plan_cores=p.day_plan_cores,
         no_show_wait=p.no_show_wait_s,
         ride_time=RideTimePolicy(p.ride_time_a_s, p.ride_time_b),
         operating_hours=hours,
