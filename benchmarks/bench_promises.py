@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from scenarios.config import Scenario, load_scenario
 from scenarios.records import SimulationResult, TripRecord, TripStatus
 from scenarios.run import load_roads, simulate_scenario
@@ -31,8 +33,10 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def shipped() -> list[str]:
-    """Names of the scenario files shipped in ``scenarios/``."""
-    return sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+    """Names of the scenario files shipped in ``scenarios/`` (not the service files some of
+    them name: those have no ``demand``)."""
+    return sorted(p.stem for p in SCENARIOS.glob("*.yaml")
+                  if "demand" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}))
 
 
 def _variant(scenario: Scenario, noise: float, seed: int, every: float | None) -> Scenario:
