@@ -239,6 +239,9 @@ class ManifestStop(BaseModel):
     planned_at: str
     location: LatLon
     parcel: ParcelLoad | None = None
+    # Set at a pickup the van reached early where boarding at once would break the rider's
+    # ride limit (the plan waits later on): board the rider at this time, not before.
+    board_from: str | None = None
 
 
 class Manifest(BaseModel):

@@ -139,6 +139,8 @@ def manifest(
                 planned_at=clock.iso(at),
                 location=lat_lon(place),
                 parcel=parcel,
+                board_from=None if booking.board_from is None or stop.kind is not
+                StopKind.PICKUP else clock.iso(booking.board_from),
             )
         )
     return Manifest(vehicle_id=vehicle_id, stops=stops)

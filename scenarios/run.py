@@ -179,6 +179,33 @@ def _meeting_note(scenario: Scenario) -> str:
     return "meeting points" if scenario.demand.meeting_points else "door to door"
 
 
+def simulate_scenario(scenario: Scenario, roads: Any,
+                      stage: Stage | None = None) -> SimulationResult:
+    """One simulated day of ``scenario`` on ``roads`` (its demand, roster, parcels, meeting
+    points and evacuees), with no outputs written (``run_scenario`` writes them)."""
+
+    def say(what: str, done: float = 0.0) -> None:
+        if stage:
+            stage(what, done)
+
+    say("drawing demand")
+    vehicles = rostered_vehicles(scenario, roads)
+    depot = vehicles[0].depot if vehicles else depot_location(scenario, roads)
+    demand = generate_demand(scenario, roads) + train_trips(scenario, roads)
+    demand.sort(key=lambda t: (t.requested_at, t.desired_pickup, t.id))
+    meeting = scenario_meeting_points(scenario, roads)
+    parcels = generate_parcels(scenario, roads, depot)
+    area = scenario.network.service_area
+    bbox = tuple(area) if area is not None and not isinstance(area, str) else None
+    return simulate(
+        scenario, roads, demand, depot, scenario.demand.seed,
+        synthetic=bool(getattr(roads, "synthetic", False)), service_area=bbox,
+        progress=lambda f: say("simulating the day", f), locate=first_metres(roads),
+        vehicles=vehicles, parcels=parcels, meeting=meeting,
+        registered=registered_riders(scenario, roads),
+    )
+
+
 def run_scenario(
     scenario: Scenario,
     out: Path,
@@ -199,28 +226,14 @@ def run_scenario(
 
     say("loading roads")
     roads = load_roads(scenario)
-    say("drawing demand")
-    vehicles = rostered_vehicles(scenario, roads)
-    depot = vehicles[0].depot if vehicles else depot_location(scenario, roads)
-    demand = generate_demand(scenario, roads) + train_trips(scenario, roads)
-    demand.sort(key=lambda t: (t.requested_at, t.desired_pickup, t.id))
-    meeting = scenario_meeting_points(scenario, roads)
-    parcels = generate_parcels(scenario, roads, depot)
-    area = scenario.network.service_area
-    bbox = tuple(area) if area is not None and not isinstance(area, str) else None
-    result = simulate(
-        scenario, roads, demand, depot, seed, synthetic=bool(getattr(roads, "synthetic", False)),
-        service_area=bbox, progress=lambda f: say("simulating the day", f),
-        locate=first_metres(roads), vehicles=vehicles, parcels=parcels, meeting=meeting,
-        registered=registered_riders(scenario, roads),
-    )
+    result = simulate_scenario(scenario, roads, say)
     say("writing outputs", 1.0)
     out.mkdir(parents=True, exist_ok=True)
     kpis = compute_kpis(result, scenario.cost)
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     write_trips_csv(result.trips, out / "trips.csv")
-    note = run_note(scenario, vehicles)
+    note = run_note(scenario, rostered_vehicles(scenario, roads))
     if result.synthetic_network:
         note = f"{SYNTHETIC_NOTE} {note}"
     write_report(result, kpis, out, note)

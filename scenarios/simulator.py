@@ -587,22 +587,6 @@ class Simulation:
             return
         stop, loc = head
         if loc == van.position:
-            begin = self._planned_start(van_id, stop, now)
-            vehicle = self.state.vehicle(van_id)
-            if begin > now and vehicle is not None and (vehicle.position, vehicle.available_at) \
-                    != (loc, now):
-                # Where the van is, now: the plan re-timed from there (an early van that the
-                # plan does not hold may board at once).
-                self._apply(events.VehicleMoved(van_id, loc, now))
-                begin = self._planned_start(van_id, stop, now)
-            if begin > now:
-                # Early at a pickup the plan begins later (it delays a boarding to keep the
-                # rider's ride short): the driver waits at the stop, as the manifest's time
-                # says, and reports arriving then; boarding now would lengthen the ride by
-                # the wait the plan still has ahead and break its limit.
-                van.wake_at = begin
-                self._push(begin, "wake", van_id)
-                return
             self._serve(van, stop, now)
             return
         travel, _ = self._leg(van.position, loc)
@@ -610,34 +594,18 @@ class Simulation:
         # (margin-padded) time for the leg, not the road model's bare time.
         planned_leg = leg_durations(self.dispatcher.travel, [(van.position, loc)])[0]
         depart = self._planned_departure(van_id, planned_leg, now)
-        last_off = stop.kind is StopKind.DROPOFF and van.onboard == {stop.request_id}
-        if not van.onboard or last_off:
-            # A van that is empty, or about to drop its last rider, leaves early by two noise
-            # deviations of the leg: whoever waits for the next window then waits off board,
-            # and a slow road less often breaks a promise.
-            depart = max(now, depart - round(2 * self.noise * travel))
+        # The driver leaves early by two noise deviations of the leg and waits, if need be,
+        # at the next stop: a slow road then less often breaks a promise. Riders on board
+        # ride no longer for it (they would wait on board here instead, and one dropped at
+        # the next stop alights sooner); a rider boarding there boards at once only where
+        # the dispatcher finds that harmless (else it holds the boarding, ``board_from``).
+        depart = max(now, depart - round(2 * self.noise * travel))
         if depart > now:
             # Wait where it is (the plan delays departure to keep ride times short).
             van.wake_at = depart
             self._push(depart, "wake", van_id)
             return
         self._drive(van, loc, now, stop)
-
-    def _planned_start(self, van_id: str, stop: Any, now: int) -> int:
-        """When the plan begins ``stop``, the van's head pickup, if that is later than
-        ``now`` and inside the pickup window (a plan already late for it: at once); ``now``
-        for a drop-off (alighting early harms nobody)."""
-        if stop.kind is not StopKind.PICKUP:
-            return now
-        report = self._schedule()
-        timed = report.schedules.get(van_id) if report is not None else None
-        if not timed or timed[0].stop.request_id != stop.request_id \
-                or timed[0].stop.kind is not stop.kind:
-            return now
-        begin = int(timed[0].start)
-        if begin > self.state.bookings[stop.request_id].request.pickup.latest:
-            return now
-        return max(now, begin)
 
     def _planned_departure(self, van_id: str, travel: int, now: int) -> int:
         report = self._schedule()
@@ -708,13 +676,23 @@ class Simulation:
         return c.at + self.late_trains[c.trip_id] + max(c.buffer, 0)
 
     def _serve(self, van: _Van, stop: Any, now: int) -> None:
-        booking = self.state.bookings[stop.request_id]
-        request = booking.request
+        request = self.state.bookings[stop.request_id].request
         van.busy = True
-        self._report(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
-        if not self._still_assigned(van.id, request.id):
-            self._reassigned(van, now)
+        if not (stop.kind is StopKind.PICKUP and request.id in self.state.arrivals):
+            # The driver reports arriving at once, early or not.
+            self._report(events.StopReported(van.id, request.id, stop.kind, "arrived", now))
+            if not self._still_assigned(van.id, request.id):
+                self._reassigned(van, now)
+                return
+        booking = self.state.bookings[stop.request_id]
+        held = booking.board_from
+        if stop.kind is StopKind.PICKUP and held is not None and held > now:
+            # Early where boarding at once would break the rider's ride limit: the
+            # dispatcher holds the boarding to the plan's time (the driver's manifest shows
+            # it), and the driver waits for it at the stop.
+            self._push(held, "board", (van.id, request.id))
             return
+        arrived = self.state.arrivals.get(request.id, now)
         if booking.is_parcel:
             self._serve_parcel(van, stop, now)
             return
@@ -722,9 +700,10 @@ class Simulation:
         if stop.kind is StopKind.PICKUP:
             trip = self.demand.get(request.id)  # evacuees always come
             if self._off_the_train(trip) is not None:
-                self._on_train_wait(now, (van.id, request.id, now))
+                self._on_train_wait(now, (van.id, request.id, arrived))
                 return
-            self._pick_up(van, request, rec, now, now, bool(trip is not None and trip.no_show))
+            self._pick_up(van, request, rec, arrived, now,
+                          bool(trip is not None and trip.no_show))
         else:
             start = max(now, request.dropoff.earliest)
             end = start + request.alight
@@ -732,6 +711,18 @@ class Simulation:
             self.result.visits.append(
                 StopVisit(van.id, request.id, "dropoff", now, start, end, van.position))
             self._push(end, "stop_done", (van.id, request.id, "dropped_off", stop.kind))
+
+    def _on_board(self, now: int, payload: tuple[str, str]) -> None:
+        """The held boarding time of a van waiting at a pickup: it boards the rider now,
+        unless the stop was planned away meanwhile."""
+        van_id, request_id = payload
+        van = self.vans[van_id]
+        head = self._head(van_id)
+        if not self._still_assigned(van_id, request_id) or head is None \
+                or head[0].request_id != request_id:
+            self._reassigned(van, now)
+            return
+        self._serve(van, head[0], now)
 
     def _pick_up(self, van: _Van, request: Request, rec: TripRecord, arrived: int, now: int,
                  no_show: bool) -> None:

@@ -355,8 +355,11 @@ class Dispatcher:
         out: list[Outcome] = []
         if e.what == "arrived":
             plan = _to_head(plan, vehicle.id, Stop(booking.id, expected, locked=True))
-            new = replace(state, plan=plan, vehicles=replace_vehicle(state.vehicles, at_stop),
-                          arrivals={**state.arrivals, booking.id: e.at}, now=now)
+            there = replace(state, plan=plan, vehicles=replace_vehicle(state.vehicles, at_stop),
+                            now=now)
+            new = replace(there, arrivals={**state.arrivals, booking.id: e.at})
+            if expected is StopKind.PICKUP and not booking.is_parcel:
+                new = self._hold_boarding(there, new, booking, e.at)
             return self._recheck(new, [vehicle.id], out)
         if e.what == "picked_up":
             plan = without_request(plan, booking.id, [StopKind.PICKUP])
@@ -401,6 +404,36 @@ class Dispatcher:
                       vehicles=replace_vehicle(state.vehicles, at_stop),
                       at_risk=state.at_risk - ({booking.id} if e.what != "picked_up" else set()))
         return self._recheck(new, [vehicle.id], out)
+
+    def _hold_boarding(self, there: DispatchState, arrived: DispatchState, booking: Booking,
+                       at: int) -> DispatchState:
+        """``arrived`` (the van reported at the pickup at ``at``), with the boarding held to
+        the plan's time when the van is early and boarding at once would break the plan.
+
+        The plan may begin a pickup later than the van gets there: the no-show reserve, or a
+        later stop's window that would otherwise keep the rider waiting on board. Boarding
+        at once is the rule (the ride then counts from the arrival) unless that breaks the
+        van's plan, typically this rider's ride limit, while boarding at the plan's time
+        keeps it: then the rider boards at that time (``Booking.board_from``, the driver's
+        manifest shows it) and the limit counts from it. A driver who boards earlier all
+        the same reports "picked_up" sooner, and the limit counts from that report.
+        """
+        vid = booking.vehicle_id
+        before = planning_problem(there, self.policy, there.now, cache=self.planning)
+        sched = evaluate_route(before, there.plan, vid, self.travel).schedules.get(vid)
+        if not sched or sched[0].stop.request_id != booking.id:
+            return arrived
+        planned = int(sched[0].start)
+        if planned <= max(at, booking.request.pickup.earliest) \
+                or planned > booking.request.pickup.latest:
+            return arrived
+        now_ok = planning_problem(arrived, self.policy, arrived.now, cache=self.planning)
+        if evaluate_route(now_ok, arrived.plan, vid, self.travel).feasible:
+            return arrived
+        held = replace(arrived, bookings={**arrived.bookings,
+                                          booking.id: replace(booking, board_from=planned)})
+        later = planning_problem(held, self.policy, held.now, cache=self.planning)
+        return held if evaluate_route(later, held.plan, vid, self.travel).feasible else arrived
 
     def _road_closed(self, state: DispatchState, e: ev.RoadClosed
                      ) -> tuple[DispatchState, list[Outcome]]:

@@ -21,7 +21,9 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
     reported pickup (the plan no longer holds the pickup stop the evaluator would measure
     from). While a van stands at the pickup (``arrived_at``), it may have to wait for the
     rider until the no-show wait is over: the plan reserves that wait as boarding time, and
-    the drop-off deadline stays the one the original boarding time gives.
+    the drop-off deadline stays the one the original boarding time gives. The ride counts
+    from the arrival (the rider may board at once), or from ``booking.board_from`` when the
+    dispatcher held an early van's boarding to the plan's time (``Dispatcher``: "arrived").
     """
     r = booking.request
     if booking.return_to is not None:  # a parcel nobody took: it rides back
@@ -36,9 +38,14 @@ def planning_request(booking: Booking, arrived_at: int | None = None,
         return no_show_reserve(r, no_show_wait)
     if arrived_at is not None and booking.status is BookingStatus.CONFIRMED:
         begin = max(arrived_at, r.pickup.earliest)
+        pickup = r.pickup
+        if booking.board_from is not None and booking.board_from > begin:
+            # Held: the rider boards at the plan's time, not on the van's early arrival.
+            begin = min(booking.board_from, r.pickup.latest)
+            pickup = TimeWindow(begin, r.pickup.latest)
         board = max(r.board, no_show_deadline(r, arrived_at, no_show_wait) - begin)
         latest = max(min(r.dropoff.latest, begin + r.board + r.max_ride), begin + board)
-        return replace(r, board=board, max_ride=r.max_ride + board - r.board,
+        return replace(r, pickup=pickup, board=board, max_ride=r.max_ride + board - r.board,
                        dropoff=TimeWindow(min(r.dropoff.earliest, latest), latest))
     return r
 

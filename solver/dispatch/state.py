@@ -68,6 +68,10 @@ class Booking:
     # A train this ride connects with (its deadline is in ``request``; a delay of an
     # arriving train moves the request: the one change a promise takes after confirmation).
     connection: Connection | None = None
+    # A van that reported arriving at the pickup before the plan's boarding time, where
+    # boarding at once would break the rider's ride limit: the rider boards from this time
+    # (the driver's manifest says so), and the limit counts from it until "picked_up".
+    board_from: int | None = None
 
     @property
     def is_parcel(self) -> bool:
