@@ -179,17 +179,19 @@ def _meeting_note(scenario: Scenario) -> str:
     return "meeting points" if scenario.demand.meeting_points else "door to door"
 
 
-def simulate_scenario(scenario: Scenario, roads: Any,
-                      stage: Stage | None = None) -> SimulationResult:
+def simulate_scenario(scenario: Scenario, roads: Any, stage: Stage | None = None,
+                      vehicles: tuple[Vehicle, ...] | None = None) -> SimulationResult:
     """One simulated day of ``scenario`` on ``roads`` (its demand, roster, parcels, meeting
-    points and evacuees), with no outputs written (``run_scenario`` writes them)."""
+    points and evacuees), with no outputs written (``run_scenario`` writes them).
+    ``vehicles``: the roster if the caller already has it (``rostered_vehicles``)."""
 
     def say(what: str, done: float = 0.0) -> None:
         if stage:
             stage(what, done)
 
     say("drawing demand")
-    vehicles = rostered_vehicles(scenario, roads)
+    if vehicles is None:
+        vehicles = rostered_vehicles(scenario, roads)
     depot = vehicles[0].depot if vehicles else depot_location(scenario, roads)
     demand = generate_demand(scenario, roads) + train_trips(scenario, roads)
     demand.sort(key=lambda t: (t.requested_at, t.desired_pickup, t.id))
@@ -226,14 +228,15 @@ def run_scenario(
 
     say("loading roads")
     roads = load_roads(scenario)
-    result = simulate_scenario(scenario, roads, say)
+    vehicles = rostered_vehicles(scenario, roads)
+    result = simulate_scenario(scenario, roads, say, vehicles)
     say("writing outputs", 1.0)
     out.mkdir(parents=True, exist_ok=True)
     kpis = compute_kpis(result, scenario.cost)
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     write_trips_csv(result.trips, out / "trips.csv")
-    note = run_note(scenario, rostered_vehicles(scenario, roads))
+    note = run_note(scenario, vehicles)
     if result.synthetic_network:
         note = f"{SYNTHETIC_NOTE} {note}"
     write_report(result, kpis, out, note)
