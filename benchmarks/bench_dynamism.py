@@ -54,9 +54,12 @@ PARTS = frozenset({"main", "noisy", "offline", "budgets"})
 
 
 def _variant(scenario: Scenario, reoptimise_minutes: float | None, noise: float,
-             iterations: int | None = None) -> Scenario:
+             iterations: int | None = None, rescue: int = 0) -> Scenario:
+    """The day with these rounds (``None``: insertion only) and refusal rescue steps (0:
+    off, the baseline's plain insertion)."""
     policy = scenario.policy.model_copy(update={"reoptimise_every_minutes": reoptimise_minutes,
-                                                "reoptimise_iterations": iterations})
+                                                "reoptimise_iterations": iterations,
+                                                "rescue_iterations": rescue})
     sim = scenario.simulation.model_copy(update={"travel_time_noise": noise})
     return scenario.model_copy(update={"policy": policy, "simulation": sim})
 
@@ -191,7 +194,8 @@ def _spread(rows: list[dict[str, Any]], key: str) -> dict[str, float | None]:
             "max": max(values)}
 
 
-def measure(name: str, offline_seconds: float, budgets: list[tuple[float, int]] | None = None,
+def measure(name: str, offline_seconds: float,
+            budgets: list[tuple[float, int, int]] | None = None,
             seeds: int = 1, parts: frozenset[str] = PARTS) -> dict[str, Any]:
     """The chosen ``parts`` of one scenario: ``main`` (re-optimised and insertion-only
     days), ``noisy``, ``offline`` (the hindsight solve of the re-optimised day) and
@@ -222,7 +226,7 @@ def measure(name: str, offline_seconds: float, budgets: list[tuple[float, int]] 
         out["price_of_dynamism_hours"] = round(r["vehicle_hours"] / off["vehicle_hours"], 3) \
             if off["vehicle_hours"] else None
     if "budgets" in parts and budgets:
-        rows: dict[tuple[float, int], list[dict[str, Any]]] = {b: [] for b in budgets}
+        rows: dict[tuple[float, int, int], list[dict[str, Any]]] = {b: [] for b in budgets}
         for k in range(seeds):
             seed = base.demand.seed + k
             day = _seeded(base, seed)
@@ -234,15 +238,17 @@ def measure(name: str, offline_seconds: float, budgets: list[tuple[float, int]] 
             i = _summary(ki, wi, ins)
             out.setdefault("insertion_by_seed", []).append(
                 {"seed": seed, **i, "cold_wall_s": round(cold[0], 2)})
-            for minutes, iterations in budgets:
-                got, k2, w2 = _day(_variant(day, minutes, 0.0, iterations), roads)
+            for minutes, iterations, rescue in budgets:
+                got, k2, w2 = _day(_variant(day, minutes or None, 0.0, iterations or None,
+                                            rescue), roads)
                 row = _summary(k2, w2, got)
-                rows[(minutes, iterations)].append({
-                    "seed": seed, "every_minutes": minutes, "iterations": iterations, **row,
-                    "vs_insertion": _versus(row, i)})
-        for (minutes, iterations), found in rows.items():
+                rows[(minutes, iterations, rescue)].append({
+                    "seed": seed, "every_minutes": minutes, "iterations": iterations,
+                    "rescue_iterations": rescue, **row, "vs_insertion": _versus(row, i)})
+        for (minutes, iterations, rescue), found in rows.items():
             out.setdefault("budgets", []).append({
-                "every_minutes": minutes, "iterations": iterations, "days": found,
+                "every_minutes": minutes, "iterations": iterations,
+                "rescue_iterations": rescue, "days": found,
                 "served_change": _spread(found, "served_change"),
                 "km_change": _spread(found, "km_change"),
                 "wall_ratio": _spread(found, "wall_ratio"),
@@ -251,21 +257,40 @@ def measure(name: str, offline_seconds: float, budgets: list[tuple[float, int]] 
     return out
 
 
+def _budget(text: str) -> tuple[float, int, int]:
+    """``MINUTES:ITERATIONS[:RESCUE]`` -> (every minutes, steps per round, rescue steps);
+    ``0:0`` is insertion only (with the rescue when RESCUE > 0)."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        msg = f"a budget is MINUTES:ITERATIONS[:RESCUE], not {text!r}"
+        raise SystemExit(msg)
+    return float(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: prints the figures (``--json`` for one JSON object)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", action="append", default=None)
     parser.add_argument("--offline-seconds", type=float, default=120.0)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--budget", action="append", default=None, metavar="MINUTES:ITERATIONS",
+    parser.add_argument("--budget", action="append", default=None,
+                        metavar="MINUTES:ITERATIONS[:RESCUE]",
                         help="also a re-optimised day every MINUTES with ITERATIONS search "
-                             "steps per round (repeatable)")
+                             "steps per round, and RESCUE refusal-rescue steps (default 0: "
+                             "off); 0:0 is insertion only (repeatable)")
+    parser.add_argument("--rescue", type=int, default=0, metavar="ITERATIONS",
+                        help="also run every budget row with the refusal rescue at this many "
+                             "search steps, and insertion only with it (budget 0:0); the "
+                             "baseline stays plain insertion without it")
     parser.add_argument("--seeds", type=int, default=1,
                         help="budget rows on this many demand seeds from the scenario's own")
     parser.add_argument("--parts", default=",".join(sorted(PARTS)),
                         help="comma list of main, noisy, offline, budgets (default: all)")
     args = parser.parse_args(argv)
-    budgets = [(float(b.split(":")[0]), int(b.split(":")[1])) for b in args.budget or []]
+    budgets = [_budget(b) for b in args.budget or []]
+    if args.rescue:
+        budgets = [*budgets, *((m, i, args.rescue) for m, i, r in budgets if not r)]
+        budgets.insert(0, (0.0, 0, args.rescue))
     parts = frozenset(p.strip() for p in args.parts.split(",") if p.strip())
     unknown = parts - PARTS
     if unknown:

@@ -151,6 +151,9 @@ class PolicyConfig(_Strict):
     reoptimise_solver_seconds: float = Field(default=10.0, gt=0, le=60)
     # Search steps per re-optimisation round (none: the solver's 3000); fewer is faster.
     reoptimise_iterations: int | None = Field(default=None, ge=10, le=100_000)
+    # Refusal rescue: search steps of the solve that places an ask no insertion fits
+    # (0 or none: off; solver.dispatch.rescue).
+    rescue_iterations: int | None = Field(default=None, ge=0, le=100_000)
     prebook_solver_seconds: float = Field(default=30.0, ge=0, le=600)
     # Plan every drive this share longer than the road model says: slack for slow roads and
     # slow drivers. 0.2 (about two deviations of the default 10 % noise) kept the most
@@ -161,6 +164,15 @@ class PolicyConfig(_Strict):
     @classmethod
     def _cutoff_is_clock(cls, value: str) -> str:
         clock_to_seconds(value)
+        return value
+
+    @field_validator("rescue_iterations")
+    @classmethod
+    def _enough_steps(cls, value: int | None) -> int | None:
+        if value is not None and 0 < value < 10:
+            msg = (f"{value} search steps cannot place a ride: at least 10 "
+                   "(0 or null turns the rescue off)")
+            raise ValueError(msg)
         return value
 
 

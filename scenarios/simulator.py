@@ -100,6 +100,7 @@ def dispatch_policy(scenario: Scenario, service_area: tuple[float, ...] | None) 
         reoptimise_every_bookings=10 if every else DISABLED,
         reoptimise_time_limit_s=p.reoptimise_solver_seconds,
         reoptimise_iterations=p.reoptimise_iterations,
+        rescue_iterations=p.rescue_iterations or None,
         prebook_time_limit_s=p.prebook_solver_seconds,
         service_area=box,
         travel_time_margin=p.travel_time_margin,

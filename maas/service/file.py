@@ -167,6 +167,22 @@ class ReoptimiseIn(_Strict):
     day_plan_cores: int = Field(default=1, ge=1, le=2)
 
 
+class RescueIn(_Strict):
+    # Refusal rescue: an ask no insertion fits is placed by a solve of this many search
+    # steps over the vans near it (0 or null: off); ``vans``: how many in a large fleet.
+    iterations: int | None = Field(default=None, ge=0, le=100_000)
+    vans: int = Field(default=4, ge=1, le=500)
+
+    @field_validator("iterations")
+    @classmethod
+    def _enough_steps(cls, value: int | None) -> int | None:
+        if value is not None and 0 < value < 10:
+            msg = (f"{value} search steps cannot place a ride: at least 10 "
+                   "(0 or null turns the rescue off)")
+            raise ValueError(msg)
+        return value
+
+
 class BoardingIn(_Strict):
     board_seconds: int = Field(default=60, ge=0, le=3600)
     alight_seconds: int = Field(default=60, ge=0, le=3600)
@@ -192,6 +208,7 @@ class PolicyIn(_Strict):
     travel_time_margin: float = Field(default=0.2, ge=0, le=1)
     travel_time_noise: float = Field(default=0.1, ge=0, le=1)
     reoptimise: ReoptimiseIn = ReoptimiseIn()
+    rescue: RescueIn = RescueIn()
     boarding: BoardingIn = BoardingIn()
     weights: WeightsIn = WeightsIn()
     max_snap_distance_m: float = Field(default=500.0, gt=0, le=10_000)
@@ -644,6 +661,8 @@ class _Build:
             weight_travel_time=p.weights.travel_time,
             weight_ride_time=p.weights.ride_time,
             weight_rejection=p.weights.rejection,
+            rescue_iterations=p.rescue.iterations or None,
+            rescue_vans=p.rescue.vans,
         )
 
     def booking(self) -> BookingRules:

@@ -42,3 +42,5 @@ class PolicySpec:
     weight_travel_time: float = 1.0
     weight_ride_time: float = 0.2
     weight_rejection: float = 100_000.0
+    rescue_iterations: int | None = None  # refusal rescue's search steps; None: off
+    rescue_vans: int = 4  # vans near the ask solved together in a large fleet

@@ -45,6 +45,8 @@ from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
 from solver.dispatch.reoptimise import relaxed, reoptimise
 from solver.dispatch.repair import repair
+from solver.dispatch.rescue import enabled as rescue_enabled
+from solver.dispatch.rescue import rescue_confirmation, rescue_offer
 from solver.dispatch.search import (
     alternatives,
     find_offer_among,
@@ -176,6 +178,14 @@ class Dispatcher:
                                      self.travel, self.policy, state.area, state.version)
             if found is not None:
                 return found
+        if rescue_enabled(self.policy) and not state.at_risk:
+            # No insertion fits: a short solve may make room (rescue.py), from the plan as
+            # it stands at ``now``.
+            base = self._departed_locked(state, now)
+            rescued = rescue_offer(self._offer_problem(base, now), base.plan, ask, direct,
+                                   self.travel, self.policy, state.area, state.version)
+            if rescued is not None:
+                return rescued
         return refuse(RejectionReason.NO_CAPACITY,
                       "every van that could carry this ride is busy at the asked time")
 
@@ -255,6 +265,14 @@ class Dispatcher:
             base = without_parcels(state.plan, parcels)
             ins = place(problem, base, planned, self.travel, self.policy, e.offer.vehicle_id)
             bumped = parcels
+        if ins is None and rescue_enabled(self.policy) and not state.at_risk:
+            # A rescued offer: its solve, run again on this state (nothing is remembered).
+            base = self._departed_locked(state, now)
+            rescued = rescue_confirmation(self._offer_problem(base, now), base.plan, e.offer,
+                                          planned, self.travel, self.policy)
+            if rescued is not None:
+                return self._confirmed(state, e, request, rescued.plan, rescued.vehicle_id,
+                                       now)
         if ins is None:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
                                               "the plan changed: no van can keep this offer "
@@ -279,6 +297,28 @@ class Dispatcher:
                       confirmed_since_reoptimise=state.confirmed_since_reoptimise + 1)
         changed = changed_vehicles(state.plan, plan) if bumped else (ins.vehicle_id,)
         return new, [*out, oc.PlanChanged(changed)]
+
+    def _departed_locked(self, state: DispatchState, now: int) -> DispatchState:
+        """``state`` with the head of every van that has left for it by ``now`` locked, as a
+        re-check at ``now`` would: a rescue solve must neither re-order a van already
+        driving nor judge it as standing still at ``now`` (the state may date from before
+        the van left)."""
+        return self._lock_departed(state, now, [v.id for v in state.vehicles])
+
+    def _confirmed(self, state: DispatchState, e: ev.ConfirmOffer, request: Request,
+                   plan: Plan, vehicle_id: str, now: int
+                   ) -> tuple[DispatchState, list[Outcome]]:
+        """``e``'s booking confirmed on ``plan`` (a rescued plan: other riders may have
+        moved between vans, and their bookings follow)."""
+        bid = e.booking_id
+        booking = Booking(id=bid, rider_id=e.offer.ask.rider_id, request=request,
+                          vehicle_id=vehicle_id, confirmed_at=now, welfare=e.offer.ask.welfare,
+                          connection=e.offer.ask.connect)
+        bookings = _with_vehicles({**state.bookings, bid: booking}, plan)
+        new = replace(state, plan=plan, bookings=bookings, now=now,
+                      confirmed_since_reoptimise=state.confirmed_since_reoptimise + 1)
+        return new, [oc.BookingConfirmed(bookings[bid]),
+                     oc.PlanChanged(changed_vehicles(state.plan, plan))]
 
     def _cancel(self, state: DispatchState, e: ev.CancelBooking
                 ) -> tuple[DispatchState, list[Outcome]]:

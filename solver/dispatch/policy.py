@@ -90,6 +90,11 @@ class DispatchPolicy:
     parcel_delivery_handling_s: int = 120
     parcel_window_s: int | None = None
     parcel_return_to: str = "depot"
+    # Appended for issue 11 (refusal rescue, solver.dispatch.rescue): an ask no insertion
+    # fits is placed by a solve of ``rescue_iterations`` search steps (None or 0: off) over
+    # the ``rescue_vans`` vans nearest the ask (the whole fleet if it has no more).
+    rescue_iterations: int | None = None
+    rescue_vans: int = 4
 
 
 DISABLED = 10**9  # "never" for a re-optimisation trigger the service file turns off
@@ -141,4 +146,6 @@ def policy_for_day(svc: ServiceDefinition, d: date, *, provisional: bool = False
         parcel_delivery_handling_s=svc.parcels.delivery_handling_s,
         parcel_window_s=svc.parcels.window_s,
         parcel_return_to=svc.parcels.return_to,
+        rescue_iterations=p.rescue_iterations,
+        rescue_vans=p.rescue_vans,
     )
