@@ -14,6 +14,10 @@ Side by side in one run:
 - ``capped_cheapest``: the insertion search as it was before issue 11 on the same asks
   (cheapest by cost, at most 60 exact checks, no estimate, no alternatives); with how many
   asks it found no van although the complete search did.
+- ``without_rescue``: the same asks again on a dispatcher with the refusal rescue off
+  (``--rescue`` sets the measured dispatcher's rescue steps; default: the policy's), timed
+  after the measured pass (warm rows: it can only look faster); ``rescued`` counts the asks
+  the rescue offered that plain insertion refused. The committed state is built without it.
 Targets: dispatcher offer p99 <= 20 ms with 30 vans, <= 50 ms with 100 vans x 20 stops.
 """
 
@@ -26,6 +30,7 @@ import platform
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from maas.domain import (
@@ -131,16 +136,22 @@ def capped_cheapest(disp: Dispatcher, state: DispatchState, ask: RideAsk) -> boo
 
 
 def measure(offers: int, baseline_offers: int, seed: int, vans: int = VANS,
-            stops_per_van: int = STOPS_PER_VAN) -> dict[str, object]:
-    """Build the committed state, then time offers and the brute-force baseline."""
+            stops_per_van: int = STOPS_PER_VAN, rescue: int | None = None
+            ) -> dict[str, object]:
+    """Build the committed state, then time offers (with the policy's refusal rescue, or
+    ``rescue`` steps; 0: off), the same without the rescue, and the brute-force baseline."""
     data_dir = settings().data_dir
     source = Path(data_dir) / "osm" / "toyama.osm.bz2"
     started = time.perf_counter()
     net = load_network(str(source))
     load_s = time.perf_counter() - started
-    disp = Dispatcher(net, DispatchPolicy(operating_hours=TimeWindow(7 * HOUR, 22 * HOUR)))
+    policy = DispatchPolicy(operating_hours=TimeWindow(7 * HOUR, 22 * HOUR))
+    if rescue is not None:
+        policy = replace(policy, rescue_iterations=rescue or None)
+    plain = Dispatcher(net, replace(policy, rescue_iterations=None))
+    disp = Dispatcher(net, policy)
     started = time.perf_counter()
-    state = committed_state(net, disp, seed, vans, stops_per_van)
+    state = committed_state(net, plain, seed, vans, stops_per_van)
     build_s = time.perf_counter() - started
     stops = [len(r.stops) for r in state.plan.routes]
     rng = random.Random(seed + 2)
@@ -159,6 +170,16 @@ def measure(offers: int, baseline_offers: int, seed: int, vans: int = VANS,
         cpu_ms.append((time.process_time() - c0) * 1000)
         offered += isinstance(result, Offer)
         answers.append(result)
+    plain_ms: list[float] = []
+    rescued: list[int] = []
+    plain_offered = 0
+    for k, ask in enumerate(asks):
+        t0 = time.perf_counter()
+        result = plain.offer(state, ask)
+        plain_ms.append((time.perf_counter() - t0) * 1000)
+        plain_offered += isinstance(result, Offer)
+        if isinstance(answers[k], Offer) and not isinstance(result, Offer):
+            rescued.append(k)
     old_ms: list[float] = []
     missed = 0
     for ask, answer in zip(asks, answers, strict=True):
@@ -189,6 +210,11 @@ def measure(offers: int, baseline_offers: int, seed: int, vans: int = VANS,
         "rejected": offers - offered,
         "dispatcher_ms": disp_stats,
         "dispatcher_cpu_ms": stats(cpu_ms),
+        "rescue_iterations": policy.rescue_iterations,
+        "rescued": len(rescued),
+        "rescued_ms": stats([ms[k] for k in rescued]) if rescued else None,
+        "without_rescue_ms": stats(plain_ms),
+        "without_rescue_offered": plain_offered,
         "capped_cheapest_ms": stats(old_ms),
         "capped_cheapest_missed_offers": missed,
         "baseline_offers": len(base_ms),
@@ -209,9 +235,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vans", type=int, default=VANS)
     parser.add_argument("--stops", type=int, default=STOPS_PER_VAN)
+    parser.add_argument("--rescue", type=int, default=None, metavar="ITERATIONS",
+                        help="refusal rescue steps of the measured dispatcher (0: off; "
+                             "default: the policy's)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    data = measure(args.offers, args.baseline_offers, args.seed, args.vans, args.stops)
+    data = measure(args.offers, args.baseline_offers, args.seed, args.vans, args.stops,
+                   args.rescue)
     if args.json:
         print(json.dumps(data))
     else:

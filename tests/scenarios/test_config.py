@@ -107,3 +107,14 @@ def test_travel_time_margin_reaches_the_dispatcher() -> None:
     assert dispatch_policy(scenario, None).travel_time_margin == 0.25
     with pytest.raises(ScenarioError, match=r"policy\.travel_time_margin"):
         load_scenario(SCENARIOS / "demo.yaml", {"policy.travel_time_margin": -0.1})
+
+
+def test_rescue_iterations_reach_the_dispatcher() -> None:
+    """policy.rescue_iterations becomes the dispatcher's refusal rescue; 0 turns it off and a
+    handful of steps is refused with the reason."""
+    scenario = load_scenario(SCENARIOS / "demo.yaml", {"policy.rescue_iterations": 150})
+    assert dispatch_policy(scenario, None).rescue_iterations == 150
+    off = load_scenario(SCENARIOS / "demo.yaml", {"policy.rescue_iterations": 0})
+    assert dispatch_policy(off, None).rescue_iterations is None
+    with pytest.raises(ScenarioError, match=r"policy\.rescue_iterations.*at least 10"):
+        load_scenario(SCENARIOS / "demo.yaml", {"policy.rescue_iterations": 5})

@@ -71,6 +71,9 @@ def test_load_service_names_the_file_and_the_field(tmp_path: Path) -> None:
         ({"fares.adult": "free"}, r"fares\.adult: "),
         ({"zones.centre": [[142.0, 43.0], [142.1, 43.0]]}, r"zones: zone 'centre' needs"),
         ({"policy.ride_time.factor": 0.5}, r"policy\.ride_time\.factor: "),
+        ({"policy.rescue.iterations": 5}, r"policy\.rescue\.iterations: .*at least 10 .*0 or "
+                                          r"null turns the rescue off"),
+        ({"policy.rescue.vans": 0}, r"policy\.rescue\.vans: "),
         ({"network.service_area": [142.1, 42.9, 142.0, 43.1]}, r"network\.service_area: bbox"),
         ({"version": 2}, r"version: "),
     ],

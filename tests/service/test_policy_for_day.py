@@ -48,6 +48,7 @@ def test_every_policy_field_is_read_from_the_file() -> None:
         "boarding": {"board_seconds": 90, "alight_seconds": 45,
                      "wheelchair_board_seconds": 600, "wheelchair_alight_seconds": 420},
         "weights": {"travel_time": 2, "ride_time": 0.5, "rejection": 5000},
+        "rescue": {"iterations": 150, "vans": 5},
         "max_snap_distance_m": 300, "seed": 7},
         "network.service_area": [142.0, 42.9, 142.1, 43.1],
         "booking.provisional_window_minutes": 40})
@@ -62,7 +63,7 @@ def test_every_policy_field_is_read_from_the_file() -> None:
         service_area=(142.0, 42.9, 142.1, 43.1), max_snap_distance_m=300.0,
         board_seconds=90, alight_seconds=45, wheelchair_board_seconds=600,
         wheelchair_alight_seconds=420, weights=CostWeights(2.0, 0.5, 5000.0),
-        travel_time_margin=0.1, seed=7,
+        travel_time_margin=0.1, seed=7, rescue_iterations=150, rescue_vans=5,
     )
 
 
@@ -75,3 +76,10 @@ def test_saturday_hours_apply_on_saturdays() -> None:
 def test_a_day_without_service_gets_the_whole_day(demo: ServiceDefinition) -> None:
     """On a closed day the booking rules refuse first; the policy keeps a valid window."""
     assert policy_for_day(demo, date(2026, 12, 6)).operating_hours == TimeWindow(0, 86_400)
+
+
+def test_zero_rescue_steps_turn_the_rescue_off() -> None:
+    """``policy.rescue.iterations: 0`` and ``null`` both mean no refusal rescue."""
+    for value in (0, None):
+        svc = service({"policy.rescue.iterations": value})
+        assert policy_for_day(svc, date(2026, 12, 7)).rescue_iterations is None
