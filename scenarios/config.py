@@ -153,7 +153,7 @@ class PolicyConfig(_Strict):
     reoptimise_iterations: int | None = Field(default=None, ge=10, le=100_000)
     # Refusal rescue: search steps of the solve that places an ask no insertion fits
     # (0 or none: off; solver.dispatch.rescue).
-    rescue_iterations: int | None = Field(default=None, ge=0, le=100_000)
+    rescue_iterations: int | None = Field(default=100, ge=0, le=100_000)
     prebook_solver_seconds: float = Field(default=30.0, ge=0, le=600)
     # Plan every drive this share longer than the road model says: slack for slow roads and
     # slow drivers. 0.2 (about two deviations of the default 10 % noise) kept the most

@@ -154,11 +154,11 @@ class RideTimeIn(_Strict):
 
 
 class ReoptimiseIn(_Strict):
-    every_minutes: float | None = Field(default=5, gt=0)
+    every_minutes: float | None = Field(default=20, gt=0)
     every_bookings: int | None = Field(default=10, ge=1)
     time_limit_seconds: float = Field(default=5.0, gt=0, le=600)
     # Search steps per round (the deterministic search's count; none: the solver's 3000).
-    iterations: int | None = Field(default=None, ge=10, le=100_000)
+    iterations: int | None = Field(default=100, ge=10, le=100_000)
     vans: int = Field(default=3, ge=1, le=500)
     prebook_time_limit_seconds: float = Field(default=20.0, gt=0, le=3600)
     deterministic: bool = True
@@ -170,7 +170,7 @@ class ReoptimiseIn(_Strict):
 class RescueIn(_Strict):
     # Refusal rescue: an ask no insertion fits is placed by a solve of this many search
     # steps over the vans near it (0 or null: off); ``vans``: how many in a large fleet.
-    iterations: int | None = Field(default=None, ge=0, le=100_000)
+    iterations: int | None = Field(default=100, ge=0, le=100_000)
     vans: int = Field(default=4, ge=1, le=500)
 
     @field_validator("iterations")

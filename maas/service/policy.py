@@ -25,10 +25,10 @@ class PolicySpec:
     no_show_wait_s: int = 180
     travel_time_margin: float = 0.2
     travel_time_noise: float = 0.1  # the road model's noise (deviation of log real/model)
-    reoptimise_every_s: int | None = 300  # None: never by time
+    reoptimise_every_s: int | None = 1_200  # None: never by time
     reoptimise_every_bookings: int | None = 10  # None: never by count
     reoptimise_time_limit_s: float = 5.0
-    reoptimise_iterations: int | None = None
+    reoptimise_iterations: int | None = 100  # None: the solver's 3000
     reoptimise_vans: int = 3
     prebook_time_limit_s: float = 20.0
     deterministic: bool = True
@@ -42,5 +42,5 @@ class PolicySpec:
     weight_travel_time: float = 1.0
     weight_ride_time: float = 0.2
     weight_rejection: float = 100_000.0
-    rescue_iterations: int | None = None  # refusal rescue's search steps; None: off
+    rescue_iterations: int | None = 100  # refusal rescue's search steps; None: off
     rescue_vans: int = 4  # vans near the ask solved together in a large fleet

@@ -181,8 +181,8 @@ class Dispatcher:
         if rescue_enabled(self.policy) and not state.at_risk:
             # No insertion fits: a short solve may make room (rescue.py), from the plan as
             # it stands at ``now``.
-            base = self._departed_locked(state, now)
-            rescued = rescue_offer(self._offer_problem(base, now), base.plan, ask, direct,
+            at_now = self._departed_locked(state, now)
+            rescued = rescue_offer(self._offer_problem(at_now, now), at_now.plan, ask, direct,
                                    self.travel, self.policy, state.area, state.version)
             if rescued is not None:
                 return rescued
@@ -267,9 +267,9 @@ class Dispatcher:
             bumped = parcels
         if ins is None and rescue_enabled(self.policy) and not state.at_risk:
             # A rescued offer: its solve, run again on this state (nothing is remembered).
-            base = self._departed_locked(state, now)
-            rescued = rescue_confirmation(self._offer_problem(base, now), base.plan, e.offer,
-                                          planned, self.travel, self.policy)
+            at_now = self._departed_locked(state, now)
+            rescued = rescue_confirmation(self._offer_problem(at_now, now), at_now.plan,
+                                          e.offer, planned, self.travel, self.policy)
             if rescued is not None:
                 return self._confirmed(state, e, request, rescued.plan, rescued.vehicle_id,
                                        now)

@@ -51,10 +51,10 @@ class DispatchPolicy:
     alternative_horizon: int = 7_200
     alternative_step: int = 900
     arrive_by_slack: int = 1_800
-    reoptimise_every_s: int = 300
+    reoptimise_every_s: int = 1_200
     reoptimise_every_bookings: int = 10
     reoptimise_time_limit_s: float = 5.0
-    reoptimise_iterations: int | None = None  # per round, deterministic search; None: 3000
+    reoptimise_iterations: int | None = 100  # per round, deterministic search; None: 3000
     reoptimise_vans: int = 3
     deterministic: bool = True
     prebook_time_limit_s: float = 20.0  # per group of ``reoptimise_vans`` vans
@@ -93,7 +93,7 @@ class DispatchPolicy:
     # Appended for issue 11 (refusal rescue, solver.dispatch.rescue): an ask no insertion
     # fits is placed by a solve of ``rescue_iterations`` search steps (None or 0: off) over
     # the ``rescue_vans`` vans nearest the ask (the whole fleet if it has no more).
-    rescue_iterations: int | None = None
+    rescue_iterations: int | None = 100
     rescue_vans: int = 4
 
 

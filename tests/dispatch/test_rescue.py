@@ -15,6 +15,7 @@ from solver.dispatch.state import RejectionReason
 from tests.dispatch.plane import HOUR, POLICY, TRAVEL, at, report, start, van
 
 ON = replace(POLICY, rescue_iterations=100)
+OFF = replace(POLICY, rescue_iterations=None)
 
 
 def _rescuable(vans: int, riders: int, seed: int, later: int
@@ -23,7 +24,7 @@ def _rescuable(vans: int, riders: int, seed: int, later: int
     of asks (made ``later`` seconds after the state) that insertion refuses and the rescue
     offers."""
     rng = random.Random(seed)
-    disp, state = start(vans=vans, seats=3)
+    disp, state = start(vans=vans, seats=3, policy=OFF)
     now = state.now
     for i in range(riders):
         ask = RideAsk(at(rng.uniform(-4000, 4000), rng.uniform(-4000, 4000)),
@@ -77,7 +78,8 @@ def test_a_ride_no_insertion_fits_is_rescued_with_every_promise_kept() -> None:
 
 def test_a_fresh_dispatcher_confirms_a_rescued_offer() -> None:
     """Nothing is remembered between offer and confirmation: another dispatcher (another
-    process) confirms the same offer on the same state to the same plan."""
+    process) confirms the same offer on the same state to the same plan, and a minute
+    later (a view of the vans a minute on) still to a plan keeping the offered window."""
     state, ask = _rescuable(vans=2, riders=14, seed=0, later=0)
     offer = Dispatcher(TRAVEL, ON).offer(state, ask)
     assert isinstance(offer, Offer)
@@ -85,6 +87,11 @@ def test_a_fresh_dispatcher_confirms_a_rescued_offer() -> None:
     there, _ = Dispatcher(TRAVEL, ON).apply(state, ev.ConfirmOffer(offer, "new", ask.now))
     assert "new" in here.bookings
     assert here.plan == there.plan
+    disp = Dispatcher(TRAVEL, ON)
+    later, _ = disp.apply(state, ev.ConfirmOffer(offer, "new", ask.now + 60))
+    assert "new" in later.bookings
+    assert report(disp, later).feasible
+    assert offer.pickup.earliest <= _planned_pickup(disp, later, "new") <= offer.pickup.latest
 
 
 def test_a_window_the_plan_cannot_keep_is_not_confirmed() -> None:
@@ -122,7 +129,7 @@ def test_a_van_that_has_left_keeps_its_head_stop() -> None:
 def test_rescue_off_is_plain_insertion() -> None:
     """With no rescue steps (None or 0) the ask is refused exactly as before."""
     state, ask = _rescuable(vans=2, riders=14, seed=0, later=0)
-    plain = Dispatcher(TRAVEL, POLICY).offer(state, ask)
+    plain = Dispatcher(TRAVEL, OFF).offer(state, ask)
     zero = Dispatcher(TRAVEL, replace(POLICY, rescue_iterations=0)).offer(state, ask)
     assert isinstance(plain, Rejection) and plain.reason is RejectionReason.NO_CAPACITY
     assert zero == plain
