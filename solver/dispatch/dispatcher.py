@@ -16,7 +16,7 @@ from solver.dispatch import outcomes as oc
 from solver.dispatch.connections import delayed, shifted, with_connection
 from solver.dispatch.evacuation import evacuate
 from solver.dispatch.events import Event
-from solver.dispatch.margin import PaddedTravel
+from solver.dispatch.margin import PaddedTravel, early_departure
 from solver.dispatch.offers import desired_pickup, search_request
 from solver.dispatch.outcomes import Outcome
 from solver.dispatch.parcels import (
@@ -923,8 +923,14 @@ class Dispatcher:
 
     def _lock_departed(self, state: DispatchState, now: int, vehicle_ids: Iterable[str]
                        ) -> DispatchState:
-        """Lock the next stop of each given van that, by the plan, has left for it by ``now``
-        (from then on nothing may be inserted before it, and its clock is the reported one)."""
+        """Lock the next stop of each given van that has left for it by ``now`` (from then
+        on nothing may be inserted before it, and its clock is the reported one): by the
+        plan, or by a report placing the van off its stops (under way) at most
+        ``early_departure`` before the plan's departure. Drivers leave that early under road
+        noise; a van driving to its head must not get another stop put first, which it would
+        learn of only on arrival (a promise broken by a quarter of an hour under noise). A
+        van standing at its depot or at a stop needs the plan's time (GPS jitter is no
+        departure, and an evacuation may still take an idle van's first ride)."""
         routes = {r.vehicle_id: r for r in state.plan.routes}
         heads = [(vid, routes[vid].stops[0]) for vid in vehicle_ids
                  if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
@@ -942,6 +948,8 @@ class Dispatcher:
         plan = state.plan
         for (vid, _), leg in zip(heads, durations, strict=True):
             sched = evaluate_route(problem, state.plan, vid, self.travel).schedules.get(vid)
+            if _off_its_stops(state, vans[vid]):
+                leg += early_departure(leg, self.policy.travel_time_noise)
             if sched and sched[0].arrival - leg <= now:
                 plan = lock_head(plan, vid)
         return state if plan == state.plan else replace(state, plan=plan)
@@ -990,6 +998,19 @@ def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int
                 slot = out.setdefault(stop.stop.request_id, [None, None])
                 slot[0 if stop.stop.kind is StopKind.PICKUP else 1] = stop.start
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _off_its_stops(state: DispatchState, van: Vehicle) -> bool:
+    """Whether the van was last reported somewhere other than its depot or a stop of its
+    bookings (a stop report puts it at the stop's place): a ping from the road."""
+    here = van.position
+    if here is None or here == van.depot:
+        return False
+    for b in state.bookings.values():
+        if b.vehicle_id == van.id and here in (b.request.origin, b.request.destination,
+                                               b.return_to):
+            return False
+    return True
 
 
 def _paused(state: DispatchState) -> Rejection | None:
