@@ -185,7 +185,7 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
-        ${held !== null && html`<div class="hold" data-testid="board-from"><b>⏳ ${t(lang, 'board_from', { time: boardFromTime(next.board_from) })}</b>
+        ${held !== null && html`<div class="hold" data-testid="board-from"><b>${t(lang, 'board_from', { time: boardFromTime(next.board_from) })}</b>
           <div>${t(lang, 'board_wait')}</div></div>`}
         ${pointAt(next.type, next) && html`<div class="point" data-testid="next-point">📍 ${pointText(pointAt(next.type, next), lang)}</div>`}
         <div class="who" data-testid="next-rider">${next.parcel ? cargoText(next) : html`${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}`}
@@ -197,7 +197,7 @@ function App() {
           <button class="big" data-testid="arrived" disabled=${!!arrivedAt[stopKey(next)]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
           ${next.type === 'pickup' ? html`
             <button class="big primary" data-testid="picked-up" disabled=${held !== null} onClick=${() => report(next, 'picked_up')}>${t(lang, 'picked_up')}
-              ${held !== null ? html`<small> (${t(lang, 'board_from', { time: boardFromTime(next.board_from) })})</small>` : ''}</button>
+              ${held !== null ? html`<small> (${t(lang, 'from_time', { time: boardFromTime(next.board_from) })})</small>` : ''}</button>
             ${next.parcel ? '' : html`<button class="big warn" data-testid="no-show" disabled=${!waitOver} onClick=${() => report(next, 'no_show')}>${t(lang, 'no_show')}
               ${arrivedAt[stopKey(next)] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`}`
             : html`<button class="big primary" data-testid="dropped-off" onClick=${() => report(next, 'dropped_off')}>${t(lang, 'dropped_off')}</button>
