@@ -929,8 +929,10 @@ class Dispatcher:
         ``early_departure`` before the plan's departure. Drivers leave that early under road
         noise; a van driving to its head must not get another stop put first, which it would
         learn of only on arrival (a promise broken by a quarter of an hour under noise). A
-        van standing at its depot or at a stop needs the plan's time (GPS jitter is no
-        departure, and an evacuation may still take an idle van's first ride)."""
+        van last placed at its depot or by a stop report needs the plan's time (an
+        evacuation may still take an idle van's first ride). A GPS ping from a van still
+        standing counts as under way too, but only inside that allowance: a head locks at
+        most two noise deviations of its leg (about a fifth of it) too soon."""
         routes = {r.vehicle_id: r for r in state.plan.routes}
         heads = [(vid, routes[vid].stops[0]) for vid in vehicle_ids
                  if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
