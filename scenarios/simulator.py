@@ -58,6 +58,7 @@ from solver.dispatch import (
     events,
     outcomes,
 )
+from solver.dispatch.margin import early_departure
 from solver.dispatch.planning import no_show_deadline
 from solver.dispatch.policy import policy_for_day
 from solver.dispatch.state import Evacuee, ParcelAsk
@@ -595,12 +596,13 @@ class Simulation:
         # (margin-padded) time for the leg, not the road model's bare time.
         planned_leg = leg_durations(self.dispatcher.travel, [(van.position, loc)])[0]
         depart = self._planned_departure(van_id, planned_leg, now)
-        # The driver leaves early by two noise deviations of the leg and waits, if need be,
+        # The driver leaves early by two noise deviations of the leg (``early_departure``:
+        # the dispatcher locks the head stop from then on) and waits, if need be,
         # at the next stop: a slow road then less often breaks a promise. Riders on board
         # ride no longer for it (they would wait on board here instead, and one dropped at
         # the next stop alights sooner); a rider boarding there boards at once only where
         # the dispatcher finds that harmless (else it holds the boarding, ``board_from``).
-        depart = max(now, depart - round(2 * self.noise * travel))
+        depart = max(now, depart - early_departure(travel, self.noise))
         if depart > now:
             # Wait where it is (the plan delays departure to keep ride times short).
             van.wake_at = depart

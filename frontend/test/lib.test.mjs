@@ -155,3 +155,18 @@ test('the report shows parcels only for months that had them', async () => {
     assert.ok(t('ja', `parcel_${f}`) !== `parcel_${f}` && t('en', `parcel_${f}`) !== `parcel_${f}`, f);
   }
 });
+
+test('a held boarding shuts the pick-up until board_from and names the minute it opens', async () => {
+  const { heldUntil, boardFromTime } = await import('../src/driver/board.js');
+  const stop = { type: 'pickup', board_from: '2026-12-07T09:39:30+09:00' };
+  const at = Date.parse(stop.board_from);
+  assert.equal(heldUntil(stop, at - 60000), at);
+  assert.equal(heldUntil(stop, at), null);  // the time has come: the button opens
+  assert.equal(heldUntil({ ...stop, board_from: null }, at - 60000), null);
+  assert.equal(heldUntil({ ...stop, type: 'dropoff' }, at - 60000), null);
+  assert.equal(heldUntil(undefined, at), null);
+  assert.equal(boardFromTime(stop.board_from), '09:40');  // never shown before it opens
+  assert.equal(boardFromTime('2026-12-07T00:40:00Z'), '09:40');
+  assert.equal(t('ja', 'board_from', { time: '09:40' }), '乗車は 09:40 から');
+  assert.equal(t('en', 'board_from', { time: '09:40' }), 'Boarding from 09:40');
+});

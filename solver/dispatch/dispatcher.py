@@ -16,7 +16,7 @@ from solver.dispatch import outcomes as oc
 from solver.dispatch.connections import delayed, shifted, with_connection
 from solver.dispatch.evacuation import evacuate
 from solver.dispatch.events import Event
-from solver.dispatch.margin import PaddedTravel
+from solver.dispatch.margin import PaddedTravel, early_departure
 from solver.dispatch.offers import desired_pickup, search_request
 from solver.dispatch.outcomes import Outcome
 from solver.dispatch.parcels import (
@@ -963,8 +963,17 @@ class Dispatcher:
 
     def _lock_departed(self, state: DispatchState, now: int, vehicle_ids: Iterable[str]
                        ) -> DispatchState:
-        """Lock the next stop of each given van that, by the plan, has left for it by ``now``
-        (from then on nothing may be inserted before it, and its clock is the reported one)."""
+        """Lock the next stop of each given van that has left for it by ``now`` (from then
+        on nothing may be inserted before it, and its clock is the reported one): by the
+        plan, or by a report placing the van off its stops (under way) at most
+        ``early_departure`` (at least ``PING_TOLERANCE_S``) before the plan's departure.
+        Drivers leave that early under road noise; a van driving to its head must not get
+        another stop put first, which it would learn of only on arrival (a promise broken
+        by a quarter of an hour under noise). A van last placed at its depot or by a stop
+        report needs the plan's time (an evacuation may still take an idle van's first
+        ride). A GPS ping from a van still standing counts as under way too, but only inside
+        that allowance: a head locks at most a minute, or two noise deviations of its leg
+        (about a fifth of it), too soon."""
         routes = {r.vehicle_id: r for r in state.plan.routes}
         heads = [(vid, routes[vid].stops[0]) for vid in vehicle_ids
                  if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
@@ -982,6 +991,8 @@ class Dispatcher:
         plan = state.plan
         for (vid, _), leg in zip(heads, durations, strict=True):
             sched = evaluate_route(problem, state.plan, vid, self.travel).schedules.get(vid)
+            if _off_its_stops(state, vans[vid]):
+                leg += max(PING_TOLERANCE_S, early_departure(leg, self.policy.travel_time_noise))
             if sched and sched[0].arrival - leg <= now:
                 plan = lock_head(plan, vid)
         return state if plan == state.plan else replace(state, plan=plan)
@@ -1030,6 +1041,25 @@ def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int
                 slot = out.setdefault(stop.stop.request_id, [None, None])
                 slot[0 if stop.stop.kind is StopKind.PICKUP else 1] = stop.start
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+# A van pinged from the road up to this long before the plan's departure has left: the ping
+# puts it a few metres on, so the plan, timed from there, would have it leave a second or so
+# later (a noiseless day inserted a stop before the one a van was driving to: 765 s late).
+PING_TOLERANCE_S = 60
+
+
+def _off_its_stops(state: DispatchState, van: Vehicle) -> bool:
+    """Whether the van was last reported somewhere other than its depot or a stop of its
+    bookings (a stop report puts it at the stop's place): a ping from the road."""
+    here = van.position
+    if here is None or here == van.depot:
+        return False
+    for b in state.bookings.values():
+        if b.vehicle_id == van.id and here in (b.request.origin, b.request.destination,
+                                               b.return_to):
+            return False
+    return True
 
 
 def _paused(state: DispatchState) -> Rejection | None:

@@ -3,6 +3,7 @@ model (traffic, snow, a slow driver) still keeps its promises."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,3 +44,16 @@ class PaddedTravel:
         """Forward the active closure set to the inner source, if it has closures."""
         apply = getattr(self.inner, "apply_closures", None)
         return apply(closures) if apply is not None else None
+
+
+# Drivers leave this many deviations of the road noise of a leg before the plan's time, and
+# wait at the next stop if they must: a slow road then less often breaks a promise.
+EARLY_DEPARTURE_DEVIATIONS = 2.0
+
+
+def early_departure(leg_s: int, noise: float) -> int:
+    """How many seconds before the plan's departure a driver may set off on a leg of
+    ``leg_s`` seconds, under road noise ``noise`` (deviation of log real / modelled time).
+    The simulated drivers leave this early; the dispatcher treats a van as under way from
+    then on (its head stop locks)."""
+    return math.ceil(EARLY_DEPARTURE_DEVIATIONS * max(0.0, noise) * leg_s)

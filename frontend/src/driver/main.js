@@ -9,6 +9,7 @@ import { hhmm, pointAt, pointText } from '../lib/format.js';
 import { roadMap } from '../lib/roadmap.js';
 import { noShowAllowedAt, stopKey } from './wait.js';
 import { routeFor } from './leg.js';
+import { heldUntil, boardFromTime } from './board.js';
 
 const KEY = 'maas.driver.session';
 const queue = new ReportQueue(localStorage);
@@ -159,11 +160,18 @@ function App() {
     return `📦 ${t(lang, 'parcel')} ${s.parcel.kg} kg · ${s.parcel.litres} l${s.parcel.returning ? ' · ↩ ' + t(lang, 'returning') : ''}`;
   }
 
-  if (!session) return html`<${SignIn} lang=${lang} onSignIn=${signIn} error=${error} toggleLang=${toggleLang} />`;
   const stops = manifest ? manifest.stops.filter((s) => !done[stopKey(s)])
     .map((s) => ({ ...s, ...(crew[s.booking_id] || {}), passengers: s.passengers })) : [];
   const next = stops[0];
   const rest = stops.slice(1);
+  // A held boarding opens the pick-up button at its time, not at the next 5 s tick.
+  const held = heldUntil(next, serverNow());
+  useEffect(() => {
+    if (held === null) return undefined;
+    const timer = setTimeout(() => tick((x) => x + 1), held - serverNow() + 50);
+    return () => clearTimeout(timer);
+  }, [held]);
+  if (!session) return html`<${SignIn} lang=${lang} onSignIn=${signIn} error=${error} toggleLang=${toggleLang} />`;
   const allowedAt = next ? noShowAllowedAt(arrivedAt[stopKey(next)]) : null;
   const waitOver = allowedAt !== null && serverNow() >= allowedAt;
   return html`<div class="driver">
@@ -177,6 +185,8 @@ function App() {
     ${next ? html`<section class="next" data-testid="next-stop">
         <div class="label">${t(lang, 'next_stop')} · ${hhmm(next.planned_at)}</div>
         <div class="what">${next.type === 'pickup' ? '▲ ' + t(lang, 'pickup') : '▼ ' + t(lang, 'dropoff')}</div>
+        ${held !== null && html`<div class="hold" data-testid="board-from"><b>${t(lang, 'board_from', { time: boardFromTime(next.board_from) })}</b>
+          <div>${t(lang, 'board_wait')}</div></div>`}
         ${pointAt(next.type, next) && html`<div class="point" data-testid="next-point">📍 ${pointText(pointAt(next.type, next), lang)}</div>`}
         <div class="who" data-testid="next-rider">${next.parcel ? cargoText(next) : html`${next.rider_name || ''} · ${next.passengers}${t(lang, 'passengers')}${next.wheelchair ? ' · ♿' + t(lang, 'wheelchair') : ''}`}
           ${next.phone && html` <a class="call" href=${`tel:${next.phone}`}>☎ ${next.phone}</a>`}
@@ -186,7 +196,8 @@ function App() {
         <div class="buttons">
           <button class="big" data-testid="arrived" disabled=${!!arrivedAt[stopKey(next)]} onClick=${() => report(next, 'arrived')}>${t(lang, 'arrived')}</button>
           ${next.type === 'pickup' ? html`
-            <button class="big primary" data-testid="picked-up" onClick=${() => report(next, 'picked_up')}>${t(lang, 'picked_up')}</button>
+            <button class="big primary" data-testid="picked-up" disabled=${held !== null} onClick=${() => report(next, 'picked_up')}>${t(lang, 'picked_up')}
+              ${held !== null ? html`<small> (${t(lang, 'from_time', { time: boardFromTime(next.board_from) })})</small>` : ''}</button>
             ${next.parcel ? '' : html`<button class="big warn" data-testid="no-show" disabled=${!waitOver} onClick=${() => report(next, 'no_show')}>${t(lang, 'no_show')}
               ${arrivedAt[stopKey(next)] && !waitOver ? html`<small> (${t(lang, 'wait_until')} ${Math.ceil((allowedAt - serverNow()) / 1000)}s)</small>` : ''}</button>`}`
             : html`<button class="big primary" data-testid="dropped-off" onClick=${() => report(next, 'dropped_off')}>${t(lang, 'dropped_off')}</button>
