@@ -45,6 +45,7 @@ from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.prebook import prebook
 from solver.dispatch.reoptimise import relaxed, reoptimise
 from solver.dispatch.repair import repair
+from solver.dispatch.rescue import View as RescueView
 from solver.dispatch.rescue import enabled as rescue_enabled
 from solver.dispatch.rescue import rescue_confirmation, rescue_offer
 from solver.dispatch.search import (
@@ -181,9 +182,8 @@ class Dispatcher:
         if rescue_enabled(self.policy) and not state.at_risk:
             # No insertion fits: a short solve may make room (rescue.py), from the plan as
             # it stands at ``now``.
-            at_now = self._departed_locked(state, now)
-            rescued = rescue_offer(self._offer_problem(at_now, now), at_now.plan, ask, direct,
-                                   self.travel, self.policy, state.area, state.version)
+            rescued = rescue_offer(problem, state.plan, ask, direct, self.travel, self.policy,
+                                   state.area, state.version, self._rescue_view(state, now))
             if rescued is not None:
                 return rescued
         return refuse(RejectionReason.NO_CAPACITY,
@@ -267,9 +267,9 @@ class Dispatcher:
             bumped = parcels
         if ins is None and rescue_enabled(self.policy) and not state.at_risk:
             # A rescued offer: its solve, run again on this state (nothing is remembered).
-            at_now = self._departed_locked(state, now)
-            rescued = rescue_confirmation(self._offer_problem(at_now, now), at_now.plan,
-                                          e.offer, planned, self.travel, self.policy)
+            rescued = rescue_confirmation(self._offer_problem(state, now), state.plan, e.offer,
+                                          planned, self.travel, self.policy,
+                                          self._rescue_view(state, now))
             if rescued is not None:
                 return self._confirmed(state, e, request, rescued.plan, rescued.vehicle_id,
                                        now)
@@ -298,12 +298,15 @@ class Dispatcher:
         changed = changed_vehicles(state.plan, plan) if bumped else (ins.vehicle_id,)
         return new, [*out, oc.PlanChanged(changed)]
 
-    def _departed_locked(self, state: DispatchState, now: int) -> DispatchState:
-        """``state`` with the head of every van that has left for it by ``now`` locked, as a
-        re-check at ``now`` would: a rescue solve must neither re-order a van already
-        driving nor judge it as standing still at ``now`` (the state may date from before
-        the van left)."""
-        return self._lock_departed(state, now, [v.id for v in state.vehicles])
+    def _rescue_view(self, state: DispatchState, now: int) -> RescueView:
+        """For the vans a rescue solves: the problem and plan at ``now`` with the head of
+        each van that has left for it locked, as a re-check at ``now`` would (a rescue must
+        neither re-order a van already driving nor judge it as standing still at ``now``;
+        the state may date from before the van left)."""
+        def view(vans: Sequence[str]) -> tuple[Problem, Plan]:
+            there = self._lock_departed(state, now, vans)
+            return self._offer_problem(there, now), there.plan
+        return view
 
     def _confirmed(self, state: DispatchState, e: ev.ConfirmOffer, request: Request,
                    plan: Plan, vehicle_id: str, now: int

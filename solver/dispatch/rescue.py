@@ -19,9 +19,10 @@ only if it keeps every promise including the offered one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from maas.domain import Plan, Problem, Request, Route, Stop, StopKind
+from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind
 from maas.evaluation import evaluate
 from maas.travel import TravelTimeSource
 from solver.darp import SolveParams, solve
@@ -39,11 +40,17 @@ from solver.dispatch.state import Offer, RideAsk
 from solver.fast_model import supports
 from solver.objective import RequiredUnserved
 
+# The problem and plan at the ask's time with the given vans' departed heads locked (the
+# dispatcher's re-check, for the vans a rescue solves only: on 100 vans a re-check of all
+# would cost more than the solve).
+View = Callable[[Sequence[str]], tuple[Problem, Plan]]
+
 
 @dataclass(frozen=True, slots=True)
 class Rescue:
     """A whole plan serving the new ride (``request_id``) on ``vehicle_id``, its planned
-    pickup and drop-off starts, and the vans the solve could change."""
+    pickup and drop-off starts, the vans the solve could change and the problem it was
+    judged on (their view at the ask's time)."""
 
     plan: Plan
     request_id: str
@@ -51,6 +58,7 @@ class Rescue:
     pickup: int
     dropoff: int
     vehicle_ids: tuple[str, ...]
+    problem: Problem
 
 
 def enabled(policy: DispatchPolicy) -> bool:
@@ -64,20 +72,19 @@ def rescue_vans(problem: Problem, plan: Plan, request: Request, travel: TravelTi
     vans, else the ``rescue_vans`` vans
     whose planned stops (or, idle, position) come closest to the ride's pickup and drop-off
     in time and space (each pair scores ``1 - (drive + time apart) / horizon`` when
-    positive; ties by id, so the choice repeats)."""
+    positive; ties by id, so the choice repeats). A stop's time is read from its windows,
+    not from a schedule: timing a 100-van plan costs more than the solve."""
     ids = [v.id for v in problem.vehicles]
     group = policy.rescue_vans
     if len(ids) <= group:
         return ids
-    report = evaluate(problem, plan, travel)
     direct = int(travel.durations([request.origin], [request.destination])[0, 0])
     mine = [(request.origin, request.pickup.earliest),
             (request.destination, request.pickup.earliest + request.board + direct)]
     theirs = []
     for v in problem.vehicles:
-        sched = report.schedules.get(v.id) or ()
-        pts = [(problem.requests[s.stop.request_id].origin if s.stop.kind is StopKind.PICKUP
-                else problem.requests[s.stop.request_id].destination, s.start) for s in sched]
+        pts = [(_place(problem.requests[s.request_id], s), _time(problem.requests[s.request_id], s))
+               for s in plan.route(v.id).stops if s.request_id in problem.requests]
         theirs += [(v.id, loc, t) for loc, t in pts or [(v.start_location, v.start_time)]]
     rows = travel.durations([loc for loc, _ in mine], [loc for _, loc, _ in theirs]).tolist()
     score = dict.fromkeys(ids, 0.0)
@@ -90,19 +97,36 @@ def rescue_vans(problem: Problem, plan: Plan, request: Request, travel: TravelTi
     return sorted(ids, key=lambda vid: (-score[vid], vid))[:group]
 
 
+def _place(request: Request, stop: Stop) -> Location:
+    return request.origin if stop.kind is StopKind.PICKUP else request.destination
+
+
+def _time(request: Request, stop: Stop) -> int:
+    """About when a van is at ``stop``: the middle of the pickup window, or that plus half
+    the ride the promise allows, inside the drop-off window."""
+    mid = (request.pickup.earliest + request.pickup.latest) // 2
+    if stop.kind is StopKind.PICKUP:
+        return mid
+    half = max(0, request.dropoff.latest - request.pickup.latest) // 2
+    return min(max(mid + half, request.dropoff.earliest), request.dropoff.latest)
+
+
 def rescue(problem: Problem, plan: Plan, request: Request, travel: TravelTimeSource,
-           policy: DispatchPolicy) -> Rescue | None:
+           policy: DispatchPolicy, view: View | None = None) -> Rescue | None:
     """A plan serving ``request`` (not in ``problem``) by a ``policy.rescue_iterations``-step
     solve of the vans near it from ``plan``, or None.
 
     ``problem`` holds every booking the plan must keep; the result serves all of them,
     keeps every locked stop first and keeps every promise, or there is none. A plan that
     already breaks a promise is not rescued from (re-planning comes first), nor are vans
-    with driver breaks (the compiled search does not take them).
+    with driver breaks (the compiled search does not take them). ``view``, given the vans
+    chosen, returns the problem and plan to solve from (their heads locked at the ask).
     """
     if not enabled(policy) or not supports(problem):
         return None
     vans = rescue_vans(problem, plan, request, travel, policy)
+    if view is not None:
+        problem, plan = view(vans)
     sub, sub_plan = sub_problem(problem, plan, vans)
     if keeps_promises(sub, sub_plan, travel) is None:
         return None
@@ -116,7 +140,7 @@ def rescue(problem: Problem, plan: Plan, request: Request, travel: TravelTimeSou
         return None
     if not adoptable(wide, sub_plan, found, travel):
         return None
-    return _rescue(wide, plan, found, request.id, travel, tuple(vans))
+    return _rescue(wide, plan, found, request.id, travel, tuple(vans), problem)
 
 
 def adoptable(problem: Problem, before: Plan, after: Plan, travel: TravelTimeSource) -> bool:
@@ -126,7 +150,7 @@ def adoptable(problem: Problem, before: Plan, after: Plan, travel: TravelTimeSou
 
 
 def _rescue(problem: Problem, plan: Plan, found: Plan, request_id: str,
-            travel: TravelTimeSource, vans: tuple[str, ...]) -> Rescue | None:
+            travel: TravelTimeSource, vans: tuple[str, ...], whole: Problem) -> Rescue | None:
     """``found`` (routes of ``problem``'s vans) merged into ``plan``, with the new ride's
     van and planned times."""
     report = evaluate(problem, found, travel)
@@ -140,12 +164,12 @@ def _rescue(problem: Problem, plan: Plan, found: Plan, request_id: str,
     routes = {r.vehicle_id: r for r in found.routes}
     merged = Plan(tuple(routes.get(r.vehicle_id, r) for r in plan.routes), plan.unserved)
     vid, pickup = times[StopKind.PICKUP]
-    return Rescue(merged, request_id, vid, pickup, times[StopKind.DROPOFF][1], vans)
+    return Rescue(merged, request_id, vid, pickup, times[StopKind.DROPOFF][1], vans, whole)
 
 
 def rescue_offer(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
-                 travel: TravelTimeSource, policy: DispatchPolicy, area: str, version: int
-                 ) -> Offer | None:
+                 travel: TravelTimeSource, policy: DispatchPolicy, area: str, version: int,
+                 view: View | None = None) -> Offer | None:
     """An offer for ``ask`` (refused by every insertion) on a rescued plan, or None.
 
     The solve gets the ride with the wide window an insertion searches with; the promise is
@@ -154,11 +178,12 @@ def rescue_offer(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
     search = search_request(ask, policy, direct)
     if search is None:
         return None
-    found = rescue(problem, plan, no_show_reserve(search, policy.no_show_wait), travel, policy)
+    found = rescue(problem, plan, no_show_reserve(search, policy.no_show_wait), travel, policy,
+                   view)
     if found is None:
         return None
     promise = promise_request(search, found.pickup, policy, arrival_deadline(ask))
-    kept = _keeping(problem, found, no_show_reserve(promise, policy.no_show_wait), travel)
+    kept = _keeping(found, no_show_reserve(promise, policy.no_show_wait), travel)
     if kept is None:
         return None
     return make_offer(ask, promise, kept.vehicle_id, area, version, policy,
@@ -166,7 +191,8 @@ def rescue_offer(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
 
 
 def rescue_confirmation(problem: Problem, plan: Plan, offer: Offer, planned: Request,
-                        travel: TravelTimeSource, policy: DispatchPolicy) -> Rescue | None:
+                        travel: TravelTimeSource, policy: DispatchPolicy,
+                        view: View | None = None) -> Rescue | None:
     """A plan that serves ``planned`` (the booking's no-show-reserved promise, id the
     booking's; ``problem`` must not hold it) and keeps every promise, by the offer's rescue
     solve re-run on ``plan``, or None.
@@ -181,19 +207,19 @@ def rescue_confirmation(problem: Problem, plan: Plan, offer: Offer, planned: Req
     tries = [] if search is None else [no_show_reserve(search, policy.no_show_wait)]
     tries.append(replace(planned, id=SEARCH_ID))
     for request in tries:
-        found = rescue(problem, plan, request, travel, policy)
+        found = rescue(problem, plan, request, travel, policy, view)
         if found is None:
             continue
-        kept = _keeping(problem, found, planned, travel)
+        kept = _keeping(found, planned, travel)
         if kept is not None:
             return kept
     return None
 
 
-def _keeping(problem: Problem, found: Rescue, promise: Request, travel: TravelTimeSource
-             ) -> Rescue | None:
+def _keeping(found: Rescue, promise: Request, travel: TravelTimeSource) -> Rescue | None:
     """``found`` with its new ride renamed to ``promise`` (its id and its windows), if the
     plan keeps every promise of its vans with it, else None."""
+    problem = found.problem
     plan = _renamed(found.plan, found.request_id, promise.id)
     vans = set(found.vehicle_ids)
     requests = {rid: problem.requests[rid] for r in plan.routes if r.vehicle_id in vans
@@ -206,8 +232,7 @@ def _keeping(problem: Problem, found: Rescue, promise: Request, travel: TravelTi
     sub_plan = Plan(tuple(plan.route(v.id) for v in fleet))
     if keeps_promises(sub, sub_plan, travel) is None:
         return None
-    again = _rescue(sub, plan, sub_plan, promise.id, travel, found.vehicle_ids)
-    return again
+    return _rescue(sub, plan, sub_plan, promise.id, travel, found.vehicle_ids, problem)
 
 
 def _renamed(plan: Plan, old: str, new: str) -> Plan:
