@@ -18,9 +18,12 @@ For each scenario, side by side in one run:
   second hindsight solve adds the rides the day rejected as optional requests (pickup
   within the rider's maximum wait of the wished time): how many of them the offline plan
   could also have served.
-- ``budgets`` (``--budget MINUTES:ITERATIONS``): more re-optimised days with other rounds
-  (every MINUTES, ITERATIONS search steps each), each against insertion-only of the same
-  demand, on ``--seeds`` demand seeds (mean, min and max of the changes over seeds). The
+- ``budgets`` (``--budget MINUTES:ITERATIONS[:RESCUE]``): more re-optimised days with other
+  rounds (every MINUTES, ITERATIONS search steps each; ``0:0`` is insertion only) and RESCUE
+  refusal-rescue steps (default 0: off), each against plain insertion-only (no rescue) of
+  the same demand, on ``--seeds`` demand seeds (mean, min and max of the changes over
+  seeds). ``--rescue N`` adds every budget row again with N rescue steps, and insertion only
+  with them, in the same run. The
   insertion-only day of a seed is timed on its second run (warm road-model caches), and
   every day reports its CPU seconds beside its wall seconds (``cpu_ratio``).
 Targets (issue 11): online/offline km ratio <= 1.15; re-optimisation +5 % served or -10 %
