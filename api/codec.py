@@ -51,7 +51,7 @@ from typing import Any
 import shapely.geometry
 from shapely.geometry.base import BaseGeometry
 
-from api.stored_types import BY_CLASS, BY_TAG, PART_TAGS, StoredType
+from api.stored_types import BY_CLASS, BY_TAG, StoredType
 
 CACHE_LIMIT = 200_000  # entries per cache; cleared when full (they refill from live states)
 
@@ -118,13 +118,13 @@ def to_jsonable(obj: Any, parts: dict[str, str] | None = None,
     """A JSON-compatible tree for ``obj``. With ``parts``, bookings, routes and vans become
     references and their texts are collected in ``parts``; without, they are inlined.
     ``cache``: parts already encoded (none: encode everything)."""
-    return _Encoder(cache if cache is not None else PartCache()).tree(obj, parts)
+    return _encode(obj, parts, cache if cache is not None else PartCache())
 
 
 def from_jsonable(data: Any, parts: Mapping[str, str] | None = None,
                   cache: PartCache | None = None) -> Any:
     """The object ``to_jsonable`` was given (``parts``: texts of parts not in ``cache``)."""
-    return _Decoder(cache if cache is not None else PartCache(), parts).value(data)
+    return _decode(data, parts, cache if cache is not None else PartCache())
 
 
 def dumps(obj: Any) -> str:
@@ -185,105 +185,108 @@ def part_name(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-class _Encoder:
-    def __init__(self, cache: PartCache) -> None:
-        self.cache = cache
-
-    def tree(self, obj: Any, parts: dict[str, str] | None) -> Any:
-        if isinstance(obj, Enum):  # first: a StrEnum is also a str
-            return {"__e": _stored(type(obj)).tag, "v": obj.value}
-        if obj is None or isinstance(obj, bool | int | float | str):
-            return obj
-        stored = BY_CLASS.get(type(obj))
-        if stored is not None:
-            if stored.tag in PART_TAGS:
-                name, text = self.part(obj, stored)
-                if parts is None:
-                    return {"__f": text}
-                parts[name] = text
-                return {"__r": name}
-            return self.dataclass(obj, stored, parts)
-        if isinstance(obj, tuple | list):
-            return [self.tree(v, parts) for v in obj]
-        if isinstance(obj, BaseGeometry):
-            return {"__g": shapely.geometry.mapping(obj)}
-        if isinstance(obj, frozenset | set):
-            return {"__s": [self.tree(v, parts) for v in sorted(obj, key=repr)]}
-        if dataclasses.is_dataclass(obj):
-            _stored(type(obj))  # a dataclass not listed: say so
-        if hasattr(obj, "items"):
-            return {"__m": [[self.tree(k, parts), self.tree(v, parts)] for k, v in obj.items()]}
-        if hasattr(obj, "item"):  # numpy scalar
-            return obj.item()
-        msg = f"cannot encode {type(obj).__name__} for Redis"
-        raise CodecError(msg)
-
-    def dataclass(self, obj: Any, stored: StoredType, parts: dict[str, str] | None
-                  ) -> dict[str, Any]:
-        out: dict[str, Any] = {"__t": stored.tag}
-        for name in stored.fields:
-            out[name] = self.tree(getattr(obj, name), parts)
-        return out
-
-    def part(self, obj: Any, stored: StoredType) -> tuple[str, str]:
-        """Name and text of a part, cached by identity: successive states hold the very same
-        objects, and an identity lookup costs nothing whatever the object's size."""
-        cached = self.cache.text_of(obj)
-        if cached is not None:
-            return cached
-        text = json.dumps(self.dataclass(obj, stored, None), separators=(",", ":"),
-                          allow_nan=False)
-        name = part_name(text)
-        self.cache.remember(obj, name, text)
-        return name, text
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: a StrEnum is not one
 
 
-class _Decoder:
-    def __init__(self, cache: PartCache, parts: Mapping[str, str] | None) -> None:
-        self.cache = cache
-        self.parts = parts
-
-    def value(self, data: Any) -> Any:
-        if isinstance(data, list):
-            return tuple(self.value(v) for v in data)
-        if not isinstance(data, dict):
-            return data
-        if "__t" in data:
-            stored = _tagged(data["__t"])
-            if stored.is_enum:
-                msg = f"stored tag {stored.tag!r} is an enum, not a dataclass"
-                raise CodecError(msg)
-            return stored.cls(**{k: self.value(v) for k, v in data.items() if k != "__t"})
-        if "__r" in data:
-            return self.part(data["__r"], self.parts)
-        if "__f" in data:
-            text = data["__f"]
-            return self.part(part_name(text), {part_name(text): text})
-        if "__m" in data:
-            return {self.value(k): self.value(v) for k, v in data["__m"]}
-        if "__s" in data:
-            return frozenset(self.value(v) for v in data["__s"])
-        if "__g" in data:
-            return shapely.geometry.shape(data["__g"])
-        if "__e" in data:
-            stored = _tagged(data["__e"])
-            if not stored.is_enum:
-                msg = f"stored tag {stored.tag!r} is a dataclass, not an enum"
-                raise CodecError(msg)
-            return stored.cls(data["v"])
-        msg = f"untagged JSON object in stored state: keys {sorted(data)[:5]}"
-        raise CodecError(msg)
-
-    def part(self, name: str, parts: Mapping[str, str] | None) -> Any:
-        """The object of part ``name`` (one object per name: parts are immutable)."""
-        obj = self.cache.object_of(name)
-        if obj is None:
-            if parts is None or name not in parts:
-                raise MissingParts(name)
-            text = parts[name]
-            obj = _Decoder(self.cache, None).value(json.loads(text))
-            self.cache.remember(obj, name, text)
+def _encode(obj: Any, parts: dict[str, str] | None, cache: PartCache) -> Any:
+    cls = type(obj)
+    if cls in _PLAIN:
         return obj
+    stored = BY_CLASS.get(cls)
+    if stored is not None:
+        if stored.is_enum:
+            return {"__e": stored.tag, "v": obj.value}
+        if stored.is_part:
+            name, text = _part_text(obj, stored, cache)
+            if parts is None:
+                return {"__f": text}
+            parts[name] = text
+            return {"__r": name}
+        return _fields(obj, stored, parts, cache)
+    if isinstance(obj, tuple | list):
+        return [_encode(v, parts, cache) for v in obj]
+    if isinstance(obj, Enum) or dataclasses.is_dataclass(obj):
+        _stored(cls)  # not listed: say so
+    if isinstance(obj, str | int | float):  # a subclass (a plain value all the same)
+        return obj
+    if isinstance(obj, BaseGeometry):
+        return {"__g": shapely.geometry.mapping(obj)}
+    if isinstance(obj, frozenset | set):
+        return {"__s": [_encode(v, parts, cache) for v in sorted(obj, key=repr)]}
+    if hasattr(obj, "items"):
+        return {"__m": [[_encode(k, parts, cache), _encode(v, parts, cache)]
+                        for k, v in obj.items()]}
+    if hasattr(obj, "item"):  # numpy scalar
+        return obj.item()
+    msg = f"cannot encode {cls.__name__} for Redis"
+    raise CodecError(msg)
+
+
+def _fields(obj: Any, stored: StoredType, parts: dict[str, str] | None, cache: PartCache
+            ) -> dict[str, Any]:
+    out: dict[str, Any] = {"__t": stored.tag}
+    for name in stored.fields:
+        out[name] = _encode(getattr(obj, name), parts, cache)
+    return out
+
+
+def _part_text(obj: Any, stored: StoredType, cache: PartCache) -> tuple[str, str]:
+    """Name and text of a part, cached by identity: successive states hold the very same
+    objects, and an identity lookup costs nothing whatever the object's size."""
+    cached = cache.text_of(obj)
+    if cached is not None:
+        return cached
+    text = json.dumps(_fields(obj, stored, None, cache), separators=(",", ":"),
+                      allow_nan=False)
+    name = part_name(text)
+    cache.remember(obj, name, text)
+    return name, text
+
+
+def _decode(data: Any, parts: Mapping[str, str] | None, cache: PartCache) -> Any:
+    if isinstance(data, list):
+        return tuple([_decode(v, parts, cache) for v in data])
+    if not isinstance(data, dict):
+        return data
+    tag = data.get("__t")
+    if tag is not None:
+        stored = _tagged(tag)
+        if stored.is_enum:
+            msg = f"stored tag {stored.tag!r} is an enum, not a dataclass"
+            raise CodecError(msg)
+        return stored.cls(**{k: _decode(v, parts, cache) for k, v in data.items()
+                             if k != "__t"})
+    if "__r" in data:
+        return _part_object(data["__r"], parts, cache)
+    if "__f" in data:
+        text = data["__f"]
+        return _part_object(part_name(text), {part_name(text): text}, cache)
+    if "__m" in data:
+        return {_decode(k, parts, cache): _decode(v, parts, cache) for k, v in data["__m"]}
+    if "__s" in data:
+        return frozenset([_decode(v, parts, cache) for v in data["__s"]])
+    if "__g" in data:
+        return shapely.geometry.shape(data["__g"])
+    if "__e" in data:
+        stored = _tagged(data["__e"])
+        if not stored.is_enum:
+            msg = f"stored tag {stored.tag!r} is a dataclass, not an enum"
+            raise CodecError(msg)
+        return stored.cls(data["v"])
+    msg = f"untagged JSON object in stored state: keys {sorted(data)[:5]}"
+    raise CodecError(msg)
+
+
+def _part_object(name: str, parts: Mapping[str, str] | None, cache: PartCache) -> Any:
+    """The object of part ``name`` (one object per name: parts are immutable)."""
+    obj = cache.object_of(name)
+    if obj is None:
+        if parts is None or name not in parts:
+            raise MissingParts(name)
+        text = parts[name]
+        obj = _decode(json.loads(text), None, cache)
+        cache.remember(obj, name, text)
+    return obj
 
 
 def _stored(cls: type) -> StoredType:

@@ -13,9 +13,10 @@ for another meaning; a change that old data cannot be read as bumps the layout v
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from types import MappingProxyType
+from typing import Final
 
 from maas.domain import (
     Break,
@@ -43,10 +44,8 @@ class StoredType:
     tag: str
     cls: type
     fields: tuple[str, ...]  # the dataclass's init fields; () for an enum
-
-    @property
-    def is_enum(self) -> bool:
-        return issubclass(self.cls, Enum)
+    is_enum: bool = False
+    is_part: bool = False  # stored as a part of a state's root (``api.codec.split``)
 
 
 _TAGS: tuple[tuple[str, type], ...] = (
@@ -73,20 +72,23 @@ _TAGS: tuple[tuple[str, type], ...] = (
 )
 
 
+PART_TAGS = frozenset({"booking", "route", "vehicle"})  # stored as parts of a state's root
+
+
 def _stored(tag: str, cls: type) -> StoredType:
     if dataclasses.is_dataclass(cls):
-        return StoredType(tag, cls, tuple(f.name for f in dataclasses.fields(cls) if f.init))
+        return StoredType(tag, cls, tuple(f.name for f in dataclasses.fields(cls) if f.init),
+                          is_part=tag in PART_TAGS)
     if issubclass(cls, Enum):
-        return StoredType(tag, cls, ())
+        return StoredType(tag, cls, (), is_enum=True)
     msg = f"stored type {tag!r} ({cls.__name__}) is neither a dataclass nor an enum"
     raise TypeError(msg)
 
 
-BY_TAG: MappingProxyType[str, StoredType] = MappingProxyType(
-    {tag: _stored(tag, cls) for tag, cls in _TAGS})
-BY_CLASS: MappingProxyType[type, StoredType] = MappingProxyType(
-    {t.cls: t for t in BY_TAG.values()})
+# Plain dicts for the codec's speed (one look-up per object); built once from _TAGS, never
+# changed: a table of the code's types, not a cache.
+BY_TAG: Final[Mapping[str, StoredType]] = {tag: _stored(tag, cls) for tag, cls in _TAGS}
+BY_CLASS: Final[Mapping[type, StoredType]] = {t.cls: t for t in BY_TAG.values()}
 if len(BY_CLASS) != len(BY_TAG):  # pragma: no cover - a listing mistake, caught on import
-    raise TypeError("a class is listed under two tags")
-
-PART_TAGS = frozenset({"booking", "route", "vehicle"})  # stored as parts of a state's root
+    _msg = "a class is listed under two tags"
+    raise TypeError(_msg)

@@ -107,8 +107,9 @@ def test_part_caches_belong_to_their_owner() -> None:
     small = codec.PartCache(limit=2)
     codec.split(state, small)
     assert len(small) <= 2
-    assert not [name for name, value in vars(codec).items()
-                if isinstance(value, dict | list | set) and not name.startswith("__")]
+    tables = (stored_types.BY_TAG, stored_types.BY_CLASS)  # the registry: fixed, not a cache
+    assert not [name for name, value in vars(codec).items() if isinstance(
+        value, dict | list | set) and not name.startswith("__") and value not in tables]
 
 
 def test_a_cached_split_writes_the_same_text_as_a_fresh_one() -> None:
