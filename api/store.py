@@ -17,7 +17,8 @@ never the history:
     maas:{area}:standing      hash standing booking id -> standing booking (JSON)
     maas:{area}:disasters     hash event id -> declared flood or landslide (schema
                               maas.disaster v1: polygons' closure ids, status, evacuation)
-    maas:{area}:offer:{id}    offer record (JSON), with the offer's TTL
+    maas:{area}:offer:{id}    offer record (JSON, schema maas.offer v2: ``api.offer_records``),
+                              with the offer's TTL
     maas:{area}:idem:{who}:{key}  booking id, with the idempotency TTL
     maas:{area}:events        stream of server-sent events (trimmed to a maximum length, and
                               at each day's close to the events since the previous close)
@@ -31,12 +32,14 @@ never the history:
     maas:{area}:day:{date}:epoch     random id of this day's data
     maas:{area}:day:{date}:version   integer, +1 on every write of the day's dispatch state
     maas:{area}:day:{date}:state     the day's solver.dispatch.DispatchState: root JSON
+                                     (``api.codec``: types by tag, ``api.stored_types``)
     maas:{area}:day:{date}:parts     hash part name -> JSON of a booking, route or van
     maas:{area}:day:{date}:bookings  hash booking id -> booking record (owner, ...) (JSON)
     maas:{area}:day:{date}:parcels   hash parcel id -> parcel record (shipper, ...) (JSON,
                                      schema ``maas.parcel`` v1; the parcel itself is a
                                      booking of the dispatch state, ``Request.is_parcel``)
     maas:{area}:day:{date}:positions          hash vehicle id -> latest position report
+                                              (schema maas.position v2: ``api.positions``)
     maas:{area}:day:{date}:positions-version  integer, +1 on every position report
 
 Position reports (GPS pings) do not write the dispatch state: they set one field of the

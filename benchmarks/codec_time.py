@@ -7,8 +7,11 @@ A synthetic state (``--vans`` vans, ``--bookings`` bookings spread over their ro
 stops each; built by hand, no road network) is split and joined as ``api.store.DayStore``
 does: cold (an empty part cache: a worker's first read or write), and warm after one booking
 changed (the write path: ``split`` of the new and the old state; the read path: ``join`` of
-the new root with the one changed part). Prints medians in milliseconds and the bytes:
-root, all parts, and one write (root + changed parts). Runs on this checkout's codec or, on
+the new root with the one changed part); and writes alternating between two open days (as
+bookings for today and tomorrow interleave), each retaining its state's parts after the
+write as ``DayStore.write`` does: with one cache per day, or the old module-global one.
+Prints medians in milliseconds and the bytes: root, all parts, and one write (root +
+changed parts). Runs on this checkout's codec or, on
 ``PYTHONPATH``, an older one (layout 2: one module-global cache, no ``PartCache``).
 """
 
@@ -39,7 +42,7 @@ from solver.dispatch import Booking, BookingStatus, DispatchState
 NEW = hasattr(codec, "PartCache")
 
 
-def _state(vans: int, bookings: int) -> DispatchState:
+def _state(vans: int, bookings: int, date_id: str = "20261208") -> DispatchState:
     day = TimeWindow(25_200, 64_800)
     fleet = tuple(Vehicle(f"v{k}", VehicleType("hiace", 8, 1), Location(42.97, 141.93, (1, 2, 0)),
                           day, position=Location(42.98 + k / 1e4, 141.94, (3, 4, 0), 5.0, 1.0),
@@ -47,7 +50,7 @@ def _state(vans: int, bookings: int) -> DispatchState:
     held: dict[str, Booking] = {}
     stops: dict[str, list[Stop]] = {v.id: [] for v in fleet}
     for i in range(bookings):
-        bid = f"b_20261208_{i:04d}"
+        bid = f"b_{date_id}_{i:04d}"
         a = Location(42.9 + i / 1e4, 141.9, (i, i + 1, 0), 12.5, 3.0)
         b = Location(43.0, 141.9 + i / 1e4, (i + 1, i, 0), 7.5, 2.0)
         at = 30_000 + 90 * i
@@ -114,6 +117,26 @@ def main() -> None:
     def warm_read() -> None:
         join(codec.parse_root(new_root), changed, reader)
 
+    other_old = _state(args.vans, args.bookings, "20261209")
+    key = next(iter(other_old.bookings))
+    other_new = replace(other_old, bookings={**other_old.bookings, key: replace(
+        other_old.bookings[key], status=BookingStatus.ONBOARD)})
+    days = [(old, new, fresh()), (other_old, other_new, fresh())]
+    turn = [0]
+
+    def alternating_write() -> None:  # one day's write, then the other day's on the next call
+        before, after, cache = days[turn[0] % 2]
+        turn[0] += 1
+        names = set(split(after, cache)[1])
+        split(before, cache)
+        if NEW:
+            cache.retain(names)
+        else:
+            codec.retain(names)
+
+    for _ in range(4):
+        alternating_write()  # fill the caches first
+
     print(json.dumps({
         "codec": "PartCache (layout 3)" if NEW else "module-global cache (layout 2)",
         "vans": args.vans, "bookings": args.bookings, "repeat": args.repeat,
@@ -123,7 +146,8 @@ def main() -> None:
         "cold_split_ms": _median_ms(cold_split, args.repeat),
         "cold_join_ms": _median_ms(cold_join, args.repeat),
         "warm_write_ms": _median_ms(warm_write, args.repeat),
-        "warm_read_ms": _median_ms(warm_read, args.repeat)}, indent=1))
+        "warm_read_ms": _median_ms(warm_read, args.repeat),
+        "alternating_days_write_ms": _median_ms(alternating_write, args.repeat)}, indent=1))
 
 
 if __name__ == "__main__":
