@@ -926,13 +926,14 @@ class Dispatcher:
         """Lock the next stop of each given van that has left for it by ``now`` (from then
         on nothing may be inserted before it, and its clock is the reported one): by the
         plan, or by a report placing the van off its stops (under way) at most
-        ``early_departure`` before the plan's departure. Drivers leave that early under road
-        noise; a van driving to its head must not get another stop put first, which it would
-        learn of only on arrival (a promise broken by a quarter of an hour under noise). A
-        van last placed at its depot or by a stop report needs the plan's time (an
-        evacuation may still take an idle van's first ride). A GPS ping from a van still
-        standing counts as under way too, but only inside that allowance: a head locks at
-        most two noise deviations of its leg (about a fifth of it) too soon."""
+        ``early_departure`` (at least ``PING_TOLERANCE_S``) before the plan's departure.
+        Drivers leave that early under road noise; a van driving to its head must not get
+        another stop put first, which it would learn of only on arrival (a promise broken
+        by a quarter of an hour under noise). A van last placed at its depot or by a stop
+        report needs the plan's time (an evacuation may still take an idle van's first
+        ride). A GPS ping from a van still standing counts as under way too, but only inside
+        that allowance: a head locks at most a minute, or two noise deviations of its leg
+        (about a fifth of it), too soon."""
         routes = {r.vehicle_id: r for r in state.plan.routes}
         heads = [(vid, routes[vid].stops[0]) for vid in vehicle_ids
                  if vid in routes and routes[vid].stops and not routes[vid].stops[0].locked]
@@ -951,7 +952,7 @@ class Dispatcher:
         for (vid, _), leg in zip(heads, durations, strict=True):
             sched = evaluate_route(problem, state.plan, vid, self.travel).schedules.get(vid)
             if _off_its_stops(state, vans[vid]):
-                leg += early_departure(leg, self.policy.travel_time_noise)
+                leg += max(PING_TOLERANCE_S, early_departure(leg, self.policy.travel_time_noise))
             if sched and sched[0].arrival - leg <= now:
                 plan = lock_head(plan, vid)
         return state if plan == state.plan else replace(state, plan=plan)
@@ -1000,6 +1001,12 @@ def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int
                 slot = out.setdefault(stop.stop.request_id, [None, None])
                 slot[0 if stop.stop.kind is StopKind.PICKUP else 1] = stop.start
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+# A van pinged from the road up to this long before the plan's departure has left: the ping
+# puts it a few metres on, so the plan, timed from there, would have it leave a second or so
+# later (a noiseless day inserted a stop before the one a van was driving to: 765 s late).
+PING_TOLERANCE_S = 60
 
 
 def _off_its_stops(state: DispatchState, van: Vehicle) -> bool:

@@ -50,3 +50,17 @@ def test_early_departure_is_two_noise_deviations_of_the_leg() -> None:
     assert early_departure(1080, 0.1) == 216
     assert early_departure(1080, 0.0) == 0
     assert early_departure(0, 0.1) == 0
+
+
+def test_a_van_pinged_on_the_road_at_its_departure_has_left() -> None:
+    """Noiseless: the van sets off on time and pings 50 m out. Timed from the ping the plan
+    would have it leave a moment later, yet it is driving: its head stays first (a noiseless
+    day put a pickup before the drop-off a van was driving to, and broke three promises)."""
+    disp, state = start(vans=1, policy=replace(POLICY, travel_time_noise=0.0))
+    state, _ = book(disp, state, RideAsk(origin=at(9000, 0), destination=at(9000, 4000),
+                                         pickup_after=9 * HOUR, now=8 * HOUR), "r1")
+    arrival = report(disp, state).schedules["v0"][0].arrival
+    left = arrival - 1080  # the plan's departure: 9 km at 10 m/s, padded by 20 %
+    state, _ = disp.apply(state, ev.VehicleMoved("v0", at(50, 0), left + 5))
+    head = state.plan.route("v0").stops[0]
+    assert (head.request_id, head.locked) == ("r1", True)
