@@ -463,9 +463,14 @@ class AreaStore:
         return found
 
     async def day_records(self) -> dict[date, dict[str, Any]]:
-        """The open days' records, by date."""
+        """The open days' records, by date. Drops the part caches of days not open (one
+        another worker closed keeps no parts cached here)."""
         raw = await _pending(self.redis.hgetall(self.keys.days))
-        return {date.fromisoformat(_text(k) or ""): json.loads(v) for k, v in raw.items()}
+        records = {date.fromisoformat(_text(k) or ""): json.loads(v) for k, v in raw.items()}
+        for day, store in self._days.items():
+            if day not in records and len(store.parts):
+                store.parts.retain(set())
+        return records
 
     async def open_day(self, day: date, state: DispatchState, record: dict[str, Any],
                        bookings: dict[str, str], events: list[dict[str, Any]]) -> bool:
