@@ -35,7 +35,8 @@ Caches: a ``PartCache`` remembers parts both ways, text by object identity (enco
 object by name (decoding), so a write encodes, and a reader decodes, only what changed. The
 caller owns it and passes it in: the store keeps one per service day of an area in each
 worker process (``api.store.DayStore``), retained to the parts of that day's current state
-after each read and write and dropped with the day. Without one, a call encodes and decodes
+after each read and write, emptied once the day is no longer open (``AreaStore.day_records``)
+and dropped with the day. Without one, a call encodes and decodes
 from scratch (offers, position records, tests). The module itself holds no mutable state.
 """
 
