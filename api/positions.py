@@ -9,8 +9,10 @@ newest positions into the state they read (``merge``). Whatever a write step com
 carries the merged positions into the state itself, so the hash never holds more than the
 latest report of each van.
 
-Position record (schema ``maas.position`` v1, JSON): ``at`` (day-seconds of the report),
-``location`` (the snapped ``maas.domain.Location`` in the codec's JSON form).
+Position record (schema ``maas.position`` v2, JSON): ``at`` (day-seconds of the report),
+``location`` (the snapped ``maas.domain.Location`` in the codec's JSON form). Version 1
+held the location in layout 2's codec form (``module:Class`` tags); it is read by rewriting
+it (``api.codec_v2``), and the layout migration (``api.migrations``) rewrites it in Redis.
 
 A report older than what is known of the van (an earlier ping arriving late on a flaky
 link, or older than the van's last stop report) is ignored: it never moves a van back.
@@ -23,22 +25,36 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from api import codec
+from api import codec, codec_v2
 from maas.domain import Location
 from solver.dispatch import DispatchState
 
 POSITION_SCHEMA = "maas.position"
+POSITION_VERSION = 2
 
 
 def position_record(location: Location, at: int) -> str:
     """The stored form of one position report."""
-    return json.dumps({"schema": POSITION_SCHEMA, "version": 1, "at": at,
+    return json.dumps({"schema": POSITION_SCHEMA, "version": POSITION_VERSION, "at": at,
                        "location": codec.to_jsonable(location)}, separators=(",", ":"))
 
 
+def upgrade(record: dict[str, Any]) -> dict[str, Any]:
+    """A parsed position record at the current version (the same dict if it is)."""
+    version = record.get("version") if record.get("schema") == POSITION_SCHEMA else None
+    if version == POSITION_VERSION:
+        return record
+    if version != 1:
+        msg = (f"position record of schema {record.get('schema')!r} version {version!r}; "
+               f"this service reads {POSITION_SCHEMA} 1-{POSITION_VERSION}")
+        raise codec.CodecError(msg)
+    return {**record, "version": POSITION_VERSION,
+            "location": codec_v2.upgrade_tree(record["location"])}
+
+
 def parse_record(raw: str | bytes) -> tuple[Location, int]:
-    """``(location, at)`` of a stored position record."""
-    record: dict[str, Any] = json.loads(raw)
+    """``(location, at)`` of a stored position record (of any version this service reads)."""
+    record = upgrade(json.loads(raw))
     location = codec.from_jsonable(record["location"])
     if not isinstance(location, Location):
         msg = f"position record holds a {type(location).__name__}, not a Location"

@@ -17,7 +17,8 @@ never the history:
     maas:{area}:standing      hash standing booking id -> standing booking (JSON)
     maas:{area}:disasters     hash event id -> declared flood or landslide (schema
                               maas.disaster v1: polygons' closure ids, status, evacuation)
-    maas:{area}:offer:{id}    offer record (JSON), with the offer's TTL
+    maas:{area}:offer:{id}    offer record (JSON, schema maas.offer v2: ``api.offer_records``),
+                              with the offer's TTL
     maas:{area}:idem:{who}:{key}  booking id, with the idempotency TTL
     maas:{area}:events        stream of server-sent events (trimmed to a maximum length, and
                               at each day's close to the events since the previous close)
@@ -31,12 +32,14 @@ never the history:
     maas:{area}:day:{date}:epoch     random id of this day's data
     maas:{area}:day:{date}:version   integer, +1 on every write of the day's dispatch state
     maas:{area}:day:{date}:state     the day's solver.dispatch.DispatchState: root JSON
+                                     (``api.codec``: types by tag, ``api.stored_types``)
     maas:{area}:day:{date}:parts     hash part name -> JSON of a booking, route or van
     maas:{area}:day:{date}:bookings  hash booking id -> booking record (owner, ...) (JSON)
     maas:{area}:day:{date}:parcels   hash parcel id -> parcel record (shipper, ...) (JSON,
                                      schema ``maas.parcel`` v1; the parcel itself is a
                                      booking of the dispatch state, ``Request.is_parcel``)
     maas:{area}:day:{date}:positions          hash vehicle id -> latest position report
+                                              (schema maas.position v2: ``api.positions``)
     maas:{area}:day:{date}:positions-version  integer, +1 on every position report
 
 Position reports (GPS pings) do not write the dispatch state: they set one field of the
@@ -52,8 +55,13 @@ writer makes EXEC fail and the step runs again on the newer state, so two API pr
 one Redis behave as one. Inside one process an asyncio lock per day queues the writers
 first, so that they do not waste work on conflicts among themselves.
 
-The decoded state is cached per (epoch, version): a cache, not state; a restarted process
-rebuilds it from Redis.
+The decoded state is cached per (epoch, version), and its parts per day
+(``codec.PartCache``, owned by the ``DayStore``): caches, not state; a restarted process
+rebuilds them from Redis.
+
+Layout versions (``schema`` in the meta hash): 2 named stored types by Python
+``module:Class``; 3 by the stable tags of ``api.stored_types``. A service opening an area at
+layout 2 migrates it first (``api.migrations``); it refuses any other layout.
 """
 
 from __future__ import annotations
@@ -74,7 +82,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import WatchError
 
-from api import codec, positions
+from api import codec, migrations, positions
 from api.errors import ApiError
 from api.metrics import STATE_BYTES, STATE_WRITES
 from maas.domain import Location
@@ -85,7 +93,9 @@ T = TypeVar("T")
 MAX_WRITE_ATTEMPTS = 64
 
 
-SCHEMA_VERSION = "2"  # of the area's key layout; 2: live state per service day
+# Of the area's key layout; 2: live state per service day; 3: stored types by tag
+# (``api.stored_types``), migrated from 2 on open (``api.migrations``).
+SCHEMA_VERSION = "3"
 
 
 class DayKeys:
@@ -226,6 +236,10 @@ class DayStore:
         self._lock = asyncio.Lock()
         self._cache: tuple[str, int, DispatchState] | None = None
         self._merged: tuple[str, int, int, DispatchState] | None = None
+        # The day's parts, encoded and decoded, in this process: lives as long as this
+        # DayStore (until the day closes or the worker stops), retained to the current
+        # state's parts after every read and write (bounded by codec.CACHE_LIMIT).
+        self.parts = codec.PartCache()
         self.pending_bytes = 0  # of the write being committed (for the metrics)
 
     async def exists(self) -> bool:
@@ -303,7 +317,7 @@ class DayStore:
         if raw is None:
             raise ApiError(404, "day_not_open", f"service day {self.day} is not open")
         tree = codec.parse_root(raw)
-        names = sorted(codec.missing_parts(tree))
+        names = sorted(codec.missing_parts(tree, self.parts))
         texts: dict[str, str] = {}
         if names:
             values = await _pending(client.hmget(self.keys.parts, names))
@@ -311,9 +325,9 @@ class DayStore:
                 raise codec.MissingParts(", ".join(n for n, v in zip(names, values,
                                                                       strict=True) if v is None))
             texts = {n: _text(v) or "" for n, v in zip(names, values, strict=True)}
-        state: DispatchState = codec.join(tree, texts)
+        state: DispatchState = codec.join(tree, texts, self.parts)
         self._cache = (epoch, version, state)
-        codec.retain(codec.part_names(tree))
+        self.parts.retain(codec.part_names(tree))
         return state
 
     async def write(self, step: Callable[[Write], Awaitable[T]],
@@ -373,7 +387,7 @@ class DayStore:
                         continue
                 if w.new_state is not None:
                     self._cache = (epoch_s, version_i + 1, w.new_state)
-                    codec.retain(names or set())
+                    self.parts.retain(names or set())
                     STATE_BYTES.inc(self.pending_bytes)
                     STATE_WRITES.inc()
                 return result
@@ -384,8 +398,8 @@ class DayStore:
     def _queue_state(self, pipe: Pipeline, old: DispatchState, new: DispatchState) -> set[str]:
         """Queue the new root, the parts it adds and the removal of the parts it dropped;
         returns the names of the new state's parts."""
-        root, parts = codec.split(new)
-        _, old_parts = codec.split(old)  # cached by identity: no re-encoding
+        root, parts = codec.split(new, self.parts)
+        _, old_parts = codec.split(old, self.parts)  # cached by identity: no re-encoding
         pipe.set(self.keys.state, root)
         pipe.incr(self.keys.version)
         added = {name: text for name, text in parts.items() if name not in old_parts}
@@ -416,10 +430,13 @@ class AreaStore:
     async def open_area(self, timezone: str, training: bool) -> None:
         """Record the area's layout version, time zone and mode, or check them if present.
 
+        An area at layout 2 is migrated to the current layout first (``api.migrations``).
         A training service refuses an area that real service wrote, and a real service a
         training area: training clocks run ahead, and their bookings are not real.
         """
         await self.hsetnx(self.keys.meta, "schema", SCHEMA_VERSION)
+        if _text(await _pending(self.redis.hget(self.keys.meta, "schema"))) == "2":
+            await migrations.migrate_v2_to_v3(self)
         await self.hsetnx(self.keys.meta, "timezone", timezone)
         await self.hsetnx(self.keys.meta, "training", "1" if training else "0")
         meta = {(_text(k) or ""): (_text(v) or "")
@@ -446,9 +463,14 @@ class AreaStore:
         return found
 
     async def day_records(self) -> dict[date, dict[str, Any]]:
-        """The open days' records, by date."""
+        """The open days' records, by date. Drops the part caches of days not open (one
+        another worker closed keeps no parts cached here)."""
         raw = await _pending(self.redis.hgetall(self.keys.days))
-        return {date.fromisoformat(_text(k) or ""): json.loads(v) for k, v in raw.items()}
+        records = {date.fromisoformat(_text(k) or ""): json.loads(v) for k, v in raw.items()}
+        for day, store in self._days.items():
+            if day not in records and len(store.parts):
+                store.parts.retain(set())
+        return records
 
     async def open_day(self, day: date, state: DispatchState, record: dict[str, Any],
                        bookings: dict[str, str], events: list[dict[str, Any]]) -> bool:
@@ -465,7 +487,7 @@ class AreaStore:
                             or (closed is not None and day <= date.fromisoformat(closed))):
                         await pipe.unwatch()
                         return False
-                    root, parts = codec.split(state)
+                    root, parts = codec.split(state, self.day(day).parts)
                     pipe.multi()
                     pipe.set(keys.epoch, secrets.token_hex(8))
                     pipe.set(keys.state, root)

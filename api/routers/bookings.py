@@ -27,7 +27,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
-from api import codec
+from api import offer_records
 from api.auth import Principal, Role
 from api.deps import Caller, RuntimeDep
 from api.errors import conflict, forbidden, not_found
@@ -39,7 +39,7 @@ from api.schemas import BookingCancel, BookingCreate, BookingList, BookingPublic
 from api.service_days import DayContext, day_of_booking, new_booking_id
 from api.store import Write
 from api.views import booking_public, booking_record
-from solver.dispatch import BookingStatus, DispatchState, Offer, outcomes
+from solver.dispatch import BookingStatus, DispatchState, outcomes
 from solver.dispatch.events import CancelBooking, ConfirmOffer
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
@@ -98,7 +98,7 @@ async def create_booking(
             raise conflict("offer_expired", "the offer has expired (or never existed)")
         if stored.get("booking_id"):
             raise conflict("offer_already_booked", "this offer has already been booked")
-        offer: Offer = codec.from_jsonable(stored["offer"])
+        offer = offer_records.offer_of(stored)
         now = ctx.clock.now_seconds()
         if offer.expires_at < now:
             raise conflict("offer_expired", "the offer has expired")

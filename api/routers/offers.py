@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 
-from api import codec, meeting
+from api import meeting, offer_records
 from api.clock import ServiceClock
 from api.connections import connection_public, resolve_train
 from api.day_cycle import ensure_open
@@ -125,15 +125,15 @@ async def create_offer(body: OfferCreate, caller: Caller, rt: RuntimeDep) -> Off
     ttl_ms = (offer.expires_at - day_now) * 1000
     pickup_point = meeting.place_public(offer.pickup_point)
     dropoff_point = meeting.place_public(offer.dropoff_point)
-    await rt.store.put_offer(offer.id, {
+    await rt.store.put_offer(offer.id, offer_records.offer_record(offer, {
         "rider_id": rider_id, "day": check.day.isoformat(), "same_day": check.same_day,
         "fare": fare, "outbound_booking_id": body.outbound_booking_id,
         "asked_pickup_after": moment.isoformat() if body.pickup_after is not None or (
             train is not None and not arrive_by) else None,
         "asked_arrive_before": moment.isoformat() if arrive_by else None,
         "pickup_point": None if pickup_point is None else pickup_point.model_dump(),
-        "dropoff_point": None if dropoff_point is None else dropoff_point.model_dump(),
-        "offer": codec.to_jsonable(offer)}, ttl_ms)
+        "dropoff_point": None if dropoff_point is None else dropoff_point.model_dump()}),
+        ttl_ms)
     # Asked for, the other times that could be served (a clerk reads them to the caller).
     others = dispatcher.offer_alternatives(state, ask, answer) if body.alternatives else ()
     public = offer_public(clock, offer, window_final=check.same_day, fare=fare,

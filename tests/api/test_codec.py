@@ -59,18 +59,19 @@ def test_split_state_joins_back_and_shares_unchanged_parts(demo_network: RoadNet
 def test_missing_part_is_reported(demo_network: RoadNetwork) -> None:
     """Joining a root without a part this process never saw raises MissingParts."""
     state = _state_with_booking_and_closure(demo_network)
-    root, parts = codec.split(state)
+    cache = codec.PartCache()
+    root, _ = codec.split(state, cache)
     tree = codec.parse_root(root)
     tree["bookings"]["__m"][0][1] = {"__r": "0" * 24}
-    assert codec.missing_parts(tree) == {"0" * 24}
+    assert codec.missing_parts(tree, cache) == {"0" * 24}
     with pytest.raises(codec.MissingParts):
-        codec.join(tree, parts)
+        codec.join(tree, {}, cache)
 
 
 def test_refuses_types_outside_the_engine() -> None:
     """JSON naming a class outside maas/solver is refused, not instantiated."""
     evil = json.dumps({"__t": "subprocess:Popen", "args": ["true"]})
-    with pytest.raises(codec.CodecError):
+    with pytest.raises(codec.CodecError, match="unknown stored type tag 'subprocess:Popen'"):
         codec.loads(evil)
 
 

@@ -43,3 +43,18 @@ def test_parts_hash_matches_the_root_after_writes(area: Area) -> None:
     assert keys and all(k.decode().startswith(f"maas:{{{store.area}}}:") for k in keys)
     assert area.client.get(f"/v1/bookings/{second['id']}", headers=OPERATOR).json()[
         "status"] == "onboard"
+
+
+def test_a_day_closed_elsewhere_keeps_no_parts_cached(area: Area) -> None:
+    """Each open day's parts are cached by its own DayStore; once the day is no longer
+    among the open days (another worker closed it), listing the days empties its cache."""
+    area.van()
+    _, rider = area.rider()
+    area.book(rider, area.offer(rider)["offer_id"])
+    store: AreaStore = area.client.app.state.runtime.store  # type: ignore[attr-defined]
+    day = store.day(T0.date())
+    assert area.client.portal is not None
+    assert len(day.parts) > 0
+    area.client.portal.call(store.redis.hdel, store.keys.days, T0.date().isoformat())
+    area.client.portal.call(store.day_records)
+    assert len(day.parts) == 0
