@@ -6,7 +6,8 @@ Run: ``MAAS_DATA_DIR=../shared/data/osm python benchmarks/bench_dynamism.py
 
 For each scenario, side by side in one run:
 - ``reoptimised``: the day through the simulator, noiseless, re-optimising every 10 minutes
-  (or every 10 confirmations), as the operator would run it.
+  (or every 10 confirmations); ``--main MINUTES:ITERATIONS:RESCUE`` sets its rounds and
+  refusal rescue (``--main 20:100:100``: the dispatcher's defaults).
 - ``insertion_only``: the same day with re-optimisation off: every ride placed by the
   offer's insertion and never moved except to repair (the default dispatch of MATSim's DRT
   and MaaS Blender); served rides, vehicle km and hours, wait p50/p90, promises kept, wall.
@@ -199,26 +200,29 @@ def _spread(rows: list[dict[str, Any]], key: str) -> dict[str, float | None]:
 
 def measure(name: str, offline_seconds: float,
             budgets: list[tuple[float, int, int]] | None = None,
-            seeds: int = 1, parts: frozenset[str] = PARTS) -> dict[str, Any]:
+            seeds: int = 1, parts: frozenset[str] = PARTS,
+            main: tuple[float, int, int] = (10.0, 0, 0)) -> dict[str, Any]:
     """The chosen ``parts`` of one scenario: ``main`` (re-optimised and insertion-only
     days), ``noisy``, ``offline`` (the hindsight solve of the re-optimised day) and
     ``budgets``: more re-optimised days, each (every minutes, search iterations per round),
     beside insertion-only of the same demand, on ``seeds`` demand seeds from the
-    scenario's own (the spread over seeds says how much one day can be trusted)."""
+    scenario's own (the spread over seeds says how much one day can be trusted). ``main``
+    is the re-optimised day's budget (every minutes, steps or 0 for the scenario's own,
+    rescue steps)."""
     base = load_scenario(SCENARIOS / f"{name}.yaml")
     roads = load_roads(base)
-    every = 10.0
-    out: dict[str, Any] = {"scenario": name}
+    every, steps, rescue = main
+    out: dict[str, Any] = {"scenario": name, "main_budget": list(main)}
     online: SimulationResult | None = None
     if "main" in parts or "offline" in parts:
-        online, kpis, wall = _day(_variant(base, every, 0.0), roads)
+        online, kpis, wall = _day(_variant(base, every, 0.0, steps or None, rescue), roads)
         out["reoptimised"] = _summary(kpis, wall, online)
     if "main" in parts:
         only, kpis2, wall2 = _day(_variant(base, None, 0.0), roads)
         out["insertion_only"] = _summary(kpis2, wall2, only)
         out["reoptimised_vs_insertion"] = _versus(out["reoptimised"], out["insertion_only"])
     if "noisy" in parts:
-        noisy, kpis3, wall3 = _day(_variant(base, every, 0.1), roads)
+        noisy, kpis3, wall3 = _day(_variant(base, every, 0.1, steps or None, rescue), roads)
         out["noisy"] = _summary(kpis3, wall3, noisy)
     if "offline" in parts and online is not None:
         off = _offline(base, roads, online, offline_seconds)
@@ -285,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run every budget row with the refusal rescue at this many "
                              "search steps, and insertion only with it (budget 0:0); the "
                              "baseline stays plain insertion without it")
+    parser.add_argument("--main", default="10:0:0", metavar="MINUTES:ITERATIONS[:RESCUE]",
+                        help="the re-optimised day of the main, noisy and offline parts "
+                             "(default 10:0:0: every 10 min, the scenario's steps, no rescue; "
+                             "the dispatcher's default is 20:100:100)")
     parser.add_argument("--seeds", type=int, default=1,
                         help="budget rows on this many demand seeds from the scenario's own")
     parser.add_argument("--parts", default=",".join(sorted(PARTS)),
@@ -299,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     data: dict[str, Any] = {
-        "runs": [measure(n, args.offline_seconds, budgets, args.seeds, parts)
+        "runs": [measure(n, args.offline_seconds, budgets, args.seeds, parts,
+                         _budget(args.main))
                  for n in (args.scenario or ["demo", "toyama-south"])],
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],
