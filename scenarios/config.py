@@ -31,6 +31,7 @@ from maas.service import MeetingPolicy, ServiceDefinition, ServiceError, load_se
 from maas.service.clock import clock_to_seconds, to_day_seconds
 from maas.service.definition import resolve_data_path as find_data_file
 from maas.service.meeting import RIDER_FLAGS
+from maas.service.policy import checked_rescue_iterations
 
 
 class ScenarioError(InvalidInput):
@@ -170,11 +171,7 @@ class PolicyConfig(_Strict):
     @field_validator("rescue_iterations")
     @classmethod
     def _enough_steps(cls, value: int | None) -> int | None:
-        if value is not None and 0 < value < 10:
-            msg = (f"{value} search steps cannot place a ride: at least 10 "
-                   "(0 or null turns the rescue off)")
-            raise ValueError(msg)
-        return value
+        return checked_rescue_iterations(value)
 
 
 class SimulationConfig(_Strict):

@@ -49,7 +49,7 @@ from maas.service.meeting import (
 )
 from maas.service.parcels import ParcelRules
 from maas.service.places import Zone
-from maas.service.policy import PolicySpec
+from maas.service.policy import PolicySpec, checked_rescue_iterations
 from maas.service.roster import (
     BreakSpec,
     CargoSpec,
@@ -176,11 +176,7 @@ class RescueIn(_Strict):
     @field_validator("iterations")
     @classmethod
     def _enough_steps(cls, value: int | None) -> int | None:
-        if value is not None and 0 < value < 10:
-            msg = (f"{value} search steps cannot place a ride: at least 10 "
-                   "(0 or null turns the rescue off)")
-            raise ValueError(msg)
-        return value
+        return checked_rescue_iterations(value)
 
 
 class BoardingIn(_Strict):

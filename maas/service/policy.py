@@ -44,3 +44,16 @@ class PolicySpec:
     weight_rejection: float = 100_000.0
     rescue_iterations: int | None = 100  # refusal rescue's search steps; None: off
     rescue_vans: int = 4  # vans near the ask solved together in a large fleet
+
+
+MIN_RESCUE_ITERATIONS = 10  # fewer search steps cannot place a ride
+
+
+def checked_rescue_iterations(value: int | None) -> int | None:
+    """``value`` as a refusal rescue's search steps (None or 0: off), or ValueError for a
+    count too small to place a ride (the service file's and the scenario's validators)."""
+    if value is not None and 0 < value < MIN_RESCUE_ITERATIONS:
+        msg = (f"{value} search steps cannot place a ride: at least "
+               f"{MIN_RESCUE_ITERATIONS} (0 or null turns the rescue off)")
+        raise ValueError(msg)
+    return value
