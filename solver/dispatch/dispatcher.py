@@ -281,10 +281,7 @@ class Dispatcher:
         if not evaluate_route(problem, plan, ins.vehicle_id, self.travel).feasible:
             return state, [oc.BookingRejected(RejectionReason.NO_LONGER_FEASIBLE,
                                               "the plan changed: the offer no longer fits", bid)]
-        booking = Booking(id=bid, rider_id=e.offer.ask.rider_id, request=request,
-                          vehicle_id=ins.vehicle_id, confirmed_at=now,
-                          welfare=e.offer.ask.welfare,
-                          connection=e.offer.ask.connect)
+        booking = _booking(e, request, ins.vehicle_id, now)
         bookings = {**state.bookings, bid: booking}
         out: list[Outcome] = [oc.BookingConfirmed(booking)]
         if bumped:
@@ -314,10 +311,8 @@ class Dispatcher:
         """``e``'s booking confirmed on ``plan`` (a rescued plan: other riders may have
         moved between vans, and their bookings follow)."""
         bid = e.booking_id
-        booking = Booking(id=bid, rider_id=e.offer.ask.rider_id, request=request,
-                          vehicle_id=vehicle_id, confirmed_at=now, welfare=e.offer.ask.welfare,
-                          connection=e.offer.ask.connect)
-        bookings = _with_vehicles({**state.bookings, bid: booking}, plan)
+        bookings = _with_vehicles({**state.bookings, bid: _booking(e, request, vehicle_id, now)},
+                                  plan)
         new = replace(state, plan=plan, bookings=bookings, now=now,
                       confirmed_since_reoptimise=state.confirmed_since_reoptimise + 1)
         return new, [oc.BookingConfirmed(bookings[bid]),
@@ -994,9 +989,13 @@ class Dispatcher:
         plan = state.plan
         for (vid, _), leg in zip(heads, durations, strict=True):
             sched = evaluate_route(problem, state.plan, vid, self.travel).schedules.get(vid)
-            if _off_its_stops(state, vans[vid]):
-                leg += max(PING_TOLERANCE_S, early_departure(leg, self.policy.travel_time_noise))
-            if sched and sched[0].arrival - leg <= now:
+            if not sched:
+                continue
+            left_by = sched[0].arrival - leg  # the plan's departure
+            allowance = max(PING_TOLERANCE_S, early_departure(leg, self.policy.travel_time_noise))
+            # the bookings scan only inside the allowance, not on every re-check
+            if left_by <= now or (left_by - allowance <= now
+                                  and _off_its_stops(state, vans[vid])):
                 plan = lock_head(plan, vid)
         return state if plan == state.plan else replace(state, plan=plan)
 
@@ -1033,6 +1032,13 @@ class Dispatcher:
         committed round). The caller has judged the plan against this state."""
         return replace(state, plan=plan, bookings=_with_vehicles(state.bookings, plan),
                        committed_rounds=state.committed_rounds + 1)
+
+
+def _booking(e: ev.ConfirmOffer, request: Request, vehicle_id: str, now: int) -> Booking:
+    """The booking a confirmation makes, on ``vehicle_id`` at ``now``."""
+    return Booking(id=e.booking_id, rider_id=e.offer.ask.rider_id, request=request,
+                   vehicle_id=vehicle_id, confirmed_at=now, welfare=e.offer.ask.welfare,
+                   connection=e.offer.ask.connect)
 
 
 def _estimates(reports: Iterable[PlanReport]) -> dict[str, tuple[int | None, int | None]]:
