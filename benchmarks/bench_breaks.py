@@ -22,7 +22,6 @@ from maas.domain import Break, Problem, TimeWindow
 from maas.evaluation import _LEG_CACHE, evaluate
 from maas.settings import settings
 from maas.travel import TravelTimeSource
-from solver import insertion
 from solver.benchmark_problems import cordeau_problem
 from solver.construction import construct
 from solver.readers import read_cordeau
@@ -42,7 +41,6 @@ def with_breaks(problem: Problem, minutes: int, scale: int) -> Problem:
 def measure(problem: Problem, travel: TravelTimeSource, scale: int, iterations: int) -> str:
     """One row: construction, evaluation and ruin-and-recreate times and the outcome."""
     _LEG_CACHE.clear()
-    insertion._SHARED.clear()
     began = time.perf_counter()
     start = construct(problem, travel)
     t_construct = time.perf_counter() - began

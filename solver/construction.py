@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from maas.domain import Plan, Problem, Request, Route, Stop, StopKind
 from maas.travel import TravelTimeSource
-from solver.insertion import best_insertion, insert
+from solver.insertion import RouteMemo, best_insertion, insert
 
 
 def required_plan(problem: Problem, initial: Plan | None = None) -> Plan:
@@ -39,10 +39,11 @@ def insert_all(
     in_plan.update(rid for v in problem.vehicles for rid in v.onboard)
     served = {rid: problem.requests[rid] for rid in in_plan if rid in problem.requests}
     unserved: list[str] = []
+    memo = RouteMemo()  # the routes an insertion left alone, for the next insertion
     for request in order:
         if request.id in served:
             continue
-        ins = best_insertion(problem_with(problem, served), plan, request, travel)
+        ins = best_insertion(problem_with(problem, served), plan, request, travel, cache=memo)
         if ins is None:
             unserved.append(request.id)
             continue
@@ -72,6 +73,7 @@ def repair(problem: Problem, plan: Plan, travel: TravelTimeSource, tries: int = 
     one then stays out), after the swaps failed.
     """
     unserved = list(plan.unserved)
+    memo = RouteMemo()  # for this call
     for rid in list(unserved):
         req = problem.requests[rid]
         onboard = {r for v in problem.vehicles for r in v.onboard}
@@ -83,12 +85,14 @@ def repair(problem: Problem, plan: Plan, travel: TravelTimeSource, tries: int = 
             known = {s.request_id: problem.requests[s.request_id]
                      for r in reduced.routes for s in r.stops}
             known.update({r: problem.requests[r] for r in onboard if r in problem.requests})
-            first = best_insertion(problem_with(problem, known), reduced, req, travel)
+            first = best_insertion(problem_with(problem, known), reduced, req, travel,
+                                   cache=memo)
             if first is None:
                 continue
             trial = insert(reduced, first, rid)
             known[rid] = req
-            second = best_insertion(problem_with(problem, known), trial, other, travel)
+            second = best_insertion(problem_with(problem, known), trial, other, travel,
+                                    cache=memo)
             if second is None:
                 continue
             plan = insert(trial, second, other.id)

@@ -28,7 +28,6 @@ best gap of each candidate route.
 
 from __future__ import annotations
 
-import contextlib
 import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -224,6 +223,54 @@ class RouteCache:
         self.data[id(route)] = (route, value)
 
 
+class RouteMemo:
+    """Route data kept between insertion searches on *different* problems that share routes:
+    the dispatcher's offers, each on a problem built afresh for its ask from the same plan.
+
+    Owned by whoever searches repeatedly (a ``Dispatcher`` holds one for its life) and
+    passed in as ``cache``. Threads may share one: a lookup and a store are each one dict
+    operation, and a store lost to a concurrent clear costs only a recomputation. An entry
+    is found by the travel source's identity and version, the weights, the van and its
+    stops by value, and used only if the requests of those stops (and of the riders on
+    board) are the same objects as when it was stored, or equal ones: that is everything
+    route data depends on, so a changed request makes a miss, never a stale hit.
+    Holding the travel source and the requests keeps their ids from being reused. When
+    ``max_entries`` is reached it starts again empty (a day's plans are far smaller).
+    """
+
+    def __init__(self, max_entries: int = 5_000) -> None:
+        self._entries: dict[tuple[object, ...], tuple[object, tuple[Request, ...], _RouteData]] \
+            = {}
+        self._max = max_entries
+
+    @staticmethod
+    def _parts(travel: TravelTimeSource, weights: object, vehicle: Vehicle, route: Route,
+               requests: Mapping[str, Request]) -> tuple[tuple[object, ...], tuple[Request, ...]]:
+        riders = (*(requests[s.request_id] for s in route.stops),
+                  *(requests[r] for r in vehicle.onboard if r in requests))
+        return (id(travel), travel.version, weights, vehicle, route.stops), riders
+
+    def get(self, travel: TravelTimeSource, weights: object, vehicle: Vehicle, route: Route,
+            requests: Mapping[str, Request]) -> _RouteData | None:
+        key, riders = self._parts(travel, weights, vehicle, route, requests)
+        found = self._entries.get(key)
+        if found is None or found[0] is not travel or len(found[1]) != len(riders):
+            return None
+        if all(a is b or a == b for a, b in zip(found[1], riders, strict=True)):
+            return found[2]
+        return None
+
+    def put(self, travel: TravelTimeSource, weights: object, vehicle: Vehicle, route: Route,
+            requests: Mapping[str, Request], data: _RouteData) -> None:
+        if len(self._entries) >= self._max:
+            self._entries.clear()
+        key, riders = self._parts(travel, weights, vehicle, route, requests)
+        self._entries[key] = (travel, riders, data)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 def _route_data(vehicle: Vehicle, stops: tuple[Stop, ...], requests: Mapping[str, Request],
                 legs: list[int]) -> _RouteData:
     seq = route_sequence(vehicle, requests, stops, legs)
@@ -401,26 +448,13 @@ def _screen_vehicle(
     return out
 
 
-# Route data by value, for callers without their own cache (the dispatcher asks many
-# offers against one plan): the key holds everything the data depends on.
-_SHARED: dict[tuple[object, ...], _RouteData] = {}
-SHARED_CACHE_SIZE = 5_000
-
-
-def _shared_key(problem: Problem, travel: TravelTimeSource, vehicle: Vehicle, route: Route,
-                requests: Mapping[str, Request]) -> tuple[object, ...]:
-    served = tuple(requests[s.request_id] for s in route.stops)
-    onboard = tuple(requests[r] for r in vehicle.onboard if r in requests)
-    return (travel, travel.version, problem.weights, vehicle, route.stops, served, onboard)
-
-
 def best_insertion(
     problem: Problem,
     plan: Plan,
     request: Request,
     travel: TravelTimeSource,
     vehicles: Collection[str] | None = None,
-    cache: RouteCache | None = None,
+    cache: RouteCache | RouteMemo | None = None,
     blink: float = 0.0,
     rng: random.Random | None = None,
     objective: RiderObjective | None = None,
@@ -434,9 +468,11 @@ def best_insertion(
     completeness), so a None means no van and position keeps every constraint.
 
     ``problem.requests`` holds the requests already in the plan; ``request`` is new.
-    ``vehicles`` restricts the vans tried; ``cache`` keeps route data between calls on
-    the same problem; ``blink`` > 0 skips each candidate position with that probability
-    (drawn from ``rng``), the randomisation of SISR's recreate step.
+    ``vehicles`` restricts the vans tried; ``cache``, the caller's, keeps route data between
+    calls: a ``RouteCache`` on the same problem, a ``RouteMemo`` across problems sharing
+    routes (without one every route is timed afresh); ``blink`` > 0 skips each candidate
+    position with that probability (drawn from ``rng``), the randomisation of SISR's
+    recreate step.
     """
     return best_insertions(problem, plan, [request], travel, vehicles, cache, blink, rng,
                            objective, max_checks)[0]
@@ -448,7 +484,7 @@ def best_insertions(
     requests_new: Sequence[Request],
     travel: TravelTimeSource,
     vehicles: Collection[str] | None = None,
-    cache: RouteCache | None = None,
+    cache: RouteCache | RouteMemo | None = None,
     blink: float = 0.0,
     rng: random.Random | None = None,
     objective: RiderObjective | None = None,
@@ -468,17 +504,12 @@ def best_insertions(
     requests: Mapping[str, Request] = _WithNew(problem.requests, requests_new[0])
     routes: dict[str, _RouteData] = {}
     missing: list[tuple[Vehicle, Route]] = []
-    shared_keys: dict[str, tuple[object, ...]] = {}
     for v in fitting:
         route_obj = plan.route(v.id)
-        if cache is not None:
-            found = cache.get(route_obj)
+        if isinstance(cache, RouteMemo):
+            found = cache.get(travel, problem.weights, v, route_obj, requests)
         else:
-            shared_keys[v.id] = key = _shared_key(problem, travel, v, route_obj, requests)
-            try:
-                found = _SHARED.get(key)
-            except TypeError:  # an unhashable travel source: no sharing
-                found = None
+            found = cache.get(route_obj) if cache is not None else None
         if found is None:
             missing.append((v, route_obj))
         else:
@@ -492,13 +523,10 @@ def best_insertions(
             legs = all_legs[k : k + len(stops) + 1]
             k += len(stops) + 1
             routes[v.id] = _route_data(v, stops, requests, legs)
-            if cache is not None:
+            if isinstance(cache, RouteMemo):
+                cache.put(travel, problem.weights, v, route_obj, requests, routes[v.id])
+            elif cache is not None:
                 cache.put(route_obj, routes[v.id])
-            else:
-                if len(_SHARED) > SHARED_CACHE_SIZE:
-                    _SHARED.clear()
-                with contextlib.suppress(TypeError):
-                    _SHARED[shared_keys[v.id]] = routes[v.id]
     # One row and one column per new location, over every location of the candidate routes.
     locs: list[Location] = []
     offset: dict[str, int] = {}

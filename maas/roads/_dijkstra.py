@@ -248,3 +248,18 @@ def time_rows_into(
     as ``full_rows``)."""
     for i in range(seed_nodes.shape[0]):
         search_times(indptr, indices, times, seed_nodes[i], seed_times[i], pool[slots[i]])
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def time_rows_into_parallel(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    times: np.ndarray,
+    seed_nodes: np.ndarray,
+    seed_times: np.ndarray,
+    pool: np.ndarray,
+    slots: np.ndarray,
+) -> None:
+    """``time_rows_into`` with the rows searched in parallel (each writes its own slot)."""
+    for i in prange(seed_nodes.shape[0]):
+        search_times(indptr, indices, times, seed_nodes[i], seed_times[i], pool[slots[i]])

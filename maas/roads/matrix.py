@@ -113,10 +113,14 @@ class Csr:
         )
 
     def time_rows_into(self, seeds: Seeds, pool: np.ndarray, slots: np.ndarray) -> None:
-        """Times (no lengths) from seed row ``i`` to every node, into ``pool[slots[i]]``."""
-        _dijkstra.time_rows_into(
-            self.indptr, self.indices, self.times, seeds.nodes, seeds.times, pool, slots
-        )
+        """Times (no lengths) from seed row ``i`` to every node, into ``pool[slots[i]]``.
+
+        Two or more rows are searched in parallel: a new rider's origin and destination
+        come as one batch, and on the Toyama graph each row takes 1.5-3 ms.
+        """
+        search = (_dijkstra.time_rows_into_parallel if len(slots) > 1
+                  else _dijkstra.time_rows_into)
+        search(self.indptr, self.indices, self.times, seeds.nodes, seeds.times, pool, slots)
 
     def to_targets(self, seeds: Seeds, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Times and lengths from each seed row to each of ``targets`` (early stop)."""

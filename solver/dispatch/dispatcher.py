@@ -67,7 +67,7 @@ from solver.dispatch.state import (
     RejectionReason,
     RideAsk,
 )
-from solver.insertion import insert
+from solver.insertion import RouteMemo, insert
 
 # Any travel time beyond ten days means "no open road" (road sources use a large sentinel).
 UNREACHABLE_S = 10 * 86_400
@@ -91,6 +91,9 @@ class Dispatcher:
         self.travel: TravelTimeSource = PaddedTravel(travel, margin) if margin > 0 else travel
         # Planning requests of bookings seen before, for the life of this dispatcher.
         self.planning = PlanningCache()
+        # Timed routes of the live plan between offers (each offer builds its own problem):
+        # for the life of this dispatcher, as ``planning``.
+        self.routes = RouteMemo()
         self._handlers: dict[type, Handler] = {
             ev.ConfirmOffer: self._confirm,
             ev.CancelBooking: self._cancel,
@@ -141,7 +144,7 @@ class Dispatcher:
         def refuse(reason: RejectionReason, message: str, before: bool = True,
                    after: bool = True) -> Rejection:
             alts = alternatives(problem, state.plan, ask, direct, self.travel, self.policy,
-                                hours, before, after)
+                                hours, before, after, self.routes)
             first = next((a.pickup_after for a in alts
                           if a.pickup_after is not None and a.pickup >= desired_pickup(ask)),
                          None)
@@ -157,7 +160,7 @@ class Dispatcher:
             if wanted - direct < hours.earliest:
                 opening = replace(ask, arrive_before=None, pickup_after=hours.earliest)
                 alts = alternatives(problem, state.plan, opening, direct, self.travel,
-                                    self.policy, hours, before=False)
+                                    self.policy, hours, before=False, memo=self.routes)
                 return Rejection(RejectionReason.OUTSIDE_HOURS,
                                  f"arrivals are served from {hours.earliest + direct} s on "
                                  "this trip", alts[0].pickup_after if alts else None, alts)
@@ -170,13 +173,14 @@ class Dispatcher:
                 return refuse(RejectionReason.OUTSIDE_HOURS,
                               f"pickups are served from {hours.earliest} s", before=False)
         found = find_offer_among(problem, state.plan, variants, self.travel, self.policy,
-                                 state.area, state.version)
+                                 state.area, state.version, self.routes)
         if found is not None:
             return found
         parcels = bumpable(state)
         if parcels:  # a rider comes first: parcels not collected yet make room
             found = find_offer_among(problem, without_parcels(state.plan, parcels), variants,
-                                     self.travel, self.policy, state.area, state.version)
+                                     self.travel, self.policy, state.area, state.version,
+                                     self.routes)
             if found is not None:
                 return found
         if rescue_enabled(self.policy) and not state.at_risk:
@@ -214,7 +218,8 @@ class Dispatcher:
         ask = replace(offer.ask if ask.origin_walks or ask.destination_walks else ask, now=now)
         problem = self._offer_problem(state, now)
         return offer_alternatives(problem, state.plan, ask, offer, self._direct(ask),
-                                  self.travel, self.policy, self.policy.operating_hours)
+                                  self.travel, self.policy, self.policy.operating_hours,
+                                  self.routes)
 
     def schedule(self, state: DispatchState) -> PlanReport:
         """``maas.evaluation.evaluate`` of the live plan on the vans' reported clocks: the
@@ -258,12 +263,14 @@ class Dispatcher:
         planned = no_show_reserve(request, self.policy.no_show_wait)
         problem = self._offer_problem(state, now, [planned])
         base, bumped = state.plan, []
-        ins = place(problem, base, planned, self.travel, self.policy, e.offer.vehicle_id)
+        ins = place(problem, base, planned, self.travel, self.policy, e.offer.vehicle_id,
+                    self.routes)
         if ins is None and (parcels := bumpable(state)):
             # The rider first: confirm on the plan without the parcels not collected yet,
             # then put back those that still fit.
             base = without_parcels(state.plan, parcels)
-            ins = place(problem, base, planned, self.travel, self.policy, e.offer.vehicle_id)
+            ins = place(problem, base, planned, self.travel, self.policy, e.offer.vehicle_id,
+                        self.routes)
             bumped = parcels
         if ins is None and rescue_enabled(self.policy) and not state.at_risk:
             # A rescued offer: its solve, run again on this state (nothing is remembered).
@@ -823,7 +830,10 @@ class Dispatcher:
             apply(list(state.closures))
 
     def _direct(self, ask: RideAsk) -> int:
-        return int(self.travel.durations([ask.origin], [ask.destination])[0, 0])
+        # Both ends in one query: on a road network the rows of a new rider's two places
+        # are then searched together (in parallel), and the insertion search finds both.
+        ends = [ask.origin, ask.destination]
+        return int(self.travel.durations(ends, ends[::-1])[0, 0])
 
     def variants(self, ask: RideAsk) -> list[tuple[RideAsk, int]]:
         """The asks to search for ``ask`` with their direct times, nearest walks first: one

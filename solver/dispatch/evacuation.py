@@ -25,7 +25,7 @@ from solver.dispatch.planning import (
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.search import rider_objective
 from solver.dispatch.state import Booking, BookingStatus, DispatchState, Evacuee
-from solver.insertion import best_insertion, insert
+from solver.insertion import RouteMemo, best_insertion, insert
 
 UNREACHABLE_S = 10 * 86_400  # as the dispatcher: beyond this, no open road
 
@@ -109,12 +109,13 @@ def evacuate(state: DispatchState, evacuees: Sequence[Evacuee], shelters: Sequen
         plan = without_request(plan, b.id)
     served = _served(problem, plan)
     objective = rider_objective(policy, latest=False)
+    memo = RouteMemo()  # for this call: each insertion changes one route
     placed: dict[str, Request] = {}
     for e in priority_order([e for e in evacuees if e.id in requests]):
         req = requests[e.id]
         planned = no_show_reserve(req, policy.no_show_wait)
         ins = best_insertion(Problem(served, problem.vehicles, problem.weights), plan, planned,
-                             travel, objective=objective)
+                             travel, cache=memo, objective=objective)
         if ins is None:
             waiting.append(e)
             continue
@@ -127,7 +128,7 @@ def evacuate(state: DispatchState, evacuees: Sequence[Evacuee], shelters: Sequen
     for b in give_way:
         planned = problem.requests[b.id]
         ins = best_insertion(Problem(served, problem.vehicles, problem.weights), plan, planned,
-                             travel, objective=objective)
+                             travel, cache=memo, objective=objective)
         if ins is None:
             bumped.append(b.id)
             continue

@@ -20,7 +20,7 @@ from solver.dispatch.planning import without_request
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.repair import repair, route_damage
 from solver.dispatch.state import Booking, BookingStatus, DispatchState, ParcelAsk
-from solver.insertion import best_insertion, insert
+from solver.insertion import RouteMemo, best_insertion, insert
 
 
 def parcel_request(ask: ParcelAsk, policy: DispatchPolicy, parcel_id: str) -> Request | None:
@@ -72,8 +72,9 @@ def place_parcels(problem: Problem, plan: Plan, parcels: Iterable[Request],
     """The plan with each parcel (in the order given) at its cheapest place that keeps
     every promise, and parcel id -> van for those placed; the others stay out."""
     placed: dict[str, str] = {}
+    memo = RouteMemo()  # for this call
     for req in parcels:
-        ins = best_insertion(problem, plan, req, travel)
+        ins = best_insertion(problem, plan, req, travel, cache=memo)
         if ins is not None:
             plan = insert(plan, ins, req.id)
             placed[req.id] = ins.vehicle_id

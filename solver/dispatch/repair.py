@@ -16,7 +16,7 @@ from maas.domain import Plan, Problem, Route, Stop, StopKind
 from maas.travel import TravelTimeSource
 from solver.dispatch.damage import Damage, RouteJudge
 from solver.dispatch.planning import at_risk, evaluate_route, without_request
-from solver.insertion import best_insertion, insert, loads_ok
+from solver.insertion import RouteMemo, best_insertion, insert, loads_ok
 
 REORDER_ROUNDS = 25
 
@@ -101,6 +101,7 @@ def repair(
 
     ``pinned`` riders never move: a van standing at their pickup keeps it.
     """
+    memo = RouteMemo()  # for this call: a move changes two routes, the others stay
     for vid in vehicle_ids:
         damage, _ = route_damage(problem, plan, vid, travel)
         if damage.none:
@@ -113,14 +114,14 @@ def repair(
         others = [v.id for v in problem.vehicles if v.id != vid]
         candidates = _movable(plan, vid, pinned)
         for rid in [r for r in candidates if r in broken]:
-            moved = _move(problem, plan, rid, others, travel)
+            moved = _move(problem, plan, rid, others, travel, memo)
             if moved is not None:
                 plan = moved  # the rider's promise is kept elsewhere; this van only gains
         damage, _ = route_damage(problem, plan, vid, travel)
         for rid in [r for r in candidates if r not in broken]:
             if damage.none:
                 break
-            moved = _move(problem, plan, rid, others, travel)
+            moved = _move(problem, plan, rid, others, travel, memo)
             if moved is None:
                 continue
             after, _ = route_damage(problem, moved, vid, travel)
@@ -132,12 +133,13 @@ def repair(
 
 
 def _move(problem: Problem, plan: Plan, request_id: str, vehicle_ids: list[str],
-          travel: TravelTimeSource) -> Plan | None:
+          travel: TravelTimeSource, memo: RouteMemo | None = None) -> Plan | None:
     """``plan`` with ``request_id`` moved to the cheapest feasible place on ``vehicle_ids``."""
     if not vehicle_ids:
         return None
     trial = without_request(plan, request_id)
-    ins = best_insertion(problem, trial, problem.requests[request_id], travel, vehicles=vehicle_ids)
+    ins = best_insertion(problem, trial, problem.requests[request_id], travel, vehicles=vehicle_ids,
+                         cache=memo)
     if ins is None:
         return None
     return insert(trial, ins, request_id)

@@ -22,7 +22,13 @@ from solver.dispatch.offers import (
 from solver.dispatch.planning import no_show_reserve
 from solver.dispatch.policy import DispatchPolicy
 from solver.dispatch.state import Alternative, Offer, RideAsk
-from solver.insertion import Insertion, RiderObjective, best_insertion, best_insertions
+from solver.insertion import (
+    Insertion,
+    RiderObjective,
+    RouteMemo,
+    best_insertion,
+    best_insertions,
+)
 
 
 def rider_objective(policy: DispatchPolicy, latest: bool) -> RiderObjective:
@@ -32,33 +38,35 @@ def rider_objective(policy: DispatchPolicy, latest: bool) -> RiderObjective:
 
 
 def place(problem: Problem, plan: Plan, planned: Request, travel: TravelTimeSource,
-          policy: DispatchPolicy, vehicle_id: str | None) -> Insertion | None:
+          policy: DispatchPolicy, vehicle_id: str | None, memo: RouteMemo | None = None
+          ) -> Insertion | None:
     """Where a confirmation puts a promise (``planned``: its no-show-reserved request):
     the soonest pickup within the promise on the offered van, else on any van."""
     objective = rider_objective(policy, latest=False)
     if vehicle_id is not None:
         ins = best_insertion(problem, plan, planned, travel, vehicles={vehicle_id},
-                             objective=objective)
+                             cache=memo, objective=objective)
         if ins is not None:
             return ins
-    return best_insertion(problem, plan, planned, travel, objective=objective)
+    return best_insertion(problem, plan, planned, travel, cache=memo, objective=objective)
 
 
 def find_offer(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
-               travel: TravelTimeSource, policy: DispatchPolicy, area: str, version: int
-               ) -> Offer | None:
+               travel: TravelTimeSource, policy: DispatchPolicy, area: str, version: int,
+               memo: RouteMemo | None = None) -> Offer | None:
     """The offer for ``ask`` on ``plan``, or None if no van can take it.
 
     The search takes the rider's best insertion over every van; the promise then narrows
     the windows around it, and the offer's estimated times are those a confirmation on this
     same plan would schedule (``place``).
     """
-    return find_offer_among(problem, plan, [(ask, direct)], travel, policy, area, version)
+    return find_offer_among(problem, plan, [(ask, direct)], travel, policy, area, version,
+                            memo)
 
 
 def find_offer_among(problem: Problem, plan: Plan, candidates: Sequence[tuple[RideAsk, int]],
-                     travel: TravelTimeSource, policy: DispatchPolicy, area: str, version: int
-                     ) -> Offer | None:
+                     travel: TravelTimeSource, policy: DispatchPolicy, area: str, version: int,
+                     memo: RouteMemo | None = None) -> Offer | None:
     """The best offer over several variants of one ask (``(ask, direct)``: each pair of a
     pickup and a drop-off place a rider may be met at, with its direct time), or None.
 
@@ -77,7 +85,7 @@ def find_offer_among(problem: Problem, plan: Plan, candidates: Sequence[tuple[Ri
     latest = searches[0][0].arrive_before is not None
     objective = rider_objective(policy, latest=latest)
     found = best_insertions(problem, plan, [no_show_reserve(s, wait) for _, s in searches],
-                            travel, objective=objective)
+                            travel, cache=memo, objective=objective)
     ranked = [(ins.score + (ask.walk_to_s if latest else 0), _walk_m(ask), k, ins)
               for k, ((ask, _), ins) in enumerate(zip(searches, found, strict=True))
               if ins is not None]
@@ -87,7 +95,7 @@ def find_offer_among(problem: Problem, plan: Plan, candidates: Sequence[tuple[Ri
     ask, search = searches[k]
     promise = promise_request(search, ins.rider_pickup, policy, arrival_deadline(ask))
     planned = place(problem, plan, no_show_reserve(promise, wait), travel, policy,
-                    ins.vehicle_id)
+                    ins.vehicle_id, memo)
     if planned is None:  # cannot happen when the promise contains the found schedule
         planned = ins
     return make_offer(ask, promise, planned.vehicle_id, area, version, policy,
@@ -100,8 +108,8 @@ def _walk_m(ask: RideAsk) -> int:
 
 
 def _wide(problem: Problem, plan: Plan, ask: RideAsk, direct: int, travel: TravelTimeSource,
-          policy: DispatchPolicy, pickup: TimeWindow, arrive_by: int | None, latest: bool
-          ) -> Insertion | None:
+          policy: DispatchPolicy, pickup: TimeWindow, arrive_by: int | None, latest: bool,
+          memo: RouteMemo | None = None) -> Insertion | None:
     """The soonest (``latest``: latest) pickup any van can make within ``pickup`` (and, for
     an appointment, arriving by ``arrive_by``), by one insertion search over the span."""
     if pickup.latest < pickup.earliest:
@@ -115,12 +123,13 @@ def _wide(problem: Problem, plan: Plan, ask: RideAsk, direct: int, travel: Trave
     wide = replace(probe, pickup=pickup, dropoff=TimeWindow(pickup.earliest, drop_by))
     objective = RiderObjective(latest=latest)
     return best_insertion(problem, plan, no_show_reserve(wide, policy.no_show_wait), travel,
-                          objective=objective)
+                          cache=memo, objective=objective)
 
 
 def alternatives(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
                  travel: TravelTimeSource, policy: DispatchPolicy, hours: TimeWindow,
-                 before: bool = True, after: bool = True) -> tuple[Alternative, ...]:
+                 before: bool = True, after: bool = True, memo: RouteMemo | None = None
+                 ) -> tuple[Alternative, ...]:
     """Up to ``policy.alternatives`` servable times before and after the asked one.
 
     Each is found by a search over the whole span left on that side (the soonest pickup
@@ -142,11 +151,11 @@ def alternatives(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
         floor = max(ask.now, hours.earliest, ask.arrive_before - horizon)
         for _ in range(count):
             ins = _wide(problem, plan, ask, direct, travel, policy,
-                        TimeWindow(floor, arrive - direct), arrive, latest=True)
+                        TimeWindow(floor, arrive - direct), arrive, latest=True, memo=memo)
             if ins is None:
                 break
             retry = replace(ask, arrive_before=ins.dropoff_time, pickup_after=None)
-            found = find_offer(problem, plan, retry, direct, travel, policy, "", 0)
+            found = find_offer(problem, plan, retry, direct, travel, policy, "", 0, memo)
             if found is not None:
                 out.append(Alternative(found.planned_pickup, found.planned_dropoff,
                                        arrive_before=ins.dropoff_time))
@@ -159,12 +168,12 @@ def alternatives(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
         later: list[Alternative] = []
         while len(later) < count and t <= end:
             ins = _wide(problem, plan, ask, direct, travel, policy, TimeWindow(t, end), None,
-                        latest=False)
+                        latest=False, memo=memo)
             if ins is None:
                 break
             again = max(ask.now, ins.rider_pickup - reserve)
             found = find_offer(problem, plan, replace(ask, pickup_after=again), direct, travel,
-                               policy, "", 0)
+                               policy, "", 0, memo)
             if found is not None and (not later or found.planned_pickup
                                       >= later[-1].pickup + gap):
                 later.append(Alternative(found.planned_pickup, found.planned_dropoff,
@@ -177,12 +186,12 @@ def alternatives(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
         earlier: list[Alternative] = []
         while len(earlier) < count and t >= floor:
             ins = _wide(problem, plan, ask, direct, travel, policy, TimeWindow(floor, t), None,
-                        latest=True)
+                        latest=True, memo=memo)
             if ins is None:
                 break
             again = max(ask.now, ins.rider_pickup - reserve)
             found = find_offer(problem, plan, replace(ask, pickup_after=again), direct, travel,
-                               policy, "", 0)
+                               policy, "", 0, memo)
             bound = earlier[-1].pickup - gap if earlier else desired_pickup(ask) - 1
             if found is not None and found.planned_pickup <= bound:
                 earlier.append(Alternative(found.planned_pickup, found.planned_dropoff,
@@ -193,8 +202,8 @@ def alternatives(problem: Problem, plan: Plan, ask: RideAsk, direct: int,
 
 
 def offer_alternatives(problem: Problem, plan: Plan, ask: RideAsk, offer: Offer, direct: int,
-                       travel: TravelTimeSource, policy: DispatchPolicy, hours: TimeWindow
-                       ) -> tuple[Alternative, ...]:
+                       travel: TravelTimeSource, policy: DispatchPolicy, hours: TimeWindow,
+                       memo: RouteMemo | None = None) -> tuple[Alternative, ...]:
     """Other servable times beside an accepted ``offer``, for a rider weighing it: up to
     ``policy.alternatives`` earlier than the asked time and as many later than the offered
     pickup (at least ``alternative_step`` after it); for an appointment, earlier arrivals
@@ -202,10 +211,13 @@ def offer_alternatives(problem: Problem, plan: Plan, ask: RideAsk, offer: Offer,
     gap = policy.alternative_step
     if ask.arrive_before is not None:
         earlier = replace(ask, arrive_before=offer.planned_dropoff - gap)
-        return alternatives(problem, plan, earlier, direct, travel, policy, hours, after=False)
+        return alternatives(problem, plan, earlier, direct, travel, policy, hours, after=False,
+                            memo=memo)
     before: tuple[Alternative, ...] = ()
     if ask.pickup_after is not None and desired_pickup(ask) > ask.now:
-        before = alternatives(problem, plan, ask, direct, travel, policy, hours, after=False)
+        before = alternatives(problem, plan, ask, direct, travel, policy, hours, after=False,
+                              memo=memo)
     later = replace(ask, pickup_after=offer.planned_pickup + gap)
-    after = alternatives(problem, plan, later, direct, travel, policy, hours, before=False)
+    after = alternatives(problem, plan, later, direct, travel, policy, hours, before=False,
+                         memo=memo)
     return before + after

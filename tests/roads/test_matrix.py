@@ -203,3 +203,18 @@ def test_equal_copies_of_a_location_travel_alike(demo_network: RoadNetwork) -> N
     copies = [Location(x.lat, x.lon, x.edge, x.offset, x.snap_distance_m) for x in locs]
     assert (net.durations(locs, locs) == net.durations(copies, locs)).all()
     assert (net.durations(locs[:2], locs) == net.durations(locs[:2], copies)).all()
+
+
+def test_rows_searched_in_parallel_equal_rows_searched_one_by_one(
+    demo_network: RoadNetwork,
+) -> None:
+    """A batch of whole rows (searched in parallel) is bit-for-bit the rows searched one at
+    a time, and a rider's two places asked together answer as asked apart."""
+    net = RoadNetwork(demo_network.graph.copy(), source="demo copy")
+    places = net.random_locations(5, seed=31)
+    together = net.durations(places, places)  # five missing rows: one parallel batch
+    apart = RoadNetwork(demo_network.graph.copy(), source="demo copy")
+    one_by_one = np.vstack([apart.durations([p], places) for p in places])
+    assert (together == one_by_one).all()
+    ref = np.rint(np.array(reference_times(net, places, places))).astype(np.int64)
+    assert (together == ref).all()
