@@ -11,15 +11,18 @@ was made on; a failed snap (off the network) is not remembered.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING
 
 from maas.domain import Location
+
+if TYPE_CHECKING:
+    from maas.roads import RoadNetwork
 
 
 class SnapCache:
     """``network.snap`` with a bounded least-recently-used memory of exact coordinates."""
 
-    def __init__(self, network: Any, max_entries: int = 8192) -> None:
+    def __init__(self, network: RoadNetwork, max_entries: int = 8192) -> None:
         self.network = network
         self.max_entries = max_entries
         self._version: int | None = None

@@ -22,17 +22,20 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from solver.dispatch import Dispatcher, DispatchPolicy, DispatchState, outcomes
 from solver.dispatch.dayplan import DayPlan, plan_day
 from solver.dispatch.events import Event
 
+if TYPE_CHECKING:
+    from maas.roads import RoadNetwork
+
 log = logging.getLogger("maas.api")
 
 Result = tuple[DispatchState, list[outcomes.Outcome]]
 
-_worker_network: Any = None
+_worker_network: RoadNetwork | None = None
 _worker_dispatcher: Dispatcher | None = None
 
 
@@ -71,6 +74,9 @@ def _exit_with_parent(parent_pid: int) -> None:
 def _worker(policy: DispatchPolicy) -> Dispatcher:
     global _worker_dispatcher
     if _worker_dispatcher is None or _worker_dispatcher.policy != policy:
+        if _worker_network is None:
+            msg = "the re-optimisation helper process has no road network (not started)"
+            raise RuntimeError(msg)
         _worker_dispatcher = Dispatcher(_worker_network, policy)
     return _worker_dispatcher
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from maas.errors import MaasError
+
+if TYPE_CHECKING:
+    from maas.domain import Vehicle
+    from maas.roads import RoadNetwork
 
 app = typer.Typer(no_args_is_help=True)
 
 DAY_START, DAY_END = 7 * 3600, 19 * 3600
 
 
-def _fleet(net: Any, vehicles: int) -> list[Any]:
+def _fleet(net: RoadNetwork, vehicles: int) -> list[Vehicle]:
     """``vehicles`` 9-seat vans (one wheelchair place) on a 07:00-19:00 shift at the depot:
     the demo town's depot, else the road point nearest the middle of the network."""
     from maas.domain import TimeWindow, Vehicle, VehicleType

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maas.domain import Location, Vehicle
 from maas.errors import InvalidInput, OffNetworkError
@@ -26,6 +26,9 @@ from scenarios.simulator import simulate
 from scenarios.trains import train_trips
 from scenarios.trips import write_trips_csv
 
+if TYPE_CHECKING:
+    from maas.roads import RoadNetwork
+
 Stage = Callable[[str, float], None]  # (what is happening, fraction of the day done)
 
 SYNTHETIC_NOTE = "The town is synthetic: a generated Hokkaido-style valley, not a real place."
@@ -41,7 +44,7 @@ class RunOutput:
     seconds: float
 
 
-def load_roads(scenario: Scenario) -> Any:
+def load_roads(scenario: Scenario) -> RoadNetwork:
     """The scenario's road network (``maas.roads.load_network``), clipped to its area."""
     from maas.roads import load_network
 
@@ -73,7 +76,7 @@ def service_area_outline(scenario: Scenario) -> list[list[float]] | None:
     return [[lat, lon] for lon, lat in ring]
 
 
-def rostered_vehicles(scenario: Scenario, roads: Any) -> tuple[Vehicle, ...] | None:
+def rostered_vehicles(scenario: Scenario, roads: RoadNetwork) -> tuple[Vehicle, ...] | None:
     """The service roster of the scenario's date (depots snapped), or None without a
     service file."""
     svc = scenario.service_definition
@@ -90,7 +93,7 @@ def rostered_vehicles(scenario: Scenario, roads: Any) -> tuple[Vehicle, ...] | N
     return vans
 
 
-def depot_location(scenario: Scenario, roads: Any) -> Location:
+def depot_location(scenario: Scenario, roads: RoadNetwork) -> Location:
     """The depot snapped to the road: the configured point, else the town's named depot
     or town hall, else the network's first node."""
     depot = scenario.fleet.depot if scenario.fleet is not None else None
@@ -114,7 +117,7 @@ def depot_location(scenario: Scenario, roads: Any) -> Location:
 
 
 def first_metres(
-    roads: Any, metres: float = 5.0
+    roads: RoadNetwork, metres: float = 5.0
 ) -> Callable[[Location, Location], Location | None]:
     """A function telling where a van is ``metres`` along its fastest path from a to b."""
 
@@ -140,7 +143,7 @@ def first_metres(
     return locate
 
 
-def scenario_meeting_points(scenario: Scenario, roads: Any) -> MeetingPoints | None:
+def scenario_meeting_points(scenario: Scenario, roads: RoadNetwork) -> MeetingPoints | None:
     """The service file's meeting points on the roads, when its policy (or the scenario's
     ``meeting_mode``) sends riders to them; None for a door-to-door day."""
     policy = scenario.meeting_policy
@@ -179,7 +182,7 @@ def _meeting_note(scenario: Scenario) -> str:
     return "meeting points" if scenario.demand.meeting_points else "door to door"
 
 
-def simulate_scenario(scenario: Scenario, roads: Any, stage: Stage | None = None,
+def simulate_scenario(scenario: Scenario, roads: RoadNetwork, stage: Stage | None = None,
                       vehicles: tuple[Vehicle, ...] | None = None) -> SimulationResult:
     """One simulated day of ``scenario`` on ``roads`` (its demand, roster, parcels, meeting
     points and evacuees), with no outputs written (``run_scenario`` writes them).
