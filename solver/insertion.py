@@ -235,10 +235,11 @@ class RouteMemo:
     board) are the same objects as when it was stored, or equal ones: that is everything
     route data depends on, so a changed request makes a miss, never a stale hit.
     Holding the travel source and the requests keeps their ids from being reused. When
-    ``max_entries`` is reached it starts again empty (a day's plans are far smaller).
+    ``max_entries`` is reached it starts again empty: an entry is about 20 kB for a route of
+    20 stops, and a live plan of 100 vans needs 100 of them between two plan changes.
     """
 
-    def __init__(self, max_entries: int = 5_000) -> None:
+    def __init__(self, max_entries: int = 2_000) -> None:
         self._entries: dict[tuple[object, ...], tuple[object, tuple[Request, ...], _RouteData]] \
             = {}
         self._max = max_entries
