@@ -32,7 +32,17 @@ import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from maas.domain import Location, Plan, Problem, Request, Route, Stop, StopKind, Vehicle
+from maas.domain import (
+    CostWeights,
+    Location,
+    Plan,
+    Problem,
+    Request,
+    Route,
+    Stop,
+    StopKind,
+    Vehicle,
+)
 from maas.evaluation import (
     TimedSequence,
     earliest_feasible,
@@ -245,13 +255,13 @@ class RouteMemo:
         self._max = max_entries
 
     @staticmethod
-    def _parts(travel: TravelTimeSource, weights: object, vehicle: Vehicle, route: Route,
+    def _parts(travel: TravelTimeSource, weights: CostWeights, vehicle: Vehicle, route: Route,
                requests: Mapping[str, Request]) -> tuple[tuple[object, ...], tuple[Request, ...]]:
         riders = (*(requests[s.request_id] for s in route.stops),
                   *(requests[r] for r in vehicle.onboard if r in requests))
         return (id(travel), travel.version, weights, vehicle, route.stops), riders
 
-    def get(self, travel: TravelTimeSource, weights: object, vehicle: Vehicle, route: Route,
+    def get(self, travel: TravelTimeSource, weights: CostWeights, vehicle: Vehicle, route: Route,
             requests: Mapping[str, Request]) -> _RouteData | None:
         key, riders = self._parts(travel, weights, vehicle, route, requests)
         found = self._entries.get(key)
@@ -261,7 +271,7 @@ class RouteMemo:
             return found[2]
         return None
 
-    def put(self, travel: TravelTimeSource, weights: object, vehicle: Vehicle, route: Route,
+    def put(self, travel: TravelTimeSource, weights: CostWeights, vehicle: Vehicle, route: Route,
             requests: Mapping[str, Request], data: _RouteData) -> None:
         if len(self._entries) >= self._max:
             self._entries.clear()
