@@ -150,9 +150,9 @@ class PolicyConfig(_Strict):
     # Solver time limits are safety caps: the dispatcher's deterministic search stops by
     # itself (counted iterations), so a cap that bites makes a day depend on machine load.
     reoptimise_solver_seconds: float = Field(default=10.0, gt=0, le=60)
-    # Search steps per re-optimisation round (the dispatcher's default 100; none: the
+    # Search steps per re-optimisation round (the dispatcher's default 150; none: the
     # solver's 3000); fewer is faster.
-    reoptimise_iterations: int | None = Field(default=100, ge=10, le=100_000)
+    reoptimise_iterations: int | None = Field(default=150, ge=10, le=100_000)
     # Refusal rescue: search steps of the solve that places an ask no insertion fits
     # (0 or none: off; solver.dispatch.rescue).
     rescue_iterations: int | None = Field(default=100, ge=0, le=100_000)

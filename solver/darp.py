@@ -393,16 +393,25 @@ def _warm_start(problem: Problem, travel: TravelTimeSource, params: SolveParams,
     """``params.initial`` restricted to the problem's requests if the evaluator finds it
     feasible; else only its locked stops (which no plan may move) and the drop-offs of the
     riders on board, earliest deadline first. None without a warm start."""
+    return _costed_warm_start(problem, travel, params, rej)[0]
+
+
+def _costed_warm_start(problem: Problem, travel: TravelTimeSource, params: SolveParams,
+                       rej: Rejections) -> tuple[Plan | None, float | None]:
+    """``_warm_start`` and, when it is the given plan (found feasible), its cost without a
+    fixed cost per van (``plan_cost(..., 0.0, rej)``), so that the caller need not evaluate
+    the same plan again; else None for the cost."""
     initial = params.initial
     if initial is None:
-        return None
+        return None, None
     known = set(problem.requests)
     routes = tuple(Route(r.vehicle_id, tuple(s for s in r.stops if s.request_id in known))
                    for r in initial.routes)
     served = {s.request_id for r in routes for s in r.stops}
     plan = Plan(routes, tuple(rid for rid in problem.requests if rid not in served))
-    if plan_cost(problem, plan, travel, 0.0, rej) is not None:
-        return plan
+    cost = plan_cost(problem, plan, travel, 0.0, rej)
+    if cost is not None:
+        return plan, cost
     heads = _locked_stops(problem, plan)
     reduced = []
     for v in problem.vehicles:
@@ -414,7 +423,7 @@ def _warm_start(problem: Problem, travel: TravelTimeSource, params: SolveParams,
                        key=lambda r: (r.dropoff.latest, r.id))
         reduced.append(Route(v.id, (*head, *(Stop(r.id, StopKind.DROPOFF) for r in drops))))
     kept = {s.request_id for r in reduced for s in r.stops}
-    return Plan(tuple(reduced), tuple(rid for rid in problem.requests if rid not in kept))
+    return Plan(tuple(reduced), tuple(rid for rid in problem.requests if rid not in kept)), None
 
 
 def solve(problem: Problem, travel: TravelTimeSource, params: SolveParams | None = None) -> Plan:
@@ -448,12 +457,18 @@ def _fast_search(problem: Problem, travel: TravelTimeSource, params: SolveParams
     warm_up()  # compiles or loads the compiled code before the clock starts
     began = time.perf_counter()
     fixed = params.vehicle_fixed_cost
-    initial = _warm_start(problem, travel, params, rej)
+    initial, initial_cost = _costed_warm_start(problem, travel, params, rej)
     start = required_plan(problem, initial)
     if initial is None:
         served = {s.request_id for r in start.routes for s in r.stops}
         start = Plan(start.routes, tuple(r for r in problem.requests if r not in served))
-    start_cost = plan_cost(problem, start, travel, fixed, rej)
+    if initial_cost is not None and start == initial:
+        # The same plan the warm start just evaluated: plan_objective adds the fixed cost
+        # per van last, so this is the figure evaluating it again would give.
+        start_cost: float | None = initial_cost + fixed * sum(1 for r in start.routes
+                                                              if r.stops)
+    else:
+        start_cost = plan_cost(problem, start, travel, fixed, rej)
     if start_cost is None:  # the kept routes alone break a rule: the Python path copes
         return _search(problem, travel, params, rej)
     locked = _locked_stops(problem, start)
@@ -469,7 +484,8 @@ def _fast_search(problem: Problem, travel: TravelTimeSource, params: SolveParams
                        max_iterations=iterations, params=params.lns, stats=stats,
                        workers=params.workers)
     best, best_cost = start, start_cost
-    cost = plan_cost(problem, found, travel, fixed, rej)
+    # The search ending on its start plan (no better one found) needs no second check.
+    cost = start_cost if found == start else plan_cost(problem, found, travel, fixed, rej)
     if cost is not None and cost <= best_cost:
         best, best_cost = found, cost
     remaining = params.time_limit_s - (time.perf_counter() - began)

@@ -158,7 +158,7 @@ class ReoptimiseIn(_Strict):
     every_bookings: int | None = Field(default=10, ge=1)
     time_limit_seconds: float = Field(default=5.0, gt=0, le=600)
     # Search steps per round (the deterministic search's count; none: the solver's 3000).
-    iterations: int | None = Field(default=100, ge=10, le=100_000)
+    iterations: int | None = Field(default=150, ge=10, le=100_000)
     vans: int = Field(default=3, ge=1, le=500)
     prebook_time_limit_seconds: float = Field(default=20.0, gt=0, le=3600)
     deterministic: bool = True

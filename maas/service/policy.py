@@ -28,7 +28,7 @@ class PolicySpec:
     reoptimise_every_s: int | None = 1_200  # None: never by time
     reoptimise_every_bookings: int | None = 10  # None: never by count
     reoptimise_time_limit_s: float = 5.0
-    reoptimise_iterations: int | None = 100  # None: the solver's 3000
+    reoptimise_iterations: int | None = 150  # None: the solver's 3000
     reoptimise_vans: int = 3
     prebook_time_limit_s: float = 20.0
     deterministic: bool = True

@@ -54,7 +54,7 @@ class DispatchPolicy:
     reoptimise_every_s: int = 1_200
     reoptimise_every_bookings: int = 10
     reoptimise_time_limit_s: float = 5.0
-    reoptimise_iterations: int | None = 100  # per round, deterministic search; None: 3000
+    reoptimise_iterations: int | None = 150  # per round, deterministic search; None: 3000
     reoptimise_vans: int = 3
     deterministic: bool = True
     prebook_time_limit_s: float = 20.0  # per group of ``reoptimise_vans`` vans

@@ -194,7 +194,9 @@ def reoptimise(
                          initial=start, deterministic=policy.deterministic)
     best, best_key = sub_plan, before
     for candidate in (start, Plan(solve(target, travel, params).routes)):
-        if candidate is sub_plan or unserved_bookings(sub, candidate):
+        # A candidate with the round's own routes scores the ``before`` key exactly, which
+        # never beats it: not judged again (the search often ends where it began).
+        if candidate.routes == sub_plan.routes or unserved_bookings(sub, candidate):
             continue
         if not locks_kept(sub_plan, candidate):
             continue

@@ -138,6 +138,8 @@ def rescue(problem: Problem, plan: Plan, request: Request, travel: TravelTimeSou
         found = Plan(solve(wide, travel, params).routes)
     except RequiredUnserved:
         return None
+    if not any(s.request_id == request.id for r in found.routes for s in r.stops):
+        return None  # the solve left the ride out: nothing to adopt (``_rescue`` says so too)
     if not adoptable(wide, sub_plan, found, travel):
         return None
     return _rescue(wide, plan, found, request.id, travel, tuple(vans), problem)
