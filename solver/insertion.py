@@ -218,19 +218,23 @@ class _RouteData:
 class RouteCache:
     """Route data per route object, for callers that insert many times into one problem
     (ruin and recreate); valid only while the problem and travel times stay the same.
-    Keyed by identity (the cache holds the route, so its id cannot be reused)."""
+    Keyed by identity (the cache holds the route, so its id cannot be reused): the travel
+    source, weights, van and requests ``get`` and ``put`` take (as ``RouteMemo``'s do) are
+    those of the one problem, so they are not looked at."""
 
     def __init__(self) -> None:
         self.data: dict[int, tuple[Route, _RouteData]] = {}
 
-    def get(self, route: Route) -> _RouteData | None:
+    def get(self, travel: TravelTimeSource, weights: CostWeights, vehicle: Vehicle,
+            route: Route, requests: Mapping[str, Request]) -> _RouteData | None:
         found = self.data.get(id(route))
         return found[1] if found is not None and found[0] is route else None
 
-    def put(self, route: Route, value: _RouteData) -> None:
+    def put(self, travel: TravelTimeSource, weights: CostWeights, vehicle: Vehicle,
+            route: Route, requests: Mapping[str, Request], data: _RouteData) -> None:
         if len(self.data) > 20_000:
             self.data.clear()
-        self.data[id(route)] = (route, value)
+        self.data[id(route)] = (route, data)
 
 
 class RouteMemo:
@@ -517,10 +521,8 @@ def best_insertions(
     missing: list[tuple[Vehicle, Route]] = []
     for v in fitting:
         route_obj = plan.route(v.id)
-        if isinstance(cache, RouteMemo):
-            found = cache.get(travel, problem.weights, v, route_obj, requests)
-        else:
-            found = cache.get(route_obj) if cache is not None else None
+        found = cache.get(travel, problem.weights, v, route_obj, requests) \
+            if cache is not None else None
         if found is None:
             missing.append((v, route_obj))
         else:
@@ -534,10 +536,8 @@ def best_insertions(
             legs = all_legs[k : k + len(stops) + 1]
             k += len(stops) + 1
             routes[v.id] = _route_data(v, stops, requests, legs)
-            if isinstance(cache, RouteMemo):
+            if cache is not None:
                 cache.put(travel, problem.weights, v, route_obj, requests, routes[v.id])
-            elif cache is not None:
-                cache.put(route_obj, routes[v.id])
     # One row and one column per new location, over every location of the candidate routes.
     locs: list[Location] = []
     offset: dict[str, int] = {}
